@@ -1,0 +1,72 @@
+"""Backups through SQLite's online backup API (consistent even while another terminal writes).
+
+An automatic backup is taken on the first run of each day (the last 7 are
+kept) and before any schema migration. ``mli-drill backup [PATH]`` takes one
+on demand.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+KEEP_DAILY = 7
+
+
+def backup_to(source: sqlite3.Connection, target: Path) -> Path:
+    """Copy a live database to ``target`` (written to a temporary name, then renamed)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    destination = sqlite3.connect(str(partial))
+    try:
+        source.backup(destination)
+    finally:
+        destination.close()
+    partial.replace(target)
+    return target
+
+
+def _dir_for(db_path: Path) -> Path:
+    from mli_drill import paths
+
+    return paths.backups_dir()
+
+
+def daily_backup(store: Any, today: date | None = None) -> Path | None:
+    """Back up once per local day (only a database with reviews), keeping the newest 7."""
+    from mli_drill.clock import now
+
+    today = today or now().astimezone().date()
+    directory = _dir_for(store.path)
+    stem = store.path.stem
+    target = directory / f"{stem}-{today.isoformat()}.db"
+    if target.exists() or store.review_count(include_undone=True) == 0:
+        return None
+    try:
+        backup_to(store.conn, target)
+    except (OSError, sqlite3.Error):
+        return None  # a failed convenience backup must not stop a review
+    daily = sorted(directory.glob(f"{stem}-????-??-??.db"))
+    for old in daily[:-KEEP_DAILY]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def backup_before_migration(db_path: Path, old_version: int) -> None:
+    """Copy the file before its schema is changed, so a failed migration can be undone."""
+    from mli_drill.clock import now
+
+    stamp = now().strftime("%Y%m%dT%H%M%S")
+    source = sqlite3.connect(str(db_path))
+    try:
+        backup_to(source, _dir_for(db_path) / f"{db_path.stem}-schema{old_version}-{stamp}.db")
+    finally:
+        source.close()
+
+
+def latest_backup(db_path: Path) -> Path | None:
+    candidates = sorted(_dir_for(db_path).glob(f"{db_path.stem}-*.db"), key=lambda p: p.stat().st_mtime)
+    return candidates[-1] if candidates else None

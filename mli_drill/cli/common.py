@@ -1,0 +1,88 @@
+"""What every command shares: the global options, opening the store, the terminal adapter.
+
+Commands stay thin: parse arguments, call the core, hand results to render.
+Known failures (bad deck, damaged database, bad setting) become one line on
+standard error and exit code 2; see ``app.main``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mli_drill.scheduling import Policy
+    from mli_drill.store import Store
+
+
+@dataclass
+class Options:
+    """Global options given before the command (``mli-drill --db X review``)."""
+
+    db: Path | None = None
+
+
+OPTIONS = Options()
+
+
+def db_path() -> Path:
+    from mli_drill import paths
+
+    return OPTIONS.db or paths.default_db_path()
+
+
+def open_db() -> "Store":
+    from mli_drill.backup import backup_before_migration, daily_backup
+    from mli_drill.store import open_store
+
+    store = open_store(db_path(), before_migrate=backup_before_migration)
+    daily_backup(store)
+    return store
+
+
+def settings() -> dict[str, Any]:
+    from mli_drill import paths
+    from mli_drill import settings as settings_module
+
+    return settings_module.load(paths.settings_path())
+
+
+def policy() -> "Policy":
+    from mli_drill.scheduling import Policy
+
+    values = settings()
+    return Policy(desired_retention=values["desired-retention"], new_per_day=values["new-per-day"])
+
+
+class ConsoleTerminal:
+    """Connects a Session to standard input and a rich console.
+
+    Reads one line per prompt. On a keyboard ``input`` gives line editing; on
+    a pipe each line is one keystroke-line, echoed so transcripts read well.
+    """
+
+    def __init__(self) -> None:
+        from mli_drill.render import SessionView, console
+
+        self.out = console()
+        self.view = SessionView(self.out)
+        self.interactive = sys.stdin.isatty()
+
+    def ask(self, prompt: str) -> str | None:
+        self.out.print(f"[dim]› {prompt}[/]")
+        try:
+            if self.interactive:
+                return input("> ")
+            line = sys.stdin.readline()
+        except EOFError:
+            return None
+        if not line:
+            return None
+        line = line.rstrip("\r\n")
+        self.out.print(f"> {line}", markup=False, highlight=False)
+        return line
+
+    def emit(self, event: Any) -> None:
+        self.view.show(event)

@@ -1,0 +1,58 @@
+"""``mli-drill decks``: list, show and validate decks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(help="List, show and validate decks.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_decks(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """List every deck (bundled and your own) with its card count."""
+    from mli_drill import render
+    from mli_drill.collection import load_collection
+
+    collection = load_collection(with_families=False)
+    if json_output:
+        render.print_json([deck.to_dict() for deck in collection.decks])
+        return
+    rows = [[d.id, d.title, d.week if d.week is not None else "", len(d.cards), "bundled" if d.bundled else str(d.path)] for d in collection.decks]
+    total = sum(len(d.cards) for d in collection.decks)
+    render.console().print(render.table(f"{len(rows)} decks, {total} cards", ["deck", "title", "week", "cards", "source"], rows, {"cards"}))
+
+
+@app.command("show")
+def show(deck_id: str = typer.Argument(..., help="Deck id (see `decks list`)."), json_output: bool = typer.Option(False, "--json")) -> None:
+    """Show the cards of one deck."""
+    from mli_drill import render
+    from mli_drill.collection import load_collection
+
+    deck = load_collection(with_families=False).deck(deck_id)
+    if deck is None:
+        raise typer.BadParameter(f"no deck {deck_id!r}; see `mli-drill decks list`", param_hint="DECK_ID")
+    if json_output:
+        render.print_json({**deck.to_dict(), "cards": [c.to_dict() for c in deck.cards]})
+        return
+    rows = [[c.id, c.type, render.latex_to_unicode(c.prompt)[:70], ", ".join(c.tags)] for c in deck.cards]
+    render.console().print(render.table(f"{deck.title} ({deck.id}, {len(rows)} cards)", ["id", "type", "prompt", "tags"], rows))
+
+
+@app.command("validate")
+def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: all decks).")) -> None:
+    """Check decks; print every problem as file:line: message and exit 2 if there is any."""
+    from mli_drill import paths as locations
+    from mli_drill.deckfile import load_decks
+
+    if paths:
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            raise typer.BadParameter(f"no such file or directory: {missing[0]}", param_hint="PATHS")
+        decks = load_decks([], paths)
+    else:
+        decks = load_decks([locations.bundled_decks_dir()], [locations.user_decks_dir()])
+    cards = sum(len(d.cards) for d in decks)
+    typer.echo(f"ok: {len(decks)} decks, {cards} cards")

@@ -1,0 +1,59 @@
+"""``mli-drill practice FAMILY``: drill one computation with fresh numbers."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Iterator, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("practice")(practice)
+
+
+def practice(
+    family: Optional[str] = typer.Argument(None, help="Problem family, e.g. receptive-field (see --list)."),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    count: int = typer.Option(0, "--count", "-n", min=0, help="How many problems (0 = until you quit)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="First seed; problem i uses seed+i."),
+    list_families: bool = typer.Option(False, "--list", help="List the problem families and exit."),
+    json_summary: bool = typer.Option(False, "--json", help="Print the session summary as JSON at the end."),
+) -> None:
+    """Drill one computation: answer, get the verdict and the worked solution, repeat.
+
+    At the answer prompt: h for a hint, s to see the solution (counted as wrong), q to quit.
+    Then Enter keeps the automatic rating (correct = good, wrong = again) or 1-4 overrides.
+    Every attempt is stored and moves the family's review schedule.
+    """
+    from mli_drill import clock, render
+    from mli_drill.cli.common import ConsoleTerminal, open_db, policy
+    from mli_drill.cli.problems import print_family_list
+    from mli_drill.collection import FAMILY_PREFIX, load_collection, sync
+    from mli_drill.families import family_names
+    from mli_drill.problemspec import LEVELS, load_spec
+    from mli_drill.session import Entry, Session
+
+    if list_families or family is None:
+        print_family_list()
+        return
+    if family not in family_names():
+        raise typer.BadParameter(f"unknown family {family!r}; see `mli-drill practice --list`", param_hint="FAMILY")
+    if level not in LEVELS:
+        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")
+    store = open_db()
+    sync(store, load_collection(), clock.now())
+    key = FAMILY_PREFIX + family
+    entry = Entry(key=key, family=family)
+    seeds: Iterator[int] | None = itertools.count(seed) if seed is not None else None
+    terminal = ConsoleTerminal()
+    session = Session(
+        store, terminal, [entry] * count, policy(), clock.now, source="practice", level=level, seeds=seeds,
+        family_titles={family: load_spec(family).title}, requeue_learning=False,
+        repeat=entry if count == 0 else None,
+    )
+    result = session.run()
+    render.summary(terminal.out, result, title=f"Practice · {family}")
+    if json_summary:
+        render.print_json(result.to_dict())
+

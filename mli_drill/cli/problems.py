@@ -1,0 +1,88 @@
+"""``mli-drill problems``: list families, sample instances as JSON, check an answer."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="Problem families: list, sample and check.", no_args_is_help=True)
+
+
+def print_family_list(json_output: bool = False) -> None:
+    from mli_drill import render
+    from mli_drill.families import family_names
+    from mli_drill.problemspec import load_spec
+
+    specs = [load_spec(name) for name in family_names()]
+    if json_output:
+        render.print_json([{"family": s.family, "title": s.title, "topic": s.topic, "week": s.week, "summary": s.summary} for s in specs])
+        return
+    rows = [[s.family, s.title, s.topic, s.week if s.week is not None else ""] for s in sorted(specs, key=lambda s: (s.week or 99, s.family))]
+    render.console().print(render.table(f"{len(rows)} problem families", ["family", "title", "topic", "week"], rows))
+
+
+@app.command("list")
+def list_families(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """List the problem families with their topic and week."""
+    print_family_list(json_output)
+
+
+@app.command("sample")
+def sample(
+    family: str = typer.Argument(..., help="Problem family."),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="Seed of the first instance."),
+    count: int = typer.Option(1, "--count", "-k", min=1, max=10_000, help="How many instances (seeds seed, seed+1, ...)."),
+    json_output: bool = typer.Option(False, "--json", help="One JSON object per line."),
+) -> None:
+    """Print instances with question, answer and worked solution."""
+    from mli_drill import render
+    from mli_drill.instance import make_instance, new_seed
+
+    _check_family_and_level(family, level)
+    first = new_seed() if seed is None else seed
+    out = None if json_output else render.console()
+    for index in range(count):
+        instance = make_instance(family, level, (first + index) % (2**31 - 1))
+        if out is None:
+            render.print_json(instance.to_dict())
+        else:
+            render.instance(out, instance)
+
+
+@app.command("check")
+def check(
+    family: str = typer.Argument(..., help="Problem family."),
+    answer: str = typer.Argument(..., help="Your answer, e.g. 3/4 or sqrt(5) or '[0.25, 0.75]'."),
+    seed: int = typer.Option(..., "--seed", min=0, max=2**31 - 1, help="The instance's seed."),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    json_output: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+) -> None:
+    """Check an answer to one instance: exit 0 when correct, 1 when wrong, 2 when it cannot be parsed."""
+    from mli_drill import render
+    from mli_drill.answers import AnswerSyntaxError, check as check_answer
+    from mli_drill.instance import make_instance
+
+    _check_family_and_level(family, level)
+    instance = make_instance(family, level, seed)
+    try:
+        verdict = check_answer(answer, instance.answer, instance.answer_spec)
+    except AnswerSyntaxError as exc:
+        render.error(str(exc))
+        raise typer.Exit(2)
+    if json_output:
+        render.print_json({"correct": verdict.correct, "message": verdict.message, "expected": instance.answer, "given": verdict.given})
+    else:
+        render.verdict_line(verdict, instance)
+    raise typer.Exit(0 if verdict.correct else 1)
+
+
+def _check_family_and_level(family: str, level: str) -> None:
+    from mli_drill.families import family_names
+    from mli_drill.problemspec import LEVELS
+
+    if family not in family_names():
+        raise typer.BadParameter(f"unknown family {family!r}; see `mli-drill problems list`", param_hint="FAMILY")
+    if level not in LEVELS:
+        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")

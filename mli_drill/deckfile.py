@@ -1,0 +1,266 @@
+"""Loading and validating YAML decks, with every problem reported as ``file:line: message``.
+
+The YAML is parsed once with PyYAML's *safe* loader (no Python objects can be
+constructed from a deck); the composed node tree is kept only to know the line
+of each card and field. All problems across all decks are collected before
+reporting, so a student fixes a deck in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from mli_drill.model import CARD_TYPES, CLOZE_PATTERN, ID_PATTERN, Card, Deck
+
+MAX_DECK_BYTES = 5_000_000
+DECK_FIELDS = {"deck", "title", "topic", "week", "cards", "description"}
+CARD_FIELDS = {"id", "type", "front", "back", "text", "choices", "answer", "points", "tags", "hint", "family"}
+REQUIRED = {
+    "basic": ("front", "back"),
+    "cloze": ("text",),
+    "mcq": ("front", "choices", "answer"),
+    "points": ("front", "points"),
+}
+
+
+class DeckError(Exception):
+    """One or more decks are invalid; ``problems`` holds one ``file:line: message`` each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class _Parsed:
+    data: Any
+    root: Any  # yaml.Node or None
+
+
+def _safe_load_with_nodes(text: str) -> _Parsed:
+    """``yaml.safe_load`` that also returns the node tree (for line numbers)."""
+    import yaml
+
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return _Parsed(data, node)
+
+
+def _mapping_lines(node: Any) -> dict[str, int]:
+    """1-based line of each key of a YAML mapping node."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _cards_node(root: Any) -> Any:
+    import yaml
+
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "cards":
+                return value
+    return None
+
+
+def parse_deck(text: str, path: Path, bundled: bool = False) -> tuple[Deck | None, list[str]]:
+    """Parse one deck file's text. Returns the deck (None if unusable) and its problems."""
+    import yaml
+
+    where = str(path)
+    try:
+        parsed = _safe_load_with_nodes(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        return None, [f"{where}:{line}: invalid YAML: {problem}"]
+    except (RecursionError, MemoryError, ValueError):
+        return None, [f"{where}:1: invalid YAML: too deeply nested or too large"]
+    data, root = parsed.data, parsed.root
+    if not isinstance(data, dict):
+        return None, [f"{where}:1: a deck must be a mapping with 'deck', 'title' and 'cards'"]
+    top_lines = _mapping_lines(root)
+    problems: list[str] = []
+    for key in data:
+        if key not in DECK_FIELDS:
+            problems.append(f"{where}:{top_lines.get(str(key), 1)}: unknown deck field {key!r}")
+    deck_id = data.get("deck")
+    if not isinstance(deck_id, str) or not ID_PATTERN.match(deck_id):
+        problems.append(f"{where}:{top_lines.get('deck', 1)}: 'deck' must be an id like cnn-basics (lowercase letters, digits, -)")
+        deck_id = path.stem
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(f"{where}:{top_lines.get('title', 1)}: 'title' must be non-empty text")
+        title = deck_id
+    week = data.get("week")
+    if week is not None and (isinstance(week, bool) or not isinstance(week, int)):
+        problems.append(f"{where}:{top_lines.get('week', 1)}: 'week' must be a whole number")
+        week = None
+    topic = data.get("topic", "")
+    if not isinstance(topic, str):
+        problems.append(f"{where}:{top_lines.get('topic', 1)}: 'topic' must be text")
+        topic = ""
+    raw_cards = data.get("cards")
+    if not isinstance(raw_cards, list) or not raw_cards:
+        problems.append(f"{where}:{top_lines.get('cards', 1)}: 'cards' must be a non-empty list")
+        return None, problems
+    cards_node = _cards_node(root)
+    item_nodes = list(cards_node.value) if cards_node is not None and hasattr(cards_node, "value") else []
+    cards = []
+    for index, raw in enumerate(raw_cards):
+        node = item_nodes[index] if index < len(item_nodes) else None
+        line = node.start_mark.line + 1 if node is not None else top_lines.get("cards", 1)
+        card, card_problems = _parse_card(raw, deck_id, f"{where}:{line}", _mapping_lines(node), where, index)
+        problems.extend(card_problems)
+        if card is not None:
+            cards.append(card)
+    deck = Deck(id=deck_id, title=title.strip(), path=path, topic=topic, week=week, bundled=bundled, cards=tuple(cards))
+    return deck, problems
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int, float)):
+        return str(value).strip()
+    return None
+
+
+def _text_list(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, list):
+        return None
+    items = [_text(v) for v in value]
+    if any(v is None or v == "" for v in items):
+        return None
+    return tuple(items)  # type: ignore[arg-type]
+
+
+def _parse_card(raw: Any, deck_id: str, at: str, lines: dict[str, int], where: str, index: int) -> tuple[Card | None, list[str]]:
+    def loc(key: str) -> str:
+        return f"{where}:{lines[key]}" if key in lines else at
+
+    if not isinstance(raw, dict):
+        return None, [f"{at}: card {index + 1} must be a mapping of fields (id, front, back, ...)"]
+    problems = [f"{loc(str(k))}: unknown card field {k!r}" for k in raw if k not in CARD_FIELDS]
+    card_id = _text(raw.get("id"))
+    if not card_id or not ID_PATTERN.match(card_id):
+        problems.append(f"{loc('id')}: card {index + 1} needs an 'id' of lowercase letters, digits, '.', '_' or '-'")
+        return None, problems
+    card_type = raw.get("type", "basic")
+    if card_type not in CARD_TYPES:
+        problems.append(f"{loc('type')}: card {card_id!r}: unknown type {card_type!r} (expected {', '.join(CARD_TYPES)})")
+        return None, problems
+    missing = [f for f in REQUIRED[card_type] if raw.get(f) in (None, "", [])]
+    if missing:
+        problems.append(f"{at}: {card_type} card {card_id!r} needs {' and '.join(repr(m) for m in missing)}")
+        return None, problems
+    fields: dict[str, Any] = {}
+    for key in ("front", "back", "text", "hint", "family"):
+        if key in raw and raw[key] is not None:
+            value = _text(raw[key])
+            if value is None:
+                problems.append(f"{loc(key)}: card {card_id!r}: {key!r} must be text")
+            else:
+                fields[key] = value
+    for key in ("choices", "points", "tags"):
+        if key in raw and raw[key] is not None:
+            value_list = _text_list(raw[key])
+            if value_list is None:
+                problems.append(f"{loc(key)}: card {card_id!r}: {key!r} must be a list of non-empty text items")
+            else:
+                fields[key] = value_list
+    problems.extend(_check_type_rules(card_type, card_id, raw, fields, loc))
+    if problems:
+        return None, problems
+    card = Card(id=card_id, deck=deck_id, type=card_type, source=at, order=index, **fields)
+    return card, []
+
+
+def _check_type_rules(card_type: str, card_id: str, raw: dict, fields: dict[str, Any], loc: Any) -> list[str]:
+    problems = []
+    if card_type == "cloze" and "text" in fields and not CLOZE_PATTERN.search(fields["text"]):
+        problems.append(f"{loc('text')}: cloze card {card_id!r}: 'text' needs at least one {{{{deletion}}}}")
+    if card_type == "mcq" and "choices" in fields:
+        choices = fields["choices"]
+        answer = _text(raw.get("answer")) or ""
+        if len(choices) < 2 or len(choices) > 26:
+            problems.append(f"{loc('choices')}: mcq card {card_id!r}: give between 2 and 26 choices")
+        elif len(answer) != 1 or not answer.isalpha() or not 0 <= ord(answer.upper()) - ord("A") < len(choices):
+            last = chr(ord("A") + len(choices) - 1)
+            problems.append(f"{loc('answer')}: mcq card {card_id!r}: 'answer' must be a letter A-{last}")
+        else:
+            fields["answer"] = answer.upper()
+        if len(set(choices)) != len(choices):
+            problems.append(f"{loc('choices')}: mcq card {card_id!r}: choices must differ")
+    return problems
+
+
+def deck_files(paths: Iterable[Path]) -> list[Path]:
+    """YAML files under the given files or directories, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        elif path.exists():
+            found.append(path)
+    return found
+
+
+def read_deck_file(path: Path, bundled: bool = False) -> tuple[Deck | None, list[str]]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            return None, [f"{path}:1: deck file is larger than {MAX_DECK_BYTES // 1_000_000} MB"]
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [f"{path}:1: not UTF-8 text"]
+    except OSError as exc:
+        return None, [f"{path}:1: cannot read ({exc.strerror or exc})"]
+    return parse_deck(text, path, bundled=bundled)
+
+
+def load_decks(bundled_dirs: Iterable[Path], other_paths: Iterable[Path] = ()) -> list[Deck]:
+    """Load every deck; raise DeckError listing every problem if any deck is invalid."""
+    decks: list[Deck] = []
+    problems: list[str] = []
+    sources = [(p, True) for p in deck_files(bundled_dirs)] + [(p, False) for p in deck_files(other_paths)]
+    seen_files: set[Path] = set()
+    for path, bundled in sources:
+        resolved = path.resolve()
+        if resolved in seen_files:
+            continue
+        seen_files.add(resolved)
+        deck, deck_problems = read_deck_file(path, bundled)
+        problems.extend(deck_problems)
+        if deck is not None:
+            decks.append(deck)
+    problems.extend(_cross_deck_problems(decks))
+    if problems:
+        raise DeckError(problems)
+    return decks
+
+
+def _cross_deck_problems(decks: list[Deck]) -> list[str]:
+    problems = []
+    deck_ids: dict[str, Path] = {}
+    card_sources: dict[str, str] = {}
+    for deck in decks:
+        if deck.id in deck_ids:
+            problems.append(f"{deck.path}:1: duplicate deck id {deck.id!r} (also in {deck_ids[deck.id]})")
+        deck_ids.setdefault(deck.id, deck.path)
+        for card in deck.cards:
+            if card.id in card_sources:
+                problems.append(f"{card.source}: duplicate card id {card.id!r} (first defined at {card_sources[card.id]})")
+            else:
+                card_sources[card.id] = card.source
+    return problems

@@ -1,0 +1,38 @@
+"""The registry of problem families.
+
+A family exists when both ``problems/<name>.yaml`` and the module
+``mli_drill.families.<name with - replaced by _>`` exist. Nothing here lists
+families by hand: adding one is adding its two files (and its tests).
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from types import ModuleType
+
+from mli_drill.paths import problems_dir
+
+
+class UnknownFamily(LookupError):
+    pass
+
+
+def module_name(family: str) -> str:
+    return "mli_drill.families." + family.replace("-", "_")
+
+
+@lru_cache(maxsize=None)
+def load_module(family: str) -> ModuleType:
+    """Import a family's solver module (cached)."""
+    if family not in family_names():
+        raise UnknownFamily(family)
+    return importlib.import_module(module_name(family))
+
+
+def family_names() -> list[str]:
+    """Names of all families that have a spec file, sorted."""
+    directory = problems_dir()
+    if not directory.is_dir():
+        return []
+    return sorted(p.stem for p in directory.glob("*.yaml"))

@@ -1,0 +1,88 @@
+"""What every problem family provides, and what it returns.
+
+A family is two files: ``problems/<name>.yaml`` (title, topic, week, levels
+with their parameter ranges, question wording, hints, answer form and
+tolerance) and ``mli_drill/families/<name_with_underscores>.py``, a pure module
+with three functions::
+
+    def sample(rng: random.Random, level: dict) -> dict
+        # parameters of one instance, JSON-able (ints, floats, str, lists, dicts).
+        # ``level`` is the mapping under ``levels.<level>`` in the spec.
+        # Must never return a degenerate instance (resample instead).
+
+    def solve(params: dict) -> Solution
+        # the reference answer and the worked solution, from params alone.
+
+    def question_fields(params: dict) -> dict[str, str]
+        # strings that fill the spec's question template with str.format_map.
+        # A field named "variant" picks the template when ``question`` in the
+        # spec is a mapping (e.g. one wording per metric).
+
+No module does I/O or imports another family, so adding a family touches
+nothing that exists.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+# Answer kinds understood by mli_drill.answers:
+#   integer  exact integer;
+#   real     a number within the spec's tolerance;
+#   vector   a list of numbers, compared element-wise;
+#   matrix   a grid of numbers (rows), compared element-wise;
+#   text     one word or label, compared case-insensitively.
+ANSWER_KINDS = ("integer", "real", "vector", "matrix", "text")
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The reference answer with the working a tutor would write.
+
+    ``answer`` is int, float, list[float], list[list[float]] or str, matching
+    the answer kind. ``kind`` overrides the spec's default answer kind when a
+    family's answer form depends on the instance (AdaBoost asks for weights or
+    for alpha). ``display`` is how to show the answer when the bare value is not
+    the clearest form, e.g. "sqrt(5) ≈ 2.236".
+    """
+
+    answer: Any
+    steps: list[str]
+    kind: str | None = None
+    display: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"answer": self.answer, "steps": list(self.steps), "kind": self.kind, "display": self.display}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Solution":
+        return cls(answer=data["answer"], steps=list(data["steps"]), kind=data.get("kind"), display=data.get("display"))
+
+
+class FamilyModule(Protocol):
+    """The shape of a family module (checked by tests/test_registry.py)."""
+
+    def sample(self, rng: random.Random, level: dict) -> dict: ...
+
+    def solve(self, params: dict) -> Solution: ...
+
+    def question_fields(self, params: dict) -> dict[str, str]: ...
+
+
+class InvalidParams(ValueError):
+    """Parameters given by hand (e.g. ``problems check``) that a family cannot solve."""
+
+
+@dataclass
+class Rejections:
+    """Counts resampling so a sampler that can never succeed fails loudly."""
+
+    limit: int = 10_000
+    count: int = field(default=0)
+
+    def again(self) -> None:
+        self.count += 1
+        if self.count > self.limit:
+            raise RuntimeError("sampler rejected too many candidates; check the level's ranges")

@@ -1,0 +1,138 @@
+"""Dataclasses shared by every layer: decks and their cards.
+
+A card's ``id`` is its identity for progress: editing its text keeps its
+history; ids are unique across all decks. Cards are plain data; how a card is
+reviewed lives in ``session``, how it looks in ``render``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+CARD_TYPES = ("basic", "cloze", "mcq", "points")
+CLOZE_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    deck: str
+    type: str = "basic"
+    front: str = ""
+    back: str = ""
+    text: str = ""  # cloze: the sentence with {{deletions}}
+    choices: tuple[str, ...] = ()  # mcq
+    answer: str = ""  # mcq: the correct letter, "A".."Z"
+    points: tuple[str, ...] = ()  # points: the marking scheme
+    tags: tuple[str, ...] = ()
+    hint: str = ""
+    family: str = ""  # a problem family that drills this computation
+    source: str = ""  # "file:line" where the card is defined
+    order: int = 0  # position in its deck, for introducing new cards in order
+
+    @property
+    def item_key(self) -> str:
+        return f"card:{self.id}"
+
+    @property
+    def prompt(self) -> str:
+        """What the student sees before revealing the answer."""
+        if self.type == "cloze":
+            return CLOZE_PATTERN.sub("[…]", self.text)
+        return self.front
+
+    @property
+    def cloze_answers(self) -> list[str]:
+        return CLOZE_PATTERN.findall(self.text)
+
+    @property
+    def answer_index(self) -> int:
+        return ord(self.answer.upper()) - ord("A")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items() if v not in ("", (), None)}
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    title: str
+    path: Path
+    topic: str = ""
+    week: int | None = None
+    bundled: bool = True
+    cards: tuple[Card, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "topic": self.topic,
+            "week": self.week,
+            "path": str(self.path),
+            "bundled": self.bundled,
+            "cards": len(self.cards),
+        }
+
+
+@dataclass
+class ItemState:
+    """Scheduling state of one reviewable item (a card or a problem family), as stored.
+
+    ``state`` is 0 for a new item, else the value of ``fsrs.State``.
+    """
+
+    key: str
+    kind: str
+    deck: str = ""
+    state: int = 0
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: str | None = None
+    last_review: str | None = None
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    leech: bool = False
+    orphaned: bool = False
+    introduced_at: str | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.state == 0
+
+    @property
+    def name(self) -> str:
+        """The card id or family name without the kind prefix."""
+        return self.key.split(":", 1)[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> "ItemState":
+        fields = {k: row[k] for k in cls.__dataclass_fields__ if k in row}
+        for flag in ("suspended", "leech", "orphaned"):
+            if flag in fields:
+                fields[flag] = bool(fields[flag])
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One answer, as appended to the review log."""
+
+    key: str
+    reviewed_at: str
+    rating: int
+    duration_ms: int | None = None
+    answer: str | None = None
+    correct: bool | None = None
+    source: str = "review"
+    detail: str | None = None

@@ -1,0 +1,118 @@
+"""Problem family specs: ``problems/<family>.yaml`` loaded and checked.
+
+The spec holds everything about a family that is wording or range rather than
+mathematics, so rewording a question or adding a level is a YAML edit::
+
+    family: receptive-field
+    title: Receptive field
+    topic: cnn
+    week: 4
+    answer: {kind: integer}            # rel_tol / abs_tol optional for reals
+    levels:
+      easy: {layers: [2, 3]}           # free-form; read by the sampler
+      exam: {layers: [3, 5]}
+      hard: {layers: [5, 8]}
+    question: "..."                    # str.format template, or {variant: template}
+    hint: "..."                        # str, or {variant: hint}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mli_drill.families.base import ANSWER_KINDS
+from mli_drill.paths import problems_dir
+
+LEVELS = ("easy", "exam", "hard")
+DEFAULT_LEVEL = "exam"
+
+
+class SpecError(ValueError):
+    """A family spec that cannot be used; the message names the file."""
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    kind: str = "real"
+    rel_tol: float = 0.01
+    abs_tol: float = 0.005
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "rel_tol": self.rel_tol, "abs_tol": self.abs_tol}
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    family: str
+    title: str
+    topic: str
+    week: int | None
+    answer: AnswerSpec
+    levels: dict[str, dict[str, Any]]
+    question: str | dict[str, str]
+    hint: str | dict[str, str] = ""
+    summary: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+    def template(self, variant: str | None) -> str:
+        return _pick(self.question, variant, self.family, "question")
+
+    def hint_for(self, variant: str | None) -> str:
+        return _pick(self.hint, variant, self.family, "hint") if self.hint else ""
+
+
+def _pick(value: str | dict[str, str], variant: str | None, family: str, what: str) -> str:
+    if isinstance(value, str):
+        return value
+    if variant in value:
+        return value[variant]
+    if "default" in value:
+        return value["default"]
+    raise SpecError(f"{family}: no {what} wording for variant {variant!r}")
+
+
+@lru_cache(maxsize=None)
+def load_spec(family: str) -> FamilySpec:
+    path = problems_dir() / f"{family}.yaml"
+    if not path.is_file():
+        raise SpecError(f"unknown problem family {family!r}")
+    return parse_spec(path.read_text(encoding="utf-8"), path)
+
+
+def parse_spec(text: str, path: Path) -> FamilySpec:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"{mark.line + 1}:" if mark else ""
+        raise SpecError(f"{path}:{line} invalid YAML") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: a family spec must be a mapping")
+    missing = [k for k in ("family", "title", "topic", "levels", "question") if k not in data]
+    if missing:
+        raise SpecError(f"{path}: missing {', '.join(missing)}")
+    if data["family"] != path.stem:
+        raise SpecError(f"{path}: family {data['family']!r} does not match the file name")
+    levels = data["levels"]
+    if not isinstance(levels, dict) or not set(LEVELS) <= set(levels):
+        raise SpecError(f"{path}: levels must define {', '.join(LEVELS)}")
+    answer = AnswerSpec(**(data.get("answer") or {}))
+    if answer.kind not in ANSWER_KINDS:
+        raise SpecError(f"{path}: answer kind must be one of {', '.join(ANSWER_KINDS)}")
+    return FamilySpec(
+        family=data["family"],
+        title=str(data["title"]),
+        topic=str(data["topic"]),
+        week=data.get("week"),
+        answer=answer,
+        levels={k: dict(v or {}) for k, v in levels.items()},
+        question=data["question"],
+        hint=data.get("hint", ""),
+        summary=str(data.get("summary", "")),
+        path=path,
+    )

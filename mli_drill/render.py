@@ -1,0 +1,205 @@
+"""Everything drawn with rich: cards, problems, verdicts, tables and summaries.
+
+Math in decks is written as LaTeX between dollars; it is shown as Unicode
+(pylatexenc), so ``$\\frac{2TP}{2TP+FP+FN}$`` reads as ``2TP/(2TP+FP+FN)`` in a
+terminal. When output is not a terminal rich drops colour, so piped sessions
+produce plain text.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from functools import lru_cache
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+MATH = re.compile(r"\$(.+?)\$", re.DOTALL)
+
+
+@lru_cache(maxsize=1)
+def _latex_converter() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+
+
+@lru_cache(maxsize=4096)
+def latex_to_unicode(text: str) -> str:
+    """Replace each ``$...$`` span by its Unicode reading; leave other text alone."""
+
+    def convert(match: re.Match[str]) -> str:
+        source = match.group(1)
+        try:
+            converted = _latex_converter().latex_to_text(source)
+        except Exception:  # pylatexenc rejects some malformed input; show the source then
+            return source
+        return _fraction_slashes(converted.strip())
+
+    return MATH.sub(convert, text)
+
+
+def _fraction_slashes(text: str) -> str:
+    return text.replace("  ", " ")
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def error(message: str) -> None:
+    """One line on standard error, the way every command reports bad input."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for line in message.splitlines() or [""]:
+        err.print(f"[bold red]error:[/] {escape(line)}")
+
+
+# -- session events ---------------------------------------------------------
+class SessionView:
+    """Draws session events; the CLI's Terminal adapter forwards ``emit`` here."""
+
+    def __init__(self, out: Console):
+        self.out = out
+
+    def show(self, event: Any) -> None:
+        handler = getattr(self, "_" + type(event).__name__, None)
+        if handler is not None:
+            handler(event)
+
+    def _ShowCard(self, event: Any) -> None:
+        card = event.card
+        title = f"{card.deck} · {card.type}" + (f" · {event.remaining} more" if event.remaining else "")
+        body = Text(latex_to_unicode(card.prompt))
+        if card.type == "mcq":
+            for i, choice in enumerate(card.choices):
+                body.append(f"\n  {chr(ord('A') + i)}) {latex_to_unicode(choice)}")
+        self.out.print(Panel(body, title=title, title_align="left", border_style="cyan"))
+
+    def _RevealCard(self, event: Any) -> None:
+        card = event.card
+        parts: list[str] = []
+        if card.type == "cloze":
+            parts.append(latex_to_unicode(card.text.replace("{{", "«").replace("}}", "»")))
+        if card.type == "points":
+            parts.extend(f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(card.points, 1))
+        if card.back:
+            parts.append(latex_to_unicode(card.back))
+        if card.family:
+            parts.append(f"Drill it: mli-drill practice {card.family}")
+        if parts:
+            self.out.print(Panel(Text("\n".join(parts)), border_style="green", title="answer", title_align="left"))
+
+    def _ShowHint(self, event: Any) -> None:
+        self.out.print(f"[yellow]hint:[/] {escape(latex_to_unicode(event.text))}")
+
+    def _ShowProblem(self, event: Any) -> None:
+        inst = event.instance
+        title = f"{event.title} · {inst.level} · seed {inst.seed}" + (f" · {event.remaining} more" if event.remaining else "")
+        self.out.print(Panel(Text(inst.question), title=title, title_align="left", border_style="magenta"))
+
+    def _ShowVerdict(self, event: Any) -> None:
+        if event.correct:
+            self.out.print(f"[bold green]✓ correct[/]  answer: {escape(event.expected)}")
+        else:
+            self.out.print(f"[bold red]✗ {escape(event.message)}[/]  answer: {escape(event.expected)}")
+
+    def _ShowSolution(self, event: Any) -> None:
+        self.solution(event.instance)
+
+    def solution(self, inst: Any) -> None:
+        steps = Text()
+        for i, step in enumerate(inst.solution.steps, 1):
+            if i > 1:
+                steps.append("\n")
+            steps.append(f"{i}. ", style="bold")
+            steps.append(step)
+        self.out.print(Panel(steps, title="worked solution", title_align="left", border_style="green"))
+
+    def _ShowRatingHints(self, event: Any) -> None:
+        names = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+        parts = []
+        for rating in (1, 2, 3, 4):
+            label = f"{rating} {names[rating]} ({event.hints.get(rating, '?')})"
+            parts.append(f"[bold]{label}[/]" if rating == event.suggested else label)
+        self.out.print("   ".join(parts))
+
+    def _Saved(self, event: Any) -> None:
+        if event.leech:
+            self.out.print(f"[bold yellow]leech:[/] {escape(event.key.split(':', 1)[1])} was forgotten too often and is suspended; rewrite it, then `mli-drill unsuspend`.")
+
+    def _Notice(self, event: Any) -> None:
+        style = "red" if event.error else "dim"
+        self.out.print(f"[{style}]{escape(event.text)}[/]")
+
+
+def summary(out: Console, result: Any, title: str = "Session over") -> None:
+    minutes, seconds = divmod(int(result.seconds), 60)
+    accuracy = f" ({result.correct / result.reviewed:.0%})" if result.reviewed else ""
+    lines = [
+        f"reviewed  {result.reviewed}",
+        f"correct   {result.correct}{accuracy}",
+        f"time      {minutes}m {seconds:02d}s",
+        f"next due  {_when(result.next_due)}",
+    ]
+    out.print(Panel("\n".join(lines), title=title, title_align="left", border_style="blue", expand=False))
+
+
+def _when(iso_time: str | None) -> str:
+    if not iso_time:
+        return "nothing scheduled"
+    from mli_drill.clock import parse_time
+
+    return parse_time(iso_time).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+# -- tables ------------------------------------------------------------------
+def table(title: str | None, columns: list[str], rows: list[list[Any]], numeric: set[str] | None = None) -> Table:
+    numeric = numeric or set()
+    result = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        result.add_column(column, justify="right" if column in numeric else "left")
+    for row in rows:
+        result.add_row(*[escape(str(v)) for v in row])
+    return result
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output: plain JSON on standard output, no colour."""
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def status(report: Any) -> None:
+    out = console()
+    columns = ["deck", "due", "new", "learned", "suspended", "leeches"]
+    rows = [[name, c.due, c.new, c.learned, c.suspended, c.leeches] for name, c in report.groups.items()]
+    o = report.overall
+    rows.append(["total", o.due, o.new, o.learned, o.suspended, o.leeches])
+    out.print(table(None, columns, rows, numeric=set(columns[1:])))
+    out.print(f"Due today: {o.due} · new cards left today: {min(report.new_today_left, o.new)}")
+    if report.leeches:
+        out.print("Leeches (suspended; rewrite them): " + ", ".join(report.leeches))
+    if report.orphaned:
+        out.print(f"{report.orphaned} item(s) no longer in any deck are kept with their history.")
+
+
+def instance(out: Console, inst: Any) -> None:
+    """A problem with its answer and worked solution (``problems sample``)."""
+    view = SessionView(out)
+    out.print(Panel(Text(inst.question), title=f"{inst.family} · {inst.level} · seed {inst.seed}", title_align="left", border_style="magenta"))
+    out.print(f"[bold]answer:[/] {escape(inst.answer_text())}")
+    view.solution(inst)
+
+
+def verdict_line(verdict: Any, inst: Any) -> None:
+    out = console()
+    if verdict.correct:
+        out.print(f"[bold green]correct[/] ({escape(verdict.message)})")
+    else:
+        out.print(f"[bold red]wrong[/]: {escape(verdict.message)}; answer {escape(inst.answer_text())}")

@@ -1,0 +1,172 @@
+"""FSRS glue and the tool's own scheduling policy.
+
+The memory model is the ``fsrs`` package (FSRS-6). On top of it this module
+decides what the package does not: which items a session shows and in what
+order (due items first, then new ones up to a daily limit, in course order),
+when a card becomes a leech, and the Anki-style interval hints on each rating.
+Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Iterable
+
+from mli_drill.clock import iso, parse_time
+from mli_drill.model import ItemState
+
+if TYPE_CHECKING:
+    import fsrs
+
+RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+RATING_BY_NAME = {name: value for value, name in RATING_NAMES.items()}
+REVIEW_STATE = 2  # fsrs.State.Review
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Scheduling settings a student may change (``mli-drill config``)."""
+
+    desired_retention: float = 0.9
+    new_per_day: int = 20
+    leech_lapses: int = 8
+    fuzz: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "desired_retention": self.desired_retention,
+            "new_per_day": self.new_per_day,
+            "leech_lapses": self.leech_lapses,
+            "fuzz": self.fuzz,
+        }
+
+
+def parse_rating(text: str) -> int | None:
+    """``1``-``4`` or again/hard/good/easy (any case, any unambiguous prefix)."""
+    word = text.strip().lower()
+    if word in ("1", "2", "3", "4"):
+        return int(word)
+    matches = [value for name, value in RATING_BY_NAME.items() if word and name.startswith(word)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _scheduler(policy: Policy, fuzz: bool | None = None) -> "fsrs.Scheduler":
+    import fsrs
+
+    return fsrs.Scheduler(desired_retention=policy.desired_retention, enable_fuzzing=policy.fuzz if fuzz is None else fuzz)
+
+
+def to_fsrs_card(item: ItemState, now: datetime) -> "fsrs.Card":
+    import fsrs
+
+    if item.is_new:
+        return fsrs.Card(card_id=1, state=fsrs.State.Learning, step=0, due=now)
+    return fsrs.Card(
+        card_id=1,
+        state=fsrs.State(item.state),
+        step=item.step,
+        stability=item.stability,
+        difficulty=item.difficulty,
+        due=parse_time(item.due) if item.due else now,
+        last_review=parse_time(item.last_review) if item.last_review else None,
+    )
+
+
+def review(item: ItemState, rating: int, now: datetime, policy: Policy) -> ItemState:
+    """The item's state after answering with ``rating`` at ``now``.
+
+    A lapse is an "again" on a graduated (review-state) item; at
+    ``policy.leech_lapses`` lapses the item is tagged leech and suspended, as
+    Anki does, so the student rewrites the card instead of grinding it.
+    """
+    import fsrs
+
+    card = to_fsrs_card(item, now)
+    # A clock that went backwards must not produce a review before the last one.
+    moment = max(now, card.last_review) if card.last_review else now
+    new_card, _ = _scheduler(policy).review_card(card, fsrs.Rating(rating), review_datetime=moment)
+    lapses = item.lapses + (1 if rating == 1 and item.state == REVIEW_STATE else 0)
+    leech = item.leech or lapses >= policy.leech_lapses
+    return replace(
+        item,
+        state=int(new_card.state),
+        step=new_card.step,
+        stability=new_card.stability,
+        difficulty=new_card.difficulty,
+        due=iso(new_card.due),
+        last_review=iso(moment),
+        reps=item.reps + 1,
+        lapses=lapses,
+        leech=leech,
+        suspended=item.suspended or (leech and not item.leech),
+        introduced_at=item.introduced_at or iso(moment),
+    )
+
+
+def interval_hints(item: ItemState, now: datetime, policy: Policy) -> dict[int, timedelta]:
+    """Time until the item would be due again for each rating (without fuzz)."""
+    import fsrs
+
+    card = to_fsrs_card(item, now)
+    scheduler = _scheduler(policy, fuzz=False)
+    moment = max(now, card.last_review) if card.last_review else now
+    return {
+        rating: scheduler.review_card(card, fsrs.Rating(rating), review_datetime=moment)[0].due - moment
+        for rating in RATING_NAMES
+    }
+
+
+def retrievability(item: ItemState, at: datetime, policy: Policy) -> float:
+    """Predicted probability of recall at ``at`` (0 for a new item)."""
+    if item.is_new or item.stability is None:
+        return 0.0
+    return float(_scheduler(policy).get_card_retrievability(to_fsrs_card(item, at), at))
+
+
+def format_interval(delta: timedelta) -> str:
+    """Anki-style short interval: 1m, 10m, 3h, 4d, 2.5mo, 1.2y."""
+    seconds = max(0, delta.total_seconds())
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+def is_due(item: ItemState, now: datetime) -> bool:
+    return not item.is_new and item.due is not None and parse_time(item.due) <= now
+
+
+def build_queue(
+    items: Iterable[ItemState],
+    now: datetime,
+    new_allowed: int,
+    course_order: dict[str, tuple],
+    due_horizon: datetime | None = None,
+) -> list[ItemState]:
+    """What a session shows: due items (most overdue first), then new items in course order.
+
+    ``new_allowed`` is what is left of today's new-item limit. ``course_order``
+    maps item keys to a sort key (week, deck, position); items not in it are
+    not shown (they were filtered out by deck or tag). Suspended items never
+    appear. ``due_horizon`` (default ``now``) lets learning steps due later
+    today come back within the same session.
+    """
+    horizon = due_horizon or now
+    due, new = [], []
+    for item in items:
+        if item.suspended or item.orphaned or item.key not in course_order:
+            continue
+        if item.is_new:
+            new.append(item)
+        elif item.due is not None and parse_time(item.due) <= horizon:
+            due.append(item)
+    due.sort(key=lambda i: (i.due or "", course_order[i.key]))
+    new.sort(key=lambda i: course_order[i.key])
+    return due + new[: max(0, new_allowed)]

@@ -1,0 +1,399 @@
+"""The review and practice loop, as a state machine over an input source.
+
+A session reads lines from an :class:`Terminal`-like object (``ask``) and
+reports what happens as events (``emit``). The CLI connects it to the keyboard
+and rich; tests connect it to a list of lines. Every answer is committed to
+the store (``Store.apply_review``) before the next item is shown, so quitting,
+Ctrl-C, end of input or a crash lose nothing already answered.
+
+One keystroke-line per line: a basic card takes two lines (Enter to reveal,
+then a rating), an mcq card takes a letter and then Enter (keep the automatic
+rating) or a rating; a problem takes the answer and then Enter or a rating.
+At the rating prompt ``u`` undoes the previous answer, ``s`` suspends the
+item, ``q`` quits.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterator, Protocol
+
+from mli_drill import scheduling
+from mli_drill.clock import iso
+from mli_drill.model import Card, ItemState, ReviewRecord
+
+LEARN_AHEAD = timedelta(minutes=20)  # like Anki: learning steps due soon come back this session
+
+
+class Terminal(Protocol):
+    def ask(self, prompt: str) -> str | None:
+        """One line of input without its newline; None at end of input."""
+
+    def emit(self, event: Any) -> None:
+        """Show an event to the student."""
+
+
+# -- events ------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShowCard:
+    card: Card
+    position: int
+    remaining: int
+
+
+@dataclass(frozen=True)
+class RevealCard:
+    card: Card
+
+
+@dataclass(frozen=True)
+class ShowHint:
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowProblem:
+    instance: Any  # mli_drill.instance.Instance
+    position: int
+    remaining: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ShowVerdict:
+    correct: bool
+    message: str
+    expected: str
+    given: str
+
+
+@dataclass(frozen=True)
+class ShowSolution:
+    instance: Any
+
+
+@dataclass(frozen=True)
+class ShowRatingHints:
+    hints: dict[int, str]
+    suggested: int | None
+
+
+@dataclass(frozen=True)
+class Saved:
+    key: str
+    rating: int
+    due: str | None
+    leech: bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class Summary:
+    reviewed: int
+    correct: int
+    seconds: float
+    next_due: str | None
+    ratings: dict[int, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reviewed": self.reviewed,
+            "correct": self.correct,
+            "seconds": round(self.seconds, 1),
+            "next_due": self.next_due,
+            "ratings": {scheduling.RATING_NAMES[k]: v for k, v in sorted(self.ratings.items())},
+        }
+
+
+# -- control flow ------------------------------------------------------------
+class _Quit(Exception):
+    """The student typed q, pressed Ctrl-C or the input ended."""
+
+
+class _Undo(Exception):
+    """The student typed u at a rating prompt."""
+
+
+class _Suspend(Exception):
+    """The student typed s at a rating prompt."""
+
+
+@dataclass
+class Entry:
+    """One thing to show: a card, or a problem family (drawn fresh each time)."""
+
+    key: str
+    card: Card | None = None
+    family: str | None = None
+
+
+@dataclass
+class _Outcome:
+    rating: int
+    answer: str | None
+    correct: bool | None
+    detail: str | None = None
+
+
+@dataclass
+class _Done:
+    entry: Entry
+    before: ItemState
+    log_id: int
+    correct: bool | None
+    rating: int
+
+
+class Session:
+    """Runs one review or practice session."""
+
+    def __init__(
+        self,
+        store: Any,
+        terminal: Terminal,
+        entries: list[Entry],
+        policy: scheduling.Policy,
+        clock: Callable[[], datetime],
+        source: str = "review",
+        level: str = "exam",
+        seeds: Iterator[int] | None = None,
+        family_titles: dict[str, str] | None = None,
+        requeue_learning: bool = True,
+        repeat: Entry | None = None,
+    ):
+        self.store = store
+        self.io = terminal
+        self.queue = list(entries)
+        self.policy = policy
+        self.clock = clock
+        self.source = source
+        self.level = level
+        self.seeds = seeds
+        self.family_titles = family_titles or {}
+        self.requeue_learning = requeue_learning
+        self.repeat = repeat  # practice: serve this entry again whenever the queue runs dry
+        self.history: list[_Done] = []
+        self.started = time.monotonic()
+        self.position = 0
+
+    # -- the loop ------------------------------------------------------------
+    def run(self) -> Summary:
+        try:
+            while self.queue or self.repeat:
+                entry = self.queue.pop(0) if self.queue else self.repeat
+                self.position += 1
+                try:
+                    self._serve(entry)
+                except _Undo:
+                    self._undo(entry)
+                except _Suspend:
+                    self.store.set_suspended(entry.key, True)
+                    self.io.emit(Notice(f"Suspended {entry.key.split(':', 1)[1]}."))
+        except (_Quit, KeyboardInterrupt, EOFError):
+            pass
+        return self.summary()
+
+    def summary(self) -> Summary:
+        ratings: dict[int, int] = {}
+        for done in self.history:
+            ratings[done.rating] = ratings.get(done.rating, 0) + 1
+        dues = [i.due for i in self.store.items() if i.due and not i.suspended]
+        return Summary(
+            reviewed=len(self.history),
+            correct=sum(1 for d in self.history if d.correct),
+            seconds=time.monotonic() - self.started,
+            next_due=min(dues) if dues else None,
+            ratings=ratings,
+        )
+
+    def _serve(self, entry: Entry) -> None:
+        shown_at = time.monotonic()
+        if entry.card is not None:
+            outcome = self._serve_card(entry.card)
+        else:
+            outcome = self._serve_problem(entry)
+        self._commit(entry, outcome, int((time.monotonic() - shown_at) * 1000))
+
+    def _ask(self, prompt: str) -> str:
+        line = self.io.ask(prompt)
+        if line is None:
+            raise _Quit
+        return line.strip()
+
+    # -- cards ---------------------------------------------------------------
+    def _serve_card(self, card: Card) -> _Outcome:
+        self.io.emit(ShowCard(card, self.position, len(self.queue)))
+        if card.type == "mcq":
+            return self._mcq(card)
+        self._wait_for_reveal(card)
+        self.io.emit(RevealCard(card))
+        if card.type == "points":
+            return self._points(card)
+        rating = self._rate(card_key(card), suggested=None)
+        return _Outcome(rating, None, rating > 1)
+
+    def _wait_for_reveal(self, card: Card) -> None:
+        while True:
+            line = self._ask("Enter to reveal" + (" · h hint" if card.hint else "") + " · q quit")
+            if line.lower() == "q":
+                raise _Quit
+            if line.lower() == "h" and card.hint:
+                self.io.emit(ShowHint(card.hint))
+                continue
+            return
+
+    def _mcq(self, card: Card) -> _Outcome:
+        letters = "".join(chr(ord("A") + i) for i in range(len(card.choices)))
+        while True:
+            line = self._ask(f"Your choice ({letters[0]}-{letters[-1]})" + (" · h hint" if card.hint else "") + " · q quit")
+            if line.lower() == "q":
+                raise _Quit
+            if line.lower() == "h" and card.hint:
+                self.io.emit(ShowHint(card.hint))
+                continue
+            if len(line) == 1 and line.upper() in letters:
+                break
+            self.io.emit(Notice(f"Type one letter from {letters[0]} to {letters[-1]}, e.g. B.", error=True))
+        correct = line.upper() == card.answer
+        expected = f"{card.answer}) {card.choices[card.answer_index]}"
+        self.io.emit(ShowVerdict(correct, "correct" if correct else "wrong", expected, line.upper()))
+        self.io.emit(RevealCard(card))
+        rating = self._rate(card_key(card), suggested=3 if correct else 1)
+        return _Outcome(rating, line.upper(), correct)
+
+    def _points(self, card: Card) -> _Outcome:
+        count = len(card.points)
+        while True:
+            line = self._ask(f"Points you recalled (e.g. 1 3, all, none) of {count}")
+            recalled = parse_points(line, count)
+            if recalled is not None:
+                break
+            self.io.emit(Notice(f"List point numbers between 1 and {count} (e.g. 1 3), or 'all' or 'none'.", error=True))
+        share = len(recalled) / count
+        suggested = 3 if share == 1 else 2 if share >= 0.5 else 1
+        self.io.emit(Notice(f"{len(recalled)} of {count} points ({share:.0%})."))
+        rating = self._rate(card_key(card), suggested=suggested)
+        return _Outcome(rating, " ".join(str(p) for p in sorted(recalled)), share >= 0.5)
+
+    # -- problems ------------------------------------------------------------
+    def _serve_problem(self, entry: Entry) -> _Outcome:
+        from mli_drill.answers import AnswerSyntaxError, check, example_for
+        from mli_drill.instance import make_instance, new_seed
+
+        assert entry.family is not None
+        seed = next(self.seeds) if self.seeds is not None else new_seed()
+        instance = make_instance(entry.family, self.level, seed)
+        title = self.family_titles.get(entry.family, entry.family)
+        self.io.emit(ShowProblem(instance, self.position, len(self.queue), title))
+        detail = json.dumps({"family": entry.family, "level": self.level, "seed": seed})
+        while True:
+            line = self._ask("Answer" + (" · h hint" if instance.hint else "") + " · s show solution · q quit")
+            lowered = line.lower()
+            if lowered == "q":
+                raise _Quit
+            if lowered == "h":
+                self.io.emit(ShowHint(instance.hint or "No hint for this one."))
+                continue
+            if lowered == "s":
+                self.io.emit(ShowVerdict(False, "shown (counted as wrong)", instance.answer_text(), ""))
+                self.io.emit(ShowSolution(instance))
+                rating = self._rate(entry.key, suggested=1)
+                return _Outcome(rating, None, False, detail)
+            if not line:
+                self.io.emit(Notice(f"Type your answer, e.g. {example_for(instance.answer_spec.kind)}.", error=True))
+                continue
+            try:
+                verdict = check(line, instance.answer, instance.answer_spec)
+            except AnswerSyntaxError as exc:
+                self.io.emit(Notice(str(exc), error=True))
+                continue
+            break
+        self.io.emit(ShowVerdict(verdict.correct, verdict.message, instance.answer_text(), line))
+        self.io.emit(ShowSolution(instance))
+        rating = self._rate(entry.key, suggested=3 if verdict.correct else 1)
+        return _Outcome(rating, line[:500], verdict.correct, detail)
+
+    # -- rating, commit, undo -----------------------------------------------
+    def _rate(self, key: str, suggested: int | None) -> int:
+        item = self.store.item(key)
+        hints = scheduling.interval_hints(item, self.clock(), self.policy) if item else {}
+        self.io.emit(ShowRatingHints({r: scheduling.format_interval(d) for r, d in hints.items()}, suggested))
+        while True:
+            prompt = "Rate 1 again · 2 hard · 3 good · 4 easy"
+            if suggested:
+                prompt += f" · Enter = {suggested} {scheduling.RATING_NAMES[suggested]}"
+            line = self._ask(prompt + " · u undo · s suspend · q quit")
+            lowered = line.lower()
+            if lowered == "q":
+                raise _Quit
+            if lowered == "u":
+                if self.history:
+                    raise _Undo
+                self.io.emit(Notice("Nothing to undo yet.", error=True))
+                continue
+            if lowered == "s":
+                raise _Suspend
+            if not line and suggested:
+                return suggested
+            rating = scheduling.parse_rating(line)
+            if rating is not None:
+                return rating
+            self.io.emit(Notice("Rate with 1-4 or again/hard/good/easy (u undo, s suspend, q quit).", error=True))
+
+    def _commit(self, entry: Entry, outcome: _Outcome, duration_ms: int) -> None:
+        now = self.clock()
+        record = ReviewRecord(
+            key=entry.key,
+            reviewed_at=iso(now),
+            rating=outcome.rating,
+            duration_ms=duration_ms,
+            answer=outcome.answer,
+            correct=outcome.correct,
+            source=self.source,
+            detail=outcome.detail,
+        )
+        before, after, log_id = self.store.apply_review(
+            record, lambda current: scheduling.review(current, outcome.rating, now, self.policy)
+        )
+        self.history.append(_Done(entry, before, log_id, outcome.correct, outcome.rating))
+        self.io.emit(Saved(entry.key, outcome.rating, after.due, after.leech and not before.leech))
+        if after.suspended:
+            return
+        if self.requeue_learning and after.state in (1, 3) and after.due and scheduling.parse_time(after.due) <= now + LEARN_AHEAD:
+            self.queue.append(entry)
+
+    def _undo(self, current: Entry) -> None:
+        done = self.history.pop()
+        self.store.undo_review(done.log_id, done.before)
+        # The undone entry may have been re-queued as a learning step: drop that copy.
+        self.queue = [e for e in self.queue if e.key != done.entry.key]
+        self.queue[:0] = [done.entry, current]
+        self.position -= 2
+        self.io.emit(Notice(f"Undid the answer to {done.entry.key.split(':', 1)[1]}."))
+
+
+def card_key(card: Card) -> str:
+    return card.item_key
+
+
+def parse_points(text: str, count: int) -> set[int] | None:
+    """``1 3``, ``1,3``, ``all``, ``none`` or ``0`` -> the set of recalled point numbers."""
+    words = text.replace(",", " ").lower().split()
+    if words == ["all"]:
+        return set(range(1, count + 1))
+    if words in (["none"], ["0"], []):
+        return set() if words else None
+    try:
+        numbers = {int(w) for w in words}
+    except ValueError:
+        return None
+    return numbers if all(1 <= n <= count for n in numbers) else None
+

@@ -1,0 +1,44 @@
+-- The mli-drill database schema, as a series of forward migrations.
+--
+-- Each section starts with a "-- version: N" line. On open, every section
+-- whose N is greater than PRAGMA user_version is applied in one transaction,
+-- and user_version is set to N. Never edit a released section: add a new one.
+-- Times are UTC ISO-8601 text ("2026-11-26T09:00:00+00:00").
+
+-- version: 1
+CREATE TABLE items (
+    id            INTEGER PRIMARY KEY,
+    key           TEXT NOT NULL UNIQUE,            -- 'card:<card id>' or 'family:<family name>'
+    kind          TEXT NOT NULL CHECK (kind IN ('card', 'family')),
+    deck          TEXT NOT NULL DEFAULT '',         -- deck id of a card; topic of a family
+    state         INTEGER NOT NULL DEFAULT 0,       -- 0 new; fsrs.State otherwise: 1 learning, 2 review, 3 relearning
+    step          INTEGER,                          -- fsrs learning step
+    stability     REAL,
+    difficulty    REAL,
+    due           TEXT,                             -- NULL while new
+    last_review   TEXT,
+    reps          INTEGER NOT NULL DEFAULT 0,
+    lapses        INTEGER NOT NULL DEFAULT 0,       -- times forgotten after graduating
+    suspended     INTEGER NOT NULL DEFAULT 0,
+    leech         INTEGER NOT NULL DEFAULT 0,
+    orphaned      INTEGER NOT NULL DEFAULT 0,       -- no longer in any deck: kept, never deleted
+    introduced_at TEXT,                             -- first review, for the daily new-card limit
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX items_due ON items (due) WHERE state > 0;
+
+-- Append-only: a row is never deleted; undo only sets "undone".
+CREATE TABLE review_log (
+    id          INTEGER PRIMARY KEY,
+    item_id     INTEGER NOT NULL REFERENCES items (id),
+    reviewed_at TEXT NOT NULL,
+    rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    duration_ms INTEGER,
+    answer      TEXT,                               -- what the student typed or chose
+    correct     INTEGER,                            -- 1/0; NULL when self-graded
+    source      TEXT NOT NULL DEFAULT 'review',     -- review | practice | exam
+    detail      TEXT,                               -- JSON, e.g. a problem's family level and seed
+    undone      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX review_log_item ON review_log (item_id, reviewed_at);
+CREATE INDEX review_log_time ON review_log (reviewed_at);
