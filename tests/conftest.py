@@ -1,0 +1,68 @@
+"""Shared fixtures: an isolated data directory, a fixed clock, and ways to run the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXED_NOW = "2026-05-01T09:00:00+00:00"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh MLI_DRILL_HOME and a fixed clock for each test."""
+    data = tmp_path / "home"
+    monkeypatch.setenv("MLI_DRILL_HOME", str(data))
+    monkeypatch.setenv("MLI_DRILL_NOW", FIXED_NOW)
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.delenv("MLI_DRILL_DB", raising=False)
+    from mli_drill.cli import common
+
+    common.OPTIONS.db = None
+    return data
+
+
+def write_deck(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def basic_deck(deck_id: str, count: int) -> str:
+    cards = "".join(f"  - id: {deck_id}-c{i}\n    front: Question {i}?\n    back: Answer {i}.\n" for i in range(count))
+    return f"deck: {deck_id}\ntitle: Test deck {deck_id}\ncards:\n{cards}"
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI in-process with piped input (typer's CliRunner)."""
+    from typer.testing import CliRunner
+
+    from mli_drill.cli.app import app
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+def run_process(*args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m mli_drill`` as a student would, in a subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mli_drill", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=str(ROOT),
+    )

@@ -1,0 +1,95 @@
+"""The store: migrations, item sync (orphans kept), atomic reviews, undo, and refusing foreign files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mli_drill.model import ReviewRecord
+from mli_drill.store import StoreError, open_store
+from mli_drill.store.db import latest_version, migrations
+
+NOW = "2026-05-01T09:00:00+00:00"
+
+
+def record(key: str, rating: int = 3) -> ReviewRecord:
+    return ReviewRecord(key=key, reviewed_at=NOW, rating=rating, duration_ms=1200, answer="x", correct=True)
+
+
+def test_new_database_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "sub" / "p.db")
+    assert store.schema_version() == latest_version() >= 1
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert int(store.conn.execute("PRAGMA busy_timeout").fetchone()[0]) > 0
+    assert {"items", "review_log"} <= set(store.db.table_names())
+
+
+def test_migrations_are_numbered_upwards() -> None:
+    versions = [m.version for m in migrations()]
+    assert versions == sorted(versions) and versions[0] == 1 and len(set(versions)) == len(versions)
+
+
+def test_sync_inserts_orphans_and_revives(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "p.db")
+    store.sync_items([("card:a", "card", "d"), ("card:b", "card", "d")], NOW)
+    store.apply_review(record("card:b"), lambda item: item)
+    store.sync_items([("card:a", "card", "d")], NOW)
+    orphan = store.item("card:b")
+    assert orphan is not None and orphan.orphaned
+    assert [i.key for i in store.items()] == ["card:a"]
+    assert store.review_count() == 1, "history of an orphaned card is kept"
+    store.sync_items([("card:a", "card", "d"), ("card:b", "card", "e")], NOW)
+    revived = store.item("card:b")
+    assert revived is not None and not revived.orphaned and revived.deck == "e"
+
+
+def test_apply_review_commits_before_returning(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    store = open_store(path)
+    store.sync_items([("card:a", "card", "d")], NOW)
+    before, after, log_id = store.apply_review(record("card:a"), lambda item: item.__class__(**{**item.to_dict(), "reps": 1}))
+    assert before.reps == 0 and after.reps == 1 and log_id > 0
+    other = sqlite3.connect(str(path))  # a second connection sees the committed answer
+    assert other.execute("SELECT count(*) FROM review_log").fetchone()[0] == 1
+    assert other.execute("SELECT reps FROM items WHERE key = 'card:a'").fetchone()[0] == 1
+
+
+def test_failed_schedule_rolls_back(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "p.db")
+    store.sync_items([("card:a", "card", "d")], NOW)
+
+    def explode(item):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        store.apply_review(record("card:a"), explode)
+    assert store.review_count() == 0
+
+
+def test_undo_restores_state_and_keeps_the_row(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "p.db")
+    store.sync_items([("card:a", "card", "d")], NOW)
+    before, _, log_id = store.apply_review(record("card:a"), lambda item: item.__class__(**{**item.to_dict(), "reps": 5}))
+    store.undo_review(log_id, before)
+    assert store.item("card:a").reps == 0
+    assert store.review_count() == 0
+    assert store.review_count(include_undone=True) == 1
+
+
+def test_not_sqlite_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    path.write_bytes(b"hello, this is my essay\n" * 10)
+    with pytest.raises(StoreError, match="not an SQLite database"):
+        open_store(path)
+    assert path.read_bytes() == b"hello, this is my essay\n" * 10
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    conn = sqlite3.connect(str(path))
+    conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer mli-drill"):
+        open_store(path)
