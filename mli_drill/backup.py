@@ -70,3 +70,30 @@ def backup_before_migration(db_path: Path, old_version: int) -> None:
 def latest_backup(db_path: Path) -> Path | None:
     candidates = sorted(_dir_for(db_path).glob(f"{db_path.stem}-*.db"), key=lambda p: p.stat().st_mtime)
     return candidates[-1] if candidates else None
+
+
+def restore_from(backup: Path, db_path: Path) -> Path | None:
+    """Put a backup in place of the database; the file it replaces is renamed, never deleted."""
+    from mli_drill.clock import now
+    from mli_drill.store import StoreError
+    from mli_drill.store.db import SQLITE_HEADER
+
+    if not backup.is_file():
+        raise StoreError(f"no backup at {backup}")
+    with backup.open("rb") as handle:
+        if handle.read(16) != SQLITE_HEADER:
+            raise StoreError(f"{backup} is not an SQLite database")
+    kept = None
+    if db_path.exists():
+        kept = db_path.with_name(f"{db_path.name}.replaced-{now().strftime('%Y%m%dT%H%M%S')}")
+        db_path.replace(kept)
+        for suffix in ("-wal", "-shm"):
+            side = db_path.with_name(db_path.name + suffix)
+            if side.exists():
+                side.replace(kept.with_name(kept.name + suffix))
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        backup_to(source, db_path)
+    finally:
+        source.close()
+    return kept

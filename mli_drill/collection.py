@@ -38,6 +38,16 @@ class Collection:
             order[FAMILY_PREFIX + name] = (week if week is not None else 99, "~" + name, 0)
         return order
 
+    def topics(self) -> dict[str, str]:
+        """Topic of each item key: the deck's topic for a card, the spec's topic for a family."""
+        topics = {}
+        for deck in self.decks:
+            for card in deck.cards:
+                topics[card.item_key] = deck.topic or deck.id
+        for name, spec in self.families.items():
+            topics[FAMILY_PREFIX + name] = getattr(spec, "topic", "") or name
+        return topics
+
     def entries(self) -> list[tuple[str, str, str]]:
         """(key, kind, deck-or-topic) for Store.sync_items."""
         rows = [(card.item_key, "card", card.deck) for card in self.cards.values()]

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from mli_drill.clock import end_of_local_day, parse_time
 from mli_drill.model import ItemState
+from mli_drill.scheduling import Policy, local_day_start, retrievability
 
 
 @dataclass
@@ -45,6 +46,9 @@ class StatusReport:
     leeches: list[str] = field(default_factory=list)
     new_today_left: int = 0
     orphaned: int = 0
+    exam_date: str | None = None
+    days_left: int | None = None
+    exam_recall: dict[str, dict[str, float]] = field(default_factory=dict)  # topic -> recall, learned share
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,13 +58,28 @@ class StatusReport:
             "orphaned": self.orphaned,
             "leech_items": self.leeches,
             "groups": {name: counts.to_dict() for name, counts in self.groups.items()},
+            "exam": None
+            if self.exam_date is None
+            else {"date": self.exam_date, "days_left": self.days_left, "topics": self.exam_recall},
         }
 
 
-def status_report(items: Iterable[ItemState], now: datetime, new_today_left: int) -> StatusReport:
-    """Due-today (until local midnight), new, learned, suspended and leeches, overall and per deck."""
+def status_report(
+    items: Iterable[ItemState], now: datetime, new_today_left: int, policy: Policy | None = None, topics: dict[str, str] | None = None
+) -> StatusReport:
+    """Due-today (until local midnight), new, learned, suspended and leeches, overall and per deck.
+
+    With an exam date ahead: days left, and per topic the mean predicted
+    recall on the morning of the exam (of the learned items, assuming no
+    further review) and the share of the topic learned so far.
+    """
+    items = list(items)
     end = end_of_local_day(now)
     report = StatusReport(now=now.isoformat(timespec="seconds"), new_today_left=max(0, new_today_left))
+    if policy is not None and policy.exam_ahead(now):
+        report.exam_date = policy.exam_date.isoformat()  # type: ignore[union-attr]
+        report.days_left = (policy.exam_date - now.astimezone().date()).days  # type: ignore[operator]
+        report.exam_recall = exam_day_recall(items, policy, topics or {})
     for item in items:
         if item.orphaned:
             report.orphaned += 1
@@ -72,3 +91,23 @@ def status_report(items: Iterable[ItemState], now: datetime, new_today_left: int
             report.leeches.append(item.name)
     report.groups = dict(sorted(report.groups.items()))
     return report
+
+
+def exam_day_recall(items: list[ItemState], policy: Policy, topics: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Per topic: mean predicted recall at the start of exam day (learned items) and the share learned."""
+    assert policy.exam_date is not None
+    moment = local_day_start(policy.exam_date)
+    sums: dict[str, list[float]] = {}
+    for item in items:
+        if item.orphaned or item.suspended:
+            continue
+        topic = topics.get(item.key, item.deck)
+        bucket = sums.setdefault(topic, [0.0, 0.0, 0.0])  # recall sum, learned, total
+        bucket[2] += 1
+        if not item.is_new:
+            bucket[0] += retrievability(item, moment, policy)
+            bucket[1] += 1
+    return {
+        topic: {"recall": round(s[0] / s[1], 3) if s[1] else 0.0, "learned": round(s[1] / s[2], 3)}
+        for topic, s in sorted(sums.items())
+    }

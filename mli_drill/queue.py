@@ -7,7 +7,7 @@ from typing import Any
 
 from mli_drill.clock import iso, start_of_local_day
 from mli_drill.collection import FAMILY_PREFIX, Collection
-from mli_drill.scheduling import Policy, build_queue
+from mli_drill.scheduling import Policy, build_queue, new_items_allowed
 from mli_drill.session import LEARN_AHEAD, Entry
 
 
@@ -15,10 +15,18 @@ def review_entries(
     store: Any, collection: Collection, now: datetime, policy: Policy, deck: str | None, tags: list[str], limit: int | None
 ) -> list[Entry]:
     order = collection.select(deck=deck, tags=tags)
-    introduced = store.introduced_since(iso(start_of_local_day(now)))
-    items = build_queue(store.items(), now, policy.new_per_day - introduced, order, due_horizon=now + LEARN_AHEAD)
+    all_items = store.items()
+    allowed = new_today(store, all_items, now, policy)
+    items = build_queue(all_items, now, allowed, order, due_horizon=now + LEARN_AHEAD)
     entries = [to_entry(item.key, collection) for item in items]
     return entries[:limit] if limit else entries
+
+
+def new_today(store: Any, items: list, now: datetime, policy: Policy) -> int:
+    """What is left of today's new-item allowance (paced towards the exam when one is set)."""
+    introduced = store.introduced_since(iso(start_of_local_day(now)))
+    remaining = sum(1 for item in items if item.is_new and not item.suspended and not item.orphaned)
+    return new_items_allowed(policy, now, introduced, remaining)
 
 
 def to_entry(key: str, collection: Collection) -> Entry:

@@ -9,8 +9,10 @@ Nothing here does I/O.
 
 from __future__ import annotations
 
+import hashlib
+import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
 
 from mli_drill.clock import iso, parse_time
@@ -32,6 +34,8 @@ class Policy:
     new_per_day: int = 20
     leech_lapses: int = 8
     fuzz: bool = True
+    exam_date: date | None = None
+    final_days: int = 3  # the "last days before the exam" every learned item is seen in
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -39,7 +43,65 @@ class Policy:
             "new_per_day": self.new_per_day,
             "leech_lapses": self.leech_lapses,
             "fuzz": self.fuzz,
+            "exam_date": self.exam_date.isoformat() if self.exam_date else None,
+            "final_days": self.final_days,
         }
+
+    def exam_ahead(self, now: datetime) -> bool:
+        """An exam date is set and has not come yet (local calendar)."""
+        return self.exam_date is not None and now.astimezone().date() < self.exam_date
+
+
+# -- exam-date policy ----------------------------------------------------------
+# With an exam date set, plain FSRS would happily schedule a card for the week
+# after the exam. The policy below bends the schedule towards the exam:
+#  1. an interval that would end after the exam is cut so the item is due in the
+#     final window (the last ``final_days`` days before the exam), spread over
+#     those days by a hash of the item key so the load is even;
+#  2. once inside the final window an item just reviewed is not pulled forward
+#     again: it has been seen in the last days;
+#  3. new material is paced so all of it is introduced before the final window.
+# After the exam date, normal scheduling resumes.
+
+
+def local_day_start(day: date) -> datetime:
+    """The UTC instant when a local calendar day begins."""
+    return datetime.combine(day, time(0)).astimezone().astimezone(timezone.utc)
+
+
+def final_window(policy: Policy) -> tuple[date, date]:
+    """First and last day of the final window (the day before the exam is the last)."""
+    assert policy.exam_date is not None
+    last = policy.exam_date - timedelta(days=1)
+    return last - timedelta(days=max(1, policy.final_days) - 1), last
+
+
+def cap_for_exam(item: ItemState, now: datetime, policy: Policy) -> ItemState:
+    """Pull a due date that falls after the exam into the final window."""
+    if not policy.exam_ahead(now) or item.due is None:
+        return item
+    first, last = final_window(policy)
+    today = now.astimezone().date()
+    if today >= first:
+        return item  # rule 2: reviewed inside the window
+    exam_start = local_day_start(policy.exam_date)  # type: ignore[arg-type]
+    if parse_time(item.due) < exam_start:
+        return item
+    span = (last - first).days + 1
+    offset = int(hashlib.sha1(item.key.encode()).hexdigest(), 16) % span
+    day = max(first + timedelta(days=offset), today + timedelta(days=1))
+    return replace(item, due=iso(local_day_start(day)))
+
+
+def new_items_allowed(policy: Policy, now: datetime, introduced_today: int, new_remaining: int) -> int:
+    """How many new items today: the daily limit, raised when needed to finish before the final window."""
+    allowed = policy.new_per_day
+    if policy.exam_ahead(now) and new_remaining > 0:
+        first, _ = final_window(policy)
+        days_left = (first - now.astimezone().date()).days
+        pace = new_remaining + introduced_today if days_left <= 0 else math.ceil((new_remaining + introduced_today) / days_left)
+        allowed = max(allowed, pace)
+    return max(0, allowed - introduced_today)
 
 
 def parse_rating(text: str) -> int | None:
@@ -88,7 +150,7 @@ def review(item: ItemState, rating: int, now: datetime, policy: Policy) -> ItemS
     new_card, _ = _scheduler(policy).review_card(card, fsrs.Rating(rating), review_datetime=moment)
     lapses = item.lapses + (1 if rating == 1 and item.state == REVIEW_STATE else 0)
     leech = item.leech or lapses >= policy.leech_lapses
-    return replace(
+    after = replace(
         item,
         state=int(new_card.state),
         step=new_card.step,
@@ -102,6 +164,7 @@ def review(item: ItemState, rating: int, now: datetime, policy: Policy) -> ItemS
         suspended=item.suspended or (leech and not item.leech),
         introduced_at=item.introduced_at or iso(moment),
     )
+    return cap_for_exam(after, moment, policy)
 
 
 def interval_hints(item: ItemState, now: datetime, policy: Policy) -> dict[int, timedelta]:

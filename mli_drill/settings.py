@@ -18,15 +18,22 @@ class SettingsError(ValueError):
     pass
 
 
+def _number(text: str, kind: type, what: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not {what}") from None
+
+
 def _retention(text: str) -> float:
-    value = float(text)
+    value = _number(text, float, "a number")
     if not 0.7 <= value <= 0.99:
         raise ValueError("desired retention must be between 0.7 and 0.99")
     return value
 
 
 def _count(text: str) -> int:
-    value = int(text)
+    value = _number(text, int, "a whole number")
     if not 0 <= value <= 10_000:
         raise ValueError("must be a whole number between 0 and 10000")
     return value
@@ -39,7 +46,10 @@ def _level(text: str) -> str:
 
 
 def _exam_date(text: str) -> str:
-    return date.fromisoformat(text).isoformat()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date like 2027-05-20") from None
 
 
 @dataclass(frozen=True)

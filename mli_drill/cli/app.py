@@ -13,7 +13,8 @@ from typing import Optional
 import typer
 
 from mli_drill import __version__
-from mli_drill.cli import common, decks, practice, problems, review, status
+from mli_drill.cli import backup, common, config, decks, practice, problems, review, status
+from mli_drill.cli import export
 
 app = typer.Typer(
     name="mli-drill",
@@ -45,6 +46,9 @@ practice.register(app)
 status.register(app)
 app.add_typer(problems.app, name="problems")
 app.add_typer(decks.app, name="decks")
+app.add_typer(export.app, name="export")
+app.add_typer(config.app, name="config")
+backup.register(app)
 
 
 def main() -> None:

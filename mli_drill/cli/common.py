@@ -52,8 +52,15 @@ def settings() -> dict[str, Any]:
 def policy() -> "Policy":
     from mli_drill.scheduling import Policy
 
+    from datetime import date
+
     values = settings()
-    return Policy(desired_retention=values["desired-retention"], new_per_day=values["new-per-day"])
+    exam = values["exam-date"]
+    return Policy(
+        desired_retention=values["desired-retention"],
+        new_per_day=values["new-per-day"],
+        exam_date=date.fromisoformat(exam) if exam else None,
+    )
 
 
 class ConsoleTerminal:

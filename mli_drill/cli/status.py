@@ -1,4 +1,4 @@
-"""``mli-drill status``: what is due today, new, learned, suspended, leeches — per deck."""
+"""``mli-drill status``: what is due today, new, learned, suspended, leeches — per deck; days to the exam."""
 
 from __future__ import annotations
 
@@ -10,17 +10,24 @@ def register(app: typer.Typer) -> None:
 
 
 def status(json_output: bool = typer.Option(False, "--json", help="Print the numbers as JSON.")) -> None:
-    """Show what is due today, new, learned, suspended and the leeches, per deck."""
+    """Show what is due today, new, learned, suspended and the leeches, per deck.
+
+    With an exam date set (`mli-drill config set exam-date YYYY-MM-DD`) it also
+    shows the days left and the predicted recall on exam day per topic.
+    """
     from mli_drill import clock, render
     from mli_drill.cli.common import open_db, policy
     from mli_drill.collection import load_collection, sync
     from mli_drill.progress import status_report
+    from mli_drill.queue import new_today
 
     store = open_db()
     now = clock.now()
-    sync(store, load_collection(), now)
-    introduced = store.introduced_since(clock.iso(clock.start_of_local_day(now)))
-    report = status_report(store.items(include_orphaned=True), now, policy().new_per_day - introduced)
+    collection = load_collection()
+    sync(store, collection, now)
+    rules = policy()
+    items = store.items(include_orphaned=True)
+    report = status_report(items, now, new_today(store, items, now, rules), rules, collection.topics())
     if json_output:
         render.print_json(report.to_dict())
         return

@@ -1,4 +1,4 @@
-"""Everything drawn with rich: cards, problems, verdicts, tables and summaries.
+"""Everything drawn with rich (this package is the only place that draws): cards, problems, verdicts, tables.
 
 Math in decks is written as LaTeX between dollars; it is shown as Unicode
 (pylatexenc), so ``$\\frac{2TP}{2TP+FP+FN}$`` reads as ``2TP/(2TP+FP+FN)`` in a
@@ -187,6 +187,10 @@ def status(report: Any) -> None:
         out.print("Leeches (suspended; rewrite them): " + ", ".join(report.leeches))
     if report.orphaned:
         out.print(f"{report.orphaned} item(s) no longer in any deck are kept with their history.")
+    if report.exam_date:
+        out.print(f"\n[bold]Exam on {report.exam_date}: {report.days_left} day(s) left.[/]")
+        rows = [[topic, f"{v['recall']:.0%}", f"{v['learned']:.0%}"] for topic, v in report.exam_recall.items()]
+        out.print(table("Predicted recall on exam day", ["topic", "recall (learned)", "learned"], rows, {"recall (learned)", "learned"}))
 
 
 def instance(out: Console, inst: Any) -> None:

@@ -1,0 +1,56 @@
+"""``mli-drill config``: get, set and list settings (kept in the data directory)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="Settings: exam-date, desired-retention, new-per-day, level.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_settings(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Every setting with its value and what it does."""
+    from mli_drill import render
+    from mli_drill.cli.common import settings
+    from mli_drill.settings import SETTINGS
+
+    values = settings()
+    if json_output:
+        render.print_json(values)
+        return
+    rows = [[name, "" if values[name] is None else values[name], s.help] for name, s in SETTINGS.items()]
+    render.console().print(render.table(None, ["setting", "value", "meaning"], rows))
+
+
+@app.command("get")
+def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.")) -> None:
+    """Print one setting's value (empty when unset)."""
+    from mli_drill.cli.common import settings
+    from mli_drill.settings import SETTINGS, SettingsError
+
+    if name not in SETTINGS:
+        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(SETTINGS)}")
+    value = settings()[name]
+    typer.echo("" if value is None else value)
+
+
+@app.command("set")
+def set_setting(name: str = typer.Argument(...), value: str = typer.Argument(...)) -> None:
+    """Change a setting, e.g. `mli-drill config set exam-date 2027-05-20`."""
+    from mli_drill import paths
+    from mli_drill.settings import set_value
+
+    stored = set_value(paths.settings_path(), name, value)
+    typer.echo(f"{name} = {stored}")
+
+
+@app.command("unset")
+def unset(name: str = typer.Argument(...)) -> None:
+    """Return a setting to its default."""
+    from mli_drill import paths
+    from mli_drill.settings import set_value
+
+    default: Optional[object] = set_value(paths.settings_path(), name, None)
+    typer.echo(f"{name} unset" if default is None else f"{name} = {default} (default)")

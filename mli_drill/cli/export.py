@@ -1,0 +1,83 @@
+"""``mli-drill export``: the decks as an Anki package, problems as a printable worksheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(help="Export decks to Anki or problems to a printable worksheet.", no_args_is_help=True)
+
+MAX_SEED = 2**31 - 1
+
+
+def _fail(message: str) -> None:
+    """One line on standard error and exit code 2, like every other bad input."""
+    from mli_drill.render import error
+
+    error(message)
+    raise typer.Exit(2)
+
+
+@app.command("anki")
+def anki(
+    out: Path = typer.Argument(..., help="The .apkg file to write (import it in Anki with File > Import)."),
+    deck_ids: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Export only this deck (repeatable; see `decks list`)."),
+) -> None:
+    """Write the concept decks as an Anki package; re-importing a newer export updates the notes."""
+    from mli_drill.anki import export_decks
+    from mli_drill.collection import load_collection
+
+    collection = load_collection(with_families=False)
+    if deck_ids:
+        unknown = [deck_id for deck_id in deck_ids if collection.deck(deck_id) is None]
+        if unknown:
+            _fail(f"no deck {unknown[0]!r}; see `mli-drill decks list`")
+        decks = [collection.deck(deck_id) for deck_id in dict.fromkeys(deck_ids)]
+    else:
+        decks = collection.decks
+    summary = export_decks([d for d in decks if d is not None], out)
+    typer.echo(f"wrote {summary.notes} notes in {summary.decks} decks to {summary.path}")
+
+
+@app.command("sheet")
+def sheet(
+    families: List[str] = typer.Argument(..., help="Problem families (see `problems list`)."),
+    count: int = typer.Option(3, "--count", "-k", min=1, max=200, help="Questions per family."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Question i of each family uses seed+i (default: random)."),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="md or html (default: html for a .html file, else md)."),
+) -> None:
+    """A printable worksheet: numbered questions, then an answer key with worked solutions."""
+    from mli_drill import worksheet
+    from mli_drill.families import family_names
+    from mli_drill.instance import make_instance, new_seed
+    from mli_drill.problemspec import LEVELS, load_spec
+
+    known = family_names()
+    unknown = [family for family in families if family not in known]
+    if unknown:
+        _fail(f"unknown problem family {unknown[0]!r}; see `mli-drill problems list`")
+    if level not in LEVELS:
+        _fail(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
+    chosen = _format(fmt, out)
+    first = new_seed() if seed is None else seed
+    families = list(dict.fromkeys(families))
+    instances = [make_instance(family, level, (first + i) % (MAX_SEED + 1)) for family in families for i in range(count)]
+    titles = {family: load_spec(family).title for family in families}
+    text = worksheet.render(worksheet.build_sheet(instances, titles, count, level, first), chosen)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {len(instances)} questions ({len(families)} families, {chosen}) to {out}")
+
+
+def _format(fmt: Optional[str], out: Optional[Path]) -> str:
+    if fmt is None:
+        return "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
+    if fmt.lower() not in ("md", "html"):
+        _fail(f"unknown format {fmt!r}; choose md or html")
+    return fmt.lower()
