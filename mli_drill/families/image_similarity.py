@@ -1,0 +1,279 @@
+"""Image (dis)similarity measures for intensity-based registration.
+
+Conventions (CONVENTIONS.md, "Image similarity"): SSD and SAD are means over
+the N pixels; CC is Pearson's correlation with population normalisation; the
+joint histogram has one bin per intensity value, ``p(i, j) = h(i, j) / N``;
+entropies use the log base the question states (``log_base`` is 2, "e" or 10);
+``MI = H(A) + H(B) - H(A,B)`` and ``NMI = (H(A) + H(B)) / H(A,B)`` (Studholme).
+
+Pure Python: the images are a handful of pixels, and Fractions keep SSD, SAD
+and the histogram probabilities exact.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from fractions import Fraction
+
+from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid
+
+MEASURES = ("ssd", "sad", "cc", "joint_entropy", "mi", "nmi")
+MEASURE_NAMES = {
+    "ssd": "sum of squared differences (SSD)",
+    "sad": "sum of absolute differences (SAD)",
+    "cc": "correlation coefficient (CC)",
+    "joint_entropy": "joint entropy H(A,B)",
+    "mi": "mutual information MI",
+    "nmi": "normalised mutual information NMI",
+}
+# log_base as it appears in params -> (math.log base, how to write log, unit of information).
+LOG_BASES: dict[object, tuple[float, str, str]] = {
+    2: (2.0, "log2", "bits"),
+    "e": (math.e, "ln", "nats"),
+    10: (10.0, "log10", "hartleys"),
+}
+LOG_BASE_WORDS = {2: "log base 2", "e": "the natural log (base e)", 10: "log base 10"}
+
+Image = list[list[int]]
+
+
+# ----------------------------------------------------------------------------
+# sampling
+
+
+def sample(rng: random.Random, level: dict) -> dict:
+    """Image B is a noisy intensity remapping of image A.
+
+    A remapping that is the identity mimics mono-modal images (small SSD, high
+    CC); a permutation of the intensity levels mimics two modalities (CC may be
+    poor while MI stays high). A few pixels are then redrawn so the relation is
+    not perfect; at least two pixels must differ so SSD and SAD are not trivial.
+    """
+    lo, hi = level.get("size", [3, 3])
+    max_value = int(level.get("max_value", 3))
+    measure = rng.choice(level.get("measures", list(MEASURES)))
+    log_base = rng.choice(level.get("log_bases", [2])) if measure in ("joint_entropy", "mi", "nmi") else 2
+    rejections = Rejections()
+    while True:
+        height, width = rng.randint(lo, hi), rng.randint(lo, hi)
+        a = [[rng.randint(0, max_value) for _ in range(width)] for _ in range(height)]
+        levels = list(range(max_value + 1))
+        mapping = levels[:] if rng.random() < 0.5 else rng.sample(levels, len(levels))
+        b = [[mapping[v] for v in row] for row in a]
+        cells = [(r, c) for r in range(height) for c in range(width)]
+        for r, c in rng.sample(cells, rng.randint(1, max(1, len(cells) // 3))):
+            b[r][c] = rng.randint(0, max_value)
+        differing = sum(va != vb for ra, rb in zip(a, b) for va, vb in zip(ra, rb))
+        if _constant(a) or _constant(b) or differing < 2:
+            rejections.again()
+            continue
+        return {"measure": measure, "a": a, "b": b, "log_base": log_base}
+
+
+def _constant(image: Image) -> bool:
+    first = image[0][0]
+    return all(v == first for row in image for v in row)
+
+
+# ----------------------------------------------------------------------------
+# solving
+
+
+def solve(params: dict) -> Solution:
+    measure, a, b, log_base = _validated(params)
+    n = len(a) * len(a[0])
+    steps = [f"N = {len(a)}×{len(a[0])} = {n} overlapping pixels."]
+    if measure in ("ssd", "sad"):
+        return _difference_measure(measure, a, b, n, steps)
+    if measure == "cc":
+        return _correlation(a, b, n, steps)
+    return _information_measure(measure, a, b, n, log_base, steps)
+
+
+def _difference_measure(measure: str, a: Image, b: Image, n: int, steps: list[str]) -> Solution:
+    diff = [[va - vb for va, vb in zip(ra, rb)] for ra, rb in zip(a, b)]
+    steps.append("Differences A - B:\n" + format_grid(diff))
+    if measure == "ssd":
+        terms = [[d * d for d in row] for row in diff]
+        steps.append("Squared differences (A - B)²:\n" + format_grid(terms))
+        total = sum(map(sum, terms))
+        value = Fraction(total, n)
+        steps.append(f"SSD = (1/N) Σ (A - B)² = {_ratio_text(total, n)}")
+    else:
+        terms = [[abs(d) for d in row] for row in diff]
+        steps.append("Absolute differences |A - B|:\n" + format_grid(terms))
+        total = sum(map(sum, terms))
+        value = Fraction(total, n)
+        steps.append(f"SAD = (1/N) Σ |A - B| = {_ratio_text(total, n)}")
+    return Solution(answer=float(value), steps=steps, display=_fraction_text(value))
+
+
+def _correlation(a: Image, b: Image, n: int, steps: list[str]) -> Solution:
+    sum_a, sum_b = sum(map(sum, a)), sum(map(sum, b))
+    mean_a, mean_b = Fraction(sum_a, n), Fraction(sum_b, n)
+    steps.append(f"Means: μ_A = {sum_a}/{n} = {fmt(float(mean_a))}, μ_B = {sum_b}/{n} = {fmt(float(mean_b))}")
+    dev_a = [[v - mean_a for v in row] for row in a]
+    dev_b = [[v - mean_b for v in row] for row in b]
+    steps.append(
+        "Deviations from the mean:\nA - μ_A:\n" + _float_grid(dev_a) + "\nB - μ_B:\n" + _float_grid(dev_b)
+    )
+    s_ab = sum(x * y for ra, rb in zip(dev_a, dev_b) for x, y in zip(ra, rb))
+    s_aa = sum(x * x for row in dev_a for x in row)
+    s_bb = sum(y * y for row in dev_b for y in row)
+    steps.append(
+        f"Σ (A - μ_A)(B - μ_B) = {fmt(float(s_ab))}, Σ (A - μ_A)² = {fmt(float(s_aa))}, Σ (B - μ_B)² = {fmt(float(s_bb))}"
+    )
+    value = float(s_ab) / math.sqrt(float(s_aa) * float(s_bb))
+    steps.append(
+        "CC = Σ (A - μ_A)(B - μ_B) / sqrt(Σ (A - μ_A)² · Σ (B - μ_B)²) "
+        f"= {fmt(float(s_ab))} / sqrt({fmt(float(s_aa))} · {fmt(float(s_bb))}) = {fmt(value)}"
+        " (the 1/N factors of the covariance and the two standard deviations cancel)"
+    )
+    return Solution(answer=value, steps=steps, display=fmt(value))
+
+
+def _information_measure(measure: str, a: Image, b: Image, n: int, log_base: object, steps: list[str]) -> Solution:
+    base, log_name, unit = LOG_BASES[log_base]
+    top = max(max(map(max, a)), max(map(max, b)))
+    counts = [[0] * (top + 1) for _ in range(top + 1)]
+    for ra, rb in zip(a, b):
+        for va, vb in zip(ra, rb):
+            counts[va][vb] += 1
+    header = ["A \\ B", *map(str, range(top + 1)), "h_A"]
+    table = [header] + [[str(i), *counts[i], sum(counts[i])] for i in range(top + 1)]
+    col_sums = [sum(counts[i][j] for i in range(top + 1)) for j in range(top + 1)]
+    table.append(["h_B", *col_sums, n])
+    steps.append(
+        "Joint histogram h(i, j) = number of pixels with A = i and B = j (rows: intensity in A, columns: in B), "
+        "with the marginal counts:\n" + format_grid(table) + f"\np(i, j) = h(i, j)/{n}, p_A(i) = h_A(i)/{n}, p_B(j) = h_B(j)/{n}."
+    )
+    joint = [c for row in counts for c in row]
+    row_sums = [sum(row) for row in counts]
+    h_joint, text_joint = _entropy(joint, n, base, log_name)
+    if measure == "joint_entropy":
+        steps.append(f"H(A,B) = -Σ p(i,j) {log_name} p(i,j) = {text_joint} {unit}")
+        return Solution(answer=h_joint, steps=steps, display=f"{fmt(h_joint)} {unit}")
+    h_a, text_a = _entropy(row_sums, n, base, log_name)
+    h_b, text_b = _entropy(col_sums, n, base, log_name)
+    steps.append(f"H(A) = -Σ p_A {log_name} p_A = {text_a} {unit}")
+    steps.append(f"H(B) = -Σ p_B {log_name} p_B = {text_b} {unit}")
+    steps.append(f"H(A,B) = -Σ p(i,j) {log_name} p(i,j) = {text_joint} {unit}")
+    if measure == "mi":
+        value = h_a + h_b - h_joint
+        steps.append(f"MI = H(A) + H(B) - H(A,B) = {fmt(h_a)} + {fmt(h_b)} - {fmt(h_joint)} = {fmt(value)} {unit}")
+        return Solution(answer=value, steps=steps, display=f"{fmt(value)} {unit}")
+    value = (h_a + h_b) / h_joint
+    steps.append(
+        f"NMI = (H(A) + H(B)) / H(A,B) = ({fmt(h_a)} + {fmt(h_b)}) / {fmt(h_joint)} = {fmt(value)}"
+        " (a ratio of entropies: the same in every log base)"
+    )
+    return Solution(answer=value, steps=steps, display=fmt(value))
+
+
+def _entropy(counts: list[int], n: int, base: float, log_name: str) -> tuple[float, str]:
+    """Entropy of a histogram, and the sum written out by count (empty bins contribute 0)."""
+    nonzero = sorted((c for c in counts if c), reverse=True)
+    value = -sum(c / n * math.log(c / n, base) for c in nonzero)
+    groups: dict[int, int] = {}
+    for c in nonzero:
+        groups[c] = groups.get(c, 0) + 1
+    terms = " + ".join(
+        (f"{times}·" if times > 1 else "") + f"({_fraction_text_bare(Fraction(c, n))}) {log_name}({_fraction_text_bare(Fraction(c, n))})"
+        for c, times in groups.items()
+    )
+    return abs(value), f"-[{terms}] = {fmt(abs(value))}"
+
+
+# ----------------------------------------------------------------------------
+# text
+
+
+def _fraction_text_bare(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def _ratio_text(numerator: int, denominator: int) -> str:
+    """``6/18 = 1/3 ≈ 0.3333``, without repeating a fraction already in lowest terms."""
+    value = Fraction(numerator, denominator)
+    if value.denominator == denominator:
+        return _fraction_text(value)
+    return f"{numerator}/{denominator} = {_fraction_text(value)}"
+
+
+def _fraction_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{value.numerator}/{value.denominator} ≈ {fmt(float(value))}"
+
+
+def _float_grid(rows: list[list[Fraction]]) -> str:
+    return format_grid([[fmt(float(v), 3) for v in row] for row in rows])
+
+
+def question_fields(params: dict) -> dict[str, str]:
+    measure, a, b, log_base = _validated(params)
+    return {
+        "variant": measure,
+        "measure_name": MEASURE_NAMES[measure],
+        "height": str(len(a)),
+        "width": str(len(a[0])),
+        "a": format_grid(a),
+        "b": format_grid(b),
+        "log": LOG_BASE_WORDS[log_base],
+        "unit": LOG_BASES[log_base][2],
+    }
+
+
+# ----------------------------------------------------------------------------
+# validation
+
+
+def _validated(params: dict) -> tuple[str, Image, Image, object]:
+    if not isinstance(params, dict):
+        raise InvalidParams("params must be a mapping with measure, a, b and log_base")
+    measure = params.get("measure")
+    if measure not in MEASURES:
+        raise InvalidParams(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
+    a = _image(params.get("a"), "a")
+    b = _image(params.get("b"), "b")
+    if (len(a), len(a[0])) != (len(b), len(b[0])):
+        raise InvalidParams(f"a is {len(a)}x{len(a[0])} but b is {len(b)}x{len(b[0])}; the images must overlap pixel for pixel")
+    log_base = _log_base(params.get("log_base", 2))
+    if measure == "cc" and (_constant(a) or _constant(b)):
+        raise InvalidParams("CC is undefined when an image is constant (zero variance)")
+    if measure == "nmi" and _constant(a) and _constant(b):
+        raise InvalidParams("NMI is undefined when both images are constant (H(A,B) = 0)")
+    return measure, a, b, log_base
+
+
+def _log_base(value: object) -> object:
+    """2, "e" or 10; also accepts the strings "2" and "10" (e.g. from a command line)."""
+    if isinstance(value, bool):
+        raise InvalidParams("log_base must be 2, \"e\" or 10")
+    if value in (2, "2"):
+        return 2
+    if value in (10, "10"):
+        return 10
+    if value == "e":
+        return "e"
+    raise InvalidParams(f"log_base must be 2, \"e\" or 10, not {value!r}")
+
+
+def _image(value: object, name: str) -> Image:
+    if not isinstance(value, list) or not value or not all(isinstance(row, list) and row for row in value):
+        raise InvalidParams(f"{name} must be a non-empty list of non-empty rows of intensities")
+    width = len(value[0])
+    if any(len(row) != width for row in value):
+        raise InvalidParams(f"{name} is not rectangular: all rows must have the same length")
+    image = []
+    for row in value:
+        for v in row:
+            integral = isinstance(v, int) or (isinstance(v, float) and v.is_integer())
+            if isinstance(v, bool) or not integral or v < 0:
+                raise InvalidParams(f"{name} must hold non-negative integer intensities, found {v!r}")
+        image.append([int(v) for v in row])
+    if max(map(max, image)) > 255:
+        raise InvalidParams(f"{name} has intensities above 255: one histogram bin per value would not fit")
+    return image

@@ -1,0 +1,209 @@
+"""One k-means (Lloyd) iteration on a handful of integer points.
+
+Convention (CONVENTIONS.md, "Registration and the rest"): assign each point to
+its nearest current centre (Euclidean; the generator avoids ties, and a tie
+would go to the lower index), then move each centre to the mean of the points
+assigned to it. Centres are numbered from 1 in questions and answers.
+
+``ask`` selects the answer: ``assignments`` (the vector of centre numbers,
+one per point) or ``centres`` (the updated centres: a vector for 1-D data, a
+k x 2 matrix for 2-D data). Squared distances are compared, so all the
+arithmetic before the means is in integers.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid
+
+ASKS = ("assignments", "centres")
+
+Point = list[int]
+
+
+def sample(rng: random.Random, level: dict) -> dict:
+    """Distinct integer points and k distinct centres with a unique nearest centre for every point.
+
+    Resampled until no point is equidistant from two centres, every cluster
+    gets at least one point, and at least one centre moves.
+    """
+    dim = rng.choice(level.get("dims", [1]))
+    k_lo, k_hi = level.get("k", [2, 2])
+    n_lo, n_hi = level.get("points", [5, 6])
+    top = int(level.get("max_coordinate", 10))
+    ask = rng.choice(level.get("asks", list(ASKS)))
+    rejections = Rejections()
+    while True:
+        k = rng.randint(k_lo, k_hi)
+        n = rng.randint(n_lo, n_hi)
+        pool = _grid(dim, top)
+        if max(n, k) > len(pool):
+            raise ValueError("level asks for more points than the coordinate range holds")
+        points = [list(p) for p in rng.sample(pool, n)]
+        centres = [list(c) for c in rng.sample(pool, k)]
+        assignment = _assign(points, centres)
+        if assignment is None or len(set(assignment)) < k:
+            rejections.again()
+            continue
+        new = _new_centres(points, assignment, k)
+        if all(new[j] == [Fraction(v) for v in centres[j]] for j in range(k)):
+            rejections.again()
+            continue
+        if dim == 1:
+            points.sort()
+        return {"points": points, "centres": centres, "ask": ask}
+
+
+def _grid(dim: int, top: int) -> list[tuple[int, ...]]:
+    if dim == 1:
+        return [(x,) for x in range(top + 1)]
+    return [(x, y) for x in range(top + 1) for y in range(top + 1)]
+
+
+def _squared(p: Point, q: Point) -> int:
+    return sum((a - b) ** 2 for a, b in zip(p, q))
+
+
+def _assign(points: list[Point], centres: list[Point]) -> list[int] | None:
+    """0-based nearest centre per point, or None if some point has a tie."""
+    result = []
+    for p in points:
+        distances = [_squared(p, c) for c in centres]
+        best = min(distances)
+        if distances.count(best) > 1:
+            return None
+        result.append(distances.index(best))
+    return result
+
+
+def _assign_with_ties(points: list[Point], centres: list[Point]) -> list[int]:
+    """Ties go to the lower index (CONVENTIONS.md), for hand-given params."""
+    return [min(range(len(centres)), key=lambda j: (_squared(p, centres[j]), j)) for p in points]
+
+
+def _new_centres(points: list[Point], assignment: list[int], k: int) -> list[list[Fraction]]:
+    centres = []
+    for j in range(k):
+        members = [p for p, a in zip(points, assignment) if a == j]
+        centres.append([Fraction(sum(coord), len(members)) for coord in zip(*members)])
+    return centres
+
+
+def solve(params: dict) -> Solution:
+    points, centres, ask = _validated(params)
+    k, dim = len(centres), len(points[0])
+    assignment = _assign_with_ties(points, centres)
+    empty = [j + 1 for j in range(k) if j not in assignment]
+    if empty and ask == "centres":
+        raise InvalidParams(f"centre(s) {empty} get no points: the update of an empty cluster is undefined")
+    # 1-D: plain distances |x - c|; 2-D: squared distances (same order, no square roots).
+    distance = (lambda p, c: abs(p[0] - c[0])) if dim == 1 else _squared
+    what = "distance |x - c|" if dim == 1 else "squared distance"
+    table = [["point", *[f"c{j + 1}" for j in range(k)], "nearest"]]
+    for p, a in zip(points, assignment):
+        row = [_point_text(p)] + [str(distance(p, c)) + ("*" if j == a else "") for j, c in enumerate(centres)]
+        table.append(row + [f"c{a + 1}"])
+    steps = [
+        "Current centres: " + ", ".join(f"c{j + 1} = {_point_text(c)}" for j, c in enumerate(centres)),
+        f"Assignment step: {what} from each point to each centre (* = nearest):\n" + format_grid(table),
+    ]
+    labels = [a + 1 for a in assignment]
+    steps.append(f"Assignments (centre numbers, from 1): {labels}")
+    if ask == "assignments":
+        return Solution(answer=labels, steps=steps, kind="vector", display=str(labels))
+    new = _new_centres(points, assignment, k)
+    lines = []
+    for j in range(k):
+        members = [p for p, a in zip(points, assignment) if a == j]
+        if dim == 1:
+            total = sum(p[0] for p in members)
+            lines.append(
+                f"c{j + 1} = mean of {{{', '.join(str(p[0]) for p in members)}}} = {_mean_text(total, len(members))}"
+            )
+        else:
+            sums = [sum(coord) for coord in zip(*members)]
+            lines.append(
+                f"c{j + 1} = mean of {', '.join(_point_text(p) for p in members)} = "
+                f"({_mean_text(sums[0], len(members))}, {_mean_text(sums[1], len(members))})"
+            )
+    steps.append("Update step: each centre moves to the mean of its points:\n" + "\n".join(lines))
+    if dim == 1:
+        answer: list = [float(c[0]) for c in new]
+        display = "[" + ", ".join(_number_text(c[0]) for c in new) + "]"
+        return Solution(answer=answer, steps=steps, kind="vector", display=display)
+    answer = [[float(v) for v in c] for c in new]
+    display = "; ".join(f"c{j + 1} = ({_number_text(c[0])}, {_number_text(c[1])})" for j, c in enumerate(new))
+    return Solution(answer=answer, steps=steps, kind="matrix", display=display)
+
+
+def _mean_text(total: int, count: int) -> str:
+    """``28/4 = 7``, ``6/4 = 1.5``, ``32/3 ≈ 10.667`` (no fraction written twice)."""
+    value = Fraction(total, count)
+    text = _number_text(value)
+    if count == 1:
+        return text
+    if value.denominator == count and "/" in text:
+        return text
+    return f"{total}/{count} = {text}"
+
+
+def _number_text(value: Fraction) -> str:
+    """Exact: 3, 2.5, or 17/3 ≈ 5.667 when the decimal does not terminate."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    rest = value.denominator
+    for factor in (2, 5):
+        while rest % factor == 0:
+            rest //= factor
+    if rest == 1:
+        return fmt(float(value), 6)
+    return f"{value.numerator}/{value.denominator} ≈ {fmt(float(value), 3)}"
+
+
+def _point_text(p: Point) -> str:
+    return str(p[0]) if len(p) == 1 else f"({p[0]}, {p[1]})"
+
+
+def question_fields(params: dict) -> dict[str, str]:
+    points, centres, ask = _validated(params)
+    dim = len(points[0])
+    return {
+        "variant": f"{ask}_{dim}d",
+        "n": str(len(points)),
+        "k": str(len(centres)),
+        "points": ", ".join(_point_text(p) for p in points),
+        "centres": ", ".join(f"c{j + 1} = {_point_text(c)}" for j, c in enumerate(centres)),
+        "centre_list": ", ".join(f"c{j + 1}" for j in range(len(centres))),
+    }
+
+
+def _validated(params: dict) -> tuple[list[Point], list[Point], str]:
+    if not isinstance(params, dict):
+        raise InvalidParams("params must be a mapping with points, centres and ask")
+    ask = params.get("ask", "centres")
+    if ask not in ASKS:
+        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}, not {ask!r}")
+    points = _points(params.get("points"), "points")
+    centres = _points(params.get("centres"), "centres")
+    dims = {len(p) for p in points + centres}
+    if len(dims) != 1 or dims.pop() not in (1, 2):
+        raise InvalidParams("points and centres must all be 1-D or all 2-D")
+    if len(centres) < 2:
+        raise InvalidParams("k-means needs at least 2 centres")
+    return points, centres, ask
+
+
+def _points(value: object, name: str) -> list[Point]:
+    if not isinstance(value, list) or not value:
+        raise InvalidParams(f"{name} must be a non-empty list of points")
+    result = []
+    for p in value:
+        if not isinstance(p, list):
+            p = [p]  # 1-D data may be given as plain numbers
+        if not p or not all(not isinstance(v, bool) and isinstance(v, int) for v in p):
+            raise InvalidParams(f"{name} must hold integer coordinates, found {p!r}")
+        result.append(list(p))
+    return result

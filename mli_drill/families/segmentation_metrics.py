@@ -1,0 +1,357 @@
+"""Segmentation metrics on two small binary masks: Dice, Jaccard, VS, HD, ASD.
+
+Conventions (CONVENTIONS.md, "Segmentation metrics"): ``a`` is the prediction
+and ``b`` the reference, so FP counts pixels in ``a`` only and FN pixels in
+``b`` only. Surface pixels are ``mask XOR erosion(mask, 4-connected cross)``
+with the outside of the image counted as background (MedPy's border). HD is the
+symmetric maximum of the directed Hausdorff distances between surface pixels;
+ASD is the mean of the two directed mean surface distances (not MedPy's pooled
+mean).
+
+Everything is pure Python: masks are at most a dozen pixels wide, and integer
+squared distances keep the Hausdorff distance exact (``sqrt(k)``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from fractions import Fraction
+
+from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid
+
+METRICS = ("dice", "jaccard", "volume_similarity", "hausdorff", "average_surface_distance")
+METRIC_NAMES = {
+    "dice": "Dice coefficient",
+    "jaccard": "Jaccard index (IoU)",
+    "volume_similarity": "volume similarity",
+    "hausdorff": "Hausdorff distance",
+    "average_surface_distance": "average symmetric surface distance",
+}
+
+Mask = list[list[int]]
+Pixel = tuple[int, int]
+
+
+# ----------------------------------------------------------------------------
+# sampling
+
+
+def sample(rng: random.Random, level: dict) -> dict:
+    """Two overlapping, different masks made of 1..``pieces`` rectangles each.
+
+    Rectangles (unions of up to a few, kept 4-connected) give the L-shapes and
+    blocks a student can reason about by hand; requiring overlap and different
+    masks keeps every metric away from its trivial values (0 or 1, HD 0).
+    """
+    lo, hi = level.get("size", [5, 6])
+    piece_lo, piece_hi = level.get("pieces", [1, 1])
+    margin = int(level.get("margin", 0))
+    metrics = level.get("metrics", list(METRICS))
+    metric = rng.choice(metrics)
+    rejections = Rejections()
+    while True:
+        height, width = rng.randint(lo, hi), rng.randint(lo, hi)
+        a = _random_shape(rng, height, width, rng.randint(piece_lo, piece_hi), margin)
+        b = _random_shape(rng, height, width, rng.randint(piece_lo, piece_hi), margin)
+        if a is None or b is None or not _interesting_pair(a, b):
+            rejections.again()
+            continue
+        return {"metric": metric, "a": a, "b": b}
+
+
+def _random_shape(rng: random.Random, height: int, width: int, pieces: int, margin: int) -> Mask | None:
+    """A union of ``pieces`` rectangles, or None if it is not one 4-connected blob.
+
+    ``margin`` rows/columns along the image border stay background, so at easy
+    level the question of what lies outside the image never arises.
+    """
+    mask = [[0] * width for _ in range(height)]
+    inner_h, inner_w = height - 2 * margin, width - 2 * margin
+    for _ in range(pieces):
+        rect_h = rng.randint(2, max(2, inner_h - 1))
+        rect_w = rng.randint(2, max(2, inner_w - 1))
+        top = margin + rng.randint(0, inner_h - rect_h)
+        left = margin + rng.randint(0, inner_w - rect_w)
+        for r in range(top, top + rect_h):
+            for c in range(left, left + rect_w):
+                mask[r][c] = 1
+    if not _is_connected(mask):
+        return None
+    return mask
+
+
+def _is_connected(mask: Mask) -> bool:
+    pixels = _foreground(mask)
+    if not pixels:
+        return False
+    seen = {pixels[0]}
+    stack = [pixels[0]]
+    present = set(pixels)
+    while stack:
+        r, c = stack.pop()
+        for nb in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+            if nb in present and nb not in seen:
+                seen.add(nb)
+                stack.append(nb)
+    return len(seen) == len(pixels)
+
+
+def _interesting_pair(a: Mask, b: Mask) -> bool:
+    """Overlapping, not identical, and neither mask fills the whole image."""
+    tp, fp, fn = _counts(a, b)
+    total = len(a) * len(a[0])
+    size_a, size_b = tp + fp, tp + fn
+    return tp > 0 and fp + fn > 0 and size_a < total and size_b < total
+
+
+# ----------------------------------------------------------------------------
+# solving
+
+
+def solve(params: dict) -> Solution:
+    metric, a, b = _validated(params)
+    steps = [
+        "Prediction A and reference B (1 = foreground):\n"
+        + _side_by_side(_mask_text(a), _mask_text(b), "A (prediction)", "B (reference)"),
+        _overlay_step(a, b),
+    ]
+    if metric in ("dice", "jaccard", "volume_similarity"):
+        return _overlap_metric(metric, a, b, steps)
+    surface_a, surface_b = _surface(a), _surface(b)
+    steps.append(
+        "Surface pixels (* = foreground pixel with a background 4-neighbour; outside the image is background):\n"
+        + _side_by_side(
+            format_grid(a, marks=set(surface_a)),
+            format_grid(b, marks=set(surface_b)),
+            f"S_A: {len(surface_a)} pixels",
+            f"S_B: {len(surface_b)} pixels",
+        )
+    )
+    if metric == "hausdorff":
+        return _hausdorff(a, b, surface_a, surface_b, steps)
+    return _average_surface_distance(a, b, surface_a, surface_b, steps)
+
+
+def _overlap_metric(metric: str, a: Mask, b: Mask, steps: list[str]) -> Solution:
+    tp, fp, fn = _counts(a, b)
+    denominator = 2 * tp + fp + fn
+    if metric == "dice":
+        value = Fraction(2 * tp, denominator)
+        steps.append(f"Dice = 2TP / (2TP + FP + FN) = 2·{tp} / (2·{tp} + {fp} + {fn}) = {2 * tp}/{denominator} = {_fraction_text(value)}")
+    elif metric == "jaccard":
+        value = Fraction(tp, tp + fp + fn)
+        steps.append(f"Jaccard = TP / (TP + FP + FN) = {tp} / ({tp} + {fp} + {fn}) = {tp}/{tp + fp + fn} = {_fraction_text(value)}")
+    else:
+        value = 1 - Fraction(abs(fn - fp), denominator)
+        steps.append(
+            f"VS = 1 - |FN - FP| / (2TP + FP + FN) = 1 - |{fn} - {fp}| / (2·{tp} + {fp} + {fn}) "
+            f"= 1 - {abs(fn - fp)}/{denominator} = {_fraction_text(value)}"
+        )
+    return Solution(answer=float(value), steps=steps, display=_fraction_text(value))
+
+
+def _hausdorff(a: Mask, b: Mask, surface_a: list[Pixel], surface_b: list[Pixel], steps: list[str]) -> Solution:
+    nearest_ab = _nearest(surface_a, surface_b)
+    nearest_ba = _nearest(surface_b, surface_a)
+    steps.append(_distance_grid_step("A", "B", a, nearest_ab))
+    steps.append(_distance_grid_step("B", "A", b, nearest_ba))
+    h_ab = _directed_max(nearest_ab)
+    h_ba = _directed_max(nearest_ba)
+    steps.append(f"h(S_A, S_B) = {_max_text(h_ab, 'A', 'B')}")
+    steps.append(f"h(S_B, S_A) = {_max_text(h_ba, 'B', 'A')}")
+    squared = max(h_ab[0], h_ba[0])
+    steps.append(
+        f"HD = max(h(S_A, S_B), h(S_B, S_A)) = max({_sqrt_text(h_ab[0])}, {_sqrt_text(h_ba[0])}) = {_sqrt_display(squared)}"
+    )
+    return Solution(answer=math.sqrt(squared), steps=steps, display=_sqrt_display(squared))
+
+
+def _average_surface_distance(
+    a: Mask, b: Mask, surface_a: list[Pixel], surface_b: list[Pixel], steps: list[str]
+) -> Solution:
+    nearest_ab = _nearest(surface_a, surface_b)
+    nearest_ba = _nearest(surface_b, surface_a)
+    steps.append(_distance_grid_step("A", "B", a, nearest_ab))
+    steps.append(_distance_grid_step("B", "A", b, nearest_ba))
+    mean_ab, text_ab = _directed_mean(nearest_ab)
+    mean_ba, text_ba = _directed_mean(nearest_ba)
+    steps.append(f"Mean distance from S_A to S_B = {text_ab}")
+    steps.append(f"Mean distance from S_B to S_A = {text_ba}")
+    value = (mean_ab + mean_ba) / 2
+    steps.append(
+        f"ASD = (mean_A→B + mean_B→A) / 2 = ({fmt(mean_ab)} + {fmt(mean_ba)}) / 2 = {fmt(value)}"
+        " (the mean of the two directed means, not one mean over all surface pixels)"
+    )
+    return Solution(answer=value, steps=steps, display=fmt(value))
+
+
+# ----------------------------------------------------------------------------
+# the mathematics
+
+
+def _foreground(mask: Mask) -> list[Pixel]:
+    return [(r, c) for r, row in enumerate(mask) for c, v in enumerate(row) if v]
+
+
+def _counts(a: Mask, b: Mask) -> tuple[int, int, int]:
+    tp = fp = fn = 0
+    for row_a, row_b in zip(a, b):
+        for va, vb in zip(row_a, row_b):
+            tp += va and vb
+            fp += va and not vb
+            fn += vb and not va
+    return int(tp), int(fp), int(fn)
+
+
+def _surface(mask: Mask) -> list[Pixel]:
+    """Foreground pixels that the 4-connected erosion removes (outside = background)."""
+    height, width = len(mask), len(mask[0])
+
+    def inside(r: int, c: int) -> bool:
+        return 0 <= r < height and 0 <= c < width and mask[r][c] == 1
+
+    return [
+        (r, c)
+        for r, c in _foreground(mask)
+        if not (inside(r - 1, c) and inside(r + 1, c) and inside(r, c - 1) and inside(r, c + 1))
+    ]
+
+
+def _nearest(sources: list[Pixel], targets: list[Pixel]) -> dict[Pixel, tuple[int, Pixel]]:
+    """For each source pixel: (squared distance, nearest target pixel), first target on ties."""
+    result = {}
+    for r, c in sources:
+        best = min(((r - tr) ** 2 + (c - tc) ** 2, (tr, tc)) for tr, tc in targets)
+        result[(r, c)] = best
+    return result
+
+
+def _directed_max(nearest: dict[Pixel, tuple[int, Pixel]]) -> tuple[int, Pixel, Pixel]:
+    """(squared distance, source, target) of the farthest source pixel (first in row order on ties)."""
+    source = max(nearest, key=lambda p: (nearest[p][0], -p[0], -p[1]))
+    squared, target = nearest[source]
+    return squared, source, target
+
+
+def _directed_mean(nearest: dict[Pixel, tuple[int, Pixel]]) -> tuple[float, str]:
+    """The mean of sqrt(squared distances), with the sum written grouped by distance."""
+    groups = Counter(squared for squared, _ in nearest.values())
+    total = sum(count * math.sqrt(squared) for squared, count in groups.items())
+    n = len(nearest)
+    terms = " + ".join(f"{count}×{_sqrt_text(squared)}" for squared, count in sorted(groups.items()))
+    mean = total / n
+    return mean, f"({terms}) / {n} = {fmt(total)} / {n} = {fmt(mean)}"
+
+
+# ----------------------------------------------------------------------------
+# text
+
+
+def _overlay_step(a: Mask, b: Mask) -> str:
+    tp, fp, fn = _counts(a, b)
+    labels = [
+        ["TP" if va and vb else "FP" if va else "FN" if vb else "." for va, vb in zip(row_a, row_b)]
+        for row_a, row_b in zip(a, b)
+    ]
+    return (
+        "Overlay (TP = in A and B, FP = in A only, FN = in B only, . = in neither):\n"
+        + format_grid(labels)
+        + f"\nTP = {tp}, FP = {fp}, FN = {fn}"
+    )
+
+
+def _distance_grid_step(source: str, target: str, mask: Mask, nearest: dict[Pixel, tuple[int, Pixel]]) -> str:
+    """Each surface pixel of ``source`` labelled with its distance to the nearest surface pixel of ``target``."""
+    grid = [[_sqrt_text(nearest[(r, c)][0]) if (r, c) in nearest else "." for c in range(len(mask[0]))] for r in range(len(mask))]
+    return f"Distance from each surface pixel of {source} to the nearest surface pixel of {target}:\n" + format_grid(grid)
+
+
+def _max_text(directed: tuple[int, Pixel, Pixel], source: str, target: str) -> str:
+    squared, (sr, sc), (tr, tc) = directed
+    return (
+        f"{_sqrt_text(squared)}, realised by {source}'s pixel ({sr}, {sc}) whose nearest surface pixel of {target} is "
+        f"({tr}, {tc}): sqrt({abs(sr - tr)}² + {abs(sc - tc)}²) = {_sqrt_display(squared)}"
+    )
+
+
+def _mask_text(mask: Mask) -> str:
+    """The same text as ``format_grid`` gives for a 0/1 grid, without its per-cell formatting cost."""
+    return "\n".join(" ".join("1" if v else "0" for v in row) for row in mask)
+
+
+def _sqrt_text(squared: int) -> str:
+    """sqrt of an integer as a person writes it: 3, √5."""
+    root = math.isqrt(squared)
+    return str(root) if root * root == squared else f"√{squared}"
+
+
+def _sqrt_display(squared: int) -> str:
+    root = math.isqrt(squared)
+    if root * root == squared:
+        return str(root)
+    return f"sqrt({squared}) ≈ {fmt(math.sqrt(squared), 3)}"
+
+
+def _fraction_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{value.numerator}/{value.denominator} ≈ {fmt(float(value))}"
+
+
+def _side_by_side(left: str, right: str, left_title: str, right_title: str) -> str:
+    left_lines = [left_title, *left.split("\n")]
+    right_lines = [right_title, *right.split("\n")]
+    width = max(len(line) for line in left_lines) + 4
+    rows = max(len(left_lines), len(right_lines))
+    left_lines += [""] * (rows - len(left_lines))
+    right_lines += [""] * (rows - len(right_lines))
+    return "\n".join((lft.ljust(width) + rgt).rstrip() for lft, rgt in zip(left_lines, right_lines))
+
+
+# ----------------------------------------------------------------------------
+# question and validation
+
+
+def question_fields(params: dict) -> dict[str, str]:
+    metric, a, b = _validated(params)
+    return {
+        "variant": metric,
+        "metric_name": METRIC_NAMES[metric],
+        "height": str(len(a)),
+        "width": str(len(a[0])),
+        "a": _mask_text(a),
+        "b": _mask_text(b),
+    }
+
+
+def _validated(params: dict) -> tuple[str, Mask, Mask]:
+    if not isinstance(params, dict):
+        raise InvalidParams("params must be a mapping with metric, a and b")
+    metric = params.get("metric")
+    if metric not in METRICS:
+        raise InvalidParams(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
+    a = _mask(params.get("a"), "a")
+    b = _mask(params.get("b"), "b")
+    if (len(a), len(a[0])) != (len(b), len(b[0])):
+        raise InvalidParams(f"a is {len(a)}x{len(a[0])} but b is {len(b)}x{len(b[0])}; the masks must have the same shape")
+    return metric, a, b
+
+
+def _mask(value: object, name: str) -> Mask:
+    if not isinstance(value, list) or not value or not all(isinstance(row, list) and row for row in value):
+        raise InvalidParams(f"{name} must be a non-empty list of non-empty rows of 0/1")
+    width = len(value[0])
+    if any(len(row) != width for row in value):
+        raise InvalidParams(f"{name} is not rectangular: all rows must have the same length")
+    mask = []
+    for row in value:
+        # type() rather than isinstance(): True/False and 1.0 are not pixel labels.
+        if not all(type(v) is int and (v == 0 or v == 1) for v in row):
+            raise InvalidParams(f"{name} must contain only the integers 0 and 1")
+        mask.append(list(row))
+    if not any(any(row) for row in mask):
+        raise InvalidParams(f"{name} is empty (no foreground pixel): the metrics are undefined")
+    return mask

@@ -1,0 +1,233 @@
+"""image-similarity: reference answers against numpy, scipy, scikit-learn and scikit-image."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import entropy, pearsonr
+from skimage.metrics import normalized_mutual_information
+from sklearn.metrics import mutual_info_score, normalized_mutual_info_score
+
+from mli_drill.families import image_similarity as family
+from mli_drill.families.base import InvalidParams
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+NAME = "image-similarity"
+LEVELS = ("easy", "exam", "hard")
+BASES = {2: 2.0, "e": math.e, 10: 10.0}
+
+
+def _instances(per_level: int = 80):
+    for level in LEVELS:
+        for seed in range(per_level):
+            yield make_instance(NAME, level, seed)
+
+
+def _solve(params: dict, measure: str, log_base: object = 2) -> float:
+    return family.solve({**params, "measure": measure, "log_base": log_base}).answer
+
+
+def _edges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One histogram bin per integer intensity value."""
+    return np.arange(-0.5, max(a.max(), b.max()) + 1.5)
+
+
+# --------------------------------------------------------------------------- independent checks
+
+
+def test_ssd_sad_cc_match_numpy_and_scipy_on_240_instances():
+    count = 0
+    for inst in _instances():
+        a = np.array(inst.params["a"], dtype=float)
+        b = np.array(inst.params["b"], dtype=float)
+        assert _solve(inst.params, "ssd") == pytest.approx(np.mean((a - b) ** 2), abs=1e-12)
+        assert _solve(inst.params, "sad") == pytest.approx(np.mean(np.abs(a - b)), abs=1e-12)
+        cc = _solve(inst.params, "cc")
+        assert cc == pytest.approx(np.corrcoef(a.ravel(), b.ravel())[0, 1], abs=1e-9)
+        assert cc == pytest.approx(pearsonr(a.ravel(), b.ravel())[0], abs=1e-9)
+        count += 1
+    assert count >= 200
+
+
+def test_mi_matches_sklearn_in_every_base_on_240_instances():
+    for inst in _instances():
+        a, b = np.ravel(inst.params["a"]), np.ravel(inst.params["b"])
+        nats = mutual_info_score(a, b)
+        for log_base, base in BASES.items():
+            assert _solve(inst.params, "mi", log_base) == pytest.approx(nats / math.log(base), abs=1e-9)
+
+
+def test_joint_entropy_matches_scipy_on_240_instances():
+    for inst in _instances():
+        a, b = np.ravel(inst.params["a"]), np.ravel(inst.params["b"])
+        edges = _edges(a, b)
+        hist, _, _ = np.histogram2d(a, b, bins=[edges, edges])
+        for log_base, base in BASES.items():
+            expected = entropy(hist.ravel(), base=base)
+            assert _solve(inst.params, "joint_entropy", log_base) == pytest.approx(expected, abs=1e-9)
+
+
+def test_nmi_matches_skimage_and_sklearn_studholme_relation_on_240_instances():
+    for inst in _instances():
+        a, b = np.array(inst.params["a"]), np.array(inst.params["b"])
+        edges = _edges(a, b)
+        skimage_nmi = normalized_mutual_information(a, b, bins=[edges, edges])
+        sklearn_nmi = normalized_mutual_info_score(a.ravel(), b.ravel(), average_method="arithmetic")
+        for log_base in BASES:
+            ours = _solve(inst.params, "nmi", log_base)
+            assert ours == pytest.approx(skimage_nmi, abs=1e-9)
+            # CONVENTIONS.md: Studholme NMI = 2 / (2 - sklearn's arithmetic-mean NMI), exactly.
+            assert ours == pytest.approx(2 / (2 - sklearn_nmi), abs=1e-9)
+
+
+def test_instance_answer_is_the_asked_measure():
+    for inst in _instances(per_level=20):
+        p = inst.params
+        assert inst.answer == _solve(p, p["measure"], p["log_base"])
+
+
+# --------------------------------------------------------------------------- CONVENTIONS.md worked example
+
+I = [[0, 0, 1], [1, 2, 2], [2, 3, 3]]
+J = [[0, 1, 1], [1, 1, 2], [3, 3, 3]]
+
+
+def test_conventions_worked_example():
+    params = {"a": I, "b": J}
+    assert _solve(params, "ssd") == pytest.approx(1 / 3, abs=1e-12)
+    assert _solve(params, "sad") == pytest.approx(1 / 3, abs=1e-12)
+    assert round(_solve(params, "cc"), 4) == 0.8572
+    assert round(_solve(params, "mi", 2), 4) == 1.0022
+    assert round(_solve(params, "mi", "e"), 4) == 0.6947
+    for log_base in BASES:
+        assert round(_solve(params, "nmi", log_base), 4) == 1.3677
+    assert family.solve({**params, "measure": "ssd", "log_base": 2}).display == "1/3 ≈ 0.3333"
+
+
+def test_conventions_joint_histogram_is_shown():
+    sol = family.solve({"measure": "mi", "a": I, "b": J, "log_base": 2})
+    table = sol.steps[1].split("\n")
+    rows = [line.split()[1:5] for line in table[2:6]]
+    assert rows == [["1", "1", "0", "0"], ["0", "2", "0", "0"], ["0", "1", "1", "1"], ["0", "0", "0", "2"]]
+    assert "bits" in sol.display
+
+
+# --------------------------------------------------------------------------- edge cases by hand
+
+
+def test_identical_images():
+    same = {"a": [[0, 1], [2, 3]], "b": [[0, 1], [2, 3]]}
+    assert _solve(same, "ssd") == 0.0
+    assert _solve(same, "cc") == pytest.approx(1.0)
+    assert _solve(same, "mi", 2) == pytest.approx(2.0)  # four equiprobable values: 2 bits
+    assert _solve(same, "nmi") == pytest.approx(2.0)
+    assert _solve(same, "joint_entropy", 10) == pytest.approx(math.log10(4))
+
+
+def test_inverted_image_has_cc_minus_one_and_full_mi():
+    params = {"a": [[0, 1], [2, 3]], "b": [[3, 2], [1, 0]]}
+    assert _solve(params, "cc") == pytest.approx(-1.0)
+    assert _solve(params, "mi", 2) == pytest.approx(2.0)
+    assert _solve(params, "ssd") == pytest.approx((9 + 1 + 1 + 9) / 4)
+    assert _solve(params, "sad") == pytest.approx((3 + 1 + 1 + 3) / 4)
+
+
+def test_independent_images_have_zero_mi_and_nmi_one():
+    params = {"a": [[0, 0], [1, 1]], "b": [[0, 1], [0, 1]]}
+    assert _solve(params, "mi") == pytest.approx(0.0, abs=1e-12)
+    assert _solve(params, "nmi") == pytest.approx(1.0)
+    assert _solve(params, "cc") == pytest.approx(0.0, abs=1e-12)
+
+
+def test_constant_image_allowed_where_defined():
+    params = {"a": [[1, 1], [1, 1]], "b": [[0, 1], [2, 3]]}
+    assert _solve(params, "mi") == pytest.approx(0.0, abs=1e-12)
+    assert _solve(params, "nmi") == pytest.approx(1.0)
+    assert _solve(params, "ssd") == pytest.approx((1 + 0 + 1 + 4) / 4)
+
+
+def test_log_base_defaults_to_2_and_accepts_strings():
+    params = {"measure": "mi", "a": I, "b": J}
+    assert family.solve(params).answer == pytest.approx(_solve(params, "mi", 2))
+    assert family.solve({**params, "log_base": "10"}).answer == pytest.approx(_solve(params, "mi", 10))
+    assert family.solve({**params, "log_base": "e"}).display.endswith("nats")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        None,
+        {},
+        {"measure": "mse", "a": I, "b": J},
+        {"measure": "ssd", "a": I, "b": [[0, 1], [1, 1]]},
+        {"measure": "ssd", "a": [[0, -1]], "b": [[0, 1]]},
+        {"measure": "ssd", "a": [[0, 1.5]], "b": [[0, 1]]},
+        {"measure": "ssd", "a": [[0, "1"]], "b": [[0, 1]]},
+        {"measure": "ssd", "a": [[0, True]], "b": [[0, 1]]},
+        {"measure": "ssd", "a": [[0, 1], [1]], "b": [[0, 1], [1, 1]]},
+        {"measure": "ssd", "a": [[0, 1000]], "b": [[0, 1]]},
+        {"measure": "mi", "a": I, "b": J, "log_base": 3},
+        {"measure": "mi", "a": I, "b": J, "log_base": True},
+        {"measure": "cc", "a": [[2, 2], [2, 2]], "b": [[0, 1], [2, 3]]},
+        {"measure": "nmi", "a": [[2, 2]], "b": [[1, 1]]},
+    ],
+)
+def test_invalid_params(params):
+    with pytest.raises(InvalidParams):
+        family.solve(params)
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(list(LEVELS)))
+def test_instances_are_valid(seed, level):
+    inst = make_instance(NAME, level, seed)
+    spec_level = load_spec(NAME).levels[level]
+    lo, hi = spec_level["size"]
+    a, b = np.array(inst.params["a"]), np.array(inst.params["b"])
+    assert a.shape == b.shape and lo <= a.shape[0] <= hi and lo <= a.shape[1] <= hi
+    if level in ("easy", "exam"):
+        assert max(a.shape) <= 4 and max(a.max(), b.max()) <= 3
+    assert a.min() >= 0 and b.min() >= 0 and max(a.max(), b.max()) <= spec_level["max_value"]
+    assert a.std() > 0 and b.std() > 0  # never zero variance
+    assert (a != b).sum() >= 2
+    measure = inst.params["measure"]
+    assert measure in family.MEASURES
+    if measure in ("joint_entropy", "mi"):
+        assert inst.params["log_base"] in spec_level["log_bases"]
+        assert family.LOG_BASES[inst.params["log_base"]][2] in inst.question
+    assert math.isfinite(inst.answer)
+    if measure == "nmi":
+        assert 1 <= inst.answer <= 2
+    if measure == "cc":
+        assert -1 <= inst.answer <= 1
+    assert inst.solution.display
+    assert "{" not in inst.question
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(list(LEVELS)))
+def test_instances_are_reproducible(seed, level):
+    assert make_instance(NAME, level, seed).to_dict() == make_instance(NAME, level, seed).to_dict()
+
+
+def test_sampler_uses_only_the_given_rng():
+    level = load_spec(NAME).levels["exam"]
+    first = family.sample(random.Random(3), level)
+    random.seed(999)
+    assert family.sample(random.Random(3), level) == first
+
+
+def test_every_measure_and_base_is_sampled():
+    instances = [make_instance(NAME, "exam", seed) for seed in range(200)]
+    assert {i.params["measure"] for i in instances} == set(family.MEASURES)
+    info = [i for i in instances if i.params["measure"] in ("joint_entropy", "mi")]
+    assert {i.params["log_base"] for i in info} == {2, "e", 10}

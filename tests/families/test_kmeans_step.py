@@ -1,0 +1,144 @@
+"""kmeans-step: reference answers against scikit-learn's KMeans and scipy's cdist."""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.distance import cdist
+from sklearn.cluster import KMeans
+
+from mli_drill.families import kmeans_step as family
+from mli_drill.families.base import InvalidParams
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+NAME = "kmeans-step"
+LEVELS = ("easy", "exam", "hard")
+
+
+def _sklearn_one_iteration(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Centres after one Lloyd iteration (sklearn's max_iter=1 returns them after one update)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: one iteration is the point
+        model = KMeans(n_clusters=len(centres), init=centres, n_init=1, max_iter=1, algorithm="lloyd").fit(points)
+    return model.cluster_centers_
+
+
+def test_matches_sklearn_and_cdist_on_240_instances():
+    count = 0
+    for level in LEVELS:
+        for seed in range(80):
+            inst = make_instance(NAME, level, seed)
+            points = np.array(inst.params["points"], dtype=float)
+            centres = np.array(inst.params["centres"], dtype=float)
+            distances = cdist(points, centres)
+            labels = distances.argmin(axis=1)
+            # no ties: the nearest centre is strictly nearer than the second nearest
+            ordered = np.sort(distances, axis=1)
+            assert np.all(ordered[:, 1] - ordered[:, 0] > 1e-9)
+            for ask in family.ASKS:
+                sol = family.solve({**inst.params, "ask": ask})
+                if ask == "assignments":
+                    assert sol.answer == list(labels + 1)
+                else:
+                    expected = _sklearn_one_iteration(points, centres)
+                    got = np.array(sol.answer, dtype=float).reshape(expected.shape)
+                    assert np.allclose(got, expected, atol=1e-9)
+            count += 1
+    assert count >= 200
+
+
+def test_instance_answer_kind_follows_ask_and_dimension():
+    for seed in range(60):
+        inst = make_instance(NAME, "exam", seed)
+        dim = len(inst.params["points"][0])
+        if inst.params["ask"] == "assignments":
+            assert inst.answer_spec.kind == "vector" and all(isinstance(v, int) for v in inst.answer)
+        elif dim == 1:
+            assert inst.answer_spec.kind == "vector" and len(inst.answer) == len(inst.params["centres"])
+        else:
+            assert inst.answer_spec.kind == "matrix" and all(len(row) == 2 for row in inst.answer)
+
+
+def test_hand_example_1d():
+    params = {"points": [1, 2, 4, 7, 8, 10], "centres": [[2], [9]], "ask": "centres"}
+    sol = family.solve(params)
+    assert sol.answer == pytest.approx([7 / 3, 25 / 3])
+    assert sol.display == "[7/3 ≈ 2.333, 25/3 ≈ 8.333]"
+    assert family.solve({**params, "ask": "assignments"}).answer == [1, 1, 1, 2, 2, 2]
+
+
+def test_hand_example_2d():
+    params = {"points": [[0, 0], [0, 2], [6, 6], [8, 6]], "centres": [[1, 1], [5, 5]], "ask": "centres"}
+    sol = family.solve(params)
+    assert sol.answer == [[0.0, 1.0], [7.0, 6.0]]
+    assert sol.kind == "matrix"
+
+
+def test_ties_go_to_the_lower_index_for_hand_params():
+    # 3 is equidistant from 1 and 5: CONVENTIONS.md sends it to the lower index.
+    sol = family.solve({"points": [[1], [3], [5]], "centres": [[1], [5]], "ask": "assignments"})
+    assert sol.answer == [1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        None,
+        {},
+        {"points": [[1], [2]], "centres": [[1], [2]], "ask": "labels"},
+        {"points": [[1], [2]], "centres": [[1]], "ask": "centres"},
+        {"points": [[1], [2, 3]], "centres": [[1], [2]], "ask": "centres"},
+        {"points": [[1, 2, 3]], "centres": [[1, 2, 3], [0, 0, 0]], "ask": "centres"},
+        {"points": [[1.5], [2]], "centres": [[1], [2]], "ask": "centres"},
+        {"points": [[True], [2]], "centres": [[1], [2]], "ask": "centres"},
+        {"points": [], "centres": [[1], [2]], "ask": "centres"},
+        {"points": [[1], [2]], "centres": [[1], [100]], "ask": "centres"},  # centre 2 gets no point
+    ],
+)
+def test_invalid_params(params):
+    with pytest.raises(InvalidParams):
+        family.solve(params)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(list(LEVELS)))
+def test_instances_are_valid(seed, level):
+    inst = make_instance(NAME, level, seed)
+    spec_level = load_spec(NAME).levels[level]
+    points = np.array(inst.params["points"])
+    centres = np.array(inst.params["centres"])
+    k_lo, k_hi = spec_level["k"]
+    n_lo, n_hi = spec_level["points"]
+    assert k_lo <= len(centres) <= k_hi and n_lo <= len(points) <= n_hi
+    assert points.shape[1] in spec_level["dims"] and centres.shape[1] == points.shape[1]
+    assert points.min() >= 0 and points.max() <= spec_level["max_coordinate"]
+    assert len({tuple(p) for p in points}) == len(points)
+    assert len({tuple(c) for c in centres}) == len(centres)
+    squared = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    ordered = np.sort(squared, axis=1)
+    assert np.all(ordered[:, 1] > ordered[:, 0])  # unique nearest centre
+    labels = squared.argmin(axis=1)
+    assert set(labels) == set(range(len(centres)))  # no empty cluster
+    moved = [points[labels == j].mean(axis=0) for j in range(len(centres))]
+    assert not np.allclose(moved, centres)  # the iteration does something
+    assert inst.params["ask"] in spec_level["asks"]
+    assert "from 1" in "\n".join(inst.solution.steps)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(list(LEVELS)))
+def test_instances_are_reproducible(seed, level):
+    assert make_instance(NAME, level, seed).to_dict() == make_instance(NAME, level, seed).to_dict()
+
+
+def test_sampler_uses_only_the_given_rng():
+    level = load_spec(NAME).levels["exam"]
+    first = family.sample(random.Random(2), level)
+    random.seed(77)
+    assert family.sample(random.Random(2), level) == first
