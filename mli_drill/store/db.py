@@ -136,6 +136,10 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def exams(self) -> "ExamStore":
+        return ExamStore(self)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT: takes the write lock up front so concurrent writers queue."""
@@ -267,3 +271,44 @@ def _statements(sql: str) -> list[str]:
     """Split a migration into statements (the schema has no semicolons inside strings or triggers)."""
     without_comments = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
     return [s.strip() for s in without_comments.split(";") if s.strip()]
+
+
+class ExamStore:
+    """Exam papers and their answers (schema version 2). Reached through ``Store.exams``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.conn = store.conn
+
+    def create(self, started_at: str, seed: int, level: str, minutes: int, questions_json: str) -> int:
+        with self.store.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO exam_papers (started_at, seed, level, minutes, questions) VALUES (?, ?, ?, ?, ?)",
+                (started_at, seed, level, minutes, questions_json),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def record_answer(self, paper_id: int, position: int, answer: str | None, marks: float, max_marks: float, seconds: float, at: str) -> None:
+        with self.store.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO exam_answers (paper_id, position, answer, marks, max_marks, seconds, answered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (paper_id, position, answer, marks, max_marks, seconds, at),
+            )
+
+    def finish(self, paper_id: int, finished_at: str, score: float, max_score: float, report_json: str) -> None:
+        with self.store.transaction():
+            self.conn.execute(
+                "UPDATE exam_papers SET finished_at = ?, score = ?, max_score = ?, report = ? WHERE id = ?",
+                (finished_at, score, max_score, report_json, paper_id),
+            )
+
+    def unfinished(self) -> dict[str, Any] | None:
+        rows = list(self.store.db.query("SELECT * FROM exam_papers WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1"))
+        return rows[0] if rows else None
+
+    def answers(self, paper_id: int) -> list[dict[str, Any]]:
+        return list(self.store.db.query("SELECT * FROM exam_answers WHERE paper_id = ? ORDER BY position", [paper_id]))
+
+    def papers(self) -> list[dict[str, Any]]:
+        return list(self.store.db.query("SELECT * FROM exam_papers ORDER BY id"))

@@ -42,3 +42,31 @@ CREATE TABLE review_log (
 );
 CREATE INDEX review_log_item ON review_log (item_id, reviewed_at);
 CREATE INDEX review_log_time ON review_log (reviewed_at);
+
+-- version: 2
+-- Mock exam papers (mli-drill exam). Each answer is committed as it is given,
+-- so an interrupted paper can be resumed.
+CREATE TABLE exam_papers (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,                               -- NULL while in progress
+    seed        INTEGER NOT NULL,
+    level       TEXT NOT NULL,
+    minutes     INTEGER NOT NULL,
+    questions   TEXT NOT NULL,                      -- JSON list of exam.Question
+    score       REAL,
+    max_score   REAL,
+    report      TEXT                                -- JSON exam.Report
+);
+
+CREATE TABLE exam_answers (
+    id          INTEGER PRIMARY KEY,
+    paper_id    INTEGER NOT NULL REFERENCES exam_papers (id),
+    position    INTEGER NOT NULL,
+    answer      TEXT,
+    marks       REAL NOT NULL,
+    max_marks   REAL NOT NULL,
+    seconds     REAL NOT NULL,
+    answered_at TEXT NOT NULL,
+    UNIQUE (paper_id, position)
+);
