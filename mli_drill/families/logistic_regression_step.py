@@ -1,0 +1,197 @@
+"""One gradient-descent step of the course's logistic regression, by hand.
+
+Follows the week-2 tutorial's LogisticRegression class exactly
+(CONVENTIONS.md): a column of ones is prepended to X for the bias,
+z = X theta, h = sigmoid(z), loss = mean binary cross-entropy (natural log),
+gradient = X^T (h - y) / N, theta <- theta - lr * gradient.
+
+Params (JSON form):
+    X      list[list[number]]  N x d raw features (WITHOUT the ones column), N >= 1, d >= 1
+    y      list[int]           N labels in {0, 1}
+    theta  list[number]        d + 1 values: theta[0] is the bias, theta[j] multiplies feature j
+    lr     number > 0          learning rate
+    ask    "z" | "h" | "loss" | "gradient" | "theta"   (theta = the parameters after one step)
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid, format_vector
+
+ASKS = ("z", "h", "loss", "gradient", "theta")
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def forward(params: dict) -> dict:
+    """Every intermediate quantity of one step, in the tutorial's order."""
+    X = [[1.0, *map(float, row)] for row in params["X"]]
+    y = [float(v) for v in params["y"]]
+    theta = [float(t) for t in params["theta"]]
+    n = len(X)
+    z = [sum(x * t for x, t in zip(row, theta)) for row in X]
+    h = [sigmoid(v) for v in z]
+    losses = [-(yi * math.log(hi) + (1 - yi) * math.log(1 - hi)) for hi, yi in zip(h, y)]
+    residual = [hi - yi for hi, yi in zip(h, y)]
+    gradient = [sum(X[i][j] * residual[i] for i in range(n)) / n for j in range(len(theta))]
+    new_theta = [t - params["lr"] * g for t, g in zip(theta, gradient)]
+    return {
+        "X": X,
+        "z": z,
+        "h": h,
+        "losses": losses,
+        "loss": sum(losses) / n,
+        "residual": residual,
+        "gradient": gradient,
+        "theta": new_theta,
+    }
+
+
+def sample(rng: random.Random, level: dict) -> dict:
+    rejections = Rejections()
+    while True:
+        n = rng.randint(*level["samples"])
+        d = rng.randint(*level["features"])
+        lo, hi = level["feature_values"]
+        X = [[rng.randint(lo, hi) for _ in range(d)] for _ in range(n)]
+        y = [rng.randint(0, 1) for _ in range(n)]
+        zero_theta = rng.random() < level["zero_theta_probability"]
+        theta = [0] * (d + 1) if zero_theta else [rng.choice(level["theta_values"]) for _ in range(d + 1)]
+        # At theta = 0, z = 0 and h = 0.5 are given away, and the loss is always ln 2 (kept only where the level allows).
+        trivial = ("z", "h") if level.get("zero_theta_loss", False) else ("z", "h", "loss")
+        asks = [a for a in level["asks"] if not (zero_theta and a in trivial)]
+        params = {"X": X, "y": y, "theta": theta, "lr": rng.choice(level["learning_rates"]), "ask": rng.choice(asks)}
+        if _acceptable(params, level):
+            return params
+        rejections.again()
+
+
+def _acceptable(params: dict, level: dict) -> bool:
+    """Both classes present, distinct samples, a non-constant feature, small |z|, a non-zero gradient."""
+    X, y = params["X"], params["y"]
+    if len(set(y)) < 2 or len({tuple(row) for row in X}) < len(X):
+        return False
+    if any(len({row[j] for row in X}) < 2 for j in range(len(X[0]))):
+        return False
+    out = forward(params)
+    if max(abs(v) for v in out["z"]) > level.get("max_abs_z", 3):
+        return False
+    return all(abs(g) > 1e-9 for g in out["gradient"])
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _validate(params: dict) -> None:
+    if not isinstance(params, dict):
+        raise InvalidParams("params must be a mapping")
+    X, y, theta, lr = params.get("X"), params.get("y"), params.get("theta"), params.get("lr")
+    if not (
+        isinstance(X, list)
+        and X
+        and all(isinstance(row, list) and len(row) == len(X[0]) > 0 for row in X)
+        and all(_number(v) for row in X for v in row)
+    ):
+        raise InvalidParams("X must be a non-empty N x d grid of numbers (without the ones column)")
+    if not isinstance(y, list) or len(y) != len(X) or any(v not in (0, 1) or isinstance(v, bool) for v in y):
+        raise InvalidParams("y must hold one label 0 or 1 per row of X")
+    if not isinstance(theta, list) or len(theta) != len(X[0]) + 1 or not all(_number(t) for t in theta):
+        raise InvalidParams(f"theta must hold d + 1 = {len(X[0]) + 1} numbers (bias first)")
+    if not _number(lr) or lr <= 0:
+        raise InvalidParams("lr must be a positive number")
+    if params.get("ask") not in ASKS:
+        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}")
+    if any(abs(sum(float(x) * float(t) for x, t in zip([1, *row], theta))) > 30 for row in X):
+        raise InvalidParams("|z| > 30: sigmoid saturates and the loss is not meaningful by hand")
+
+
+def _paren(value: float) -> str:
+    return fmt(value) if value >= 0 else f"({fmt(value)})"
+
+
+def _term(x: float, t: float) -> str:
+    return f"{_paren(x)}*{_paren(t)}"
+
+
+def solve(params: dict) -> Solution:
+    _validate(params)
+    ask = params["ask"]
+    out = forward(params)
+    X, theta, n = out["X"], params["theta"], len(out["X"])
+    steps = [
+        "Prepend a column of ones for the bias, X =\n" + format_grid(X) + f"\ntheta = {format_vector(theta)}",
+        "z = X theta:\n"
+        + "\n".join(
+            f"  z{i + 1} = {' + '.join(_term(x, t) for x, t in zip(row, theta))} = {fmt(out['z'][i])}"
+            for i, row in enumerate(X)
+        ),
+    ]
+    if ask == "z":
+        return Solution(answer=out["z"], steps=steps, kind="vector", display=format_vector(out["z"]))
+    steps.append(
+        "h = sigmoid(z) = 1 / (1 + e^(-z)):\n"
+        + "\n".join(f"  h{i + 1} = sigmoid({fmt(z)}) = {fmt(h)}" for i, (z, h) in enumerate(zip(out["z"], out["h"])))
+    )
+    if ask == "h":
+        return Solution(answer=out["h"], steps=steps, kind="vector", display=format_vector(out["h"]))
+    if ask == "loss":
+        steps.append(
+            "Per-sample loss -[y ln h + (1-y) ln(1-h)]:\n"
+            + "\n".join(
+                f"  sample {i + 1} (y = {yi}): -ln({fmt(h if yi == 1 else 1 - h)}) = {fmt(loss)}"
+                for i, (yi, h, loss) in enumerate(zip(params["y"], out["h"], out["losses"]))
+            )
+        )
+        steps.append(
+            f"Mean over N = {n}: ({' + '.join(fmt(v) for v in out['losses'])}) / {n} = {fmt(out['loss'])}"
+        )
+        display = "ln 2 ≈ 0.6931" if all(abs(v) < 1e-12 for v in out["z"]) else fmt(out["loss"])
+        return Solution(answer=out["loss"], steps=steps, kind="real", display=display)
+    steps.append(f"h - y = {format_vector(out['h'])} - {format_vector(params['y'])} = {format_vector(out['residual'])}")
+    columns = list(zip(*X))
+    steps.append(
+        f"gradient = X^T (h - y) / N with N = {n}:\n"
+        + "\n".join(
+            f"  g{j} = ({' + '.join(_term(x, r) for x, r in zip(columns[j], out['residual']))}) / {n} = {fmt(g)}"
+            for j, g in enumerate(out["gradient"])
+        )
+    )
+    if ask == "gradient":
+        return Solution(answer=out["gradient"], steps=steps, kind="vector", display=format_vector(out["gradient"]))
+    lr = params["lr"]
+    steps.append(
+        f"theta <- theta - lr * gradient with lr = {fmt(lr)}:\n"
+        + "\n".join(
+            f"  theta{j} = {fmt(t)} - {fmt(lr)}*{_paren(g)} = {fmt(new)}"
+            for j, (t, g, new) in enumerate(zip(theta, out["gradient"], out["theta"]))
+        )
+    )
+    return Solution(answer=out["theta"], steps=steps, kind="vector", display=format_vector(out["theta"]))
+
+
+def question_fields(params: dict) -> dict[str, str]:
+    d = len(params["X"][0])
+    header = ["sample", *(f"x{j + 1}" for j in range(d)), "y"]
+    table = [header] + [[str(i + 1), *row, yi] for i, (row, yi) in enumerate(zip(params["X"], params["y"]))]
+    names = ", ".join(["theta0 (bias)", *(f"theta{j + 1} (x{j + 1})" for j in range(d))])
+    asks = {
+        "z": "the vector z = X theta (one value per sample)",
+        "h": "the vector h = sigmoid(X theta) (one value per sample)",
+        "loss": "the loss (mean binary cross-entropy, natural log) at the current theta",
+        "gradient": "the gradient X^T (h - y) / N (one value per parameter, bias first)",
+        "theta": "the new theta after one gradient-descent step (bias first)",
+    }
+    return {
+        "table": format_grid(table),
+        "n": str(len(params["X"])),
+        "theta": format_vector(params["theta"]),
+        "names": names,
+        "lr": fmt(params["lr"]),
+        "target": asks[params["ask"]],
+    }

@@ -1,0 +1,197 @@
+"""backprop-graph: forward values and gradients against torch autograd and central finite differences."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mli_drill.families import backprop_graph as fam
+from mli_drill.families.base import InvalidParams
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+FAMILY = "backprop-graph"
+LEVELS = ("easy", "exam", "hard")
+SEEDS = range(100)  # 300 instances
+
+
+def evaluate(tree: dict, values: dict[str, float]) -> float:
+    """Independent plain-Python evaluator of the expression tree."""
+    if "var" in tree:
+        return float(values[tree["var"]])
+    args = [evaluate(a, values) for a in tree["args"]]
+    op = tree["op"]
+    if op == "add":
+        return args[0] + args[1]
+    if op == "mul":
+        return args[0] * args[1]
+    if op == "max":
+        return max(args)
+    if op == "relu":
+        return max(args[0], 0.0)
+    assert op == "sigmoid"
+    return 1 / (1 + math.exp(-args[0]))
+
+
+def finite_difference(tree: dict, values: dict[str, float], wrt: str, h: float = 1e-6) -> float:
+    up = dict(values, **{wrt: values[wrt] + h})
+    down = dict(values, **{wrt: values[wrt] - h})
+    return (evaluate(tree, up) - evaluate(tree, down)) / (2 * h)
+
+
+def instances():
+    for level in LEVELS:
+        for seed in SEEDS:
+            yield make_instance(FAMILY, level, seed)
+
+
+def test_against_finite_differences():
+    ops_seen = set()
+    for inst in instances():
+        p = inst.params
+        ops_seen |= {n.op for n in fam.flatten(p["graph"], p["values"])}
+        if p["ask"] == "value":
+            assert inst.answer == pytest.approx(evaluate(p["graph"], p["values"]), abs=1e-12)
+        else:
+            assert inst.answer == pytest.approx(finite_difference(p["graph"], p["values"], p["wrt"]), abs=1e-6), p
+        # every variable's gradient, not only the one asked
+        for name in fam.variables(p["graph"]):
+            grad = fam.solve({**p, "ask": "grad", "wrt": name}).answer
+            assert grad == pytest.approx(finite_difference(p["graph"], p["values"], name), abs=1e-6)
+    assert ops_seen == {"add", "mul", "max", "relu", "sigmoid"}
+
+
+def test_against_torch_autograd():
+    torch = pytest.importorskip("torch")
+
+    def build(tree, leaves):
+        if "var" in tree:
+            return leaves[tree["var"]]
+        args = [build(a, leaves) for a in tree["args"]]
+        op = tree["op"]
+        if op == "add":
+            return args[0] + args[1]
+        if op == "mul":
+            return args[0] * args[1]
+        if op == "max":
+            return torch.maximum(args[0], args[1])
+        if op == "relu":
+            return torch.relu(args[0])
+        return torch.sigmoid(args[0])
+
+    for inst in instances():
+        p = inst.params
+        leaves = {n: torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for n, v in p["values"].items()}
+        f = build(p["graph"], leaves)
+        if p["ask"] == "value":
+            assert inst.answer == pytest.approx(f.item(), abs=1e-12)
+            continue
+        f.backward()
+        assert inst.answer == pytest.approx(leaves[p["wrt"]].grad.item(), abs=1e-12), p
+
+
+LECTURE_GRAPH = {  # f = (x + y) * max(z, w)
+    "op": "mul",
+    "args": [
+        {"op": "add", "args": [{"var": "x"}, {"var": "y"}]},
+        {"op": "max", "args": [{"var": "z"}, {"var": "w"}]},
+    ],
+}
+
+
+def test_lecture_example():
+    values = {"x": 3, "y": -4, "z": 2, "w": -1}
+    assert fam.solve({"graph": LECTURE_GRAPH, "values": values, "ask": "value"}).answer == -2
+    grads = {v: fam.solve({"graph": LECTURE_GRAPH, "values": values, "ask": "grad", "wrt": v}).answer for v in values}
+    assert grads == {"x": 2, "y": 2, "z": -1, "w": 0}  # max routes the gradient to z only
+    assert fam.expression(LECTURE_GRAPH) == "(x + y) * max(z, w)"
+
+
+def test_relu_and_sigmoid_examples():
+    relu_graph = {"op": "relu", "args": [{"op": "add", "args": [
+        {"op": "mul", "args": [{"var": "a"}, {"var": "b"}]}, {"var": "c"}]}]}
+    assert fam.expression(relu_graph) == "relu(a * b + c)"
+    on = {"a": 2, "b": 3, "c": -1}
+    assert fam.solve({"graph": relu_graph, "values": on, "ask": "grad", "wrt": "a"}).answer == 3
+    off = {"a": 2, "b": -3, "c": 1}
+    assert fam.solve({"graph": relu_graph, "values": off, "ask": "grad", "wrt": "a"}).answer == 0
+    sig = {"op": "sigmoid", "args": [{"op": "mul", "args": [{"var": "w"}, {"var": "x"}]}]}
+    s = 1 / (1 + math.exp(-2))
+    assert fam.solve({"graph": sig, "values": {"w": 1, "x": 2}, "ask": "grad", "wrt": "w"}).answer == pytest.approx(
+        2 * s * (1 - s)
+    )
+
+
+def test_reused_variable_sums_gradients():
+    graph = {"op": "mul", "args": [{"op": "add", "args": [{"var": "x"}, {"var": "y"}]}, {"var": "x"}]}  # (x + y) * x
+    sol = fam.solve({"graph": graph, "values": {"x": 2, "y": 3}, "ask": "grad", "wrt": "x"})
+    assert sol.answer == 2 * 2 + 3  # d/dx (x^2 + xy) = 2x + y
+    assert "used 2 times" in "\n".join(sol.steps)
+    square = {"op": "mul", "args": [{"var": "x"}, {"var": "x"}]}
+    assert fam.solve({"graph": square, "values": {"x": -3}, "ask": "grad", "wrt": "x"}).answer == -6
+
+
+def test_grouping_is_shown():
+    right_nested = {"op": "mul", "args": [{"var": "x"}, {"op": "mul", "args": [{"var": "y"}, {"var": "z"}]}]}
+    assert fam.expression(right_nested) == "x * (y * z)"
+    left_nested = {"op": "add", "args": [{"op": "add", "args": [{"var": "x"}, {"var": "y"}]}, {"var": "z"}]}
+    assert fam.expression(left_nested) == "x + y + z"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {"graph": {"var": "x"}, "values": {"x": 1}, "ask": "value"},
+        {"graph": {"op": "pow", "args": [{"var": "x"}, {"var": "y"}]}, "values": {"x": 1, "y": 2}, "ask": "value"},
+        {"graph": {"op": "add", "args": [{"var": "x"}]}, "values": {"x": 1}, "ask": "value"},
+        {"graph": LECTURE_GRAPH, "values": {"x": 1, "y": 2, "z": 3}, "ask": "value"},  # w missing
+        {"graph": LECTURE_GRAPH, "values": {"x": 1, "y": 2, "z": 3, "w": 3}, "ask": "grad", "wrt": "x"},  # max tie
+        {"graph": {"op": "relu", "args": [{"op": "add", "args": [{"var": "x"}, {"var": "y"}]}]},
+         "values": {"x": 1, "y": -1}, "ask": "grad", "wrt": "x"},  # relu kink
+        {"graph": LECTURE_GRAPH, "values": {"x": 1, "y": 2, "z": 3, "w": 4}, "ask": "grad", "wrt": "q"},
+        {"graph": LECTURE_GRAPH, "values": {"x": 1, "y": 2, "z": 3, "w": 4}, "ask": "hessian"},
+        {"graph": {"op": "add", "args": [{"var": "x"}, {"var": "y", "code": "1"}]}, "values": {"x": 1, "y": 1},
+         "ask": "value"},
+    ],
+)
+def test_invalid_params(bad):
+    with pytest.raises(InvalidParams):
+        fam.solve(bad)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_instances_valid_and_reproducible(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    assert inst.to_dict() == make_instance(FAMILY, level, seed).to_dict()
+    p = inst.params
+    spec_level = load_spec(FAMILY).levels[level]
+    nodes = fam.flatten(p["graph"], p["values"])
+    value_of = {n: float(v) for n, v in p["values"].items()} | {n.name: n.value for n in nodes}
+    for node in nodes:
+        assert node.op in spec_level["binary_ops"] + spec_level["unary_ops"]
+        if node.op == "max":
+            assert value_of[node.args[0]] != value_of[node.args[1]]
+        if node.op == "relu":
+            assert value_of[node.args[0]] != 0
+        if node.op == "sigmoid":
+            assert abs(value_of[node.args[0]]) <= spec_level["max_sigmoid_input"]
+    leaves = sum(1 for _ in _leaves(p["graph"]))
+    assert spec_level["leaves"][0] <= leaves <= spec_level["leaves"][1]
+    assert nodes[-1].value != 0
+    assert all(v != 0 for v in p["values"].values())
+    assert inst.solution.kind == "real"
+    if level == "easy":
+        assert isinstance(inst.answer, float) and inst.answer == int(inst.answer)  # integers only
+
+
+def _leaves(tree):
+    if "var" in tree:
+        yield tree["var"]
+    else:
+        for a in tree["args"]:
+            yield from _leaves(a)

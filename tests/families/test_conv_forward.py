@@ -1,0 +1,138 @@
+"""conv-forward: reference answers against torch and scipy, invariants, edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.signal import correlate2d
+
+from mli_drill.families import conv_forward as fam
+from mli_drill.families.base import InvalidParams
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+FAMILY = "conv-forward"
+LEVELS = ("easy", "exam", "hard")
+SEEDS = range(80)  # 80 seeds x 3 levels = 240 instances
+
+
+def full_map(params: dict) -> np.ndarray:
+    """The full output map from the solver, whatever the instance asks."""
+    return np.array(fam.solve({**params, "ask": "map"}).answer)
+
+
+def scipy_map(params: dict) -> np.ndarray:
+    """Independent: scipy cross-correlation ('valid') on the padded input, then stride subsampling."""
+    image = np.pad(np.array(params["image"]), params["padding"])
+    valid = correlate2d(image, np.array(params["kernel"]), mode="valid")
+    s = params["stride"]
+    return valid[::s, ::s]
+
+
+def instances():
+    for level in LEVELS:
+        for seed in SEEDS:
+            yield make_instance(FAMILY, level, seed)
+
+
+def test_against_scipy_correlate2d():
+    for inst in instances():
+        expected = scipy_map(inst.params)
+        assert np.array_equal(full_map(inst.params), expected), inst.params
+        if inst.params["ask"] == "entry":
+            r, c = inst.params["entry"]
+            assert inst.answer == expected[r, c]
+        else:
+            assert np.array_equal(np.array(inst.answer), expected)
+
+
+def test_against_torch_conv2d():
+    torch = pytest.importorskip("torch")
+    for inst in instances():
+        p = inst.params
+        x = torch.tensor(p["image"], dtype=torch.float64)[None, None]
+        w = torch.tensor(p["kernel"], dtype=torch.float64)[None, None]
+        out = torch.nn.functional.conv2d(x, w, stride=p["stride"], padding=p["padding"])[0, 0].numpy()
+        assert np.array_equal(full_map(p), out.round().astype(int)), p
+        if p["ask"] == "entry":
+            r, c = p["entry"]
+            assert inst.answer == int(round(out[r, c]))
+
+
+def test_conventions_shape_example():
+    # CONVENTIONS.md: Conv2d(k=5, s=2, p=1) on 32 gives 15.
+    image = [[(r * 7 + c * 3) % 5 for c in range(32)] for r in range(32)]
+    kernel = [[1 if (i + j) % 2 else 0 for j in range(5)] for i in range(5)]
+    answer = fam.solve({"image": image, "kernel": kernel, "stride": 2, "padding": 1, "ask": "map"}).answer
+    assert len(answer) == 15 and all(len(row) == 15 for row in answer)
+
+
+def test_kernel_is_not_flipped():
+    image = [[1, 2], [3, 4]]
+    kernel = [[1, 0], [0, 0]]  # picks the top-left pixel of each window (flipped it would pick bottom-right)
+    assert fam.solve({"image": image, "kernel": kernel, "stride": 1, "padding": 0, "ask": "map"}).answer == [[1]]
+    padded = fam.solve({"image": image, "kernel": kernel, "stride": 1, "padding": 1, "ask": "map"}).answer
+    assert padded == [[0, 0, 0], [0, 1, 2], [0, 3, 4]]
+
+
+def test_hand_worked_entry_with_stride_and_padding():
+    params = {
+        "image": [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+        "kernel": [[1, -1], [2, 0]],
+        "stride": 2,
+        "padding": 1,
+        "ask": "entry",
+        "entry": [1, 1],
+    }
+    # output (1,1): padded window rows 2-3, cols 2-3 = [[5, 6], [8, 9]] -> 5 - 6 + 16 = 15
+    sol = fam.solve(params)
+    assert sol.answer == 15 and sol.kind == "integer"
+    assert "15" in sol.steps[-1]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {"image": [[1, 2]], "kernel": [[1, 2], [3, 4]], "stride": 1, "padding": 0},  # kernel does not fit
+        {"image": [[1, 2], [3]], "kernel": [[1]], "stride": 1, "padding": 0},  # ragged
+        {"image": [[1, 2], [3, 4]], "kernel": [[1, 2]], "stride": 1, "padding": 0},  # non-square kernel
+        {"image": [[1, 2], [3, 4]], "kernel": [[1]], "stride": 0, "padding": 0},
+        {"image": [[1, 2], [3, 4]], "kernel": [[1]], "stride": 1, "padding": -1},
+        {"image": [[1, 2], [3, 4]], "kernel": [[1]], "stride": 1, "padding": 0, "ask": "entry", "entry": [2, 0]},
+        {"image": [[1, 2], [3, 4]], "kernel": [[1]], "stride": 1, "padding": 0, "ask": "sum"},
+        {"image": [[1.5, 2], [3, 4]], "kernel": [[1]], "stride": 1, "padding": 0},
+    ],
+)
+def test_invalid_params(bad):
+    with pytest.raises(InvalidParams):
+        fam.solve(bad)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_instances_valid_and_reproducible(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    again = make_instance(FAMILY, level, seed)
+    assert inst.to_dict() == again.to_dict()
+    p = inst.params
+    spec_level = load_spec(FAMILY).levels[level]
+    lo, hi = spec_level["image_size"]
+    assert lo <= len(p["image"]) <= hi and lo <= len(p["image"][0]) <= hi
+    assert len(p["kernel"]) in spec_level["kernel_sizes"]
+    kernel = np.array(p["kernel"])
+    assert not np.array_equal(kernel, kernel[::-1, ::-1]), "flipping must matter"
+    assert len({v for row in p["image"] for v in row}) > 1
+    out = full_map(p)
+    assert out.shape[0] >= 1 and out.shape[1] >= 1 and out.any()
+    if level in ("easy", "exam"):
+        assert len(p["image"]) <= 8 and np.abs(out).max() < 1000
+    if p["ask"] == "entry":
+        assert inst.answer != 0
+        assert inst.solution.kind == "integer"
+    else:
+        assert out.size <= spec_level["max_map_cells"]
+        assert inst.solution.kind == "matrix"
+    assert "NOT flipped" in inst.question

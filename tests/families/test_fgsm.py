@@ -1,0 +1,151 @@
+"""fgsm: gradient signs against torch autograd and finite differences, x_adv by numpy, invariants, edge cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mli_drill.families import fgsm as fam
+from mli_drill.families.base import InvalidParams
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+FAMILY = "fgsm"
+LEVELS = ("easy", "exam", "hard")
+SEEDS = range(80)  # 240 instances
+
+
+def loss_value(params: dict, x: np.ndarray) -> float:
+    """Independent loss from its definition (no derivative formulas)."""
+    s = float(np.dot(params["w"], x) + params["b"])
+    y = params["y"]
+    if params["loss"] == "negative-score":
+        return -y * s
+    if params["loss"] == "logistic":
+        p = 1 / (1 + math.exp(-s))
+        return -(y * math.log(p) + (1 - y) * math.log(1 - p))
+    return (s - y) ** 2
+
+
+def finite_difference_gradient(params: dict, h: float = 1e-6) -> np.ndarray:
+    x = np.array(params["x"], dtype=float)
+    return np.array([(loss_value(params, x + h * e) - loss_value(params, x - h * e)) / (2 * h) for e in np.eye(len(x))])
+
+
+def numpy_adv(params: dict, signs: np.ndarray) -> np.ndarray:
+    adv = np.array(params["x"], dtype=float) + params["eps"] * signs
+    if params.get("clip"):
+        adv = np.clip(adv, *params["clip"])
+    return adv
+
+
+def instances():
+    for level in LEVELS:
+        for seed in SEEDS:
+            yield make_instance(FAMILY, level, seed)
+
+
+def check_answer(inst, adv: np.ndarray) -> None:
+    p = inst.params
+    if p["ask"] == "coordinate":
+        assert inst.answer == pytest.approx(adv[p["index"]], abs=1e-9)
+    else:
+        assert np.allclose(inst.answer, adv, atol=1e-9)
+
+
+def test_against_finite_differences():
+    losses = set()
+    for inst in instances():
+        p = inst.params
+        losses.add(p["loss"])
+        fd = finite_difference_gradient(p)
+        assert np.all(np.abs(fd) > 1e-4), "gradient component too close to zero for a reliable sign"
+        signs = np.sign(fd)
+        grad, fam_signs, _ = fam.attack(p)
+        assert np.allclose(grad, fd, rtol=1e-4, atol=1e-6)
+        assert list(signs) == fam_signs
+        check_answer(inst, numpy_adv(p, signs))
+    assert losses == set(fam.LOSSES)
+
+
+def test_against_torch_autograd():
+    torch = pytest.importorskip("torch")
+    for inst in instances():
+        p = inst.params
+        x = torch.tensor(p["x"], dtype=torch.float64, requires_grad=True)
+        s = torch.dot(torch.tensor(p["w"], dtype=torch.float64), x) + p["b"]
+        if p["loss"] == "negative-score":
+            loss = -p["y"] * s
+        elif p["loss"] == "logistic":
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(s, torch.tensor(float(p["y"]), dtype=torch.float64))
+        else:
+            loss = (s - p["y"]) ** 2
+        loss.backward()
+        signs = torch.sign(x.grad).numpy()
+        assert np.all(signs != 0)
+        check_answer(inst, numpy_adv(p, signs))
+
+
+def test_hand_worked_examples():
+    # negative-score with y = +1: grad = -w, so x moves against sign(w)
+    params = {"w": [2, -1, 3], "b": 0, "x": [0.5, 0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0.1,
+              "clip": None, "ask": "vector"}
+    assert fam.solve(params).answer == pytest.approx([0.4, 0.6, 0.4])
+    assert fam.solve({**params, "y": -1}).answer == pytest.approx([0.6, 0.4, 0.6])
+    # logistic with y = 0: sigmoid(s) - 0 > 0, so x moves with sign(w)
+    logistic = {**params, "loss": "logistic", "y": 0}
+    assert fam.solve(logistic).answer == pytest.approx([0.6, 0.4, 0.6])
+    # squared: s = 1 - 0.5 + 1.5 = 2 > y = 3? no: s - y = -1 < 0, so x moves against sign(w)
+    squared = {**params, "loss": "squared", "y": 3}
+    assert fam.solve(squared).answer == pytest.approx([0.4, 0.6, 0.4])
+    # clipping and one coordinate
+    clipped = {**params, "x": [0.05, 0.95, 0.5], "y": -1, "clip": [0, 1], "ask": "coordinate", "index": 1}
+    assert fam.solve(clipped).answer == pytest.approx(0.85)
+    edge = {**clipped, "x": [0.95, 0.05, 0.5], "index": 0}
+    assert fam.solve(edge).answer == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {"w": [1, 0], "b": 0, "x": [0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0.1, "ask": "vector"},
+        {"w": [1, 2], "b": 0, "x": [0.5], "y": 1, "loss": "negative-score", "eps": 0.1, "ask": "vector"},
+        {"w": [1, 2], "b": 0, "x": [0.5, 0.5], "y": 0, "loss": "negative-score", "eps": 0.1, "ask": "vector"},
+        {"w": [1, 2], "b": 0, "x": [0.5, 0.5], "y": -1, "loss": "logistic", "eps": 0.1, "ask": "vector"},
+        {"w": [1, 2], "b": 0, "x": [0.5, 0.5], "y": 1.5, "loss": "squared", "eps": 0.1, "ask": "vector"},  # s = y
+        {"w": [1, 2], "b": 0, "x": [0.5, 0.5], "y": 1, "loss": "hinge", "eps": 0.1, "ask": "vector"},
+        {"w": [1, 2], "b": 0, "x": [0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0, "ask": "vector"},
+        {"w": [1, 2], "b": 0, "x": [0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0.1, "clip": [1, 0],
+         "ask": "vector"},
+        {"w": [1, 2], "b": 0, "x": [0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0.1, "ask": "coordinate",
+         "index": 2},
+    ],
+)
+def test_invalid_params(bad):
+    with pytest.raises(InvalidParams):
+        fam.solve(bad)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_instances_valid_and_reproducible(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    assert inst.to_dict() == make_instance(FAMILY, level, seed).to_dict()
+    p = inst.params
+    spec_level = load_spec(FAMILY).levels[level]
+    assert spec_level["dims"][0] <= len(p["w"]) <= spec_level["dims"][1]
+    assert all(v != 0 for v in p["w"])
+    assert p["loss"] in spec_level["losses"]
+    grad, signs, _ = fam.attack(p)
+    assert all(s != 0 for s in signs)
+    assert abs(fam.score(p)) <= 4
+    if p["loss"] == "squared":
+        assert abs(fam.score(p) - p["y"]) >= 0.25
+    if level != "hard":
+        assert p["clip"] is None and "no clipping" in inst.question
+    assert inst.solution.kind == ("real" if p["ask"] == "coordinate" else "vector")

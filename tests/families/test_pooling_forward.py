@@ -1,0 +1,133 @@
+"""pooling-forward: reference answers against torch and a numpy loop, invariants, edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mli_drill.families import pooling_forward as fam
+from mli_drill.families.base import InvalidParams
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+FAMILY = "pooling-forward"
+LEVELS = ("easy", "exam", "hard")
+SEEDS = range(80)  # 240 instances
+
+
+def full_map(params: dict) -> np.ndarray:
+    return np.array(fam.solve({**params, "ask": "map"}).answer, dtype=float)
+
+
+def numpy_pool(params: dict) -> np.ndarray:
+    """Independent: numpy sliding windows (sliding_window_view), then stride subsampling."""
+    image = np.array(params["image"], dtype=float)
+    k, s = params["kernel"], params["stride"]
+    windows = np.lib.stride_tricks.sliding_window_view(image, (k, k))[::s, ::s]
+    return windows.max(axis=(2, 3)) if params["mode"] == "max" else windows.mean(axis=(2, 3))
+
+
+def numpy_reshape_pool(params: dict) -> np.ndarray | None:
+    """Second independent check for non-overlapping windows (s == k): crop and reshape into blocks."""
+    k, s = params["kernel"], params["stride"]
+    if s != k:
+        return None
+    image = np.array(params["image"], dtype=float)
+    rows, cols = (image.shape[0] // k) * k, (image.shape[1] // k) * k
+    blocks = image[:rows, :cols].reshape(rows // k, k, cols // k, k)
+    return blocks.max(axis=(1, 3)) if params["mode"] == "max" else blocks.mean(axis=(1, 3))
+
+
+def instances():
+    for level in LEVELS:
+        for seed in SEEDS:
+            yield make_instance(FAMILY, level, seed)
+
+
+def test_against_numpy():
+    for inst in instances():
+        expected = numpy_pool(inst.params)
+        assert np.allclose(full_map(inst.params), expected), inst.params
+        blocks = numpy_reshape_pool(inst.params)
+        if blocks is not None:
+            assert np.allclose(blocks, expected)
+        if inst.params["ask"] == "entry":
+            r, c = inst.params["entry"]
+            assert inst.answer == pytest.approx(expected[r, c])
+        else:
+            assert np.allclose(np.array(inst.answer, dtype=float), expected)
+
+
+def test_against_torch_pooling():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    for inst in instances():
+        p = inst.params
+        x = torch.tensor(p["image"], dtype=torch.float64)[None, None]
+        pool = F.max_pool2d if p["mode"] == "max" else F.avg_pool2d
+        out = pool(x, kernel_size=p["kernel"], stride=p["stride"])[0, 0].numpy()
+        assert np.allclose(full_map(p), out), p
+
+
+def test_hand_worked_examples():
+    image = [[1, 3, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
+    assert fam.solve({"image": image, "kernel": 2, "stride": 2, "mode": "max"}).answer == [[6, 8], [3, 4]]
+    avg = fam.solve({"image": image, "kernel": 2, "stride": 2, "mode": "average"}).answer
+    assert avg == [[3.75, 5.25], [2, 2]]
+    # overlapping windows, one entry: window rows 1-2, cols 1-2 = {6, 7, 2, 1}
+    sol = fam.solve({"image": image, "kernel": 2, "stride": 1, "mode": "average", "ask": "entry", "entry": [1, 1]})
+    assert sol.answer == 4 and sol.kind == "real"
+    # a 3x3 mean that is not a terminating decimal keeps its fraction in the display
+    sol = fam.solve({"image": [[1, 0, 0], [0, 1, 0], [0, 0, 0]], "kernel": 3, "stride": 3, "mode": "average",
+                     "ask": "entry", "entry": [0, 0]})
+    assert sol.answer == pytest.approx(2 / 9) and "2/9" in sol.display
+
+
+def test_conventions_floor_mode_example():
+    # CONVENTIONS.md: MaxPool2d(2) on 7 gives 3 (the last row/column is dropped).
+    image = [[(3 * r + 5 * c) % 7 for c in range(7)] for r in range(7)]
+    sol = fam.solve({"image": image, "kernel": 2, "stride": 2, "mode": "max"})
+    assert np.array(sol.answer).shape == (3, 3)
+    assert "ignored" in sol.steps[0]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {"image": [[1, 2], [3, 4]], "kernel": 3, "stride": 1, "mode": "max"},
+        {"image": [[1, 2], [3, 4]], "kernel": 2, "stride": 0, "mode": "max"},
+        {"image": [[1, 2], [3, 4]], "kernel": 2, "stride": 1, "mode": "median"},
+        {"image": [[1, 2], [3]], "kernel": 1, "stride": 1, "mode": "max"},
+        {"image": [[1, 2], [3, 4]], "kernel": 2, "stride": 2, "mode": "max", "ask": "entry", "entry": [1, 0]},
+        {"image": [[1, 2], [3, 4]], "kernel": 2, "stride": 2, "mode": "max", "ask": "all"},
+    ],
+)
+def test_invalid_params(bad):
+    with pytest.raises(InvalidParams):
+        fam.solve(bad)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_instances_valid_and_reproducible(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    assert inst.to_dict() == make_instance(FAMILY, level, seed).to_dict()
+    p = inst.params
+    spec_level = load_spec(FAMILY).levels[level]
+    lo, hi = spec_level["image_size"]
+    assert lo <= len(p["image"]) <= hi and lo <= len(p["image"][0]) <= hi
+    assert p["kernel"] in spec_level["kernels"]
+    image = np.array(p["image"])
+    windows = np.lib.stride_tricks.sliding_window_view(image, (p["kernel"], p["kernel"]))[:: p["stride"], :: p["stride"]]
+    assert windows.shape[0] >= 1 and windows.shape[1] >= 1
+    # every window has at least two distinct values: the pooling decides something
+    assert all(len(np.unique(w)) > 1 for w in windows.reshape(-1, p["kernel"] ** 2))
+    if p["ask"] == "map":
+        assert windows.shape[0] * windows.shape[1] <= spec_level["max_map_cells"]
+        assert inst.solution.kind == "matrix"
+    else:
+        assert inst.solution.kind == ("integer" if p["mode"] == "max" else "real")
+    assert p["mode"] in inst.question
