@@ -48,6 +48,15 @@ class Collection:
             topics[FAMILY_PREFIX + name] = getattr(spec, "topic", "") or name
         return topics
 
+    def exam_candidates(self) -> list:
+        """What a mock paper may ask: every problem family, and every points card."""
+        from mli_drill.exam import PROBLEM_MARKS, Candidate
+
+        topics = self.topics()
+        candidates = [Candidate(FAMILY_PREFIX + name, "problem", topics[FAMILY_PREFIX + name], PROBLEM_MARKS) for name in self.families]
+        candidates += [Candidate(key, "points", topics[key], len(card.points)) for key, card in self.cards.items() if card.type == "points"]
+        return candidates
+
     def entries(self) -> list[tuple[str, str, str]]:
         """(key, kind, deck-or-topic) for Store.sync_items."""
         rows = [(card.item_key, "card", card.deck) for card in self.cards.values()]

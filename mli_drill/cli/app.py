@@ -13,8 +13,9 @@ from typing import Optional
 import typer
 
 from mli_drill import __version__
-from mli_drill.cli import backup, common, config, decks, practice, problems, review, status
+from mli_drill.cli import backup, common, config, decks, exam, practice, problems, review, status
 from mli_drill.cli import export
+from mli_drill.cli import importer
 
 app = typer.Typer(
     name="mli-drill",
@@ -46,8 +47,10 @@ practice.register(app)
 status.register(app)
 app.add_typer(problems.app, name="problems")
 app.add_typer(decks.app, name="decks")
+app.add_typer(importer.app, name="import")
 app.add_typer(export.app, name="export")
 app.add_typer(config.app, name="config")
+app.add_typer(exam.app, name="exam")
 backup.register(app)
 
 

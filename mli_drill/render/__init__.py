@@ -132,6 +132,19 @@ class SessionView:
         if event.leech:
             self.out.print(f"[bold yellow]leech:[/] {escape(event.key.split(':', 1)[1])} was forgotten too often and is suspended; rewrite it, then `mli-drill unsuspend`.")
 
+    def _ShowExamQuestion(self, event: Any) -> None:
+        q = event.question
+        left = max(0, int(event.seconds_left))
+        title = f"Question {q.position} of {event.total} · {event.title} · {q.max_marks} marks · ⏱ {left // 60}:{left % 60:02d}"
+        self.out.print(Panel(Text(latex_to_unicode(event.text)), title=title, title_align="left", border_style="magenta"))
+
+    def _ShowMarkingScheme(self, event: Any) -> None:
+        lines = [f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(event.card.points, 1)]
+        self.out.print(Panel(Text("\n".join(lines)), title="marking scheme (1 mark each)", title_align="left", border_style="green"))
+
+    def _TimeUp(self, event: Any) -> None:
+        self.out.print("[bold red]Time is up.[/] The paper is handed in.")
+
     def _Notice(self, event: Any) -> None:
         style = "red" if event.error else "dim"
         self.out.print(f"[{style}]{escape(event.text)}[/]")
@@ -207,3 +220,29 @@ def verdict_line(verdict: Any, inst: Any) -> None:
         out.print(f"[bold green]correct[/] ({escape(verdict.message)})")
     else:
         out.print(f"[bold red]wrong[/]: {escape(verdict.message)}; answer {escape(inst.answer_text())}")
+
+
+def exam_report(out: Console, report: Any, paper_id: int) -> None:
+    out.print(Panel(
+        f"score {report.score:g} / {report.max_score:g} ({report.percent:.0f}%) · answered {report.answered} of {report.questions}"
+        f" · time {int(report.seconds) // 60}m {int(report.seconds) % 60:02d}s · median {report.median_seconds:.0f}s per question",
+        title=f"Paper #{paper_id}", title_align="left", border_style="blue",
+    ))
+    rows = [[t, f"{s.marks:g}/{s.max_marks:g}", f"{s.share:.0%}"] for t, s in sorted(report.topics.items(), key=lambda kv: kv[1].share)]
+    out.print(table("By topic", ["topic", "marks", "share"], rows, {"marks", "share"}))
+    rows = [[q["position"], q["item"], q["topic"], f"{q['marks']:g}/{q['max_marks']}", f"{q['seconds']:.0f}s" if q["answered"] else "—"] for q in report.per_question]
+    out.print(table("By question", ["#", "question", "topic", "marks", "time"], rows, {"#", "marks", "time"}))
+    if report.weakest_topics:
+        out.print("Weakest topics: " + ", ".join(report.weakest_topics))
+    if report.practise_next:
+        out.print("Practise next: " + " · ".join(f"mli-drill practice {f}" for f in report.practise_next))
+
+
+def exam_history(rows: list[dict[str, Any]]) -> None:
+    out = console()
+    if not rows:
+        out.print("No mock papers yet: mli-drill exam")
+        return
+    body = [[r["paper"], (r["started"] or "")[:16].replace("T", " "), r["level"], f"{r['score'] or 0:g}/{r['max_score'] or 0:g}",
+             f"{r['percent']:.0f}%" if r["percent"] is not None else "", ", ".join(r["weakest_topics"]) or "—"] for r in rows]
+    out.print(table("Mock papers", ["#", "started (UTC)", "level", "score", "%", "weakest topics"], body, {"#", "score", "%"}))
