@@ -188,8 +188,12 @@ def _parse_card(raw: Any, deck_id: str, at: str, lines: dict[str, int], where: s
 
 def _check_type_rules(card_type: str, card_id: str, raw: dict, fields: dict[str, Any], loc: Any) -> list[str]:
     problems = []
-    if card_type == "cloze" and "text" in fields and not CLOZE_PATTERN.search(fields["text"]):
-        problems.append(f"{loc('text')}: cloze card {card_id!r}: 'text' needs at least one {{{{deletion}}}}")
+    if card_type == "cloze" and "text" in fields:
+        deletions = CLOZE_PATTERN.findall(fields["text"])
+        if not deletions:
+            problems.append(f"{loc('text')}: cloze card {card_id!r}: 'text' needs at least one {{{{deletion}}}}")
+        elif any(d.count("$") % 2 or d.count("{") != d.count("}") for d in deletions):
+            problems.append(f"{loc('text')}: cloze card {card_id!r}: a deletion ends inside math or braces; write '}} }}' with a space inside LaTeX")
     if card_type == "mcq" and "choices" in fields:
         choices = fields["choices"]
         answer = _text(raw.get("answer")) or ""

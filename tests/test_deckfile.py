@@ -78,6 +78,7 @@ def test_every_card_type(tmp_path: Path) -> None:
         ("deck: x\ntitle: X\ncards:\n  - id: a\n    type: mcq\n    front: F\n    choices: [p, q]\n    answer: C\n", 8, "answer' must be a letter A-B"),
         ("deck: x\ntitle: X\ncards:\n  - id: a\n    type: cloze\n    text: no deletion here\n", 6, "needs at least one"),
         ("deck: x\ntitle: X\ncards: []\n", 3, "non-empty list"),
+        ("deck: x\ntitle: X\ncards:\n  - id: a\n    type: cloze\n    text: 'a {{$\\frac{a}{b^{2}}$}}'\n", 6, "ends inside math"),
         ("- just\n- a list\n", 1, "must be a mapping"),
         ("deck: x\ntitle: X\ncards:\n  - id: a\n    front: F\n    back: B\n  - id: a\n    front: G\n    back: H\n", 7, "duplicate card id 'a'"),
     ],

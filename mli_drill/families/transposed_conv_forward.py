@@ -1,0 +1,188 @@
+"""The output of a small transposed convolution, worked by zero insertion and padding.
+
+torch semantics (``conv_transpose2d``, one channel, no bias, no dilation, no
+output padding): each input value stamps a scaled copy of the kernel at stride
+s, and p rows/columns are cut from every side. The worked solution uses the
+equivalent method of the course notes: insert s − 1 zeros between input
+values, pad with k − 1 − p zeros on every side, and cross-correlate (stride 1)
+with the kernel flipped by 180°. Output size ``o = (i − 1)s − 2p + k``.
+
+Params (JSON)::
+
+    {"input": [[int]] (n x n), "kernel": [[int]] (k x k), "stride": int, "padding": int,
+     "ask": "map" | "entry", "row": int, "col": int}     # row/col only when ask == "entry"
+
+``padding`` must be at most k − 1 so the zero-insertion picture applies.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.common import format_grid
+
+Grid = list[list[int]]
+
+
+def _square(value: Any, name: str) -> Grid:
+    if not isinstance(value, list) or not value or not all(isinstance(row, list) for row in value):
+        raise InvalidParams(f"{name} must be a non-empty square grid of integers")
+    size = len(value)
+    for row in value:
+        if len(row) != size or any(isinstance(v, bool) or not isinstance(v, int) for v in row):
+            raise InvalidParams(f"{name} must be a square grid of integers")
+    return [list(row) for row in value]
+
+
+def _checked(params: Any) -> tuple[Grid, Grid, int, int]:
+    if not isinstance(params, dict):
+        raise InvalidParams("params must be a mapping")
+    image, kernel = _square(params.get("input"), "input"), _square(params.get("kernel"), "kernel")
+    stride, padding = params.get("stride"), params.get("padding")
+    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
+        raise InvalidParams(f"stride must be an integer >= 1, got {stride!r}")
+    if isinstance(padding, bool) or not isinstance(padding, int) or not 0 <= padding <= len(kernel) - 1:
+        raise InvalidParams(f"padding must be an integer in 0..k-1 = 0..{len(kernel) - 1}, got {padding!r}")
+    if output_size(len(image), len(kernel), stride, padding) < 1:
+        raise InvalidParams("the output would be empty")
+    ask = params.get("ask")
+    if ask not in ("map", "entry"):
+        raise InvalidParams(f"ask must be 'map' or 'entry', got {ask!r}")
+    if ask == "entry":
+        o = output_size(len(image), len(kernel), stride, padding)
+        for key in ("row", "col"):
+            value = params.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < o:
+                raise InvalidParams(f"{key} must be an integer in 0..{o - 1}, got {value!r}")
+    return image, kernel, stride, padding
+
+
+def output_size(n: int, k: int, s: int, p: int) -> int:
+    return (n - 1) * s - 2 * p + k
+
+
+def zero_insert_and_pad(image: Grid, s: int, border: int) -> Grid:
+    """s − 1 zeros between neighbouring values, then ``border`` zeros around."""
+    n = len(image)
+    side = (n - 1) * s + 1 + 2 * border
+    grid = [[0] * side for _ in range(side)]
+    for r in range(n):
+        for c in range(n):
+            grid[border + r * s][border + c * s] = image[r][c]
+    return grid
+
+
+def flipped(kernel: Grid) -> Grid:
+    return [row[::-1] for row in kernel[::-1]]
+
+
+def correlate(grid: Grid, kernel: Grid) -> Grid:
+    k = len(kernel)
+    side = len(grid) - k + 1
+    return [[sum(grid[r + a][c + b] * kernel[a][b] for a in range(k) for b in range(k)) for c in range(side)]
+            for r in range(side)]
+
+
+def transposed_conv(image: Grid, kernel: Grid, s: int, p: int) -> Grid:
+    k = len(kernel)
+    return correlate(zero_insert_and_pad(image, s, k - 1 - p), flipped(kernel))
+
+
+def _factor(value: int) -> str:
+    return f"({value})" if value < 0 else str(value)
+
+
+def _entry_working(padded: Grid, kernel_flipped: Grid, row: int, col: int) -> str:
+    k = len(kernel_flipped)
+    window = [padded[row + a][col: col + k] for a in range(k)]
+    terms = [(window[a][b], kernel_flipped[a][b]) for a in range(k) for b in range(k)
+             if window[a][b] != 0 and kernel_flipped[a][b] != 0]
+    value = sum(x * w for x, w in terms)
+    if not terms:
+        products = "every product has a zero factor, so 0"
+    else:
+        products = " + ".join(f"{_factor(x)}·{_factor(w)}" for x, w in terms) + f" = {value}"
+    return (f"Entry (row {row}, col {col}): the {k}x{k} window of the padded map starting there,\n"
+            f"{format_grid(window)}\n"
+            f"times the flipped kernel, summed (non-zero products only): {products}.")
+
+
+def solve(params: dict[str, Any]) -> Solution:
+    image, kernel, s, p = _checked(params)
+    n, k = len(image), len(kernel)
+    border = k - 1 - p
+    padded = zero_insert_and_pad(image, s, border)
+    kernel_flipped = flipped(kernel)
+    out = correlate(padded, kernel_flipped)
+    o = len(out)
+    steps = [
+        f"Output size: o = (i − 1)·s − 2p + k = ({n} − 1)·{s} − 2·{p} + {k} = {o}.",
+        f"Insert s − 1 = {s - 1} zero{'s' if s != 2 else ''} between neighbouring input values and pad "
+        f"k − 1 − p = {k} − 1 − {p} = {border} zero{'s' if border != 1 else ''} on every side "
+        f"({len(padded)} x {len(padded)}):\n{format_grid(padded)}",
+        f"Flip the kernel by 180°:\n{format_grid(kernel_flipped)}",
+        f"Slide the flipped kernel over the padded map with stride 1 (cross-correlation); each output value is the "
+        f"sum of the element-wise products. Output ({o} x {o}):\n{format_grid(out)}",
+        "(Equivalently: every input value x[i][j] adds x[i][j]·W into the output at offset (i·s − p, j·s − p), "
+        "unflipped; what falls outside the output is cut off.)",
+    ]
+    if params["ask"] == "entry":
+        row, col = params["row"], params["col"]
+        steps.insert(4, _entry_working(padded, kernel_flipped, row, col))
+        return Solution(answer=out[row][col], steps=steps, kind="integer")
+    return Solution(answer=out, steps=steps, kind="matrix")
+
+
+def question_fields(params: dict[str, Any]) -> dict[str, str]:
+    image, kernel, s, p = _checked(params)
+    if params["ask"] == "entry":
+        task = (f"What is the output value at row {params['row']}, column {params['col']} "
+                "(0-based, row 0 at the top, column 0 at the left)?")
+    else:
+        task = "Give the whole output map."
+    return {"variant": params["ask"], "input": format_grid(image), "kernel": format_grid(kernel),
+            "stride": str(s), "padding": str(p), "task": task, "n": str(len(image)), "k": str(len(kernel))}
+
+
+def _contributions(n: int, k: int, s: int, p: int, row: int, col: int) -> int:
+    """How many (input, kernel) position pairs land on an output cell: overlap makes an entry worth asking."""
+    def along(target: int) -> int:
+        return sum(1 for i in range(n) for a in range(k) if i * s + a - p == target)
+    return along(row) * along(col)
+
+
+def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
+    low, high = level.get("values", [0, 3])
+    klow, khigh = level.get("kernel_values", [-1, 2])
+    rejections = Rejections()
+    while True:
+        n = rng.choice(level.get("input_sizes", [2]))
+        k = rng.choice(level.get("kernel_sizes", [2]))
+        s = rng.choice(level.get("strides", [1, 2]))
+        p = rng.choice([q for q in level.get("paddings", [0]) if q <= k - 1])
+        o = output_size(n, k, s, p)
+        image = [[rng.randint(low, high) for _ in range(n)] for _ in range(n)]
+        kernel = [[rng.randint(klow, khigh) for _ in range(k)] for _ in range(k)]
+        if o < 2 or o > level.get("max_output", 8) or not any(any(row) for row in image) \
+                or not any(any(row) for row in kernel):
+            rejections.again()
+            continue
+        params: dict[str, Any] = {"input": image, "kernel": kernel, "stride": s, "padding": p,
+                                  "ask": "entry" if rng.random() < level.get("entry_probability", 0.5) else "map"}
+        out = transposed_conv(image, kernel, s, p)
+        if all(v == 0 for row in out for v in row):
+            rejections.again()
+            continue
+        if params["ask"] == "entry":
+            cells = [(r, c) for r in range(o) for c in range(o)]
+            best = max(_contributions(n, k, s, p, r, c) for r, c in cells)
+            # ask about a cell where kernel copies overlap (if any do) and the value is not 0
+            wanted = [(r, c) for r, c in cells
+                      if _contributions(n, k, s, p, r, c) >= min(2, best) and out[r][c] != 0]
+            if not wanted:
+                rejections.again()
+                continue
+            params["row"], params["col"] = rng.choice(wanted)
+        return params

@@ -1,0 +1,228 @@
+"""conv-output: reference sizes against torch shapes and a window-enumeration brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mli_drill.families.base import InvalidParams
+from mli_drill.families.conv_output import LAYER_KEYS, question_fields, solve
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+FAMILY = "conv-output"
+LEVELS = ("easy", "exam", "hard")
+
+
+def layer(kind: str, k: int, s: int = 1, p: int = 0, d: int = 1, op: int = 0, ceil: bool = False) -> dict:
+    return {"type": kind, "kernel": k, "stride": s, "padding": p, "dilation": d, "output_padding": op,
+            "ceil_mode": ceil}
+
+
+def size_of(size: int, *layers: dict) -> int:
+    return solve({"input": size, "layers": list(layers)}).answer
+
+
+def instances(count_per_level: int):
+    for level in LEVELS:
+        for seed in range(count_per_level):
+            yield make_instance(FAMILY, level, seed)
+
+
+# ---------------------------------------------------------------- brute force (always runs)
+
+
+def windows_by_enumeration(size: int, lay: dict) -> int:
+    """Slide a window along the padded input and count the positions torch keeps.
+
+    Full windows always count. In ceil_mode one more, overhanging window counts
+    if the previous window had not reached the right edge yet and it starts
+    inside the input or the left padding (not in the right padding).
+    """
+    padded = size + 2 * lay["padding"]
+    span = lay["dilation"] * (lay["kernel"] - 1) + 1
+    count, n = 0, 0
+    while True:
+        start = n * lay["stride"]
+        if start + span <= padded:
+            count += 1
+            n += 1
+            continue
+        previous_reached_end = n > 0 and (n - 1) * lay["stride"] + span >= padded
+        if lay["ceil_mode"] and not previous_reached_end and start < size + lay["padding"]:
+            count += 1
+        return count
+
+
+def scatter_size(size: int, lay: dict) -> int:
+    """Transposed conv as scatter: each input pixel stamps the (dilated) kernel at stride s.
+
+    The full result spans every stamped position; torch then removes p from each
+    side and adds output_padding extra rows on one side.
+    """
+    stamped = np.zeros((size - 1) * lay["stride"] + lay["dilation"] * (lay["kernel"] - 1) + 10)
+    for n in range(size):
+        for t in range(lay["kernel"]):
+            stamped[n * lay["stride"] + t * lay["dilation"]] += 1
+    full = int(np.nonzero(stamped)[0].max()) + 1
+    return full - 2 * lay["padding"] + lay["output_padding"]
+
+
+def brute_force(size: int, layers: list[dict]) -> int:
+    for lay in layers:
+        size = scatter_size(size, lay) if lay["type"] == "transposed" else windows_by_enumeration(size, lay)
+        assert size >= 1
+    return size
+
+
+def test_brute_force_agrees_on_every_level():
+    for instance in instances(100):
+        assert instance.answer == brute_force(instance.params["input"], instance.params["layers"]), instance.params
+
+
+# ---------------------------------------------------------------- torch
+
+
+def torch_size(torch, size: int, layers: list[dict]) -> int:
+    nn = torch.nn
+    x = torch.zeros(1, 1, size, size)
+    with torch.no_grad():
+        for lay in layers:
+            k, s, p, d = lay["kernel"], lay["stride"], lay["padding"], lay["dilation"]
+            if lay["type"] == "conv":
+                module = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
+            elif lay["type"] == "pool":
+                module = nn.MaxPool2d(k, stride=s, padding=p, dilation=d, ceil_mode=lay["ceil_mode"])
+            else:
+                module = nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, dilation=d,
+                                            output_padding=lay["output_padding"])
+            x = module(x)
+            assert x.shape[-1] == x.shape[-2]
+    return int(x.shape[-1])
+
+
+def test_torch_shapes_agree():
+    torch = pytest.importorskip("torch")
+    for instance in instances(80):
+        assert instance.answer == torch_size(torch, instance.params["input"], instance.params["layers"]), \
+            instance.params
+
+
+def test_torch_agrees_on_every_ceil_mode_case():
+    """Exhaustive over small pools: the drop-the-last-window correction is where hand formulas go wrong."""
+    torch = pytest.importorskip("torch")
+    for k in (2, 3, 4):
+        for s in (1, 2, 3):
+            for p in range(k // 2 + 1):
+                for size in range(max(1, k - 2 * p), 14):
+                    lay = layer("pool", k, s, p, ceil=True)
+                    expected = torch_size(torch, size, [lay])
+                    assert size_of(size, lay) == expected == windows_by_enumeration(size, lay), (k, s, p, size)
+
+
+# ---------------------------------------------------------------- worked examples (CONVENTIONS.md)
+
+
+def test_conventions_worked_examples():
+    assert size_of(32, layer("conv", 5, 2, 1)) == 15
+    assert size_of(32, layer("conv", 3, 1, 0, d=2)) == 28
+    assert size_of(7, layer("pool", 2, 2)) == 3
+    assert size_of(7, layer("pool", 2, 2, ceil=True)) == 4
+    assert size_of(5, layer("pool", 2, 2, 1, ceil=True)) == 3  # last window would start in the right padding
+    assert size_of(3, layer("transposed", 3, 2, 1, op=1)) == 6  # the course's "3x3 -> 6x6" slide
+
+
+def test_course_notes_examples():
+    assert size_of(5, layer("conv", 4, 1, 2)) == 6  # 5 - 4 + 4 + 1
+    assert size_of(5, layer("conv", 3, 2, 1)) == 3  # (5 - 3 + 2)/2 + 1
+
+
+def test_chain_and_steps():
+    solution = solve({"input": 32, "layers": [layer("conv", 5, 2, 1), layer("pool", 2, 2, ceil=True),
+                                               layer("transposed", 3, 2, 1, op=1)]})
+    # 32 -> 15 -> ceil(13/2) + 1 = 8 -> (8-1)*2 - 2 + 2 + 1 + 1 = 16
+    assert solution.answer == 16
+    text = "\n".join(solution.steps)
+    assert "floor(29/2) + 1 = 15" in text and "ceil(13/2) + 1 = 8" in text and "32 → 15 → 8 → 16" in text
+
+
+def test_ceil_mode_drop_is_explained():
+    text = "\n".join(solve({"input": 5, "layers": [layer("pool", 2, 2, 1, ceil=True)]}).steps)
+    assert "right padding" in text and "o = 3" in text
+
+
+@pytest.mark.parametrize(
+    "size, lay, expected",
+    [
+        (1, layer("conv", 1), 1),
+        (3, layer("conv", 3), 1),
+        (1, layer("transposed", 1), 1),
+        (1, layer("transposed", 2, 2, 0, op=1), 3),
+        (4, layer("transposed", 3, 1, 1), 4),  # "same" transposed conv
+        (2, layer("pool", 3, 2, 1, ceil=True), 2),  # second window overhangs but starts in the input
+        (1, layer("pool", 2, 2, 1, ceil=True), 1),  # second window would start in the right padding
+    ],
+)
+def test_edge_cases(size, lay, expected):
+    assert size_of(size, lay) == expected == brute_force(size, [lay])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"input": 0, "layers": [layer("conv", 3)]},
+        {"input": 8, "layers": []},
+        {"input": "8", "layers": [layer("conv", 3)]},
+        {"input": 8, "layers": [{"type": "conv", "kernel": 3, "stride": 1}]},  # keys missing
+        {"input": 8, "layers": [layer("fc", 3)]},
+        {"input": 8, "layers": [layer("conv", 0)]},
+        {"input": 8, "layers": [layer("conv", 3, s=0)]},
+        {"input": 8, "layers": [layer("conv", 3, p=-1)]},
+        {"input": 8, "layers": [layer("conv", 3, op=1)]},
+        {"input": 8, "layers": [layer("conv", 3, ceil=True)]},
+        {"input": 8, "layers": [layer("transposed", 3, ceil=True)]},
+        {"input": 8, "layers": [dict(layer("pool", 2, 2), ceil_mode="yes")]},
+        {"input": 8, "layers": [layer("pool", 3, 2, 2)]},  # torch: pad <= kernel/2
+        {"input": 8, "layers": [layer("transposed", 3, 2, 1, op=2)]},  # torch: op < max(s, d)
+        {"input": 2, "layers": [layer("conv", 5)]},  # output size < 1
+        {"input": 1, "layers": [layer("transposed", 3, 1, 2)]},  # 0 - 4 + 2 + 1 < 1
+        {"input": 8, "layers": [layer("conv", 3), layer("conv", 9)]},  # invalid in the middle of a chain
+    ],
+)
+def test_invalid_params(params):
+    with pytest.raises(InvalidParams):
+        solve(params)
+
+
+# ---------------------------------------------------------------- properties
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_instances_valid_and_reproducible(seed, level):
+    spec_level = load_spec(FAMILY).levels[level]
+    instance = make_instance(FAMILY, level, seed)
+    size, layers = instance.params["input"], instance.params["layers"]
+    assert spec_level["input"][0] <= size <= spec_level["input"][1]
+    assert spec_level["layers"][0] <= len(layers) <= spec_level["layers"][1]
+    for lay in layers:
+        assert tuple(lay) == LAYER_KEYS
+        assert lay["type"] in spec_level["types"]
+        if lay["type"] != "transposed":
+            assert lay["output_padding"] == 0
+        else:
+            assert lay["output_padding"] < max(lay["stride"], lay["dilation"])
+        if lay["type"] == "pool":
+            assert lay["padding"] <= lay["kernel"] // 2
+            if lay["ceil_mode"]:  # only where ceil and floor differ
+                assert (size + 2 * lay["padding"] - lay["kernel"]) % lay["stride"] != 0
+        else:
+            assert not lay["ceil_mode"]
+        size = brute_force(size, [lay])
+        assert 1 <= size <= spec_level["max_size"]
+    assert instance.answer == size
+    assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
+    assert question_fields(instance.params)["layers"].count("\n") == len(layers) - 1

@@ -1,0 +1,119 @@
+"""transposed-conv-forward: the output map against torch's conv_transpose2d and a numpy scatter-add."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mli_drill.families.base import InvalidParams
+from mli_drill.families.transposed_conv_forward import solve
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+FAMILY = "transposed-conv-forward"
+LEVELS = ("easy", "exam", "hard")
+
+
+def instances(count_per_level: int):
+    for level in LEVELS:
+        for seed in range(count_per_level):
+            yield make_instance(FAMILY, level, seed)
+
+
+def scatter_add(image, kernel, s: int, p: int) -> np.ndarray:
+    """Each input value adds value * kernel (unflipped) at (i*s, j*s); then p is cut from every side."""
+    x, w = np.asarray(image), np.asarray(kernel)
+    n, k = len(x), len(w)
+    full = np.zeros(((n - 1) * s + k,) * 2, dtype=int)
+    for i in range(n):
+        for j in range(n):
+            full[i * s: i * s + k, j * s: j * s + k] += x[i, j] * w
+    return full[p: len(full) - p, p: len(full) - p]
+
+
+def full_map(params: dict) -> list:
+    return solve({**params, "ask": "map"}).answer
+
+
+def test_scatter_add_agrees_on_every_level():
+    for instance in instances(100):
+        params = instance.params
+        expected = scatter_add(params["input"], params["kernel"], params["stride"], params["padding"])
+        if params["ask"] == "map":
+            assert instance.answer == expected.tolist(), params
+        else:
+            assert instance.answer == expected[params["row"], params["col"]], params
+
+
+def test_torch_conv_transpose2d_agrees():
+    torch = pytest.importorskip("torch")
+    for instance in instances(80):
+        params = instance.params
+        x = torch.tensor(params["input"], dtype=torch.float64)[None, None]
+        w = torch.tensor(params["kernel"], dtype=torch.float64)[None, None]  # (in, out, k, k)
+        out = torch.nn.functional.conv_transpose2d(x, w, stride=params["stride"], padding=params["padding"])[0, 0]
+        assert full_map(params) == out.round().long().tolist(), params
+
+
+def test_hand_examples():
+    x, ones = [[1, 2], [3, 4]], [[1, 1], [1, 1]]
+    assert full_map({"input": x, "kernel": ones, "stride": 1, "padding": 0}) == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    # stride 2 with a 2x2 kernel: the copies tile without overlap
+    assert full_map({"input": x, "kernel": ones, "stride": 2, "padding": 0}) == \
+        [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
+    # padding 1 cuts the border of the stride-1 result: only the centre is left
+    assert full_map({"input": x, "kernel": ones, "stride": 1, "padding": 1}) == [[10]]
+    # the kernel is not flipped in the scatter view: a one-pixel input reproduces W
+    w = [[1, 2, 0], [0, -1, 3], [2, 0, 1]]
+    assert full_map({"input": [[1]], "kernel": w, "stride": 1, "padding": 0}) == w
+
+
+def test_entry_working_shows_products():
+    params = {"input": [[1, 2], [3, 4]], "kernel": [[1, 1], [1, 1]], "stride": 1, "padding": 0,
+              "ask": "entry", "row": 1, "col": 1}
+    solution = solve(params)
+    assert solution.answer == 10 and solution.kind == "integer"
+    assert "1·1 + 2·1 + 3·1 + 4·1 = 10" in "\n".join(solution.steps)
+    negative = solve({**params, "input": [[-1, 2], [3, 4]], "kernel": [[1, -1], [1, 1]]})
+    assert "(-1)·1" in "\n".join(negative.steps)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"input": [[1, 2], [3]], "kernel": [[1]], "stride": 1, "padding": 0, "ask": "map"},
+        {"input": [[1, 2], [3, 4]], "kernel": [[1.5]], "stride": 1, "padding": 0, "ask": "map"},
+        {"input": [[1, 2], [3, 4]], "kernel": [[1, 1], [1, 1]], "stride": 0, "padding": 0, "ask": "map"},
+        {"input": [[1, 2], [3, 4]], "kernel": [[1, 1], [1, 1]], "stride": 1, "padding": 2, "ask": "map"},
+        {"input": [[1]], "kernel": [[1, 1], [1, 1]], "stride": 1, "padding": 1, "ask": "map"},  # empty output
+        {"input": [[1, 2], [3, 4]], "kernel": [[1, 1], [1, 1]], "stride": 1, "padding": 0, "ask": "sum"},
+        {"input": [[1, 2], [3, 4]], "kernel": [[1, 1], [1, 1]], "stride": 1, "padding": 0, "ask": "entry",
+         "row": 3, "col": 0},
+        {"input": [[1, 2], [3, 4]], "kernel": [[1, 1], [1, 1]], "stride": 1, "padding": 0, "ask": "entry"},
+    ],
+)
+def test_invalid_params(params):
+    with pytest.raises(InvalidParams):
+        solve(params)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_instances_valid_and_reproducible(seed, level):
+    spec_level = load_spec(FAMILY).levels[level]
+    instance = make_instance(FAMILY, level, seed)
+    params = instance.params
+    n, k = len(params["input"]), len(params["kernel"])
+    assert n in spec_level["input_sizes"] and k in spec_level["kernel_sizes"]
+    assert params["stride"] in spec_level["strides"] and params["padding"] <= k - 1
+    assert any(any(row) for row in params["input"]) and any(any(row) for row in params["kernel"])
+    out = np.array(full_map(params))
+    assert 2 <= len(out) <= spec_level["max_output"] and out.any()
+    if params["ask"] == "entry":
+        assert instance.solution.kind == "integer" and instance.answer != 0
+    else:
+        assert instance.solution.kind == "matrix"
+    assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()

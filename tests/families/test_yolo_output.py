@@ -1,0 +1,73 @@
+"""yolo-output: answers against explicit numpy tensors of the output layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mli_drill.families.base import InvalidParams
+from mli_drill.families.yolo_output import solve
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+FAMILY = "yolo-output"
+LEVELS = ("easy", "exam", "hard")
+
+
+def by_tensor(params: dict) -> int:
+    """Lay the prediction out as tensors: per cell B boxes x 5 numbers and C class scores."""
+    s, b, c = params["S"], params["B"], params["C"]
+    boxes = np.zeros((s, s, b, 5))
+    classes = np.zeros((s, s, c))
+    output = np.concatenate([boxes.reshape(s, s, b * 5), classes], axis=-1)
+    if params["ask"] == "total":
+        return output.size
+    if params["ask"] == "depth":
+        return output.shape[-1]
+    return boxes.reshape(-1, 5).shape[0]
+
+
+def test_tensor_layout_agrees_on_every_level():
+    for level in LEVELS:
+        for seed in range(100):
+            instance = make_instance(FAMILY, level, seed)
+            assert instance.answer == by_tensor(instance.params), instance.params
+
+
+def test_conventions_worked_example():
+    # 7 x 7 x (2*5 + 20) = 7 x 7 x 30 = 1470 (CONVENTIONS.md, the course's PASCAL VOC setting)
+    base = {"S": 7, "B": 2, "C": 20}
+    assert solve({**base, "ask": "total"}).answer == 1470
+    assert solve({**base, "ask": "depth"}).answer == 30
+    assert solve({**base, "ask": "boxes"}).answer == 98
+
+
+def test_edge_case_single_cell():
+    assert solve({"S": 1, "B": 1, "C": 1, "ask": "total"}).answer == 6
+    assert solve({"S": 1, "B": 1, "C": 1, "ask": "boxes"}).answer == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"S": 0, "B": 2, "C": 20, "ask": "total"}, {"S": 7, "B": 2, "C": 20, "ask": "anchors"},
+     {"S": 7, "B": True, "C": 20, "ask": "total"}, {"S": 7.0, "B": 2, "C": 20, "ask": "total"},
+     {"S": 7, "B": 2, "ask": "total"}],
+)
+def test_invalid_params(params):
+    with pytest.raises(InvalidParams):
+        solve(params)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_instances_valid_and_reproducible(seed, level):
+    spec_level = load_spec(FAMILY).levels[level]
+    instance = make_instance(FAMILY, level, seed)
+    params = instance.params
+    assert params["S"] in spec_level["S"] and params["B"] in spec_level["B"] and params["C"] in spec_level["C"]
+    assert params["ask"] in spec_level["asks"]
+    assert 1 <= instance.answer <= spec_level["max_answer"]
+    assert f"{params['S']} x {params['S']}" in instance.question
+    assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
