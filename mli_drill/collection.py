@@ -84,9 +84,11 @@ class Collection:
 def load_collection(extra_paths: list[Path] | None = None, with_families: bool = True) -> Collection:
     """Bundled decks, the user's decks and any extra deck paths; plus family specs."""
     from mli_drill import paths
+    from mli_drill.deckcache import DeckCache
     from mli_drill.deckfile import load_decks
 
-    decks = load_decks([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])])
+    cache = DeckCache(paths.data_dir() / "cache" / "decks")
+    decks = load_decks([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])], read=cache.read)
     collection = Collection(decks=decks)
     for deck in decks:
         for card in deck.cards:

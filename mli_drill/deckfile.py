@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from mli_drill.model import CARD_TYPES, CLOZE_PATTERN, ID_PATTERN, Card, Deck
 
@@ -233,8 +233,17 @@ def read_deck_file(path: Path, bundled: bool = False) -> tuple[Deck | None, list
     return parse_deck(text, path, bundled=bundled)
 
 
-def load_decks(bundled_dirs: Iterable[Path], other_paths: Iterable[Path] = ()) -> list[Deck]:
-    """Load every deck; raise DeckError listing every problem if any deck is invalid."""
+def load_decks(
+    bundled_dirs: Iterable[Path],
+    other_paths: Iterable[Path] = (),
+    read: Callable[[Path, bool], tuple[Deck | None, list[str]]] | None = None,
+) -> list[Deck]:
+    """Load every deck; raise DeckError listing every problem if any deck is invalid.
+
+    ``read`` parses one file (default :func:`read_deck_file`); the deck cache
+    passes its own reader that skips parsing unchanged files.
+    """
+    read = read or read_deck_file
     decks: list[Deck] = []
     problems: list[str] = []
     sources = [(p, True) for p in deck_files(bundled_dirs)] + [(p, False) for p in deck_files(other_paths)]
@@ -244,7 +253,7 @@ def load_decks(bundled_dirs: Iterable[Path], other_paths: Iterable[Path] = ()) -
         if resolved in seen_files:
             continue
         seen_files.add(resolved)
-        deck, deck_problems = read_deck_file(path, bundled)
+        deck, deck_problems = read(path, bundled)
         problems.extend(deck_problems)
         if deck is not None:
             decks.append(deck)
