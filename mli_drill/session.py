@@ -272,7 +272,9 @@ class Session:
     def _points(self, card: Card) -> _Outcome:
         count = len(card.points)
         while True:
-            line = self._ask(f"Points you recalled (e.g. 1 3, all, none) of {count}")
+            line = self._ask(f"Points you recalled (e.g. 1 3, all, none) of {count} · q quit")
+            if line.lower() == "q":
+                raise _Quit
             recalled = parse_points(line, count)
             if recalled is not None:
                 break

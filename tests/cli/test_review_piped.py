@@ -124,3 +124,15 @@ def test_removed_card_is_orphaned_not_deleted(home: Path, cli) -> None:
     status = json.loads(cli("status", "--json").output)
     assert status["orphaned"] == 1 and status["groups"]["gone"]["total"] == 1
     assert len(reviews(home)) == 2
+
+
+def test_quit_at_every_prompt(home: Path, cli, tmp_path: Path, monkeypatch) -> None:
+    deck = write_deck(tmp_path, "mix", MIXED)
+    scripts = [("q\n", 0), ("\n3\nq\n", 1), ("\n3\n\n3\nq\n", 2), ("\n3\n\n3\nA\nq\n", 2), ("\n3\n\n3\nA\n\n\nq\n", 3)]
+    for number, (script, stored) in enumerate(scripts):
+        fresh = tmp_path / f"home{number}"
+        monkeypatch.setenv("MLI_DRILL_HOME", str(fresh))
+        result = cli("review", "--deck", str(deck), input=script)
+        assert result.exit_code == 0 and "Session over" in result.output
+        assert "List point numbers" not in result.output and "Type one letter" not in result.output
+        assert len(reviews(fresh)) == stored, script
