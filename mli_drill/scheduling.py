@@ -140,7 +140,8 @@ def review(item: ItemState, rating: int, now: datetime, policy: Policy) -> ItemS
 
     A lapse is an "again" on a graduated (review-state) item; at
     ``policy.leech_lapses`` lapses the item is tagged leech and suspended, as
-    Anki does, so the student rewrites the card instead of grinding it.
+    Anki does, so the student rewrites the card instead of grinding it. After
+    ``unsuspend`` it becomes a leech again every half-threshold further lapses.
     """
     import fsrs
 
@@ -148,8 +149,9 @@ def review(item: ItemState, rating: int, now: datetime, policy: Policy) -> ItemS
     # A clock that went backwards must not produce a review before the last one.
     moment = max(now, card.last_review) if card.last_review else now
     new_card, _ = _scheduler(policy).review_card(card, fsrs.Rating(rating), review_datetime=moment)
-    lapses = item.lapses + (1 if rating == 1 and item.state == REVIEW_STATE else 0)
-    leech = item.leech or lapses >= policy.leech_lapses
+    lapsed = rating == 1 and item.state == REVIEW_STATE
+    lapses = item.lapses + int(lapsed)
+    becomes_leech = lapsed and is_leech_lapse(lapses, policy.leech_lapses)
     after = replace(
         item,
         state=int(new_card.state),
@@ -160,11 +162,16 @@ def review(item: ItemState, rating: int, now: datetime, policy: Policy) -> ItemS
         last_review=iso(moment),
         reps=item.reps + 1,
         lapses=lapses,
-        leech=leech,
-        suspended=item.suspended or (leech and not item.leech),
+        leech=item.leech or becomes_leech,
+        suspended=item.suspended or becomes_leech,
         introduced_at=item.introduced_at or iso(moment),
     )
     return cap_for_exam(after, moment, policy)
+
+
+def is_leech_lapse(lapses: int, threshold: int) -> bool:
+    """Anki's rule: a leech at ``threshold`` lapses, then every ``threshold // 2`` more."""
+    return lapses >= threshold and (lapses - threshold) % max(1, threshold // 2) == 0
 
 
 def interval_hints(item: ItemState, now: datetime, policy: Policy) -> dict[int, timedelta]:

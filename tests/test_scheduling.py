@@ -81,3 +81,10 @@ def test_queue_skips_items_outside_the_selection() -> None:
 @pytest.mark.parametrize("delta, text", [(timedelta(seconds=30), "1m"), (timedelta(minutes=10), "10m"), (timedelta(hours=3), "3h"), (timedelta(days=4), "4d"), (timedelta(days=75), "2.5mo"), (timedelta(days=365 * 2), "2y")])
 def test_format_interval(delta: timedelta, text: str) -> None:
     assert format_interval(delta) == text
+
+
+@pytest.mark.parametrize("lapses, leech", [(7, False), (8, True), (9, False), (11, False), (12, True), (16, True)])
+def test_leech_again_every_half_threshold(lapses: int, leech: bool) -> None:
+    from mli_drill.scheduling import is_leech_lapse
+
+    assert is_leech_lapse(lapses, 8) == leech

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from mli_drill import __version__
-from mli_drill.cli import backup, common, config, decks, exam, practice, problems, review, status
+from mli_drill.cli import backup, common, config, decks, exam, items, practice, problems, review, status
 from mli_drill.cli import export
 from mli_drill.cli import importer
 
@@ -52,6 +52,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(config.app, name="config")
 app.add_typer(exam.app, name="exam")
 backup.register(app)
+items.register(app)
 
 
 def main() -> None:

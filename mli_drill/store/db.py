@@ -193,9 +193,11 @@ class Store:
         sets = ", ".join(f"{c} = :{c}" for c in ITEM_COLUMNS if c not in ("key", "kind"))
         self.conn.execute(f"UPDATE items SET {sets} WHERE key = :key", data)
 
-    def set_suspended(self, key: str, suspended: bool) -> None:
+    def set_suspended(self, key: str, suspended: bool) -> bool:
+        """Suspend or unsuspend; unsuspending also lifts the leech tag. False if there is no such item."""
         with self.transaction():
-            self.conn.execute("UPDATE items SET suspended = ? WHERE key = ?", (int(suspended), key))
+            sql = "UPDATE items SET suspended = ?" + ("" if suspended else ", leech = 0") + " WHERE key = ?"
+            return self.conn.execute(sql, (int(suspended), key)).rowcount > 0
 
     # -- reviews ---------------------------------------------------------
     def apply_review(self, record: ReviewRecord, schedule: Callable[[ItemState], ItemState]) -> tuple[ItemState, ItemState, int]:

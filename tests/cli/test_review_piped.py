@@ -136,3 +136,17 @@ def test_quit_at_every_prompt(home: Path, cli, tmp_path: Path, monkeypatch) -> N
         assert result.exit_code == 0 and "Session over" in result.output
         assert "List point numbers" not in result.output and "Type one letter" not in result.output
         assert len(reviews(fresh)) == stored, script
+
+
+def test_suspend_and_unsuspend_commands(home: Path, cli) -> None:
+    write_deck(home / "decks", "sus", basic_deck("sus", 2))
+    cli("review", "--deck", "sus", input="\ns\n")
+    status = json.loads(cli("status", "--json").output)
+    assert status["groups"]["sus"]["suspended"] == 1
+    result = cli("unsuspend", "sus-c0")
+    assert result.exit_code == 0 and "unsuspended sus-c0" in result.output
+    assert json.loads(cli("status", "--json").output)["groups"]["sus"]["suspended"] == 0
+    assert cli("suspend", "receptive-field").exit_code == 0
+    assert json.loads(cli("status", "--json").output)["groups"]["problems"]["suspended"] == 1
+    missing = cli("unsuspend", "no-such-card")
+    assert missing.exit_code == 2 and "no-such-card" in missing.output
