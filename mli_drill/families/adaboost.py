@@ -1,0 +1,410 @@
+"""AdaBoost with decision stumps, worked by hand for one to three rounds.
+
+The solver enumerates every stump of the family the question defines
+(axis-aligned, thresholds at the midpoints between consecutive distinct values
+of a feature, both polarities) and follows CONVENTIONS.md exactly: start with
+``w_i = 1/N``; pick the stump with the smallest weighted error ``e``;
+``alpha = 1/2 ln((1-e)/e)``; ``w_i <- w_i exp(-alpha y_i h(x_i))``, normalised;
+``H(x) = sign(sum_t alpha_t h_t(x))``.
+
+A stump ``(feature, threshold, polarity)`` predicts ``polarity`` when
+``x[feature] > threshold`` and ``-polarity`` otherwise, so polarity +1 reads
+"predict +1 if x > t" and polarity -1 reads "predict +1 if x < t".
+
+Parameters (JSON form):
+    x       list of numbers (1-D) or list of [x1, x2] points (2-D)
+    y       list of labels, each -1 or +1
+    rounds  number of boosting rounds (the levels use 1-3)
+    ask     "error" | "alpha" | "weights" (all of the LAST round) | "prediction"
+    query   the point to classify when ask == "prediction" (a number, or
+            [x1, x2]); null or absent otherwise.
+
+A problem is only well posed when every round has exactly one best stump and
+``0 < e < 1/2``, and a prediction query gives a non-zero vote away from every
+threshold used; ``solve`` raises InvalidParams otherwise and ``sample`` resamples.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid
+
+ASKS = ("error", "alpha", "weights", "prediction")
+TIE_TOLERANCE = 1e-9
+MAX_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class Stump:
+    """One weak learner: ``polarity`` if x[feature] > threshold, else ``-polarity``."""
+
+    feature: int
+    threshold: float
+    polarity: int
+
+    def predict(self, point: tuple[float, ...]) -> int:
+        return self.polarity if point[self.feature] > self.threshold else -self.polarity
+
+
+@dataclass(frozen=True)
+class Round:
+    """Everything a tutor writes down for one boosting round."""
+
+    stump: Stump
+    weights_before: list[float]
+    errors: dict[tuple[int, float, int], float]  # (feature, threshold, polarity) -> weighted error
+    mistakes: list[int]  # 0-based indices misclassified by the chosen stump
+    error: float
+    alpha: float
+    unnormalised: list[float]
+    weights_after: list[float]
+
+
+class Degenerate(Exception):
+    """The data do not give a well-posed problem (tie, e = 0, e >= 1/2...)."""
+
+
+# --------------------------------------------------------------------------- solver
+
+
+def feature_names(dims: int) -> list[str]:
+    return ["x"] if dims == 1 else [f"x{j + 1}" for j in range(dims)]
+
+
+def candidate_thresholds(points: list[tuple[float, ...]], feature: int) -> list[float]:
+    """Midpoints between consecutive distinct values: the only thresholds the family allows."""
+    values = sorted({p[feature] for p in points})
+    return [(a + b) / 2 for a, b in zip(values, values[1:])]
+
+
+def stump_mistakes(points: list[tuple[float, ...]], labels: list[int]) -> dict[tuple[int, float, int], list[int]]:
+    """For every stump, the indices it misclassifies (computed once; rounds only re-weight them)."""
+    table: dict[tuple[int, float, int], list[int]] = {}
+    for feature in range(len(points[0])):
+        for threshold in candidate_thresholds(points, feature):
+            above = [i for i, p in enumerate(points) if (p[feature] > threshold) != (labels[i] == 1)]
+            wrong_above = set(above)
+            below = [i for i in range(len(points)) if i not in wrong_above]
+            table[(feature, threshold, 1)] = above
+            table[(feature, threshold, -1)] = below
+    return table
+
+
+def run_adaboost(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> list[Round]:
+    """Run the rounds; raise Degenerate when a round has no single best stump or a bad error."""
+    table = stump_mistakes(points, labels)
+    if not table:
+        raise Degenerate("every feature is constant, so there is no stump")
+    n = len(points)
+    weights = [1.0 / n] * n
+    history: list[Round] = []
+    for t in range(1, rounds + 1):
+        errors = {key: sum(weights[i] for i in wrong) for key, wrong in table.items()}
+        best_error = min(errors.values())
+        best = [key for key, e in errors.items() if e <= best_error + TIE_TOLERANCE]
+        if len(best) > 1:
+            names = ", ".join(describe(Stump(*key), len(points[0])) for key in best)
+            raise Degenerate(f"round {t}: several stumps share the smallest weighted error {fmt(best_error)}: {names}")
+        if best_error <= TIE_TOLERANCE:
+            raise Degenerate(f"round {t}: a stump classifies every sample correctly (e = 0), so alpha is infinite")
+        if best_error >= 0.5 - TIE_TOLERANCE:
+            raise Degenerate(f"round {t}: the best weighted error is {fmt(best_error)} >= 1/2")
+        key = best[0]
+        alpha = 0.5 * math.log((1 - best_error) / best_error)
+        stump = Stump(*key)
+        unnormalised = [w * math.exp(-alpha * labels[i] * stump.predict(points[i])) for i, w in enumerate(weights)]
+        total = sum(unnormalised)
+        new_weights = [w / total for w in unnormalised]
+        history.append(Round(stump, weights, errors, sorted(table[key]), best_error, alpha, unnormalised, new_weights))
+        weights = new_weights
+    return history
+
+
+def vote(history: list[Round], query: tuple[float, ...]) -> float:
+    return sum(r.alpha * r.stump.predict(query) for r in history)
+
+
+# --------------------------------------------------------------------------- params
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidParams(f"{what} must be a finite number, got {value!r}")
+    return value
+
+
+def parse_points(x: Any) -> list[tuple[float, ...]]:
+    """``x`` as a list of tuples; 1-D numbers become 1-tuples."""
+    if not isinstance(x, list) or len(x) < 2:
+        raise InvalidParams("x must be a list of at least 2 samples")
+    if all(isinstance(v, list) for v in x):
+        dims = len(x[0])
+        if dims < 1 or any(len(v) != dims for v in x):
+            raise InvalidParams("2-D x must be a list of points of equal length, e.g. [[1, 2], [3, 0]]")
+        return [tuple(_number(c, f"x[{i}]") for c in v) for i, v in enumerate(x)]
+    return [(_number(v, f"x[{i}]"),) for i, v in enumerate(x)]
+
+
+def parse_labels(y: Any, n: int) -> list[int]:
+    if not isinstance(y, list) or len(y) != n:
+        raise InvalidParams(f"y must be a list of {n} labels (one per sample)")
+    labels = []
+    for i, v in enumerate(y):
+        if isinstance(v, bool) or v not in (-1, 1):
+            raise InvalidParams(f"y[{i}] must be -1 or +1, got {v!r}")
+        labels.append(int(v))
+    return labels
+
+
+def parse_query(query: Any, dims: int) -> tuple[float, ...]:
+    if dims == 1 and not isinstance(query, list):
+        return (_number(query, "query"),)
+    if not isinstance(query, list) or len(query) != dims:
+        raise InvalidParams(f"query must be a point with {dims} coordinate(s)")
+    return tuple(_number(c, "query") for c in query)
+
+
+@dataclass(frozen=True)
+class Problem:
+    points: list[tuple[float, ...]]
+    labels: list[int]
+    rounds: int
+    ask: str
+    query: tuple[float, ...] | None
+
+    @property
+    def dims(self) -> int:
+        return len(self.points[0])
+
+
+def parse(params: dict) -> Problem:
+    if not isinstance(params, dict):
+        raise InvalidParams("params must be a mapping")
+    for name in ("x", "y", "rounds", "ask"):
+        if name not in params:
+            raise InvalidParams(f"missing parameter {name!r}")
+    points = parse_points(params["x"])
+    labels = parse_labels(params["y"], len(points))
+    rounds = params["rounds"]
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= MAX_ROUNDS:
+        raise InvalidParams(f"rounds must be an integer from 1 to {MAX_ROUNDS}, got {rounds!r}")
+    ask = params["ask"]
+    if ask not in ASKS:
+        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}, got {ask!r}")
+    raw_query = params.get("query")
+    if ask == "prediction":
+        if raw_query is None:
+            raise InvalidParams("ask 'prediction' needs a query point")
+        query = parse_query(raw_query, len(points[0]))
+    elif raw_query is not None:
+        raise InvalidParams(f"query must be null unless ask is 'prediction' (ask is {ask!r})")
+    else:
+        query = None
+    return Problem(points, labels, rounds, ask, query)
+
+
+def check_query(history: list[Round], query: tuple[float, ...]) -> float:
+    """The final vote at the query, or Degenerate if the answer would be ambiguous."""
+    for r in history:
+        if query[r.stump.feature] == r.stump.threshold:
+            raise Degenerate("the query lies exactly on a threshold used by a stump")
+    total = vote(history, query)
+    if abs(total) <= TIE_TOLERANCE:
+        raise Degenerate("the weighted vote at the query is 0, so sign(H) is undefined")
+    return total
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def _draw_points(rng: random.Random, dims: int, n: int, low: int, high: int) -> list[list[int]] | list[int]:
+    if dims == 1:
+        return sorted(rng.sample(range(low, high + 1), n))
+    grid = [(a, b) for a in range(low, high + 1) for b in range(low, high + 1)]
+    return [list(p) for p in rng.sample(grid, n)]
+
+
+def sample(rng: random.Random, level: dict) -> dict:
+    """Draw data, rounds and question until the run is well posed."""
+    dims_choices = list(level.get("dims", [1]))
+    n_low, n_high = level.get("n", [5, 6])
+    values_1d = level.get("values", [0, 9])
+    values_2d = level.get("values_2d", values_1d)
+    round_low, round_high = level.get("rounds", [1, 2])
+    asks = list(level.get("asks", ASKS))
+    max_rounds_2d = level.get("max_rounds_2d", round_high)
+    rejections = Rejections()
+    while True:
+        dims = rng.choice(dims_choices)
+        n = rng.randint(n_low, n_high)
+        rounds = rng.randint(round_low, min(round_high, max_rounds_2d) if dims > 1 else round_high)
+        ask = rng.choice(asks)
+        low, high = values_1d if dims == 1 else values_2d
+        x = _draw_points(rng, dims, n, low, high)
+        y = [rng.choice((-1, 1)) for _ in range(n)]
+        query: Any = None
+        if ask == "prediction":
+            query = rng.randint(low, high) if dims == 1 else [rng.randint(low, high) for _ in range(dims)]
+        points = parse_points(list(x))
+        try:
+            history = run_adaboost(points, y, rounds)
+            if query is not None:
+                check_query(history, parse_query(query, dims))
+        except Degenerate:
+            rejections.again()
+            continue
+        return {"x": x, "y": y, "rounds": rounds, "ask": ask, "query": query}
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def describe(stump: Stump, dims: int) -> str:
+    """'predict +1 if x > 2.5 (else -1)'."""
+    name = feature_names(dims)[stump.feature]
+    sign = ">" if stump.polarity == 1 else "<"
+    return f"predict +1 if {name} {sign} {fmt(stump.threshold)} (else -1)"
+
+
+@lru_cache(maxsize=1024)
+def exact(x: float) -> str:
+    """A weight or error as a fraction when it is one (they are rational here), else a decimal."""
+    frac = Fraction(x).limit_denominator(10_000)
+    if frac.denominator != 1 and abs(float(frac) - x) < 1e-12 and frac.denominator <= 1000:
+        return f"{frac} ≈ {fmt(x)}"
+    return fmt(x)
+
+
+@lru_cache(maxsize=4096)
+def short(x: float) -> str:
+    """A rational weight as "5/28" (exact), else a decimal; cached because tables repeat values."""
+    frac = Fraction(x).limit_denominator(1000)
+    if abs(float(frac) - x) < 1e-12:
+        return str(frac.numerator) if frac.denominator == 1 else f"{frac}"
+    return fmt(x)
+
+
+def label(v: int) -> str:
+    return "+1" if v > 0 else "-1"
+
+
+def point_text(point: tuple[float, ...]) -> str:
+    if len(point) == 1:
+        return f"x = {fmt(point[0])}"
+    names = ", ".join(feature_names(len(point)))
+    return f"({names}) = ({', '.join(fmt(c) for c in point)})"
+
+
+def data_table(problem: Problem) -> str:
+    rows: list[list[object]] = [["i"] + [str(i + 1) for i in range(len(problem.points))]]
+    for j, name in enumerate(feature_names(problem.dims)):
+        rows.append([name] + [p[j] for p in problem.points])
+    rows.append(["y"] + [label(v) for v in problem.labels])
+    return format_grid(rows)
+
+
+def question_fields(params: dict) -> dict[str, str]:
+    problem = parse(params)
+    rounds = problem.rounds
+    fields = {
+        "variant": problem.ask,
+        "n": str(len(problem.points)),
+        "table": data_table(problem),
+        "rounds": str(rounds),
+        "rounds_text": "1 round" if rounds == 1 else f"{rounds} rounds",
+        "last": str(rounds),
+        "features": "x" if problem.dims == 1 else " and ".join(feature_names(problem.dims)),
+        "query": point_text(problem.query) if problem.query else "",
+    }
+    return fields
+
+
+# --------------------------------------------------------------------------- worked solution
+
+
+def error_table(problem: Problem, r: Round) -> str:
+    """Weighted error of every stump in the round, one grid per feature, both polarities."""
+    blocks = []
+    for j, name in enumerate(feature_names(problem.dims)):
+        thresholds = candidate_thresholds(problem.points, j)
+        rows: list[list[object]] = [
+            ["t"] + [fmt(t) for t in thresholds],
+            [f"+1 if {name} > t"] + [short(r.errors[(j, t, 1)]) for t in thresholds],
+            [f"+1 if {name} < t"] + [short(r.errors[(j, t, -1)]) for t in thresholds],
+        ]
+        blocks.append(format_grid(rows))
+    return "\n\n".join(blocks)
+
+
+def round_steps(problem: Problem, t: int, r: Round) -> list[str]:
+    dims = problem.dims
+    wrong = r.mistakes
+    wrong_text = ", ".join(str(i + 1) for i in wrong)
+    names = " + ".join(f"w_{i + 1}" for i in wrong)
+    values = " + ".join(short(r.weights_before[i]) for i in wrong)
+    weight_sum = f"{names} = {values}" if len(wrong) > 1 else names
+    steps = [
+        f"Round {t}: weighted error of every stump (sum of the weights of the samples it gets wrong):\n"
+        + error_table(problem, r),
+        f"Round {t}: the single smallest error belongs to the stump '{describe(r.stump, dims)}'. "
+        f"It misclassifies sample{'s' if len(wrong) > 1 else ''} {wrong_text}, so "
+        f"e_{t} = {weight_sum} = {exact(r.error)}.",
+        f"alpha_{t} = 1/2 ln((1 - e_{t}) / e_{t}) = 1/2 ln({short((1 - r.error) / r.error)}) = {fmt(r.alpha)}.",
+    ]
+    grow, shrink = math.exp(r.alpha), math.exp(-r.alpha)
+    total = sum(r.unnormalised)
+    steps.append(
+        f"Update: misclassified samples are multiplied by exp(alpha_{t}) = {fmt(grow)}, the others by "
+        f"exp(-alpha_{t}) = {fmt(shrink)}: [{', '.join(fmt(w) for w in r.unnormalised)}], sum {fmt(total)}. "
+        f"Normalised: w = [{', '.join(short(w) for w in r.weights_after)}] "
+        f"(the misclassified samples now hold exactly half of the weight)."
+    )
+    return steps
+
+
+def prediction_steps(problem: Problem, history: list[Round], total: float) -> list[str]:
+    query = problem.query
+    assert query is not None
+    terms = []
+    for t, r in enumerate(history, start=1):
+        h = r.stump.predict(query)
+        terms.append((t, r, h))
+    lines = [
+        f"h_{t}: '{describe(r.stump, problem.dims)}' gives {label(h)} at the query" for t, r, h in terms
+    ]
+    sum_text = " + ".join(f"{fmt(r.alpha)}·({label(h)})" for _, r, h in terms)
+    return [
+        f"Query {point_text(query)}:\n" + "\n".join(lines),
+        f"H = sign({sum_text}) = sign({fmt(total)}) = {label(1 if total > 0 else -1)}.",
+    ]
+
+
+def solve(params: dict) -> Solution:
+    problem = parse(params)
+    try:
+        history = run_adaboost(problem.points, problem.labels, problem.rounds)
+        total = check_query(history, problem.query) if problem.query is not None else 0.0
+    except Degenerate as exc:
+        raise InvalidParams(f"not a well-posed AdaBoost problem: {exc}") from None
+    n = len(problem.points)
+    steps = [f"Start with equal weights w_i = 1/{n} ≈ {fmt(1 / n)}."]
+    for t, r in enumerate(history, start=1):
+        steps.extend(round_steps(problem, t, r))
+    last = history[-1]
+    if problem.ask == "error":
+        return Solution(answer=round(last.error, 12), steps=steps, kind="real", display=exact(last.error))
+    if problem.ask == "alpha":
+        return Solution(answer=round(last.alpha, 12), steps=steps, kind="real", display=fmt(last.alpha))
+    if problem.ask == "weights":
+        display = "[" + ", ".join(short(w) for w in last.weights_after) + "]"
+        return Solution(answer=[round(w, 12) for w in last.weights_after], steps=steps, kind="vector", display=display)
+    steps.extend(prediction_steps(problem, history, total))
+    answer = 1 if total > 0 else -1
+    return Solution(answer=answer, steps=steps, kind="integer", display=label(answer))

@@ -1,0 +1,199 @@
+"""Classification-metrics family: checked against scikit-learn's metrics."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    fbeta_score,
+    precision_score,
+    recall_score,
+)
+
+from mli_drill.families import classification_metrics as cm
+from mli_drill.families.base import InvalidParams
+from mli_drill.instance import make_instance
+from mli_drill.problemspec import load_spec
+
+FAMILY = "classification-metrics"
+LEVELS = ("easy", "exam", "hard")
+
+
+def label_vectors(params: dict) -> tuple[np.ndarray, np.ndarray, int]:
+    """The instance as (y_true, y_pred, positive label); a matrix becomes one sample per count."""
+    if params["source"] == "labels":
+        return np.array(params["y_true"]), np.array(params["y_pred"]), params["positive"]
+    cells = [(1, 1, params["tp"]), (0, 1, params["fp"]), (1, 0, params["fn"]), (0, 0, params["tn"])]
+    y_true = np.concatenate([np.full(n, t) for t, _, n in cells])
+    y_pred = np.concatenate([np.full(n, p) for _, p, n in cells])
+    return y_true, y_pred, 1
+
+
+def sklearn_value(params: dict) -> float:
+    y_true, y_pred, pos = label_vectors(params)
+    neg = 1 - pos
+    metric = params["metric"]
+    if metric == "accuracy":
+        return accuracy_score(y_true, y_pred)
+    if metric == "precision":
+        return precision_score(y_true, y_pred, pos_label=pos)
+    if metric == "recall":
+        return recall_score(y_true, y_pred, pos_label=pos)
+    if metric == "specificity":
+        return recall_score(y_true, y_pred, pos_label=neg)
+    if metric == "f1":
+        return f1_score(y_true, y_pred, pos_label=pos)
+    return fbeta_score(y_true, y_pred, beta=params["beta"], pos_label=pos)
+
+
+def check_instance(inst) -> None:
+    p = inst.params
+    assert inst.answer == pytest.approx(sklearn_value(p), abs=1e-9)
+    # the cells the worked solution reads match sklearn's [[TN, FP], [FN, TP]]
+    y_true, y_pred, pos = label_vectors(p)
+    (tn, fp), (fn, tp) = confusion_matrix(y_true, y_pred, labels=[1 - pos, pos])
+    assert f"TP = {tp}" in inst.solution.steps[0] and f"TN = {tn}" in inst.solution.steps[0]
+    assert f"FP = {fp}" in inst.solution.steps[0] and f"FN = {fn}" in inst.solution.steps[0]
+
+
+def test_matches_sklearn_on_300_instances():
+    metrics = set()
+    for level in LEVELS:
+        for seed in range(100):
+            inst = make_instance(FAMILY, level, seed)
+            check_instance(inst)
+            metrics.add((inst.params["metric"], inst.params["source"]))
+    assert {m for m, _ in metrics} == set(cm.METRICS)
+    assert {s for _, s in metrics} == {"matrix", "labels"}
+
+
+def test_every_metric_from_both_sources_matches_sklearn():
+    spec = load_spec(FAMILY).levels["hard"]
+    for metric in cm.METRICS:
+        for source in ("matrix", "labels"):
+            level = dict(spec, metrics=[metric], sources=[source])
+            for seed in range(20):
+                params = cm.sample(random.Random(seed), level)
+                assert cm.solve(params).answer == pytest.approx(sklearn_value(params), abs=1e-9)
+
+
+def test_hand_values():
+    base = {"source": "matrix", "tp": 40, "fp": 10, "fn": 20, "tn": 30, "beta": None}
+    assert cm.solve(dict(base, metric="accuracy")).answer == pytest.approx(0.7)
+    assert cm.solve(dict(base, metric="precision")).answer == pytest.approx(0.8)
+    assert cm.solve(dict(base, metric="recall")).answer == pytest.approx(2 / 3)
+    assert cm.solve(dict(base, metric="specificity")).answer == pytest.approx(0.75)
+    assert cm.solve(dict(base, metric="f1")).answer == pytest.approx(80 / 110)
+    # F2 = 5 P R / (4P + R) = 5 * 0.8 * 2/3 / (3.2 + 2/3) = 0.6897; F0.5 = 1.25 P R / (0.25 P + R) = 0.7692
+    assert cm.solve(dict(base, metric="fbeta", beta=2)).answer == pytest.approx(0.689655, abs=1e-6)
+    assert cm.solve(dict(base, metric="fbeta", beta=0.5)).answer == pytest.approx(0.769231, abs=1e-6)
+    assert cm.solve(dict(base, metric="fbeta", beta=1)).answer == pytest.approx(80 / 110)
+    assert cm.solve(dict(base, metric="precision")).display == "4/5 ≈ 0.8"
+
+
+def test_positive_class_zero_swaps_the_roles():
+    params = {"metric": "precision", "source": "labels", "y_true": [0, 0, 1, 1, 0], "y_pred": [0, 1, 1, 0, 0],
+              "positive": 0}
+    # positive = 0: predicted 0 at samples 1, 4, 5 of which true 0 at 1 and 5 -> precision 2/3
+    assert cm.solve(params).answer == pytest.approx(2 / 3)
+    assert cm.solve(dict(params, positive=1)).answer == pytest.approx(1 / 2)
+    assert cm.solve(dict(params, metric="specificity")).answer == pytest.approx(1 / 2)
+
+
+def test_solutions_are_json_round_trippable():
+    for level in LEVELS:
+        for seed in range(10):
+            inst = make_instance(FAMILY, level, seed)
+            params = json.loads(json.dumps(inst.params))
+            assert cm.solve(params).answer == inst.answer
+            json.dumps(cm.solve(params).to_dict())
+            if params["source"] == "labels":
+                assert f"positive class is label {params['positive']}" in inst.question
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_instances_are_valid_and_reproducible(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    assert inst.to_dict() == make_instance(FAMILY, level, seed).to_dict()
+    spec = load_spec(FAMILY).levels[level]
+    p = inst.params
+    assert p["metric"] in spec["metrics"] and p["source"] in spec["sources"]
+    assert (p["beta"] is not None) == (p["metric"] == "fbeta")
+    if p["beta"] is not None:
+        assert p["beta"] in spec["betas"]
+    counts = cm.counts_of(p)
+    assert min(counts.values()) >= 1, "no zero denominator for any metric"
+    if p["source"] == "matrix":
+        assert all(spec["counts"][0] <= counts[k] <= spec["counts"][1] for k in cm.MATRIX_KEYS)
+    else:
+        assert spec["n"][0] <= len(p["y_true"]) <= spec["n"][1]
+        assert p["positive"] in spec["positive"]
+    assert 0 <= inst.answer <= 1
+    check_instance(inst)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_sampler_is_deterministic(seed):
+    level = load_spec(FAMILY).levels["hard"]
+    assert cm.sample(random.Random(seed), level) == cm.sample(random.Random(seed), level)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"metric": "precision", "source": "matrix", "tp": 0, "fp": 0, "fn": 3, "tn": 4}, "denominator"),
+        ({"metric": "recall", "source": "matrix", "tp": 0, "fp": 2, "fn": 0, "tn": 4}, "denominator"),
+        ({"metric": "specificity", "source": "matrix", "tp": 1, "fp": 0, "fn": 3, "tn": 0}, "denominator"),
+        ({"metric": "f1", "source": "matrix", "tp": 0, "fp": 2, "fn": 3, "tn": 4}, "denominator"),
+        ({"metric": "accuracy", "source": "matrix", "tp": 0, "fp": 0, "fn": 0, "tn": 0}, "denominator"),
+    ],
+)
+def test_zero_denominators_are_rejected(params, message):
+    with pytest.raises(InvalidParams, match=message):
+        cm.solve(params)
+
+
+GOOD = {"metric": "recall", "beta": None, "source": "matrix", "tp": 3, "fp": 1, "fn": 2, "tn": 4}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"metric": "auc"},
+        {"metric": "fbeta"},
+        {"metric": "fbeta", "beta": -1},
+        {"metric": "fbeta", "beta": "2"},
+        {"beta": 2},
+        {"source": "table"},
+        {"tp": -1},
+        {"tp": 2.5},
+        {"tp": True},
+        {"y_true": [0, 1]},
+        {"source": "labels", "tp": None, "fp": None, "fn": None, "tn": None, "y_true": [0, 1], "y_pred": [0],
+         "positive": 1},
+        {"source": "labels", "tp": None, "fp": None, "fn": None, "tn": None, "y_true": [0, 2], "y_pred": [0, 1],
+         "positive": 1},
+        {"source": "labels", "tp": None, "fp": None, "fn": None, "tn": None, "y_true": [0, 1], "y_pred": [0, 1],
+         "positive": 2},
+        {"source": "labels", "tp": None, "fp": None, "fn": None, "tn": None, "y_true": [0, 1], "y_pred": [0, 1]},
+    ],
+)
+def test_nonsense_params_raise_invalid_params(change):
+    with pytest.raises(InvalidParams):
+        cm.solve(dict(GOOD, **change))
+    with pytest.raises(InvalidParams):
+        cm.solve("recall")
+    params = dict(GOOD)
+    del params["tn"]
+    with pytest.raises(InvalidParams, match="tn"):
+        cm.solve(params)
