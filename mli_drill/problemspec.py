@@ -18,6 +18,7 @@ mathematics, so rewording a question or adding a level is a YAML edit::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -66,12 +67,40 @@ class FamilySpec:
 
 def _pick(value: str | dict[str, str], variant: str | None, family: str, what: str) -> str:
     if isinstance(value, str):
-        return value
+        return reflow(value)
     if variant in value:
-        return value[variant]
+        return reflow(value[variant])
     if "default" in value:
-        return value["default"]
+        return reflow(value["default"])
     raise SpecError(f"{family}: no {what} wording for variant {variant!r}")
+
+
+def reflow(template: str) -> str:
+    """Join the lines of each prose paragraph of a wording so the terminal can wrap it.
+
+    Specs are written with YAML block scalars, whose line breaks are only
+    there for the editor. A line stays on its own when it is blank, ends with
+    a colon, or the next one is indented, a list item or a ``{field}`` (grids
+    and tables are inserted through fields and keep their layout).
+    """
+    lines = template.split("\n")
+    out: list[str] = []
+    for line in lines:
+        joinable = (
+            out
+            and out[-1].strip()
+            and line.strip()
+            and not out[-1].rstrip().endswith(":")
+            and not line[:1].isspace()
+            and not line.lstrip().startswith(("-", "*", "{", "•"))
+            and not re.match(r"\s*\d+[.)]\s", line)
+            and not re.match(r"\s*\{", out[-1])
+        )
+        if joinable:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 @lru_cache(maxsize=None)

@@ -56,3 +56,40 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files
         decks = load_decks([locations.bundled_decks_dir()], [locations.user_decks_dir()])
     cards = sum(len(d.cards) for d in decks)
     typer.echo(f"ok: {len(decks)} decks, {cards} cards")
+
+
+@app.command("coverage")
+def coverage(
+    notes: Optional[Path] = typer.Argument(None, exists=True, dir_okay=False, help="A Logseq notes page: also list its headings that no card covers."),
+    json_output: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Cards per deck and per week; with NOTES, the notes headings no card covers (rules: mli_drill/coverage.py)."""
+    from mli_drill import coverage as measure
+    from mli_drill import render
+    from mli_drill.collection import load_collection
+    from mli_drill.logseq import LogseqError, decode_page
+
+    decks = load_collection(with_families=False).decks
+    results = None
+    if notes is not None:
+        try:
+            text = decode_page(notes.read_bytes(), str(notes))
+        except LogseqError as exc:
+            render.error(str(exc))
+            raise typer.Exit(2) from None
+        results = measure.check_headings(measure.notes_headings(text), [c for d in decks for c in d.cards])
+    if json_output:
+        render.print_json(measure.report_dict(decks, results, str(notes) if notes else None))
+        return
+    out = render.console()
+    deck_rows = [[r.deck, r.title, "" if r.week is None else r.week, r.cards, ", ".join(f"{n} {t}" for t, n in sorted(r.by_type.items()))] for r in measure.deck_counts(decks)]
+    total = sum(len(d.cards) for d in decks)
+    out.print(render.table(f"Cards per deck ({len(deck_rows)} decks, {total} cards)", ["deck", "title", "week", "cards", "types"], deck_rows, {"cards"}))
+    week_rows = [["none" if w.week is None else w.week, len(w.decks), w.cards] for w in measure.week_counts(decks)]
+    out.print(render.table("Cards per week", ["week", "decks", "cards"], week_rows, {"week", "decks", "cards"}))
+    if results is not None:
+        missing = measure.uncovered(results)
+        rows = [[r.heading.line, r.heading.text, measure.why_uncovered(r)] for r in missing]
+        out.print(f"{notes}: {len(results) - len(missing)} of {len(results)} headings covered, {len(missing)} not", markup=False, soft_wrap=True)
+        if rows:
+            out.print(render.table(None, ["line", "heading", "why"], rows, {"line"}))

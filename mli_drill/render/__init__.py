@@ -113,11 +113,11 @@ class SessionView:
 
     def solution(self, inst: Any) -> None:
         steps = Text()
-        for i, step in enumerate(inst.solution.steps, 1):
-            if i > 1:
+        for i, step in enumerate(inst.solution.steps):
+            if i:
                 steps.append("\n")
-            steps.append(f"{i}. ", style="bold")
-            steps.append(step)
+            steps.append("▸ ", style="bold green")
+            steps.append(step.replace("\n", "\n  "))
         self.out.print(Panel(steps, title="worked solution", title_align="left", border_style="green"))
 
     def _ShowRatingHints(self, event: Any) -> None:
@@ -217,7 +217,7 @@ def instance(out: Console, inst: Any) -> None:
 def verdict_line(verdict: Any, inst: Any) -> None:
     out = console()
     if verdict.correct:
-        out.print(f"[bold green]correct[/] ({escape(verdict.message)})")
+        out.print("[bold green]correct[/]" + (f" ({escape(verdict.message)})" if verdict.message != "correct" else ""))
     else:
         out.print(f"[bold red]wrong[/]: {escape(verdict.message)}; answer {escape(inst.answer_text())}")
 
