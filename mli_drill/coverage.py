@@ -245,7 +245,30 @@ def card_text(card: Card) -> str:
 
 
 def card_terms(card: Card) -> set[str]:
-    return set(key_terms(card_text(card).replace("{{", " ").replace("}}", " ")))
+    """A card's key terms, plus short adjacent words glued together ("CT-MR" also gives "ctmr",
+    the notes' own shorthand)."""
+    text = card_text(card).replace("{{", " ").replace("}}", " ")
+    terms = set(key_terms(text))
+    tokens = TOKEN.findall(text.lower())
+    terms.update(a + b for a, b in zip(tokens, tokens[1:]) if len(a) <= 4 and len(b) <= 4)
+    return terms
+
+
+def _spelling_fixes(terms: Iterable[str], vocabulary: set[str]) -> dict[str, str]:
+    """Map misspelt heading terms ("propogation", "classificatin") to the cards' spelling.
+
+    Only long words (7+ letters) with one close match (similarity >= 0.85) are
+    mapped, so short terms and genuinely different words still count as missing.
+    """
+    import difflib
+
+    fixes = {}
+    for term in set(terms) - vocabulary:
+        if len(term) >= 7:
+            close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.85)
+            if close:
+                fixes[term] = close[0]
+    return fixes
 
 
 # -- headings --------------------------------------------------------------------
@@ -359,11 +382,12 @@ def check_headings(headings: list[Heading], cards: Iterable[Card]) -> list[Headi
     """For each heading, one card that covers it (or None) and the terms no card has."""
     indexed = [(card.id, card_terms(card)) for card in cards]
     vocabulary: set[str] = set().union(*(terms for _, terms in indexed)) if indexed else set()
+    fixes = _spelling_fixes((t for h in headings for t in h.terms), vocabulary)
     results = []
     for heading in headings:
-        needed = set(heading.terms)
+        needed = {fixes.get(term, term) for term in heading.terms}
         covering = None if heading.reason else next((cid for cid, terms in indexed if needed <= terms), None)
-        missing = tuple(word for term, word in zip(heading.terms, heading.words) if term not in vocabulary)
+        missing = tuple(word for term, word in zip(heading.terms, heading.words) if fixes.get(term, term) not in vocabulary)
         results.append(HeadingResult(heading, covering, missing))
     return results
 

@@ -1,0 +1,47 @@
+"""The bundled course decks: size, variety, coverage of the course notes, links to families."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from mli_drill import paths
+from mli_drill.coverage import check_headings, notes_headings, uncovered
+from mli_drill.deckfile import load_decks
+from mli_drill.families import family_names
+from tests.conftest import ROOT
+
+DECKS = load_decks([paths.bundled_decks_dir()])
+CARDS = [card for deck in DECKS for card in deck.cards]
+NOTES = ROOT.parent / "shared" / "seeds" / "000_48ea33579bff40c3.txt"
+
+
+def test_at_least_300_cards_of_every_type() -> None:
+    assert len(CARDS) >= 300
+    assert set(Counter(card.type for card in CARDS)) == {"basic", "cloze", "mcq", "points"}
+
+
+def test_every_deck_has_topic_and_mixed_types() -> None:
+    for deck in DECKS:
+        assert deck.topic, deck.id
+        assert len({card.type for card in deck.cards}) >= 3, deck.id
+
+
+def test_family_links_point_to_real_families() -> None:
+    known = set(family_names())
+    assert {card.family for card in CARDS if card.family} <= known
+
+
+def test_exam_deck_covers_every_past_paper() -> None:
+    exam = next(deck for deck in DECKS if deck.id == "exam-past-papers")
+    tags = Counter(tag for card in exam.cards for tag in card.tags)
+    for paper in ("paper-2021", "paper-1920", "paper-1819", "paper-1718", "tutorial"):
+        assert tags[paper] >= 5, paper
+
+
+@pytest.mark.skipif(not NOTES.exists(), reason="course notes not beside the repository")
+def test_course_notes_fully_covered() -> None:
+    results = check_headings(notes_headings(NOTES.read_text(encoding="utf-8")), CARDS)
+    assert len(results) > 100
+    assert [(r.heading.line, r.heading.title) for r in uncovered(results)] == []
