@@ -10,9 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mli_drill.clock import iso
 from mli_drill.model import Card, Deck
+
+if TYPE_CHECKING:
+    from mli_drill.exam import Candidate
+    from mli_drill.problemspec import FamilySpec
+    from mli_drill.store import Store
 
 FAMILY_PREFIX = "family:"
 
@@ -21,7 +27,7 @@ FAMILY_PREFIX = "family:"
 class Collection:
     decks: list[Deck]
     cards: dict[str, Card] = field(default_factory=dict)  # by item key
-    families: dict[str, object] = field(default_factory=dict)  # FamilySpec by family name
+    families: dict[str, "FamilySpec"] = field(default_factory=dict)  # by family name
 
     def deck(self, deck_id: str) -> Deck | None:
         return next((d for d in self.decks if d.id == deck_id), None)
@@ -34,8 +40,7 @@ class Collection:
             for card in deck.cards:
                 order[card.item_key] = (week, deck.id, card.order)
         for name, spec in self.families.items():
-            week = getattr(spec, "week", None)
-            order[FAMILY_PREFIX + name] = (week if week is not None else 99, "~" + name, 0)
+            order[FAMILY_PREFIX + name] = (spec.week if spec.week is not None else 99, "~" + name, 0)
         return order
 
     def topics(self) -> dict[str, str]:
@@ -45,10 +50,10 @@ class Collection:
             for card in deck.cards:
                 topics[card.item_key] = deck.topic or deck.id
         for name, spec in self.families.items():
-            topics[FAMILY_PREFIX + name] = getattr(spec, "topic", "") or name
+            topics[FAMILY_PREFIX + name] = spec.topic or name
         return topics
 
-    def exam_candidates(self) -> list:
+    def exam_candidates(self) -> list["Candidate"]:
         """What a mock paper may ask: every problem family, and every points card."""
         from mli_drill.exam import PROBLEM_MARKS, Candidate
 
@@ -60,7 +65,7 @@ class Collection:
     def entries(self) -> list[tuple[str, str, str]]:
         """(key, kind, deck-or-topic) for Store.sync_items."""
         rows = [(card.item_key, "card", card.deck) for card in self.cards.values()]
-        rows += [(FAMILY_PREFIX + name, "family", getattr(spec, "topic", "")) for name, spec in self.families.items()]
+        rows += [(FAMILY_PREFIX + name, "family", spec.topic) for name, spec in self.families.items()]
         return rows
 
     def select(self, deck: str | None = None, tags: list[str] | None = None, families: bool = True) -> dict[str, tuple]:
@@ -101,5 +106,5 @@ def load_collection(extra_paths: list[Path] | None = None, with_families: bool =
     return collection
 
 
-def sync(store: object, collection: Collection, now: datetime) -> None:
-    store.sync_items(collection.entries(), iso(now))  # type: ignore[attr-defined]
+def sync(store: "Store", collection: Collection, now: datetime) -> None:
+    store.sync_items(collection.entries(), iso(now))

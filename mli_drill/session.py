@@ -189,6 +189,7 @@ class Session:
         try:
             while self.queue or self.repeat:
                 entry = self.queue.pop(0) if self.queue else self.repeat
+                assert entry is not None
                 self.position += 1
                 try:
                     self._serve(entry)

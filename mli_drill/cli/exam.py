@@ -69,14 +69,14 @@ def exam(
         total = sum(q.max_marks for q in questions_list)
         terminal.out.print(f"Paper #{paper_id} (seed {paper_seed}): {len(questions_list)} questions, {total} marks, {minutes} minutes.")
     sync(store, collection, now)
-    titles = {name: spec.title for name, spec in collection.families.items()}  # type: ignore[attr-defined]
+    titles = {name: spec.title for name, spec in collection.families.items()}
     session = ExamSession(
         store, terminal, paper_id, questions_list, collection.cards, level, seconds_allowed, clock.now,
         reschedule=reschedule_with(store, policy(), clock.now) if reschedule else None, titles=titles,
     )
     session.run({m.position for m in done})
     marks = marks_from_rows(store.exams.answers(paper_id))
-    family_topics = {name: spec.topic for name, spec in collection.families.items()}  # type: ignore[attr-defined]
+    family_topics = {name: spec.topic for name, spec in collection.families.items()}
     report = build_report(questions_list, marks, family_topics)
     store.exams.finish(paper_id, clock.iso(clock.now()), report.score, report.max_score, json.dumps(report.to_dict()))
     render.exam_report(terminal.out, report, paper_id)

@@ -41,7 +41,7 @@ def review(
     terminal = ConsoleTerminal()
     if not entries:
         terminal.out.print("Nothing is due. Come back later, or drill a computation: mli-drill practice --list")
-    titles = {name: spec.title for name, spec in collection.families.items()}  # type: ignore[attr-defined]
+    titles = {name: spec.title for name, spec in collection.families.items()}
     session = Session(store, terminal, entries, rules, clock.now, level=settings()["level"], family_titles=titles)
     result = session.run()
     render.summary(terminal.out, result)
