@@ -1,10 +1,10 @@
-"""A cache of parsed decks keyed on file content, so unchanged decks are not re-parsed.
+"""A cache of parsed YAML files (decks and family specs) keyed on file content.
 
-Parsing YAML (and importing PyYAML) dominates start-up for a large collection.
-For each deck file we hash its bytes; a hit returns the cards stored as JSON
-under ``<data dir>/cache/decks/``. Only valid decks are cached, so every
-problem in a deck is still reported on every run. The cache is disposable:
-anything unreadable in it is ignored and rewritten.
+Importing PyYAML and parsing dominate start-up. For each file we hash its
+bytes together with the tool's version and the file's path; a hit returns the
+parsed result stored as JSON under ``<data dir>/cache/``. Only valid files are
+cached, so every problem in a deck is still reported on every run. The cache
+is disposable: anything unreadable in it is ignored and rewritten.
 """
 
 from __future__ import annotations
@@ -21,36 +21,23 @@ from mli_drill.model import Card, Deck
 CACHE_FORMAT = 1
 
 
-class DeckCache:
+class ParseCache:
+    """JSON results of parsing files, one entry per (kind, path, content)."""
+
     def __init__(self, directory: Path):
         self.directory = directory
 
-    def read(self, path: Path, bundled: bool) -> tuple[Deck | None, list[str]]:
-        """Like :func:`deckfile.read_deck_file`, from the cache when the file is unchanged."""
-        try:
-            content = path.read_bytes()
-        except OSError:
-            return read_deck_file(path, bundled)
-        key = hashlib.sha256(b"%d|%s|%s|" % (CACHE_FORMAT, __version__.encode(), str(path.resolve()).encode()) + content).hexdigest()
-        entry = self.directory / f"{key}.json"
-        deck = self._load(entry, path, bundled)
-        if deck is not None:
-            return deck, []
-        deck, problems = read_deck_file(path, bundled)
-        if deck is not None and not problems:
-            self._store(entry, deck)
-        return deck, problems
+    def entry(self, path: Path, kind: str, content: bytes) -> Path:
+        header = f"{CACHE_FORMAT}|{__version__}|{kind}|{path.resolve()}|".encode()
+        return self.directory / f"{hashlib.sha256(header + content).hexdigest()}.json"
 
-    def _load(self, entry: Path, path: Path, bundled: bool) -> Deck | None:
+    def get(self, entry: Path) -> Any:
         try:
-            data = json.loads(entry.read_text(encoding="utf-8"))
-            cards = tuple(_card(c) for c in data["cards"])
-            return Deck(id=data["id"], title=data["title"], path=path, topic=data["topic"], week=data["week"], bundled=bundled, cards=cards)
-        except (OSError, ValueError, KeyError, TypeError):
+            return json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return None
 
-    def _store(self, entry: Path, deck: Deck) -> None:
-        data = {"id": deck.id, "title": deck.title, "topic": deck.topic, "week": deck.week, "cards": [c.to_dict() for c in deck.cards]}
+    def put(self, entry: Path, data: Any) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             partial = entry.with_suffix(".partial")
@@ -58,6 +45,32 @@ class DeckCache:
             partial.replace(entry)
         except OSError:
             pass  # a read-only data directory only costs speed
+
+
+class DeckCache(ParseCache):
+    def read(self, path: Path, bundled: bool) -> tuple[Deck | None, list[str]]:
+        """Like :func:`deckfile.read_deck_file`, from the cache when the file is unchanged."""
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return read_deck_file(path, bundled)
+        entry = self.entry(path, "deck", content)
+        deck = _deck(self.get(entry), path, bundled)
+        if deck is not None:
+            return deck, []
+        deck, problems = read_deck_file(path, bundled)
+        if deck is not None and not problems:
+            data = {"id": deck.id, "title": deck.title, "topic": deck.topic, "week": deck.week, "cards": [c.to_dict() for c in deck.cards]}
+            self.put(entry, data)
+        return deck, problems
+
+
+def _deck(data: Any, path: Path, bundled: bool) -> Deck | None:
+    try:
+        cards = tuple(_card(c) for c in data["cards"])
+        return Deck(id=data["id"], title=data["title"], path=path, topic=data["topic"], week=data["week"], bundled=bundled, cards=cards)
+    except (KeyError, TypeError):
+        return None
 
 
 def _card(data: dict[str, Any]) -> Card:

@@ -58,6 +58,17 @@ class FamilySpec:
     summary: str = ""
     path: Path | None = field(default=None, compare=False)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "family": self.family, "title": self.title, "topic": self.topic, "week": self.week,
+            "answer": self.answer.to_dict(), "levels": self.levels, "question": self.question,
+            "hint": self.hint, "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> "FamilySpec":
+        return cls(**{**data, "answer": AnswerSpec(**data["answer"]), "path": path})
+
     def template(self, variant: str | None) -> str:
         return _pick(self.question, variant, self.family, "question")
 
@@ -105,17 +116,32 @@ def reflow(template: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_spec(family: str) -> FamilySpec:
+    """The spec of a family, parsed once per content (see :mod:`mli_drill.deckcache`)."""
+    from mli_drill.deckcache import ParseCache
+    from mli_drill.paths import data_dir
+
     path = problems_dir() / f"{family}.yaml"
     if not path.is_file():
         raise SpecError(f"unknown problem family {family!r}")
-    return parse_spec(path.read_text(encoding="utf-8"), path)
+    content = path.read_bytes()
+    cache = ParseCache(data_dir() / "cache" / "specs")
+    entry = cache.entry(path, "spec", content)
+    cached = cache.get(entry)
+    if isinstance(cached, dict):
+        try:
+            return FamilySpec.from_dict(cached, path)
+        except (KeyError, TypeError):
+            pass
+    spec = parse_spec(content.decode("utf-8"), path)
+    cache.put(entry, spec.to_dict())
+    return spec
 
 
 def parse_spec(text: str, path: Path) -> FamilySpec:
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the safe loader, in C when available
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"{mark.line + 1}:" if mark else ""
