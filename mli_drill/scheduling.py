@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
@@ -114,9 +115,15 @@ def parse_rating(text: str) -> int | None:
 
 
 def _scheduler(policy: Policy, fuzz: bool | None = None) -> "fsrs.Scheduler":
+    return _make_scheduler(policy.desired_retention, policy.fuzz if fuzz is None else fuzz)
+
+
+@lru_cache(maxsize=8)
+def _make_scheduler(desired_retention: float, fuzz: bool) -> "fsrs.Scheduler":
+    """One scheduler per setting: building one validates 21 parameters, too slow per item."""
     import fsrs
 
-    return fsrs.Scheduler(desired_retention=policy.desired_retention, enable_fuzzing=policy.fuzz if fuzz is None else fuzz)
+    return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
 
 
 def to_fsrs_card(item: ItemState, now: datetime) -> "fsrs.Card":
@@ -228,14 +235,14 @@ def build_queue(
     appear. ``due_horizon`` (default ``now``) lets learning steps due later
     today come back within the same session.
     """
-    horizon = due_horizon or now
+    horizon = iso(due_horizon or now)  # stored times are ISO UTC text, so they compare as strings
     due, new = [], []
     for item in items:
         if item.suspended or item.orphaned or item.key not in course_order:
             continue
         if item.is_new:
             new.append(item)
-        elif item.due is not None and parse_time(item.due) <= horizon:
+        elif item.due is not None and item.due <= horizon:
             due.append(item)
     due.sort(key=lambda i: (i.due or "", course_order[i.key]))
     new.sort(key=lambda i: course_order[i.key])
