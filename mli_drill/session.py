@@ -137,7 +137,9 @@ class Entry:
 
 @dataclass
 class _Outcome:
-    rating: int
+    """What the student answered; ``suggested`` is the automatic rating (None: they rate it themselves)."""
+
+    suggested: int | None
     answer: str | None
     correct: bool | None
     detail: str | None = None
@@ -181,6 +183,7 @@ class Session:
         self.requeue_learning = requeue_learning
         self.repeat = repeat  # practice: serve this entry again whenever the queue runs dry
         self.history: list[_Done] = []
+        self._quit_after = False  # quit requested at a prompt after the answer was saved
         self.started = time.monotonic()
         self.position = 0
 
@@ -193,10 +196,13 @@ class Session:
                 self.position += 1
                 try:
                     self._serve(entry)
+                    if self._quit_after:
+                        break
                 except _Undo:
                     self._undo(entry)
                 except _Suspend:
                     self.store.set_suspended(entry.key, True)
+                    self.queue = [e for e in self.queue if e.key != entry.key]
                     self.io.emit(Notice(f"Suspended {entry.key.split(':', 1)[1]}."))
         except (_Quit, KeyboardInterrupt, EOFError):
             pass
@@ -216,12 +222,32 @@ class Session:
         )
 
     def _serve(self, entry: Entry) -> None:
+        """Show one item and record the answer.
+
+        A self-graded card is committed once rated. An automatically marked
+        answer (mcq, points, problem) is committed at the verdict, before the
+        rating prompt, so quitting or a crash there loses nothing; a different
+        rating typed at the prompt replaces it (undo + new review, both kept
+        in the log).
+        """
         shown_at = time.monotonic()
-        if entry.card is not None:
-            outcome = self._serve_card(entry.card)
-        else:
-            outcome = self._serve_problem(entry)
-        self._commit(entry, outcome, int((time.monotonic() - shown_at) * 1000))
+        outcome = self._serve_card(entry.card) if entry.card is not None else self._serve_problem(entry)
+        hints = self._hints(entry.key)
+        if outcome.suggested is None:
+            rating = self._rate(hints, None)
+            self._commit(entry, outcome, rating, shown_at)
+            return
+        self._commit(entry, outcome, outcome.suggested, shown_at)
+        try:
+            rating = self._rate(hints, outcome.suggested, current_saved=True)
+        except _Undo:
+            self._undo(entry, current_saved=True)
+            return
+        if rating != outcome.suggested:
+            done = self.history.pop()
+            self.store.undo_review(done.log_id, done.before)
+            self.queue = [e for e in self.queue if e is not entry]
+            self._commit(entry, outcome, rating, shown_at)
 
     def _ask(self, prompt: str) -> str:
         line = self.io.ask(prompt)
@@ -238,8 +264,7 @@ class Session:
         self.io.emit(RevealCard(card))
         if card.type == "points":
             return self._points(card)
-        rating = self._rate(card_key(card), suggested=None)
-        return _Outcome(rating, None, rating > 1)
+        return _Outcome(None, None, None)
 
     def _wait_for_reveal(self, card: Card) -> None:
         while True:
@@ -267,8 +292,7 @@ class Session:
         expected = f"{card.answer}) {card.choices[card.answer_index]}"
         self.io.emit(ShowVerdict(correct, "correct" if correct else "wrong", expected, line.upper()))
         self.io.emit(RevealCard(card))
-        rating = self._rate(card_key(card), suggested=3 if correct else 1)
-        return _Outcome(rating, line.upper(), correct)
+        return _Outcome(3 if correct else 1, line.upper(), correct)
 
     def _points(self, card: Card) -> _Outcome:
         count = len(card.points)
@@ -283,8 +307,7 @@ class Session:
         share = len(recalled) / count
         suggested = 3 if share == 1 else 2 if share >= 0.5 else 1
         self.io.emit(Notice(f"{len(recalled)} of {count} points ({share:.0%})."))
-        rating = self._rate(card_key(card), suggested=suggested)
-        return _Outcome(rating, " ".join(str(p) for p in sorted(recalled)), share >= 0.5)
+        return _Outcome(suggested, " ".join(str(p) for p in sorted(recalled)), share >= 0.5)
 
     # -- problems ------------------------------------------------------------
     def _serve_problem(self, entry: Entry) -> _Outcome:
@@ -308,8 +331,7 @@ class Session:
             if lowered == "s":
                 self.io.emit(ShowVerdict(False, "shown (counted as wrong)", instance.answer_text(), ""))
                 self.io.emit(ShowSolution(instance))
-                rating = self._rate(entry.key, suggested=1)
-                return _Outcome(rating, None, False, detail)
+                return _Outcome(1, None, False, detail)
             if not line:
                 self.io.emit(Notice(f"Type your answer, e.g. {example_for(instance.answer_spec.kind)}.", error=True))
                 continue
@@ -321,21 +343,33 @@ class Session:
             break
         self.io.emit(ShowVerdict(verdict.correct, verdict.message, instance.answer_text(), line))
         self.io.emit(ShowSolution(instance))
-        rating = self._rate(entry.key, suggested=3 if verdict.correct else 1)
-        return _Outcome(rating, line[:500], verdict.correct, detail)
+        return _Outcome(3 if verdict.correct else 1, line[:500], verdict.correct, detail)
 
     # -- rating, commit, undo -----------------------------------------------
-    def _rate(self, key: str, suggested: int | None) -> int:
+    def _hints(self, key: str) -> dict[int, str]:
         item = self.store.item(key)
         hints = scheduling.interval_hints(item, self.clock(), self.policy) if item else {}
-        self.io.emit(ShowRatingHints({r: scheduling.format_interval(d) for r, d in hints.items()}, suggested))
+        return {r: scheduling.format_interval(d) for r, d in hints.items()}
+
+    def _rate(self, hints: dict[int, str], suggested: int | None, current_saved: bool = False) -> int:
+        """Ask for a rating. With the answer already saved, q / end of input keep it and quit."""
+        self.io.emit(ShowRatingHints(hints, suggested))
         while True:
             prompt = "Rate 1 again · 2 hard · 3 good · 4 easy"
             if suggested:
                 prompt += f" · Enter = {suggested} {scheduling.RATING_NAMES[suggested]}"
-            line = self._ask(prompt + " · u undo · s suspend · q quit")
+            try:
+                line = self._ask(prompt + " · u undo · s suspend · q quit")
+            except _Quit:
+                if suggested is not None and current_saved:
+                    self._quit_after = True  # end of input: the saved answer stands
+                    return suggested
+                raise
             lowered = line.lower()
             if lowered == "q":
+                if suggested is not None and current_saved:
+                    self._quit_after = True
+                    return suggested
                 raise _Quit
             if lowered == "u":
                 if self.history:
@@ -351,40 +385,41 @@ class Session:
                 return rating
             self.io.emit(Notice("Rate with 1-4 or again/hard/good/easy (u undo, s suspend, q quit).", error=True))
 
-    def _commit(self, entry: Entry, outcome: _Outcome, duration_ms: int) -> None:
+    def _commit(self, entry: Entry, outcome: _Outcome, rating: int, shown_at: float) -> None:
         now = self.clock()
+        correct = outcome.correct if outcome.correct is not None else rating > 1
         record = ReviewRecord(
             key=entry.key,
             reviewed_at=iso(now),
-            rating=outcome.rating,
-            duration_ms=duration_ms,
+            rating=rating,
+            duration_ms=int((time.monotonic() - shown_at) * 1000),
             answer=outcome.answer,
-            correct=outcome.correct,
+            correct=correct,
             source=self.source,
             detail=outcome.detail,
         )
-        before, after, log_id = self.store.apply_review(
-            record, lambda current: scheduling.review(current, outcome.rating, now, self.policy)
-        )
-        self.history.append(_Done(entry, before, log_id, outcome.correct, outcome.rating))
-        self.io.emit(Saved(entry.key, outcome.rating, after.due, after.leech and not before.leech))
+        before, after, log_id = self.store.apply_review(record, lambda current: scheduling.review(current, rating, now, self.policy))
+        self.history.append(_Done(entry, before, log_id, correct, rating))
+        self.io.emit(Saved(entry.key, rating, after.due, after.leech and not before.leech))
         if after.suspended:
             return
-        if self.requeue_learning and after.state in (1, 3) and after.due and scheduling.parse_time(after.due) <= now + LEARN_AHEAD:
+        if self.requeue_learning and after.state in (1, 3) and after.due and after.due <= iso(now + LEARN_AHEAD):
             self.queue.append(entry)
 
-    def _undo(self, current: Entry) -> None:
+    def _undo(self, current: Entry, current_saved: bool = False) -> None:
+        """Take back the latest saved answer and show its item again.
+
+        When the current item's answer is already saved (auto-marked), that is
+        the one taken back; otherwise the previous item's, and the current item
+        follows it again.
+        """
         done = self.history.pop()
         self.store.undo_review(done.log_id, done.before)
         # The undone entry may have been re-queued as a learning step: drop that copy.
         self.queue = [e for e in self.queue if e.key != done.entry.key]
-        self.queue[:0] = [done.entry, current]
-        self.position -= 2
+        self.queue[:0] = [done.entry] if current_saved else [done.entry, current]
+        self.position -= 1 if current_saved else 2
         self.io.emit(Notice(f"Undid the answer to {done.entry.key.split(':', 1)[1]}."))
-
-
-def card_key(card: Card) -> str:
-    return card.item_key
 
 
 def parse_points(text: str, count: int) -> set[int] | None:

@@ -128,7 +128,7 @@ def test_removed_card_is_orphaned_not_deleted(home: Path, cli) -> None:
 
 def test_quit_at_every_prompt(home: Path, cli, tmp_path: Path, monkeypatch) -> None:
     deck = write_deck(tmp_path, "mix", MIXED)
-    scripts = [("q\n", 0), ("\n3\nq\n", 1), ("\n3\n\n3\nq\n", 2), ("\n3\n\n3\nA\nq\n", 2), ("\n3\n\n3\nA\n\n\nq\n", 3)]
+    scripts = [("q\n", 0), ("\n3\nq\n", 1), ("\n3\n\n3\nq\n", 2), ("\n3\n\n3\nA\nq\n", 3), ("\n3\n\n3\nA\n\n\nq\n", 3)]
     for number, (script, stored) in enumerate(scripts):
         fresh = tmp_path / f"home{number}"
         monkeypatch.setenv("MLI_DRILL_HOME", str(fresh))
@@ -150,3 +150,23 @@ def test_suspend_and_unsuspend_commands(home: Path, cli) -> None:
     assert json.loads(cli("status", "--json").output)["groups"]["problems"]["suspended"] == 1
     missing = cli("unsuspend", "no-such-card")
     assert missing.exit_code == 2 and "no-such-card" in missing.output
+
+
+def test_auto_marked_answer_is_saved_before_the_rating_prompt(home: Path, cli, tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, "mix", MIXED)
+    # mcq answered then input ends at the rating prompt: kept with the suggested rating
+    cli("review", "--deck", str(deck), input="\n3\n\n3\nB\n")
+    assert reviews(home)[-1] == ("card:mix-mcq", 3, "B", 1, 0)
+
+
+def test_overriding_the_suggested_rating_keeps_both_rows(home: Path, cli, tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, "mix", MIXED)
+    cli("review", "--deck", str(deck), input="\n3\n\n3\nB\n4\nq\n")
+    assert reviews(home)[-2:] == [("card:mix-mcq", 3, "B", 1, 1), ("card:mix-mcq", 4, "B", 1, 0)]
+
+
+def test_undo_at_an_auto_marked_prompt_takes_back_that_answer(home: Path, cli, tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, "mix", MIXED)
+    result = cli("review", "--deck", str(deck), input="\n3\n\n3\nA\nu\nB\n\nq\n")
+    assert "Undid the answer to mix-mcq" in result.output
+    assert reviews(home)[-2:] == [("card:mix-mcq", 1, "A", 0, 1), ("card:mix-mcq", 3, "B", 1, 0)]
