@@ -73,8 +73,11 @@ def latest_backup(db_path: Path) -> Path | None:
 
 
 def restore_from(backup: Path, db_path: Path) -> Path | None:
-    """Put a backup in place of the database; the file it replaces is renamed, never deleted."""
-    from mli_drill.clock import now
+    """Put a backup in place of the database; the file it replaces is renamed, never deleted.
+
+    The backup is copied and checked *before* the current file is moved, so a
+    damaged or foreign backup leaves everything as it was.
+    """
     from mli_drill.store import StoreError
     from mli_drill.store.db import SQLITE_HEADER
 
@@ -82,18 +85,51 @@ def restore_from(backup: Path, db_path: Path) -> Path | None:
         raise StoreError(f"no backup at {backup}")
     with backup.open("rb") as handle:
         if handle.read(16) != SQLITE_HEADER:
-            raise StoreError(f"{backup} is not an SQLite database")
-    kept = None
-    if db_path.exists():
-        kept = db_path.with_name(f"{db_path.name}.replaced-{now().strftime('%Y%m%dT%H%M%S')}")
-        db_path.replace(kept)
-        for suffix in ("-wal", "-shm"):
-            side = db_path.with_name(db_path.name + suffix)
-            if side.exists():
-                side.replace(kept.with_name(kept.name + suffix))
+            raise StoreError(f"{backup} is not an SQLite database; nothing was restored")
+    incoming = db_path.with_name(db_path.name + ".restoring")
+    try:
+        _copy_checked(backup, incoming)
+    except (sqlite3.Error, StoreError) as exc:
+        incoming.unlink(missing_ok=True)
+        raise StoreError(f"{backup} cannot be restored ({exc}); nothing was changed — try an older backup") from None
+    kept = _move_aside(db_path)
+    incoming.replace(db_path)
+    return kept
+
+
+def _copy_checked(backup: Path, target: Path) -> None:
+    """Copy ``backup`` to ``target`` and make sure the copy passes SQLite's integrity check."""
+    from mli_drill.store import StoreError
+
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
-        backup_to(source, db_path)
+        backup_to(source, target)
     finally:
         source.close()
+    copy = sqlite3.connect(str(target))
+    try:
+        result = [row[0] for row in copy.execute("PRAGMA integrity_check(5)")]
+    finally:
+        copy.close()
+    if result != ["ok"]:
+        raise StoreError("integrity check failed: " + " ".join(" ".join(result).split())[:160])
+
+
+def _move_aside(db_path: Path) -> Path | None:
+    """Rename the current database (and its -wal/-shm) to ``NAME.replaced-STAMP``."""
+    from mli_drill.clock import now
+
+    if not db_path.exists():
+        return None
+    stamp = now().strftime("%Y%m%dT%H%M%S")
+    kept = db_path.with_name(f"{db_path.name}.replaced-{stamp}")
+    counter = 1
+    while kept.exists():  # a second restore within the same second must not overwrite the first kept file
+        counter += 1
+        kept = db_path.with_name(f"{db_path.name}.replaced-{stamp}-{counter}")
+    db_path.replace(kept)
+    for suffix in ("-wal", "-shm"):
+        side = db_path.with_name(db_path.name + suffix)
+        if side.exists():
+            side.replace(kept.with_name(kept.name + suffix))
     return kept

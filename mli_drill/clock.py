@@ -9,9 +9,10 @@ the local time zone, as a student experiences it.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 NOW_VARIABLE = "MLI_DRILL_NOW"
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 
 
 class ClockError(ValueError):
@@ -23,31 +24,42 @@ def now() -> datetime:
     override = os.environ.get(NOW_VARIABLE)
     if not override:
         return datetime.now(timezone.utc)
-    return parse_time(override, source=NOW_VARIABLE)
+    value = parse_time(override, source=NOW_VARIABLE)
+    # The scheduler adds up to a century to "now" and datetime ends at the year 9999.
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ClockError(f"{NOW_VARIABLE}: {override!r} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR} the schedule can work with")
+    return value
 
 
 def parse_time(text: str, source: str = "time") -> datetime:
     """Parse ISO-8601; a naive time is taken as local time. Returns UTC."""
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if value.tzinfo is None:
+            value = value.astimezone()  # interpret as local wall-clock time
+        value = value.astimezone(timezone.utc)
+    except (ValueError, OverflowError, OSError):
         raise ClockError(f"{source}: {text!r} is not an ISO-8601 time (e.g. 2026-05-01T09:00:00+00:00)") from None
-    if value.tzinfo is None:
-        value = value.astimezone()  # interpret as local wall-clock time
-    return value.astimezone(timezone.utc)
+    return value
 
 
 def start_of_local_day(moment: datetime) -> datetime:
-    """UTC instant at which the local calendar day containing ``moment`` began."""
-    local = moment.astimezone()
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.astimezone(timezone.utc)
+    """UTC instant at which the local calendar day containing ``moment`` began.
+
+    Midnight is rebuilt as a naive local time and converted with the zone's
+    rules: keeping ``moment``'s UTC offset would be an hour off on the day a
+    daylight-saving change happens.
+    """
+    return _local_midnight(moment.astimezone().date())
 
 
 def end_of_local_day(moment: datetime) -> datetime:
     """UTC instant at which the local day containing ``moment`` ends."""
-    local_next = (moment.astimezone() + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return local_next.astimezone(timezone.utc)
+    return _local_midnight(moment.astimezone().date() + timedelta(days=1))
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0)).astimezone().astimezone(timezone.utc)
 
 
 def iso(moment: datetime) -> str:

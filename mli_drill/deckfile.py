@@ -47,10 +47,59 @@ def _safe_load_with_nodes(text: str) -> _Parsed:
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data = _construct(loader, node) if node is not None else None
     finally:
         loader.dispose()
     return _Parsed(data, node)
+
+
+_UNREADABLE = (AttributeError, KeyError, TypeError, IndexError, ValueError)
+
+
+def _construct(loader: Any, node: Any) -> Any:
+    """Build the data; a value that does not fit its tag becomes a located YAML error.
+
+    PyYAML's safe constructors raise plain ValueError, KeyError or
+    AttributeError for e.g. ``!!bool maybe``, ``!!timestamp x`` or an integer
+    with more digits than Python reads. Only data is built here (never
+    objects), so reporting those as "invalid YAML" at the value's line is safe.
+    """
+    import yaml
+
+    try:
+        return loader.construct_document(node)
+    except _UNREADABLE:
+        bad = _first_unreadable_scalar(loader, node)
+        if bad is None:
+            raise yaml.constructor.ConstructorError(None, None, "a value cannot be read", node.start_mark) from None
+        kind = str(bad.tag).rsplit(":", 1)[-1]
+        raise yaml.constructor.ConstructorError(None, None, f"{_shown(bad.value)} cannot be read as {kind}", bad.start_mark) from None
+
+
+def _first_unreadable_scalar(loader: Any, root: Any) -> Any:
+    """The first scalar (in page order) whose construction fails, found without recursion."""
+    import yaml
+
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            loader.constructed_objects, loader.recursive_objects = {}, {}
+            try:
+                loader.construct_object(node, deep=True)
+            except _UNREADABLE:
+                return node
+            except yaml.YAMLError:
+                continue
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend([value, key])
+    return None
 
 
 def _mapping_lines(node: Any) -> dict[str, int]:
@@ -60,6 +109,34 @@ def _mapping_lines(node: Any) -> dict[str, int]:
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A bounded, one-line repr of a value from a deck, for error messages.
+
+    YAML aliases let a few hundred bytes expand to a structure whose repr is
+    gigabytes long (the "billion laughs"), so containers are named, not printed.
+    """
+    if isinstance(value, (list, dict, set, tuple)):
+        return "a list" if isinstance(value, (list, tuple)) else "a mapping"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _duplicate_keys(node: Any, where: str) -> list[str]:
+    """YAML keeps only the last of two equal keys; say so instead of silently dropping a field."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    seen: set[str] = set()
+    problems = []
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            if key.value in seen:
+                problems.append(f"{where}:{key.start_mark.line + 1}: field {_shown(key.value)} appears twice (only the last one would count)")
+            seen.add(key.value)
+    return problems
 
 
 def _cards_node(root: Any) -> Any:
@@ -90,12 +167,12 @@ def parse_deck(text: str, path: Path, bundled: bool = False) -> tuple[Deck | Non
     if not isinstance(data, dict):
         return None, [f"{where}:1: a deck must be a mapping with 'deck', 'title' and 'cards'"]
     top_lines = _mapping_lines(root)
-    problems: list[str] = []
+    problems: list[str] = _duplicate_keys(root, where)
     for key in data:
         if key not in DECK_FIELDS:
-            problems.append(f"{where}:{top_lines.get(str(key), 1)}: unknown deck field {key!r}")
+            problems.append(f"{where}:{top_lines.get(str(key), 1)}: unknown deck field {_shown(key)}")
     deck_id = data.get("deck")
-    if not isinstance(deck_id, str) or not ID_PATTERN.match(deck_id):
+    if not isinstance(deck_id, str) or not ID_PATTERN.fullmatch(deck_id):
         problems.append(f"{where}:{top_lines.get('deck', 1)}: 'deck' must be an id like cnn-basics (lowercase letters, digits, -)")
         deck_id = path.stem
     title = data.get("title")
@@ -121,7 +198,7 @@ def parse_deck(text: str, path: Path, bundled: bool = False) -> tuple[Deck | Non
         node = item_nodes[index] if index < len(item_nodes) else None
         line = node.start_mark.line + 1 if node is not None else top_lines.get("cards", 1)
         card, card_problems = _parse_card(raw, deck_id, f"{where}:{line}", _mapping_lines(node), where, index)
-        problems.extend(card_problems)
+        problems.extend(_duplicate_keys(node, where) + card_problems)
         if card is not None:
             cards.append(card)
     deck = Deck(id=deck_id, title=title.strip(), path=path, topic=topic, week=week, bundled=bundled, cards=tuple(cards))
@@ -151,14 +228,14 @@ def _parse_card(raw: Any, deck_id: str, at: str, lines: dict[str, int], where: s
 
     if not isinstance(raw, dict):
         return None, [f"{at}: card {index + 1} must be a mapping of fields (id, front, back, ...)"]
-    problems = [f"{loc(str(k))}: unknown card field {k!r}" for k in raw if k not in CARD_FIELDS]
+    problems = [f"{loc(str(k))}: unknown card field {_shown(k)}" for k in raw if k not in CARD_FIELDS]
     card_id = _text(raw.get("id"))
-    if not card_id or not ID_PATTERN.match(card_id):
+    if not card_id or not ID_PATTERN.fullmatch(card_id):
         problems.append(f"{loc('id')}: card {index + 1} needs an 'id' of lowercase letters, digits, '.', '_' or '-'")
         return None, problems
     card_type = raw.get("type", "basic")
     if card_type not in CARD_TYPES:
-        problems.append(f"{loc('type')}: card {card_id!r}: unknown type {card_type!r} (expected {', '.join(CARD_TYPES)})")
+        problems.append(f"{loc('type')}: card {card_id!r}: unknown type {_shown(card_type)} (expected {', '.join(CARD_TYPES)})")
         return None, problems
     missing = [f for f in REQUIRED[card_type] if raw.get(f) in (None, "", [])]
     if missing:

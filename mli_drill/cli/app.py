@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from mli_drill import __version__
-from mli_drill.cli import backup, common, config, decks, exam, items, practice, problems, review, status
+from mli_drill.cli import backup, common, config, decks, exam, items, practice, problems, review, stats, status
 from mli_drill.cli import export
 from mli_drill.cli import importer
 
@@ -45,6 +45,7 @@ def _global(
 review.register(app)
 practice.register(app)
 status.register(app)
+stats.register(app)
 app.add_typer(problems.app, name="problems")
 app.add_typer(decks.app, name="decks")
 app.add_typer(importer.app, name="import")

@@ -53,6 +53,9 @@ def _check_file(path: Path) -> None:
         return
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a database file")
+    if not path.is_file():
+        # a device or pipe: SQLite would "open" it and fail later with a misleading I/O error
+        raise StoreError(f"{path} is not a regular file; use --db to pick a database file")
     try:
         with path.open("rb") as handle:
             header = handle.read(16)
@@ -72,7 +75,10 @@ def open_store(path: Path, before_migrate: Callable[[Path, int], None] | None = 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}") from None
+        raise StoreError(
+            f"cannot create the data directory {path.parent}: {exc.strerror}; "
+            "point MLI_DRILL_HOME at a writable directory, or use --db"
+        ) from None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         store = Store(conn, path)
@@ -83,14 +89,57 @@ def open_store(path: Path, before_migrate: Callable[[Path, int], None] | None = 
 
 
 def _explain(path: Path, exc: sqlite3.Error) -> str:
+    """One line saying what went wrong with the database and what the student can do about it."""
     text = str(exc)
-    if "malformed" in text or "not a database" in text or "file is encrypted" in text:
-        return f"{path} is damaged ({text}); it was left untouched. Restore a backup with `mli-drill backup --restore`, or use --db"
+    if _is_damage(exc):
+        return damaged_message(path, text)
     if "readonly" in text or "unable to open" in text:
-        return f"cannot write {path} ({text}); check the permissions of the file and its directory"
+        return (
+            f"cannot write {path} ({text}); make the file and its directory writable, "
+            "or choose another place with --db or MLI_DRILL_HOME"
+        )
     if "disk is full" in text or "disk I/O" in text:
-        return f"cannot write {path} ({text}); free some disk space and try again — nothing was lost"
+        if "disk is full" in text or _disk_nearly_full(path):
+            return f"cannot write {path}: the disk is full; free some disk space and try again (answers already saved are kept)"
+        return f"cannot write {path} ({text}); check the disk, then try again (answers already saved are kept)"
+    if "locked" in text or "busy" in text:
+        # only after BUSY_TIMEOUT_MS of waiting: something holds the write lock far longer than a review takes
+        return f"{path} stayed locked by another program for {BUSY_TIMEOUT_MS // 1000} s; close other mli-drill sessions or tools using it, then try again"
     return f"database error on {path}: {text}"
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "malformed" in text or "not a database" in text or "file is encrypted" in text
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    """A damaged database is never repaired or replaced automatically: say how to restore it."""
+    import shlex
+
+    from mli_drill.backup import latest_backup
+
+    message = f"{path} is damaged ({detail}); it was left untouched."
+    try:
+        newest = latest_backup(path)
+    except OSError:
+        newest = None
+    if newest is not None:
+        return (
+            f"{message} Restore the newest backup with `mli-drill backup --restore {shlex.quote(str(newest))}` "
+            "(the damaged file is kept beside it), or use --db to pick another file"
+        )
+    return f"{message} No backup was found; move the file away to start afresh, or use --db to pick another file"
+
+
+def _disk_nearly_full(path: Path) -> bool:
+    """SQLite reports a full tmpfs as a 'disk I/O error' (the -shm map cannot grow): look at the free space."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < 1_000_000
+    except OSError:
+        return False
 
 
 class Store:
@@ -107,6 +156,7 @@ class Store:
     def prepare(self, before_migrate: Callable[[Path, int], None] | None) -> None:
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
+        self.check_integrity()
         version = self.schema_version()
         if version > latest_version():
             raise StoreError(
@@ -120,6 +170,23 @@ class Store:
                 before_migrate(self.path, version)
             self.migrate(version)
 
+    def check_integrity(self) -> None:
+        """Refuse a damaged file before anything writes to it (not even the journal mode).
+
+        ``quick_check`` reads every page (milliseconds for a student's
+        database); without it damage surfaces later, after the daily backup
+        has copied the damaged file over the oldest good backup.
+        """
+        try:
+            rows = [row[0] for row in self.conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise  # e.g. a read-only directory: open_store explains it
+            raise StoreError(damaged_message(self.path, str(exc))) from None
+        if rows != ["ok"]:
+            found = " ".join(" ".join(rows).split()).replace("*** in database main *** ", "")
+            raise StoreError(damaged_message(self.path, "integrity check failed: " + found[:160]))
+
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -128,6 +195,9 @@ class Store:
             if migration.version <= current:
                 continue
             with self.transaction():
+                # another process may have migrated since we read the version: re-read it under the write lock
+                if self.schema_version() >= migration.version:
+                    continue
                 # executescript would COMMIT our transaction; run statements one by one instead
                 for statement in _statements(migration.sql):
                     self.conn.execute(statement)
@@ -146,10 +216,23 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")  # may fail too (a full disk shows up here in WAL mode)
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback_quietly()
             raise
-        self.conn.execute("COMMIT")
+
+    def _rollback_quietly(self) -> None:
+        """Roll back if a transaction is still open; never hide the error that got us here.
+
+        SQLite may already have rolled back by itself (e.g. on a full disk), and a
+        bare ROLLBACK would then raise "no transaction is active" instead.
+        """
+        if not self.conn.in_transaction:
+            return
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
     # -- items -----------------------------------------------------------
     def sync_items(self, entries: Iterable[tuple[str, str, str]], now_iso: str) -> None:
@@ -157,9 +240,24 @@ class Store:
 
         New keys are inserted as new items; keys no longer present are marked
         orphaned (never deleted, so their history survives); returning keys
-        are un-orphaned. Only changed rows are written.
+        are un-orphaned. Only changed rows are written, and the write lock is
+        taken only when something changed. The changes are worked out again
+        under the lock: a second terminal starting at the same moment may
+        have inserted the same new items meanwhile.
         """
         wanted = {key: (kind, deck) for key, kind, deck in entries}
+        if not any(self._sync_changes(wanted, now_iso)):
+            return
+        with self.transaction():
+            inserts, orphan, revive, moved = self._sync_changes(wanted, now_iso)
+            if inserts:
+                self.db["items"].insert_all(inserts, batch_size=500)
+            self.conn.executemany("UPDATE items SET orphaned = 1 WHERE key = ?", [(k,) for k in orphan])
+            self.conn.executemany("UPDATE items SET orphaned = 0 WHERE key = ?", [(k,) for k in revive])
+            self.conn.executemany("UPDATE items SET deck = ? WHERE key = ?", moved)
+
+    def _sync_changes(self, wanted: dict[str, tuple[str, str]], now_iso: str) -> tuple[list, list, list, list]:
+        """(rows to insert, keys to orphan, keys to revive, (deck, key) to move) against the stored items."""
         existing = {row[0]: (row[1], row[2]) for row in self.conn.execute("SELECT key, orphaned, deck FROM items")}
         inserts = [
             {"key": key, "kind": kind, "deck": deck, "created_at": now_iso}
@@ -169,14 +267,7 @@ class Store:
         orphan = [key for key, (orphaned, _) in existing.items() if key not in wanted and not orphaned]
         revive = [key for key, (orphaned, _) in existing.items() if key in wanted and orphaned]
         moved = [(wanted[key][1], key) for key, (_, deck) in existing.items() if key in wanted and wanted[key][1] != deck]
-        if not (inserts or orphan or revive or moved):
-            return
-        with self.transaction():
-            if inserts:
-                self.db["items"].insert_all(inserts, batch_size=500)
-            self.conn.executemany("UPDATE items SET orphaned = 1 WHERE key = ?", [(k,) for k in orphan])
-            self.conn.executemany("UPDATE items SET orphaned = 0 WHERE key = ?", [(k,) for k in revive])
-            self.conn.executemany("UPDATE items SET deck = ? WHERE key = ?", moved)
+        return inserts, orphan, revive, moved
 
     def items(self, include_orphaned: bool = False) -> list[ItemState]:
         where = "" if include_orphaned else "WHERE orphaned = 0"
@@ -259,6 +350,68 @@ class Store:
             sql += " AND i.key = ?"
             params.append(key)
         return [dict(row) for row in self.db.query(sql + " ORDER BY r.reviewed_at, r.id", params)]
+
+    # -- statistics ------------------------------------------------------
+    # Aggregated in SQL so ``stats`` stays fast with a million-row review log:
+    # only counts and small histograms come back to Python. Undone reviews never count.
+    def review_counts_between(self, bounds: list[tuple[str, str]]) -> list[int]:
+        """Reviews in each half-open interval [start, end) of UTC ISO times, in the order given.
+
+        The caller passes local-day boundaries, so a "day" is the student's
+        calendar day even across daylight-saving changes; each interval is one
+        range scan of the ``review_log_time`` index.
+        """
+        sql = "SELECT count(*) FROM review_log WHERE reviewed_at >= ? AND reviewed_at < ? AND undone = 0"
+        return [int(self.conn.execute(sql, (start, end)).fetchone()[0]) for start, end in bounds]
+
+    def retention_counts(self, since_iso: str, until_iso: str, min_gap_seconds: int = 86_400) -> tuple[int, int]:
+        """(recall tests, passed) among reviews made in [since, until].
+
+        A review is a recall test when the same item's previous review was at
+        least ``min_gap_seconds`` earlier (a first review, or a learning step
+        minutes after the last answer, is not); it passed when rated 2 (hard)
+        or better. Undone reviews are neither tests nor previous reviews.
+        """
+        # The previous review comes from lag() within the window; only an item's first
+        # review in the window looks further back, with one probe of the (item_id, reviewed_at) index.
+        sql = """
+            WITH in_window AS (
+                SELECT r.item_id, r.reviewed_at, r.rating,
+                       lag(r.reviewed_at) OVER (PARTITION BY r.item_id ORDER BY r.reviewed_at, r.id) AS previous
+                FROM review_log r
+                WHERE r.undone = 0 AND r.reviewed_at >= :since AND r.reviewed_at <= :until
+            )
+            SELECT count(*), coalesce(sum(w.rating >= 2), 0)
+            FROM in_window w
+            WHERE CAST(strftime('%s', w.reviewed_at) AS INTEGER) - CAST(strftime('%s', coalesce(w.previous, (
+                    SELECT p.reviewed_at FROM review_log p
+                    WHERE p.item_id = w.item_id AND p.undone = 0 AND p.reviewed_at < :since
+                    ORDER BY p.reviewed_at DESC LIMIT 1
+                  ))) AS INTEGER) >= :gap
+        """
+        row = self.conn.execute(sql, {"since": since_iso, "until": until_iso, "gap": min_gap_seconds}).fetchone()
+        return int(row[0]), int(row[1])
+
+    def answer_histogram(self, since_iso: str, until_iso: str, bucket_ms: int = 100) -> list[tuple[str, str, int | None, int, int]]:
+        """Answers in [since, until] of items still in the collection, as (kind, group, bucket, reviews, correct).
+
+        ``group`` is the deck id for a card and the item key for a family, so
+        the caller can fold rows into topics and families; ``bucket`` is the
+        answer time rounded to ``bucket_ms`` (None when not timed), enough for
+        an exact median at that resolution without sending every row back.
+        ``correct`` counts answers marked correct; a self-graded answer with no
+        mark counts as correct when rated 2 (hard) or better.
+        """
+        sql = """
+            SELECT i.kind, CASE WHEN i.kind = 'family' THEN i.key ELSE i.deck END AS answer_group,
+                   CAST((r.duration_ms + :half) / :bucket AS INTEGER) AS bucket,
+                   count(*), sum(coalesce(r.correct, r.rating >= 2))
+            FROM review_log r JOIN items i ON i.id = r.item_id
+            WHERE r.undone = 0 AND i.orphaned = 0 AND r.reviewed_at >= :since AND r.reviewed_at <= :until
+            GROUP BY i.kind, answer_group, bucket
+        """
+        params = {"since": since_iso, "until": until_iso, "bucket": bucket_ms, "half": bucket_ms // 2}
+        return [(kind, group, bucket, int(count), int(correct)) for kind, group, bucket, count, correct in self.conn.execute(sql, params)]
 
 
 def _item_row(row: tuple) -> tuple:

@@ -1,0 +1,72 @@
+"""``mli-drill stats``: review heatmap, due forecast, true retention, mastery, leeches and streak."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from mli_drill.collection import Collection
+    from mli_drill.scheduling import Policy
+    from mli_drill.stats import StatsReport
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stats")(stats)
+
+
+def stats(json_output: bool = typer.Option(False, "--json", help="Print the numbers as JSON.")) -> None:
+    """Show your reviews over the last 26 weeks, what falls due in the next 30 days,
+    true retention, mastery per topic and problem family, leeches and your streak.
+
+    Every number is explained in docs/stats.md.
+    """
+    from mli_drill import clock
+    from mli_drill.cli.common import open_db, policy
+    from mli_drill.collection import load_collection, sync
+
+    store = open_db()
+    now = clock.now()
+    collection = load_collection()
+    sync(store, collection, now)
+    report = gather(store, collection, now, policy())
+    if json_output:
+        from mli_drill.render import print_json
+
+        print_json(report.to_dict())
+        return
+    from mli_drill.render.stats import stats as draw
+
+    draw(report)
+
+
+def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy") -> "StatsReport":
+    """Ask the store for its aggregates and hand them to the pure computations in ``mli_drill.stats``."""
+    from mli_drill import stats as s
+    from mli_drill.clock import iso
+
+    today = s.local_today(now)
+    days = s.heatmap_days(today)
+    counts = dict(zip(days, store.review_counts_between(s.day_bounds(days))))
+    while s.streak_may_continue(counts, today):  # a streak longer than the heatmap: count further back
+        earlier = s.days_before(min(counts), len(days))
+        counts.update(zip(earlier, store.review_counts_between(s.day_bounds(earlier))))
+
+    items = store.items()
+    topics = collection.topics()
+    retention_since = iso(s.window_start(now, s.RETENTION_DAYS))
+    tests, passed = store.retention_counts(retention_since, iso(now), s.RETENTION_MIN_GAP_SECONDS)
+    mastery_since = iso(s.window_start(now, s.MASTERY_DAYS))
+    answers = s.summarise_answers(store.answer_histogram(mastery_since, iso(now), s.DURATION_BUCKET_MS))
+    deck_topics = {deck.id: deck.topic or deck.id for deck in collection.decks}
+    return s.StatsReport(
+        now=iso(now),
+        heatmap=s.build_heatmap(today, counts),
+        streak=s.current_streak(counts, today),
+        forecast=s.build_forecast(items, now),
+        retention=s.Retention(s.RETENTION_DAYS, retention_since, tests, passed, rules.desired_retention),
+        mastery=s.build_mastery(items, answers, topics, deck_topics, now, rules, mastery_since),
+        leeches=s.find_leeches(items, topics),
+    )
