@@ -108,6 +108,7 @@ class ExamSession:
         marks, answer = result
         seconds = time.monotonic() - started
         self.store.exams.record_answer(self.paper_id, question.position, answer, marks, question.max_marks, seconds, iso(self.clock()))
+        self.io.emit(Notice("Answer recorded."))  # only once it is committed
         if self.reschedule is not None:
             self.reschedule(question, marks / question.max_marks, answer)
         return True
@@ -129,7 +130,6 @@ class ExamSession:
             except AnswerSyntaxError as exc:
                 self.io.emit(Notice(str(exc), error=True))
                 continue
-            self.io.emit(Notice("Answer recorded."))
             return (PROBLEM_MARKS if verdict.correct else 0.0), line[:500]
 
     def _points(self, question: Question) -> tuple[float, str] | None:

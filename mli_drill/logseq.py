@@ -65,6 +65,9 @@ DECK_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
 INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+\1")
 
 
+MAX_DEPTH = 100  # outline nesting a page may have; keeps every walk of the tree shallow
+
+
 class LogseqError(Exception):
     """The page cannot be read at all; the message is one line for the student."""
 
@@ -179,6 +182,8 @@ def parse_page(text: str) -> Page:
             indent = _columns(match.group(1))
             while stack and stack[-1].indent >= indent:
                 stack.pop()
+            if len(stack) >= MAX_DEPTH:
+                raise LogseqError(f"line {number}: blocks are nested more than {MAX_DEPTH} levels deep; no notes page needs that")
             current = Block(line=number, indent=indent)
             (stack[-1].children if stack else top).append(current)
             stack.append(current)

@@ -356,11 +356,6 @@ class _Killed(Exception):
     """Stands for the process dying inside a commit."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exam_session._problem emits 'Answer recorded.' before ExamSession._ask_question commits it "
-    "(store.exams.record_answer); a kill in between shows 'recorded' for an answer that was lost",
-)
 def test_exam_says_recorded_only_after_the_answer_is_committed() -> None:
     from mli_drill import clock
     from mli_drill.exam_session import ExamSession

@@ -375,16 +375,10 @@ def test_wide_and_long_pages() -> None:
 DEEP_PAGE = "".join("\t" * depth + f"- level {depth} #card\n" for depth in range(3000))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="logseq.Block.walk (and _bullets) recurse once per nesting level: a page nested ~1000 deep raises "
-    "RecursionError (CLI: 'unexpected RecursionError', exit 1)",
-)
 def test_deeply_nested_page_is_imported_or_refused() -> None:
     check_page(DEEP_PAGE)
 
 
-@pytest.mark.xfail(strict=True, reason="same RecursionError in logseq.Block.walk, seen through `mli-drill import logseq`")
 def test_deeply_nested_page_through_the_cli(home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mli_drill import paths
 

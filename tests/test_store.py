@@ -93,3 +93,21 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(StoreError, match="newer mli-drill"):
         open_store(path)
+
+
+def test_integrity_check_skipped_only_when_unchanged_since_a_clean_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mli_drill.store.db import Store
+
+    monkeypatch.setenv("MLI_DRILL_HOME", str(tmp_path / "home"))
+    path = tmp_path / "p.db"
+    open_store(path).close_verified()
+    checks: list[Path] = []
+    original = Store.check_integrity
+    monkeypatch.setattr(Store, "check_integrity", lambda self: checks.append(self.path) or original(self))
+    open_store(path).close_verified()
+    assert checks == [], "unchanged since the last clean close: no need to read every page"
+    store = open_store(path)
+    store.sync_items([("card:a", "card", "d")], NOW)
+    store.close()  # not a clean, verified close (as after a crash)
+    open_store(path).close_verified()
+    assert checks == [path]

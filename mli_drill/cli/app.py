@@ -71,3 +71,5 @@ def main() -> None:
 
         error(message)
         sys.exit(code)
+    finally:
+        common.finish()

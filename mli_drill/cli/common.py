@@ -33,13 +33,28 @@ def db_path() -> Path:
     return OPTIONS.db or paths.default_db_path()
 
 
+_OPENED: list["Store"] = []
+
+
 def open_db() -> "Store":
+    """Open the database (taking the day's first backup); ``finish`` closes it after the command."""
     from mli_drill.backup import backup_before_migration, daily_backup
     from mli_drill.store import open_store
 
     store = open_store(db_path(), before_migrate=backup_before_migration)
+    _OPENED.append(store)
     daily_backup(store)
     return store
+
+
+def finish() -> None:
+    """After a command: close every database it opened, noting each file as verified."""
+    while _OPENED:
+        store = _OPENED.pop()
+        try:
+            store.close_verified()
+        except Exception:  # noqa: BLE001 - closing must never hide the command's own outcome
+            pass
 
 
 def settings() -> dict[str, Any]:

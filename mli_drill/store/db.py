@@ -12,15 +12,22 @@ Guarantees the rest of the tool relies on:
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from mli_drill.model import ItemState, ReviewRecord
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
@@ -146,17 +153,27 @@ class Store:
     """A migrated database. Use :func:`open_store` to get one."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path):
-        import sqlite_utils
-
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
+
+    @cached_property
+    def db(self) -> "sqlite_utils.Database":
+        """sqlite-utils over the same connection, for bulk inserts and queries as dicts.
+
+        Created on first use: importing sqlite-utils costs about 100 ms (it
+        loads numpy and its plugins), which the hot paths (the queue, a
+        review, status) do not need; they use the connection directly.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- lifecycle -------------------------------------------------------
     def prepare(self, before_migrate: Callable[[Path, int], None] | None) -> None:
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
-        self.check_integrity()
+        if not self.unchanged_since_verified():
+            self.check_integrity()
         version = self.schema_version()
         if version > latest_version():
             raise StoreError(
@@ -205,6 +222,44 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    # The integrity check reads every page, which grows with the review log.
+    # After a clean close we note the file's size and modification time; an
+    # open that finds them unchanged skips the check. A crash (no clean close),
+    # another program or damage on disk changes them, and the check runs.
+    def _stamp_path(self) -> Path:
+        from mli_drill import paths
+
+        digest = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:24]
+        return paths.data_dir() / "cache" / f"verified-{digest}.json"
+
+    def _file_state(self) -> list[list[int]]:
+        state = []
+        for suffix in ("", "-wal"):
+            try:
+                info = os.stat(str(self.path) + suffix)
+                state.append([info.st_size, info.st_mtime_ns])
+            except OSError:
+                state.append([])
+        return state
+
+    def unchanged_since_verified(self) -> bool:
+        try:
+            return json.loads(self._stamp_path().read_text(encoding="utf-8")) == self._file_state()
+        except (OSError, ValueError):
+            return False
+
+    def close_verified(self) -> None:
+        """Close, then record the file's state so the next open can skip the integrity check."""
+        self.conn.close()
+        stamp = self._stamp_path()
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            partial = stamp.with_suffix(".partial")
+            partial.write_text(json.dumps(self._file_state()), encoding="utf-8")
+            partial.replace(stamp)
+        except OSError:
+            pass  # without a stamp the next open simply checks again
 
     @property
     def exams(self) -> "ExamStore":
