@@ -212,12 +212,11 @@ class Session:
         ratings: dict[int, int] = {}
         for done in self.history:
             ratings[done.rating] = ratings.get(done.rating, 0) + 1
-        dues = [i.due for i in self.store.items() if i.due and not i.suspended]
         return Summary(
             reviewed=len(self.history),
             correct=sum(1 for d in self.history if d.correct),
             seconds=time.monotonic() - self.started,
-            next_due=min(dues) if dues else None,
+            next_due=self.store.next_due(),
             ratings=ratings,
         )
 

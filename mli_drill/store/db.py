@@ -382,6 +382,11 @@ class Store:
             self._write_item(before)
             self.conn.execute("UPDATE review_log SET undone = 1 WHERE id = ?", (log_id,))
 
+    def next_due(self) -> str | None:
+        """The earliest due time of any reviewable item (for the session summary)."""
+        row = self.conn.execute("SELECT min(due) FROM items WHERE state > 0 AND suspended = 0 AND orphaned = 0").fetchone()
+        return row[0]
+
     def introduced_since(self, since_iso: str) -> int:
         """How many items had their first review at or after ``since_iso`` (for the new-card limit)."""
         row = self.conn.execute("SELECT count(*) FROM items WHERE introduced_at >= ?", (since_iso,)).fetchone()

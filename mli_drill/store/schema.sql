@@ -70,3 +70,9 @@ CREATE TABLE exam_answers (
     answered_at TEXT NOT NULL,
     UNIQUE (paper_id, position)
 );
+
+-- version: 3
+-- Statistics count live reviews per day: index the undone flag with the time
+-- so those counts are answered from the index alone.
+CREATE INDEX review_log_time_live ON review_log (reviewed_at, undone);
+DROP INDEX review_log_time;
