@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -180,12 +181,25 @@ class Store:
                 f"{self.path} was written by a newer mli-drill (schema {version}, this one knows {latest_version()}); "
                 "upgrade mli-drill — the file was left untouched"
             )
-        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            self.conn.execute("PRAGMA journal_mode = WAL")
+        self._use_wal()
         if version < latest_version():
             if version > 0 and before_migrate is not None:
                 before_migrate(self.path, version)
             self.migrate(version)
+
+    def _use_wal(self) -> None:
+        """Switch to WAL mode (once per file). The switch needs the file to itself and SQLite
+        reports "locked" at once instead of waiting, so two first runs at the same moment retry."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def check_integrity(self) -> None:
         """Refuse a damaged file before anything writes to it (not even the journal mode).
@@ -305,8 +319,9 @@ class Store:
             return
         with self.transaction():
             inserts, orphan, revive, moved = self._sync_changes(wanted, now_iso)
-            if inserts:
-                self.db["items"].insert_all(inserts, batch_size=500)
+            self.conn.executemany(
+                "INSERT INTO items (key, kind, deck, created_at) VALUES (:key, :kind, :deck, :created_at)", inserts
+            )
             self.conn.executemany("UPDATE items SET orphaned = 1 WHERE key = ?", [(k,) for k in orphan])
             self.conn.executemany("UPDATE items SET orphaned = 0 WHERE key = ?", [(k,) for k in revive])
             self.conn.executemany("UPDATE items SET deck = ? WHERE key = ?", moved)
