@@ -50,15 +50,16 @@ def start_of_local_day(moment: datetime) -> datetime:
     rules: keeping ``moment``'s UTC offset would be an hour off on the day a
     daylight-saving change happens.
     """
-    return _local_midnight(moment.astimezone().date())
+    return local_day_start(moment.astimezone().date())
 
 
 def end_of_local_day(moment: datetime) -> datetime:
     """UTC instant at which the local day containing ``moment`` ends."""
-    return _local_midnight(moment.astimezone().date() + timedelta(days=1))
+    return local_day_start(moment.astimezone().date() + timedelta(days=1))
 
 
-def _local_midnight(day: date) -> datetime:
+def local_day_start(day: date) -> datetime:
+    """The UTC instant when a local calendar day begins (rebuilt with the zone's rules, so right on DST days)."""
     return datetime.combine(day, time(0)).astimezone().astimezone(timezone.utc)
 
 

@@ -13,10 +13,10 @@ import hashlib
 import math
 from functools import lru_cache
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Iterable
 
-from mli_drill.clock import iso, parse_time
+from mli_drill.clock import iso, local_day_start, parse_time
 from mli_drill.model import ItemState
 
 if TYPE_CHECKING:
@@ -63,11 +63,6 @@ class Policy:
 #     again: it has been seen in the last days;
 #  3. new material is paced so all of it is introduced before the final window.
 # After the exam date, normal scheduling resumes.
-
-
-def local_day_start(day: date) -> datetime:
-    """The UTC instant when a local calendar day begins."""
-    return datetime.combine(day, time(0)).astimezone().astimezone(timezone.utc)
 
 
 def final_window(policy: Policy) -> tuple[date, date]:
