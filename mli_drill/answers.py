@@ -535,6 +535,7 @@ def _evaluate(node: ast.AST, list_depth: int) -> Number | list:
 
 def _number(node: ast.AST) -> Number:
     if isinstance(node, ast.Constant):
+        assert isinstance(node.value, (int, float))  # _check_constant let only int and float literals through
         return _literal(node.value)
     if isinstance(node, ast.Name):
         return _CONSTANTS[node.id.lower()]

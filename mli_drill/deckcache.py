@@ -74,4 +74,5 @@ def _deck(data: Any, path: Path, bundled: bool) -> Deck | None:
 
 
 def _card(data: dict[str, Any]) -> Card:
-    return Card(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return Card(**fields)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from mli_drill.model import Deck
 
 app = typer.Typer(help="Export decks to Anki or problems to a printable worksheet.", no_args_is_help=True)
 
@@ -30,6 +34,7 @@ def anki(
     from mli_drill.collection import load_collection
 
     collection = load_collection(with_families=False)
+    decks: Sequence[Deck | None]
     if deck_ids:
         unknown = [deck_id for deck_id in deck_ids if collection.deck(deck_id) is None]
         if unknown:

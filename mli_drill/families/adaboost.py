@@ -303,10 +303,10 @@ def point_text(point: tuple[float, ...]) -> str:
 
 
 def data_table(problem: Problem) -> str:
-    rows: list[list[object]] = [["i"] + [str(i + 1) for i in range(len(problem.points))]]
+    rows: list[list[object]] = [["i", *[str(i + 1) for i in range(len(problem.points))]]]
     for j, name in enumerate(feature_names(problem.dims)):
-        rows.append([name] + [p[j] for p in problem.points])
-    rows.append(["y"] + [label(v) for v in problem.labels])
+        rows.append([name, *[p[j] for p in problem.points]])
+    rows.append(["y", *[label(v) for v in problem.labels]])
     return format_grid(rows)
 
 
@@ -335,9 +335,9 @@ def error_table(problem: Problem, r: Round) -> str:
     for j, name in enumerate(feature_names(problem.dims)):
         thresholds = candidate_thresholds(problem.points, j)
         rows: list[list[object]] = [
-            ["t"] + [fmt(t) for t in thresholds],
-            [f"+1 if {name} > t"] + [short(r.errors[(j, t, 1)]) for t in thresholds],
-            [f"+1 if {name} < t"] + [short(r.errors[(j, t, -1)]) for t in thresholds],
+            ["t", *[fmt(t) for t in thresholds]],
+            [f"+1 if {name} > t", *[short(r.errors[(j, t, 1)]) for t in thresholds]],
+            [f"+1 if {name} < t", *[short(r.errors[(j, t, -1)]) for t in thresholds]],
         ]
         blocks.append(format_grid(rows))
     return "\n\n".join(blocks)

@@ -19,7 +19,7 @@ from fractions import Fraction
 from mli_drill.families.base import InvalidParams, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid
 
-Image = list[list[int]]
+Image = list[list[int | Fraction]]  # a float pixel is kept as its exact Fraction
 
 
 def sample(rng: random.Random, level: dict) -> dict:

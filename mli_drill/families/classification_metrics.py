@@ -224,12 +224,17 @@ def formula(metric: str, beta: Fraction | None) -> str:
         return "specificity = TN / (TN + FP)"
     if metric == "f1":
         return "F1 = 2TP / (2TP + FP + FN)"
+    assert beta is not None  # check() gives a beta exactly when the metric is fbeta
     return f"F_beta = (1 + beta²) P R / (beta² P + R) with beta = {fmt(float(beta))}, P = precision, R = recall"
 
 
 def question_fields(params: dict) -> dict[str, str]:
     metric, beta, _ = check(params)
-    name = NAMES[metric] if metric != "fbeta" else f"F-beta score with beta = {fmt(float(beta))}"
+    if metric == "fbeta":
+        assert beta is not None  # check() gives a beta exactly when the metric is fbeta
+        name = f"F-beta score with beta = {fmt(float(beta))}"
+    else:
+        name = NAMES[metric]
     return {"data": data_text(params), "metric": name, "formula": formula(metric, beta)}
 
 
@@ -277,6 +282,7 @@ def solve(params: dict) -> Solution:
                      f"(the harmonic mean of precision {show(Fraction(tp, tp + fp))} and recall "
                      f"{show(Fraction(tp, tp + fn))})")
     else:
+        assert beta is not None  # the remaining metric is fbeta, which always has a beta
         p, r = Fraction(tp, tp + fp), Fraction(tp, tp + fn)
         b2 = beta * beta
         steps.append(f"P = TP / (TP + FP) = {tp}/{tp + fp} ≈ {fmt(float(p))}; "

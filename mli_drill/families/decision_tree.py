@@ -262,9 +262,9 @@ def children_text(children: list[list[int]]) -> str:
 
 
 def table_text(columns: dict[str, list[int]], labels: list[int]) -> str:
-    rows: list[list[object]] = [["sample"] + [str(i + 1) for i in range(len(labels))]]
-    rows += [[name] + values for name, values in columns.items()]
-    rows.append(["class"] + [CLASS_NAMES[y] for y in labels])
+    rows: list[list[object]] = [["sample", *[str(i + 1) for i in range(len(labels))]]]
+    rows += [[name, *values] for name, values in columns.items()]
+    rows.append(["class", *[CLASS_NAMES[y] for y in labels]])
     return format_grid(rows)
 
 
@@ -365,8 +365,10 @@ def best_feature_solution(columns: dict[str, list[int]], labels: list[int], crit
     unit = " bits" if criterion == "entropy" else ""
     steps = [f"Parent: {node_text(parent)}; {measure} = {fmt(impurity(parent))}{unit}."]
     sides = ["value 0", "value 1"] if binary else ["<= t", "> t"]
-    rows: list[list[object]] = [["split"] + sides + [f"weighted {measure}"]
-                                + (["IG"] if criterion == "entropy" else [])]
+    header: list[object] = ["split", *sides, f"weighted {measure}"]
+    if criterion == "entropy":
+        header.append("IG")
+    rows: list[list[object]] = [header]
     for s in splits:
         name = s.feature if binary else f"{s.feature}, t = {fmt(s.threshold)}"
         row: list[object] = [name, _counts(s.left), _counts(s.right), fmt(s.score)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import TypeGuard
 
 from mli_drill.families.base import InvalidParams, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, format_vector
@@ -84,7 +85,7 @@ def _acceptable(params: dict, level: dict) -> bool:
     return all(abs(g) > 1e-9 for g in out["gradient"])
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 

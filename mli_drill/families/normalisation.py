@@ -269,7 +269,7 @@ def solve(params: dict) -> Solution:
                  f"x' = ({_shift(low)}) / {fmt(high - low)} = {format_vector(out)}"]
         return _answer(ask, out, params.get("index"), steps)
     rows, gamma, beta, eps = params["x"], params["gamma"], params["beta"], params["eps"]
-    out = batchnorm(rows, gamma, beta, eps)
+    out_rows = batchnorm(rows, gamma, beta, eps)
     steps = []
     width = len(rows[0])
     for c, col in enumerate(zip(*rows)):
@@ -277,7 +277,7 @@ def solve(params: dict) -> Solution:
         stats, m, var = _stats_step(list(col), label)
         denom = math.sqrt(var + eps)
         eps_text = f" + {fmt(eps) if eps >= 1e-3 else f'{eps:g}'}" if eps else ""
-        outputs = [r[c] for r in out]
+        outputs = [r[c] for r in out_rows]
         steps.append(stats + ".")
         steps.append(
             f"{label}x_hat = ({_shift(m)}) / sqrt({fmt(var)}{eps_text}) = ({_shift(m)}) / {fmt(denom)}; "
@@ -285,16 +285,16 @@ def solve(params: dict) -> Solution:
         )
     if ask == "value":
         n, c = params["index"]
-        value = out[n][c]
+        value = out_rows[n][c]
         steps.append(f"The asked output (sample {n + 1}" + (f", feature {c}" if width > 1 else "")
                      + f") is {fmt(value)}.")
         return Solution(answer=round(value, 12), steps=steps, kind="real", display=fmt(value))
     if width == 1:
-        vector = [r[0] for r in out]
+        vector = [r[0] for r in out_rows]
         return Solution(answer=[round(v, 12) for v in vector], steps=steps, kind="vector",
                         display=format_vector(vector))
-    return Solution(answer=[[round(v, 12) for v in r] for r in out], steps=steps, kind="matrix",
-                    display="[" + ", ".join(format_vector(r) for r in out) + "]")
+    return Solution(answer=[[round(v, 12) for v in r] for r in out_rows], steps=steps, kind="matrix",
+                    display="[" + ", ".join(format_vector(r) for r in out_rows) + "]")
 
 
 def _answer(ask: str, out: list[float], index: int | None, steps: list[str]) -> Solution:

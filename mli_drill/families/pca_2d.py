@@ -63,11 +63,12 @@ def first_axis(a: float, b: float, c: float) -> tuple[float, float]:
 def scatter(points: list[tuple[Fraction, Fraction]]) -> tuple[list[Fraction], list[list[Fraction]]]:
     """Mean and scatter matrix sum (p - mean)(p - mean)^T, exact."""
     n = len(points)
-    mean = [sum(p[0] for p in points) / n, sum(p[1] for p in points) / n]
+    zero = Fraction(0)  # a Fraction start keeps every sum a Fraction (sum() otherwise starts from int 0)
+    mean = [sum((p[0] for p in points), zero) / n, sum((p[1] for p in points), zero) / n]
     centred = [(p[0] - mean[0], p[1] - mean[1]) for p in points]
-    sxx = sum(d[0] * d[0] for d in centred)
-    sxy = sum(d[0] * d[1] for d in centred)
-    syy = sum(d[1] * d[1] for d in centred)
+    sxx = sum((d[0] * d[0] for d in centred), zero)
+    sxy = sum((d[0] * d[1] for d in centred), zero)
+    syy = sum((d[1] * d[1] for d in centred), zero)
     return mean, [[sxx, sxy], [sxy, syy]]
 
 
@@ -266,6 +267,8 @@ def axis_step(a: Fraction, b: Fraction, c: Fraction, lam1: Fraction | None, name
 def solve(params: dict) -> Solution:
     matrix, ask = covariance_of(params)
     steps: list[str] = []
+    lam1: Fraction | None  # exact eigenvalues of C; None when they are irrational
+    lam2: Fraction | None
     if params["source"] == "points":
         points = [(Fraction(p[0]), Fraction(p[1])) for p in params["points"]]
         n = len(points)

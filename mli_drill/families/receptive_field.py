@@ -76,7 +76,7 @@ def _layer_name(layer: dict[str, Any], index: int) -> str:
 
 def solve(params: dict[str, Any]) -> Solution:
     layers = _checked_layers(params)
-    header = ["layer", "k", "s", "d", "j before", "r after"]
+    header: list[object] = ["layer", "k", "s", "d", "j before", "r after"]
     rows: list[list[object]] = [header]
     arithmetic = []
     r, j = 1, 1

@@ -132,7 +132,7 @@ def logits_text(rows: list[list[float]], targets: list[int]) -> str:
     k = len(rows[0])
     if len(rows) == 1:
         return f"logits z = {format_vector(rows[0])} for classes 0..{k - 1}; the true class is {targets[0]}."
-    grid = [["", *[f"class {j}" for j in range(k)], "true class"]]
+    grid: list[list[object]] = [["", *[f"class {j}" for j in range(k)], "true class"]]
     grid += [[f"sample {n}", *row, str(t)] for n, (row, t) in enumerate(zip(rows, targets))]
     return f"a batch of {len(rows)} samples with logits (rows = samples, classes 0..{k - 1}):\n\n" + format_grid(grid)
 

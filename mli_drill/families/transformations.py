@@ -16,6 +16,7 @@ so all arithmetic stays in integers.
 from __future__ import annotations
 
 import random
+from typing import cast
 
 from mli_drill.families.base import InvalidParams, Rejections, Solution
 from mli_drill.families.common import format_grid
@@ -212,7 +213,8 @@ def _dof_params(params: dict) -> tuple[str, int]:
     transform, dim = params.get("transform"), params.get("dim")
     if isinstance(dim, bool) or (transform, dim) not in DOF:
         raise InvalidParams("dof needs transform in rigid/similarity/affine and dim 2 or 3")
-    return transform, dim
+    # membership in DOF, whose keys are (str, int), is the check; isinstance would be stricter
+    return cast(str, transform), cast(int, dim)
 
 
 def _apply_params(params: dict) -> tuple[str, Matrix, tuple[int, int]]:
