@@ -244,9 +244,8 @@ class Session:
             return
         if rating != outcome.suggested:
             done = self.history.pop()
-            self.store.undo_review(done.log_id, done.before)
             self.queue = [e for e in self.queue if e is not entry]
-            self._commit(entry, outcome, rating, shown_at)
+            self._commit(entry, outcome, rating, shown_at, replaces=(done.log_id, done.before))
 
     def _ask(self, prompt: str) -> str:
         line = self.io.ask(prompt)
@@ -384,7 +383,9 @@ class Session:
                 return rating
             self.io.emit(Notice("Rate with 1-4 or again/hard/good/easy (u undo, s suspend, q quit).", error=True))
 
-    def _commit(self, entry: Entry, outcome: _Outcome, rating: int, shown_at: float) -> None:
+    def _commit(
+        self, entry: Entry, outcome: _Outcome, rating: int, shown_at: float, replaces: tuple[int, ItemState] | None = None
+    ) -> None:
         now = self.clock()
         correct = outcome.correct if outcome.correct is not None else rating > 1
         record = ReviewRecord(
@@ -397,7 +398,9 @@ class Session:
             source=self.source,
             detail=outcome.detail,
         )
-        before, after, log_id = self.store.apply_review(record, lambda current: scheduling.review(current, rating, now, self.policy))
+        before, after, log_id = self.store.apply_review(
+            record, lambda current: scheduling.review(current, rating, now, self.policy), replaces=replaces
+        )
         self.history.append(_Done(entry, before, log_id, correct, rating))
         self.io.emit(Saved(entry.key, rating, after.due, after.leech and not before.leech))
         if after.suspended:

@@ -361,15 +361,22 @@ class Store:
             return self.conn.execute(sql, (int(suspended), key)).rowcount > 0
 
     # -- reviews ---------------------------------------------------------
-    def apply_review(self, record: ReviewRecord, schedule: Callable[[ItemState], ItemState]) -> tuple[ItemState, ItemState, int]:
+    def apply_review(
+        self, record: ReviewRecord, schedule: Callable[[ItemState], ItemState], replaces: tuple[int, ItemState] | None = None
+    ) -> tuple[ItemState, ItemState, int]:
         """Append one answer and the item's new state, atomically, and commit.
 
         ``schedule`` maps the item's *current stored* state to its new state; it
         runs inside the write transaction, so a review made meanwhile in
         another terminal is never overwritten with stale state.
+        ``replaces=(log_id, state_before_it)`` takes back that earlier answer in
+        the same transaction (a rating changed at the prompt), so a crash can
+        never leave the answer taken back but not replaced.
         Returns (state before, state after, review_log id).
         """
         with self.transaction():
+            if replaces is not None:
+                self._take_back(*replaces)
             before = self.item(record.key)
             if before is None:
                 raise StoreError(f"unknown item {record.key!r}")
@@ -394,8 +401,11 @@ class Store:
     def undo_review(self, log_id: int, before: ItemState) -> None:
         """Take back one answer: restore the item's earlier state, flag the log row (never delete it)."""
         with self.transaction():
-            self._write_item(before)
-            self.conn.execute("UPDATE review_log SET undone = 1 WHERE id = ?", (log_id,))
+            self._take_back(log_id, before)
+
+    def _take_back(self, log_id: int, before: ItemState) -> None:
+        self._write_item(before)
+        self.conn.execute("UPDATE review_log SET undone = 1 WHERE id = ?", (log_id,))
 
     def next_due(self) -> str | None:
         """The earliest due time of any reviewable item (for the session summary)."""
