@@ -15,15 +15,19 @@ def review_entries(
     store: Any, collection: Collection, now: datetime, policy: Policy, deck: str | None, tags: list[str], limit: int | None
 ) -> list[Entry]:
     order = collection.select(deck=deck, tags=tags)
-    all_items = store.items()
-    allowed = new_today(store, all_items, now, policy)
-    items = build_queue(all_items, now, allowed, order, due_horizon=now + LEARN_AHEAD)
+    horizon = now + LEARN_AHEAD
+    candidates = store.reviewable(iso(horizon))
+    allowed = new_today(store, candidates, now, policy)
+    items = build_queue(candidates, now, allowed, order, due_horizon=horizon)
     entries = [to_entry(item.key, collection) for item in items]
     return entries[:limit] if limit else entries
 
 
 def new_today(store: Any, items: list, now: datetime, policy: Policy) -> int:
-    """What is left of today's new-item allowance (paced towards the exam when one is set)."""
+    """What is left of today's new-item allowance (paced towards the exam when one is set).
+
+    ``items`` must include every new item (``Store.reviewable`` or ``Store.items``).
+    """
     introduced = store.introduced_since(iso(start_of_local_day(now)))
     remaining = sum(1 for item in items if item.is_new and not item.suspended and not item.orphaned)
     return new_items_allowed(policy, now, introduced, remaining)

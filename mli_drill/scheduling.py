@@ -190,10 +190,25 @@ def interval_hints(item: ItemState, now: datetime, policy: Policy) -> dict[int, 
 
 
 def retrievability(item: ItemState, at: datetime, policy: Policy) -> float:
-    """Predicted probability of recall at ``at`` (0 for a new item)."""
-    if item.is_new or item.stability is None:
+    """Predicted probability of recall at ``at`` (0 for a new item).
+
+    FSRS's forgetting curve, R = (1 + factor * t / S) ** decay with t in whole
+    days since the last review, computed here directly (as
+    ``fsrs.Scheduler.get_card_retrievability`` does) because status and stats
+    evaluate it for every item of the collection.
+    """
+    if item.is_new or item.stability is None or item.last_review is None:
         return 0.0
-    return float(_scheduler(policy).get_card_retrievability(to_fsrs_card(item, at), at))
+    decay, factor = _curve(policy.desired_retention)
+    elapsed_days = max(0, (at - parse_time(item.last_review)).days)
+    return float((1 + factor * elapsed_days / item.stability) ** decay)
+
+
+@lru_cache(maxsize=8)
+def _curve(desired_retention: float) -> tuple[float, float]:
+    """(decay, factor) of the forgetting curve for the scheduler's parameters."""
+    decay = -_make_scheduler(desired_retention, False).parameters[20]
+    return decay, 0.9 ** (1 / decay) - 1
 
 
 def format_interval(delta: timedelta) -> str:

@@ -88,3 +88,16 @@ def test_leech_again_every_half_threshold(lapses: int, leech: bool) -> None:
     from mli_drill.scheduling import is_leech_lapse
 
     assert is_leech_lapse(lapses, 8) == leech
+
+
+def test_retrievability_matches_fsrs() -> None:
+    import fsrs
+
+    from mli_drill.scheduling import to_fsrs_card
+
+    item = review(review(new_item(), 3, T0, POLICY), 3, T0 + timedelta(minutes=10), POLICY)
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    for days in (0, 1, 3, 10, 100, 1000):
+        at = T0 + timedelta(days=days, hours=5)
+        expected = scheduler.get_card_retrievability(to_fsrs_card(item, at), at)
+        assert retrievability(item, at, POLICY) == pytest.approx(expected, rel=1e-12)

@@ -315,9 +315,11 @@ class Store:
         have inserted the same new items meanwhile.
         """
         wanted = {key: (kind, deck) for key, kind, deck in entries}
-        if not any(self._sync_changes(wanted, now_iso)):
+        fingerprint = hashlib.sha1("\n".join(f"{k}\t{v[0]}\t{v[1]}" for k, v in sorted(wanted.items())).encode()).hexdigest()
+        if self._meta("synced") == fingerprint:
             return
         with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('synced', ?)", (fingerprint,))
             inserts, orphan, revive, moved = self._sync_changes(wanted, now_iso)
             self.conn.executemany(
                 "INSERT INTO items (key, kind, deck, created_at) VALUES (:key, :kind, :deck, :created_at)", inserts
@@ -325,6 +327,10 @@ class Store:
             self.conn.executemany("UPDATE items SET orphaned = 1 WHERE key = ?", [(k,) for k in orphan])
             self.conn.executemany("UPDATE items SET orphaned = 0 WHERE key = ?", [(k,) for k in revive])
             self.conn.executemany("UPDATE items SET deck = ? WHERE key = ?", moved)
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def _sync_changes(self, wanted: dict[str, tuple[str, str]], now_iso: str) -> tuple[list, list, list, list]:
         """(rows to insert, keys to orphan, keys to revive, (deck, key) to move) against the stored items."""
@@ -342,6 +348,19 @@ class Store:
     def items(self, include_orphaned: bool = False) -> list[ItemState]:
         where = "" if include_orphaned else "WHERE orphaned = 0"
         cursor = self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items {where}")
+        return [ItemState(*_item_row(row)) for row in cursor]
+
+    def reviewable(self, due_by: str) -> list[ItemState]:
+        """What a session may show: new items and items due by ``due_by``, none suspended or orphaned.
+
+        Filtering in SQL (due times are ISO UTC text, so they compare as text)
+        keeps the start of a review fast on a large collection.
+        """
+        cursor = self.conn.execute(
+            f"SELECT {', '.join(ITEM_COLUMNS)} FROM items"
+            " WHERE orphaned = 0 AND suspended = 0 AND (state = 0 OR due <= ?)",
+            (due_by,),
+        )
         return [ItemState(*_item_row(row)) for row in cursor]
 
     def item(self, key: str) -> ItemState | None:
@@ -499,12 +518,14 @@ class Store:
         return [(kind, group, bucket, int(count), int(correct)) for kind, group, bucket, count, correct in self.conn.execute(sql, params)]
 
 
-def _item_row(row: tuple) -> tuple:
+_FLAG_COLUMNS = tuple(ITEM_COLUMNS.index(name) for name in ("suspended", "leech", "orphaned"))
+
+
+def _item_row(row: tuple) -> list:
     values = list(row)
-    for name in ("suspended", "leech", "orphaned"):
-        index = ITEM_COLUMNS.index(name)
+    for index in _FLAG_COLUMNS:
         values[index] = bool(values[index])
-    return tuple(values)
+    return values
 
 
 def _statements(sql: str) -> list[str]:

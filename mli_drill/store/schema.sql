@@ -76,3 +76,11 @@ CREATE TABLE exam_answers (
 -- so those counts are answered from the index alone.
 CREATE INDEX review_log_time_live ON review_log (reviewed_at, undone);
 DROP INDEX review_log_time;
+
+-- version: 4
+-- Small facts about the database itself, e.g. a fingerprint of the decks
+-- and families the items table was last synced with (a start-up saving).
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
