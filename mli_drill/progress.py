@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
 
-from mli_drill.clock import end_of_local_day, parse_time
+from mli_drill.clock import end_of_local_day, iso
 from mli_drill.model import ItemState
 from mli_drill.scheduling import Policy, local_day_start, retrievability
 
@@ -20,7 +20,7 @@ class Counts:
     leeches: int = 0
     total: int = 0
 
-    def add(self, item: ItemState, end_of_day: datetime) -> None:
+    def add(self, item: ItemState, end_of_day: str) -> None:
         self.total += 1
         if item.leech:
             self.leeches += 1
@@ -31,7 +31,7 @@ class Counts:
             self.new += 1
             return
         self.learned += 1
-        if item.due and parse_time(item.due) <= end_of_day:
+        if item.due and item.due <= end_of_day:  # ISO UTC text compares as time
             self.due += 1
 
     def to_dict(self) -> dict[str, int]:
@@ -74,7 +74,7 @@ def status_report(
     further review) and the share of the topic learned so far.
     """
     items = list(items)
-    end = end_of_local_day(now)
+    end = iso(end_of_local_day(now))
     report = StatusReport(now=now.isoformat(timespec="seconds"), new_today_left=max(0, new_today_left))
     if policy is not None and policy.exam_ahead(now):
         report.exam_date = policy.exam_date.isoformat()  # type: ignore[union-attr]

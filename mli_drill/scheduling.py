@@ -89,6 +89,12 @@ def cap_for_exam(item: ItemState, now: datetime, policy: Policy) -> ItemState:
     return replace(item, due=iso(local_day_start(day)))
 
 
+def new_left_today(introduced_today: int, items: Iterable[ItemState], now: datetime, policy: Policy) -> int:
+    """What is left of today's new-item allowance; ``items`` must include every new item."""
+    remaining = sum(1 for item in items if item.is_new and not item.suspended and not item.orphaned)
+    return new_items_allowed(policy, now, introduced_today, remaining)
+
+
 def new_items_allowed(policy: Policy, now: datetime, introduced_today: int, new_remaining: int) -> int:
     """How many new items today: the daily limit, raised when needed to finish before the final window."""
     allowed = policy.new_per_day

@@ -19,7 +19,7 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     from mli_drill.cli.common import open_db, policy
     from mli_drill.collection import load_collection, sync
     from mli_drill.progress import status_report
-    from mli_drill.queue import new_today
+    from mli_drill.scheduling import new_left_today
 
     store = open_db()
     now = clock.now()
@@ -27,7 +27,8 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     sync(store, collection, now)
     rules = policy()
     items = store.items(include_orphaned=True)
-    report = status_report(items, now, new_today(store, items, now, rules), rules, collection.topics())
+    introduced = store.introduced_since(clock.iso(clock.start_of_local_day(now)))
+    report = status_report(items, now, new_left_today(introduced, items, now, rules), rules, collection.topics())
     if json_output:
         render.print_json(report.to_dict())
         return
