@@ -111,3 +111,25 @@ def test_integrity_check_skipped_only_when_unchanged_since_a_clean_close(tmp_pat
     store.close()  # not a clean, verified close (as after a crash)
     open_store(path).close_verified()
     assert checks == [path]
+
+
+def test_quarter_hour_totals_follow_reviews_and_undo(tmp_path: Path) -> None:
+    import random
+
+    store = open_store(tmp_path / "p.db")
+    store.sync_items([("card:a", "card", "d")], NOW)
+    rng = random.Random(3)
+    for _ in range(60):
+        at = f"2026-05-0{rng.randint(1, 3)}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00+00:00"
+        before, _, log_id = store.apply_review(ReviewRecord("card:a", at, 3), lambda item: item)
+        if rng.random() < 0.3:
+            store.undo_review(log_id, before)
+    expected = dict(store.conn.execute(
+        "SELECT substr(reviewed_at, 1, 14) || printf('%02d', (CAST(substr(reviewed_at, 15, 2) AS INTEGER) / 15) * 15), count(*)"
+        " FROM review_log WHERE undone = 0 GROUP BY 1"
+    ).fetchall())
+    stored = dict(store.conn.execute("SELECT quarter, reviews FROM review_quarters WHERE reviews != 0").fetchall())
+    assert stored == expected and sum(stored.values()) == store.review_count()
+    days = [("2026-05-01T00:00:00+00:00", "2026-05-02T00:00:00+00:00"), ("2026-05-02T00:00:00+00:00", "2026-05-04T00:00:00+00:00")]
+    direct = [store.conn.execute("SELECT count(*) FROM review_log WHERE undone = 0 AND reviewed_at >= ? AND reviewed_at < ?", d).fetchone()[0] for d in days]
+    assert store.review_counts_between(days) == direct

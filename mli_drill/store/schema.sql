@@ -84,3 +84,26 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- version: 5
+-- Live reviews per UTC quarter-hour ('2026-05-01T09:15'), kept by triggers.
+-- Every time zone's midnight falls on a quarter-hour, so the heatmap and the
+-- streak sum these rows per local day instead of counting the review log.
+CREATE TABLE review_quarters (
+    quarter TEXT PRIMARY KEY,
+    reviews INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO review_quarters (quarter, reviews)
+    SELECT substr(reviewed_at, 1, 14) || printf('%02d', (CAST(substr(reviewed_at, 15, 2) AS INTEGER) / 15) * 15), count(*)
+    FROM review_log WHERE undone = 0 GROUP BY 1;
+CREATE TRIGGER review_quarters_insert AFTER INSERT ON review_log WHEN NEW.undone = 0 BEGIN
+    INSERT INTO review_quarters (quarter, reviews)
+    VALUES (substr(NEW.reviewed_at, 1, 14) || printf('%02d', (CAST(substr(NEW.reviewed_at, 15, 2) AS INTEGER) / 15) * 15), 1)
+    ON CONFLICT (quarter) DO UPDATE SET reviews = reviews + 1;
+END;
+CREATE TRIGGER review_quarters_undo AFTER UPDATE OF undone ON review_log WHEN NEW.undone != OLD.undone BEGIN
+    INSERT INTO review_quarters (quarter, reviews)
+    VALUES (substr(NEW.reviewed_at, 1, 14) || printf('%02d', (CAST(substr(NEW.reviewed_at, 15, 2) AS INTEGER) / 15) * 15),
+            CASE WHEN NEW.undone THEN -1 ELSE 1 END)
+    ON CONFLICT (quarter) DO UPDATE SET reviews = reviews + excluded.reviews;
+END;
