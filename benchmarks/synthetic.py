@@ -204,6 +204,16 @@ def _log_rows(
     return rows(), {reviewed[k]: v for k, v in stats.items()}
 
 
+def _fill_elapsed_seconds(conn: sqlite3.Connection) -> None:
+    """Give the bulk-inserted rows their ``elapsed_s``, with the tool's own backfill (schema v6)."""
+    from mli_drill.store.db import _statements, migrations
+
+    (v6,) = [m for m in migrations() if m.version == 6]
+    for statement in _statements(v6.sql):
+        if statement.startswith("UPDATE review_log"):
+            conn.execute(statement)
+
+
 def _file_size(conn: sqlite3.Connection, path: Path, vacuum: bool) -> int:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     if vacuum:
@@ -257,6 +267,7 @@ def build(home: Path, cards: int, reviews: int, now_iso: str, seed: int = 7) -> 
             "UPDATE items SET reps = ?, lapses = ?, introduced_at = ? WHERE id = ?",
             [(s["reps"], s["lapses"], _iso(s["first"]), ids[i]) for i, s in stats.items()],
         )
+        _fill_elapsed_seconds(conn)
         conn.execute("COMMIT")
         written = conn.execute("SELECT count(*) FROM review_log").fetchone()[0]
         size_raw = _file_size(conn, db_path, vacuum=False)

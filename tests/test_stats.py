@@ -272,7 +272,7 @@ def test_gather_counts_a_streak_longer_than_the_heatmap(store) -> None:
     from mli_drill.cli.stats import gather
     from mli_drill.collection import Collection
 
-    for day in range(200):
+    for day in reversed(range(200)):  # in time order, as reviews happen
         add(store, "card:a", NOW - timedelta(days=day))
     report = gather(store, Collection(decks=[]), NOW, Policy())
     assert report.streak.days == 200 and report.streak.start == TODAY - timedelta(days=199)

@@ -133,3 +133,27 @@ def test_quarter_hour_totals_follow_reviews_and_undo(tmp_path: Path) -> None:
     days = [("2026-05-01T00:00:00+00:00", "2026-05-02T00:00:00+00:00"), ("2026-05-02T00:00:00+00:00", "2026-05-04T00:00:00+00:00")]
     direct = [store.conn.execute("SELECT count(*) FROM review_log WHERE undone = 0 AND reviewed_at >= ? AND reviewed_at < ?", d).fetchone()[0] for d in days]
     assert store.review_counts_between(days) == direct
+
+
+def test_migration_backfills_elapsed_seconds(tmp_path: Path) -> None:
+    """An older database gets elapsed_s computed from its existing log (schema v6)."""
+    from mli_drill.store.db import _statements
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(str(path))
+    for migration in migrations():
+        if migration.version <= 5:
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+    conn.execute("PRAGMA user_version = 5")
+    conn.execute("INSERT INTO items (key, kind, created_at) VALUES ('card:a', 'card', ?)", (NOW,))
+    times = ["2026-05-01T09:00:00+00:00", "2026-05-01T09:10:00+00:00", "2026-05-03T09:10:00+00:00", "2026-05-04T09:10:00+00:00"]
+    for n, at in enumerate(times):
+        conn.execute("INSERT INTO review_log (item_id, reviewed_at, rating, undone) VALUES (1, ?, 3, ?)", (at, int(n == 2)))
+    conn.commit()
+    conn.close()
+    store = open_store(path)
+    assert store.schema_version() == latest_version()
+    rows = store.conn.execute("SELECT elapsed_s FROM review_log ORDER BY id").fetchall()
+    assert rows == [(None,), (600,), (None,), (3 * 86400,)], "undone rows get none; the next live review measures from the last live one"
+    assert store.retention_counts("2026-05-01T00:00:00+00:00", "2026-05-05T00:00:00+00:00") == (1, 1)

@@ -403,19 +403,26 @@ class Store:
                 raise StoreError(f"unknown item {record.key!r}")
             after = schedule(before)
             self._write_item(after)
+            # elapsed_s: seconds since the item's previous live review, so retention needs no window query
             cursor = self.conn.execute(
-                "INSERT INTO review_log (item_id, reviewed_at, rating, duration_ms, answer, correct, source, detail)"
-                " VALUES ((SELECT id FROM items WHERE key = ?), ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.key,
-                    record.reviewed_at,
-                    record.rating,
-                    record.duration_ms,
-                    record.answer,
-                    None if record.correct is None else int(record.correct),
-                    record.source,
-                    record.detail,
-                ),
+                """
+                INSERT INTO review_log (item_id, reviewed_at, rating, duration_ms, answer, correct, source, detail, elapsed_s)
+                SELECT i.id, :at, :rating, :duration, :answer, :correct, :source, :detail,
+                       max(0, CAST(strftime('%s', :at) AS INTEGER) - CAST(strftime('%s', (
+                           SELECT max(p.reviewed_at) FROM review_log p WHERE p.item_id = i.id AND p.undone = 0
+                       )) AS INTEGER))
+                FROM items i WHERE i.key = :key
+                """,
+                {
+                    "key": record.key,
+                    "at": record.reviewed_at,
+                    "rating": record.rating,
+                    "duration": record.duration_ms,
+                    "answer": record.answer,
+                    "correct": None if record.correct is None else int(record.correct),
+                    "source": record.source,
+                    "detail": record.detail,
+                },
             )
             return before, after, int(cursor.lastrowid or 0)
 
@@ -484,26 +491,15 @@ class Store:
         A review is a recall test when the same item's previous review was at
         least ``min_gap_seconds`` earlier (a first review, or a learning step
         minutes after the last answer, is not); it passed when rated 2 (hard)
-        or better. Undone reviews are neither tests nor previous reviews.
+        or better. Undone reviews are neither tests nor previous reviews. The
+        gap is stored with each review (``elapsed_s``, measured from the item's
+        latest live review when it was written), so this is one range scan.
         """
-        # The previous review comes from lag() within the window; only an item's first
-        # review in the window looks further back, with one probe of the (item_id, reviewed_at) index.
-        sql = """
-            WITH in_window AS (
-                SELECT r.item_id, r.reviewed_at, r.rating,
-                       lag(r.reviewed_at) OVER (PARTITION BY r.item_id ORDER BY r.reviewed_at, r.id) AS previous
-                FROM review_log r
-                WHERE r.undone = 0 AND r.reviewed_at >= :since AND r.reviewed_at <= :until
-            )
-            SELECT count(*), coalesce(sum(w.rating >= 2), 0)
-            FROM in_window w
-            WHERE CAST(strftime('%s', w.reviewed_at) AS INTEGER) - CAST(strftime('%s', coalesce(w.previous, (
-                    SELECT p.reviewed_at FROM review_log p
-                    WHERE p.item_id = w.item_id AND p.undone = 0 AND p.reviewed_at < :since
-                    ORDER BY p.reviewed_at DESC LIMIT 1
-                  ))) AS INTEGER) >= :gap
-        """
-        row = self.conn.execute(sql, {"since": since_iso, "until": until_iso, "gap": min_gap_seconds}).fetchone()
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(rating >= 2), 0) FROM review_log"
+            " WHERE undone = 0 AND reviewed_at >= ? AND reviewed_at <= ? AND elapsed_s >= ?",
+            (since_iso, until_iso, min_gap_seconds),
+        ).fetchone()
         return int(row[0]), int(row[1])
 
     def answer_histogram(self, since_iso: str, until_iso: str, bucket_ms: int = 100) -> list[tuple[str, str, int | None, int, int]]:

@@ -107,3 +107,16 @@ CREATE TRIGGER review_quarters_undo AFTER UPDATE OF undone ON review_log WHEN NE
             CASE WHEN NEW.undone THEN -1 ELSE 1 END)
     ON CONFLICT (quarter) DO UPDATE SET reviews = reviews + excluded.reviews;
 END;
+
+-- version: 6
+-- Seconds since the item's previous live review, written with each review
+-- (NULL for a first review): true retention then needs no window query.
+ALTER TABLE review_log ADD COLUMN elapsed_s INTEGER;
+UPDATE review_log SET elapsed_s = gaps.elapsed
+FROM (
+    SELECT id,
+           CAST(strftime('%s', reviewed_at) AS INTEGER)
+           - CAST(strftime('%s', lag(reviewed_at) OVER (PARTITION BY item_id ORDER BY reviewed_at, id)) AS INTEGER) AS elapsed
+    FROM review_log WHERE undone = 0
+) AS gaps
+WHERE review_log.id = gaps.id;
