@@ -16,7 +16,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    import random
+
+    import numpy
 
 DECK_ID = "bench-synthetic"
 DAY = 86400.0

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from mli_drill.clock import iso
 from mli_drill.exam import PROBLEM_MARKS, Mark, Question, points_marks, rating_for_share
 from mli_drill.model import Card, ReviewRecord
-from mli_drill.session import Notice, ShowHint, Terminal, parse_points
+from mli_drill.session import Notice, Terminal, parse_points
 
 
 @dataclass(frozen=True)

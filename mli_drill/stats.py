@@ -13,11 +13,13 @@ the store is asked to count reviews between local midnights (see
 
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping
 
-from mli_drill.clock import iso, parse_time
+from mli_drill.clock import iso
 from mli_drill.collection import FAMILY_PREFIX
 from mli_drill.model import ItemState
 from mli_drill.scheduling import Policy, local_day_start, retrievability
@@ -163,14 +165,19 @@ class Forecast:
 
 
 def build_forecast(items: Iterable[ItemState], now: datetime, days: int = FORECAST_DAYS) -> Forecast:
-    """Count due dates per local day; new, suspended and orphaned items are never due."""
+    """Count due dates per local day; new, suspended and orphaned items are never due.
+
+    Due times are ISO UTC text, so each is placed by bisecting the local
+    midnights (as UTC text) instead of converting every item's time zone.
+    """
     today = local_today(now)
+    midnights = [iso(local_day_start(today + timedelta(days=offset))) for offset in range(days + 1)]
     counts = [0] * days
     overdue = later = 0
     for item in items:
         if item.is_new or item.suspended or item.orphaned or not item.due:
             continue
-        offset = (parse_time(item.due).astimezone().date() - today).days
+        offset = bisect.bisect_right(midnights, item.due) - 1
         if offset < 0:
             overdue += 1
         if offset >= days:

@@ -27,7 +27,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mli_drill.deckfile import DeckError, parse_deck, read_deck_file
+from mli_drill.deckfile import parse_deck, read_deck_file
 from mli_drill.instance import make_instance
 from tests.conftest import write_deck
 
@@ -43,7 +43,7 @@ INJECTIONS = [
     f"exec(\"open('{SENTINEL}','w')\")",
     f"eval(\"open('{SENTINEL}','w')\")",
     f"(lambda: open('{SENTINEL}', 'w'))()",
-    f"[c for c in ().__class__.__base__.__subclasses__()]",
+    "[c for c in ().__class__.__base__.__subclasses__()]",
     "().__class__.__bases__[0].__subclasses__()",
     "x.__globals__",
     "sqrt.__code__",
