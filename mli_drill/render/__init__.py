@@ -24,9 +24,47 @@ MATH = re.compile(r"\$(.+?)\$", re.DOTALL)
 
 @lru_cache(maxsize=1)
 def _latex_converter() -> Any:
-    from pylatexenc.latex2text import LatexNodes2Text
+    """pylatexenc's converter, with fractions that keep their grouping.
 
-    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+    Its default writes ``\\frac{2TP}{2TP+FP+FN}`` as ``2TP/2TP+FP+FN``, which
+    reads as a different formula; compound parts get parentheses here, and
+    function names such as ``\\ln`` keep a space after them.
+    """
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    def fraction(node: Any, l2tobj: Any) -> str:
+        parts = [l2tobj.nodelist_to_text([arg]).strip() if arg is not None else "" for arg in node.nodeargd.argnlist[-2:]]
+        return "/".join(_grouped(part) for part in parts)
+
+    context = get_default_latex_context_db().filter_context(keep_categories=None)
+    functions = ("ln", "log", "exp", "sin", "cos", "tan", "max", "min", "arg", "det")
+    context.add_context_category(
+        "mli-drill",
+        prepend=True,
+        macros=[MacroTextSpec(name, simplify_repl=fraction) for name in ("frac", "dfrac", "tfrac")]
+        + [MacroTextSpec(name, simplify_repl=f" {name} ") for name in functions if name != "log"]
+        + [MacroTextSpec("log", simplify_repl=" log")],  # log_2 keeps its base attached
+    )
+    return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=False)
+
+
+def _grouped(text: str) -> str:
+    """Parenthesise a fraction part unless it is a single term (a number, a symbol, a product)."""
+    if re.fullmatch(r"[\w.^√·∂′ˆ⁻⁰¹²³⁴⁵⁶⁷⁸⁹ₐ-ₜ]*", text) or _one_group(text):
+        return text
+    return f"({text})"
+
+
+def _one_group(text: str) -> bool:
+    """True for "(…)" whose first parenthesis closes at the very end."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and index < len(text) - 1:
+            return False
+    return True
 
 
 @lru_cache(maxsize=4096)
@@ -39,13 +77,9 @@ def latex_to_unicode(text: str) -> str:
             converted = _latex_converter().latex_to_text(source)
         except Exception:  # pylatexenc rejects some malformed input; show the source then
             return source
-        return _fraction_slashes(converted.strip())
+        return " ".join(converted.split())
 
     return MATH.sub(convert, text)
-
-
-def _fraction_slashes(text: str) -> str:
-    return text.replace("  ", " ")
 
 
 def console(stderr: bool = False) -> Console:
