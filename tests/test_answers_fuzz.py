@@ -59,7 +59,7 @@ def long_digits() -> st.SearchStrategy[str]:
     return st.tuples(length, shape).map(lambda ls: ls[1].format(d="9" * ls[0]))
 
 
-def _parse_or_refuse(text: str, kind: str) -> None:
+def assert_parses_or_is_refused(text: str, kind: str) -> None:
     """The property: a value of the right shape, or AnswerSyntaxError; nothing else, and fast."""
     start = time.perf_counter()
     try:
@@ -92,19 +92,19 @@ def _assert_well_formed(value: object, kind: str) -> None:
 @FUZZ
 @given(text=st.text(max_size=200), kind=kinds)
 def test_arbitrary_text_parses_or_is_refused(text: str, kind: str) -> None:
-    _parse_or_refuse(text, kind)
+    assert_parses_or_is_refused(text, kind)
 
 
 @FUZZ
 @given(text=structured, kind=kinds)
 def test_structured_garbage_parses_or_is_refused(text: str, kind: str) -> None:
-    _parse_or_refuse(text, kind)
+    assert_parses_or_is_refused(text, kind)
 
 
 @FUZZ
 @given(text=st.one_of(towers(), deep_nesting(), long_digits()), kind=kinds)
 def test_extreme_inputs_parse_or_are_refused(text: str, kind: str) -> None:
-    _parse_or_refuse(text, kind)
+    assert_parses_or_is_refused(text, kind)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_extreme_inputs_parse_or_are_refused(text: str, kind: str) -> None:
 )
 @pytest.mark.parametrize("kind", ANSWER_KINDS)
 def test_named_extremes(text: str, kind: str) -> None:
-    _parse_or_refuse(text, kind)
+    assert_parses_or_is_refused(text, kind)
 
 
 @FUZZ
