@@ -36,5 +36,5 @@ def suspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.
 
 
 def unsuspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.")) -> None:
-    """Bring suspended cards (e.g. leeches you have rewritten) back into reviews."""
+    """Bring suspended cards or families back into reviews, such as leeches you have rewritten."""
     _set(ids, False)
