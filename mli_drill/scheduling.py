@@ -205,13 +205,13 @@ def retrievability(item: ItemState, at: datetime, policy: Policy) -> float:
     """
     if item.is_new or item.stability is None or item.last_review is None:
         return 0.0
-    decay, factor = _curve(policy.desired_retention)
+    decay, factor = forgetting_curve(policy.desired_retention)
     elapsed_days = max(0, (at - parse_time(item.last_review)).days)
     return float((1 + factor * elapsed_days / item.stability) ** decay)
 
 
 @lru_cache(maxsize=8)
-def _curve(desired_retention: float) -> tuple[float, float]:
+def forgetting_curve(desired_retention: float) -> tuple[float, float]:
     """(decay, factor) of the forgetting curve for the scheduler's parameters."""
     decay = -_make_scheduler(desired_retention, False).parameters[20]
     return decay, 0.9 ** (1 / decay) - 1

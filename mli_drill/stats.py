@@ -165,19 +165,23 @@ class Forecast:
 
 
 def build_forecast(items: Iterable[ItemState], now: datetime, days: int = FORECAST_DAYS) -> Forecast:
-    """Count due dates per local day; new, suspended and orphaned items are never due.
+    """Count due dates per local day; new, suspended and orphaned items are never due."""
+    dues = (item.due for item in items if not (item.is_new or item.suspended or item.orphaned) and item.due)
+    return forecast_from_dues(dues, now, days)
 
-    Due times are ISO UTC text, so each is placed by bisecting the local
-    midnights (as UTC text) instead of converting every item's time zone.
+
+def forecast_from_dues(dues: Iterable[str], now: datetime, days: int = FORECAST_DAYS) -> Forecast:
+    """Count due times (ISO UTC text) per local day.
+
+    Each is placed by bisecting the local midnights (as UTC text) instead of
+    converting every item's time zone.
     """
     today = local_today(now)
     midnights = [iso(local_day_start(today + timedelta(days=offset))) for offset in range(days + 1)]
     counts = [0] * days
     overdue = later = 0
-    for item in items:
-        if item.is_new or item.suspended or item.orphaned or not item.due:
-            continue
-        offset = bisect.bisect_right(midnights, item.due) - 1
+    for due in dues:
+        offset = bisect.bisect_right(midnights, due) - 1
         if offset < 0:
             overdue += 1
         if offset >= days:
@@ -328,6 +332,34 @@ class _Recall:
         return self.total / self.count if self.count else None
 
 
+@dataclass(frozen=True)
+class ItemGroup:
+    """Items of one deck (cards) or one family, as counted for mastery."""
+
+    kind: str  # "card" or "family"
+    group: str  # deck id for cards, item key for a family
+    items: int
+    learned: int
+    recall_total: float  # sum of predicted recall over learned, unsuspended items
+    recall_count: int
+
+
+def item_groups(items: Iterable[ItemState], now: datetime, policy: Policy) -> list[ItemGroup]:
+    """Group items in Python (``Store.mastery_groups`` gives the same rows from SQL)."""
+    sums: dict[tuple[str, str], list[float]] = {}
+    for item in items:
+        if item.orphaned:
+            continue
+        key = ("family", item.key) if item.kind == "family" else ("card", item.deck)
+        bucket = sums.setdefault(key, [0, 0, 0.0, 0])
+        bucket[0] += 1
+        bucket[1] += 0 if item.is_new else 1
+        if not (item.is_new or item.suspended):
+            bucket[2] += retrievability(item, now, policy)
+            bucket[3] += 1
+    return [ItemGroup(kind, group, int(b[0]), int(b[1]), float(b[2]), int(b[3])) for (kind, group), b in sums.items()]
+
+
 def build_mastery(
     items: Iterable[ItemState],
     answers: Mapping[str, AnswerSummary],
@@ -339,7 +371,20 @@ def build_mastery(
     days: int = MASTERY_DAYS,
     bucket_ms: int = DURATION_BUCKET_MS,
 ) -> Mastery:
-    """Mastery per topic (cards and families of the topic together) and per problem family.
+    """Mastery per topic (cards and families of the topic together) and per problem family."""
+    return mastery_from_groups(item_groups(items, now, policy), answers, topics, deck_topics, since, days, bucket_ms)
+
+
+def mastery_from_groups(
+    groups: Iterable[ItemGroup],
+    answers: Mapping[str, AnswerSummary],
+    topics: Mapping[str, str],
+    deck_topics: Mapping[str, str],
+    since: str,
+    days: int = MASTERY_DAYS,
+    bucket_ms: int = DURATION_BUCKET_MS,
+) -> Mastery:
+    """Fold deck and family groups into topic rows and family rows.
 
     ``answers`` is keyed as the store groups answers: a card's deck id, a
     family's item key. ``topics`` maps item keys to topics, ``deck_topics``
@@ -347,22 +392,20 @@ def build_mastery(
     """
     topic_rows: dict[str, tuple[MasteryRow, _Recall]] = {}
     family_rows: dict[str, tuple[MasteryRow, _Recall]] = {}
-    for item in items:
-        if item.orphaned:
-            continue
-        topic = topics.get(item.key) or deck_topics.get(item.deck) or item.deck or item.name
+    for group in groups:
+        topic = _answer_topic(group.group, topics, deck_topics)
         targets = [topic_rows.setdefault(topic, (MasteryRow(name=topic, topic=topic), _Recall()))]
-        if item.key.startswith(FAMILY_PREFIX):
-            targets.append(family_rows.setdefault(item.key, (MasteryRow(name=item.name, topic=topic), _Recall())))
-        recall = None if item.is_new or item.suspended else retrievability(item, now, policy)
+        if group.kind == "family":
+            name = group.group[len(FAMILY_PREFIX):]
+            targets.append(family_rows.setdefault(group.group, (MasteryRow(name=name, topic=topic), _Recall())))
         for row, recalls in targets:
-            row.items += 1
-            row.learned += 0 if item.is_new else 1
-            if recall is not None:
-                recalls.add(recall)
+            row.items += group.items
+            row.learned += group.learned
+            recalls.total += group.recall_total
+            recalls.count += group.recall_count
     topic_answers: dict[str, AnswerSummary] = {}
-    for group, summary in answers.items():
-        topic_answers.setdefault(_answer_topic(group, topics, deck_topics), AnswerSummary()).merge(summary)
+    for group_name, summary in answers.items():
+        topic_answers.setdefault(_answer_topic(group_name, topics, deck_topics), AnswerSummary()).merge(summary)
     for name, (row, recalls) in topic_rows.items():
         _fill(row, topic_answers.get(name), recalls.mean, bucket_ms)
     for key, (row, recalls) in family_rows.items():

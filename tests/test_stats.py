@@ -355,3 +355,31 @@ def test_stats_on_a_fresh_collection(home: Path, cli, monkeypatch: pytest.Monkey
     assert max(len(line) for line in result.output.splitlines()) <= 80
     data = json.loads(cli("stats", "--json").output)
     assert data["heatmap"]["total"] == 0 and data["retention"]["rate"] is None and data["streak"]["days"] == 0
+
+
+def test_store_mastery_groups_match_the_python_grouping(tmp_path) -> None:
+    """The SQL aggregation and stats.item_groups agree on a random collection."""
+    import random
+
+    from mli_drill.scheduling import forgetting_curve, review
+    from mli_drill.store import open_store
+
+    store = open_store(tmp_path / "m.db")
+    keys = [(f"card:c{i}", "card", f"deck{i % 3}") for i in range(40)] + [(f"family:f{i}", "family", "cnn") for i in range(4)]
+    store.sync_items(keys, iso(NOW))
+    rng = random.Random(5)
+    policy = Policy(fuzz=False)
+    for day in range(60):
+        moment = NOW - timedelta(days=60 - day, hours=rng.randint(0, 20))
+        key = rng.choice(keys)[0]
+        record = ReviewRecord(key=key, reviewed_at=iso(moment), rating=rng.choice([1, 3, 3, 4]))
+        store.apply_review(record, lambda item, m=moment, r=record.rating: review(item, r, m, policy))
+    store.set_suspended("card:c1", True)
+    decay, factor = forgetting_curve(policy.desired_retention)
+    from_sql = {(k, g): (n, learned, total, count) for k, g, n, learned, total, count in store.mastery_groups(iso(NOW), decay, factor)}
+    from_python = {(g.kind, g.group): (g.items, g.learned, g.recall_total, g.recall_count) for g in s.item_groups(store.items(), NOW, policy)}
+    assert from_sql.keys() == from_python.keys()
+    for key, (n, learned, total, count) in from_python.items():
+        assert from_sql[key][:2] == (n, learned) and from_sql[key][3] == count
+        assert from_sql[key][2] == pytest.approx(total, rel=1e-9)
+    assert sorted(store.due_times()) == sorted(i.due for i in store.items() if i.state > 0 and not i.suspended)

@@ -46,6 +46,7 @@ def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy")
     """Ask the store for its aggregates and hand them to the pure computations in ``mli_drill.stats``."""
     from mli_drill import stats as s
     from mli_drill.clock import iso
+    from mli_drill.scheduling import forgetting_curve
 
     today = s.local_today(now)
     days = s.heatmap_days(today)
@@ -54,19 +55,20 @@ def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy")
         earlier = s.days_before(min(counts), len(days))
         counts.update(zip(earlier, store.review_counts_between(s.day_bounds(earlier))))
 
-    items = store.items()
     topics = collection.topics()
     retention_since = iso(s.window_start(now, s.RETENTION_DAYS))
     tests, passed = store.retention_counts(retention_since, iso(now), s.RETENTION_MIN_GAP_SECONDS)
     mastery_since = iso(s.window_start(now, s.MASTERY_DAYS))
     answers = s.summarise_answers(store.answer_histogram(mastery_since, iso(now), s.DURATION_BUCKET_MS))
     deck_topics = {deck.id: deck.topic or deck.id for deck in collection.decks}
+    decay, factor = forgetting_curve(rules.desired_retention)
+    groups = [s.ItemGroup(*row) for row in store.mastery_groups(iso(now), decay, factor)]
     return s.StatsReport(
         now=iso(now),
         heatmap=s.build_heatmap(today, counts),
         streak=s.current_streak(counts, today),
-        forecast=s.build_forecast(items, now),
+        forecast=s.forecast_from_dues(store.due_times(), now),
         retention=s.Retention(s.RETENTION_DAYS, retention_since, tests, passed, rules.desired_retention),
-        mastery=s.build_mastery(items, answers, topics, deck_topics, now, rules, mastery_since),
-        leeches=s.find_leeches(items, topics),
+        mastery=s.mastery_from_groups(groups, answers, topics, deck_topics, mastery_since),
+        leeches=s.find_leeches(store.leech_items(), topics),
     )

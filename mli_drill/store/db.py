@@ -502,6 +502,46 @@ class Store:
         ).fetchone()
         return int(row[0]), int(row[1])
 
+    def mastery_groups(self, now_iso: str, decay: float, factor: float) -> list[tuple[str, str, int, int, float, int]]:
+        """(kind, group, items, learned, recall total, recall count) per deck (cards) or family key.
+
+        Predicted recall is FSRS's forgetting curve ``(1 + factor * t / S) ** decay``
+        with t the whole days since the last review, summed over learned,
+        unsuspended items; the same numbers as ``stats.item_groups`` gives in
+        Python, without building an object per item.
+        """
+        self._ensure_pow()
+        sql = """
+            SELECT kind, CASE WHEN kind = 'family' THEN key ELSE deck END AS grp,
+                   count(*), sum(state > 0),
+                   coalesce(sum(CASE WHEN state > 0 AND suspended = 0 THEN
+                       CASE WHEN stability IS NULL OR last_review IS NULL THEN 0.0 ELSE
+                       pow(1 + :factor * max(0, CAST(julianday(:now) - julianday(last_review) AS INTEGER)) / stability, :decay)
+                       END END), 0.0),
+                   sum(state > 0 AND suspended = 0)
+            FROM items WHERE orphaned = 0 GROUP BY kind, grp
+        """
+        rows = self.conn.execute(sql, {"now": now_iso, "decay": decay, "factor": factor})
+        return [(kind, group, int(n), int(learned), float(total), int(count)) for kind, group, n, learned, total, count in rows]
+
+    def _ensure_pow(self) -> None:
+        """SQLite builds without the math functions get ``pow`` from Python."""
+        try:
+            self.conn.execute("SELECT pow(2, 0.5)")
+        except sqlite3.OperationalError:
+            import math
+
+            self.conn.create_function("pow", 2, math.pow, deterministic=True)
+
+    def due_times(self) -> list[str]:
+        """Due times of learned, unsuspended items still in the collection (for the forecast)."""
+        rows = self.conn.execute("SELECT due FROM items WHERE state > 0 AND suspended = 0 AND orphaned = 0 AND due IS NOT NULL")
+        return [row[0] for row in rows]
+
+    def leech_items(self) -> list[ItemState]:
+        cursor = self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE leech = 1 AND orphaned = 0")
+        return [ItemState(*_item_row(row)) for row in cursor]
+
     def answer_histogram(self, since_iso: str, until_iso: str, bucket_ms: int = 100) -> list[tuple[str, str, int | None, int, int]]:
         """Answers in [since, until] of items still in the collection, as (kind, group, bucket, reviews, correct).
 
