@@ -172,7 +172,8 @@ def build_report(questions: list[Question], marks: list[Mark], family_topics: di
         topic.questions += 1
         report.per_question.append(
             {"position": question.position, "item": question.name, "kind": question.kind, "topic": question.topic,
-             "marks": got, "max_marks": question.max_marks, "seconds": round(seconds, 1), "answered": mark is not None}
+             "marks": got, "max_marks": question.max_marks, "seconds": round(seconds, 1), "answered": mark is not None,
+             "answer": mark.answer if mark else None, "seed": question.seed}
         )
         if question.kind == "problem" and got < question.max_marks and question.name not in missed_families:
             missed_families.append(question.name)

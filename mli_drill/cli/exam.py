@@ -79,9 +79,22 @@ def exam(
     family_topics = {name: spec.topic for name, spec in collection.families.items()}
     report = build_report(questions_list, marks, family_topics)
     store.exams.finish(paper_id, clock.iso(clock.now()), report.score, report.max_score, json.dumps(report.to_dict()))
-    render.exam_report(terminal.out, report, paper_id)
+    render.exam_report(terminal.out, report, paper_id, _missed_problems(report.per_question, level))
     if json_output:
         render.print_json({"paper": paper_id, **report.to_dict()})
+
+
+def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
+    """The computations not fully marked, with the reference answer and how to see the working."""
+    from mli_drill.instance import make_instance
+
+    missed = []
+    for row in per_question:
+        if row["kind"] == "problem" and row["marks"] < row["max_marks"]:
+            instance = make_instance(row["item"], level, row["seed"])
+            missed.append({**row, "expected": instance.answer_text(),
+                           "working": f"mli-drill problems sample {row['item']} --seed {row['seed']} --level {level}"})
+    return missed
 
 
 def _abandon_unfinished(store, now) -> None:  # type: ignore[no-untyped-def]

@@ -256,7 +256,7 @@ def verdict_line(verdict: Any, inst: Any) -> None:
         out.print(f"[bold red]wrong[/]: {escape(verdict.message)}; answer {escape(inst.answer_text())}")
 
 
-def exam_report(out: Console, report: Any, paper_id: int) -> None:
+def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str, Any]] | None = None) -> None:
     out.print(Panel(
         f"score {report.score:g} / {report.max_score:g} ({report.percent:.0f}%) · answered {report.answered} of {report.questions}"
         f" · time {int(report.seconds) // 60}m {int(report.seconds) % 60:02d}s · median {report.median_seconds:.0f}s per question",
@@ -266,10 +266,14 @@ def exam_report(out: Console, report: Any, paper_id: int) -> None:
     out.print(table("By topic", ["topic", "marks", "share"], rows, {"marks", "share"}))
     rows = [[q["position"], q["item"], q["topic"], f"{q['marks']:g}/{q['max_marks']}", f"{q['seconds']:.0f}s" if q["answered"] else "—"] for q in report.per_question]
     out.print(table("By question", ["#", "question", "topic", "marks", "time"], rows, {"#", "marks", "time"}))
+    for row in missed or []:
+        given = row["answer"] if row["answered"] and row["answer"] else "no answer"
+        out.print(f"Q{row['position']} {escape(row['item'])}: you gave {escape(str(given))}, the answer is {escape(row['expected'])}"
+                  f" — working: {escape(row['working'])}", soft_wrap=True)  # keep commands copy-pastable
     if report.weakest_topics:
         out.print("Weakest topics: " + ", ".join(report.weakest_topics))
     if report.practise_next:
-        out.print("Practise next: " + " · ".join(f"mli-drill practice {f}" for f in report.practise_next))
+        out.print("Practise next: " + " · ".join(f"mli-drill practice {f}" for f in report.practise_next), soft_wrap=True)
 
 
 def exam_history(rows: list[dict[str, Any]]) -> None:

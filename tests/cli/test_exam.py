@@ -84,3 +84,16 @@ def test_topic_filter_and_unknown_topic(home: Path, cli) -> None:
     assert list(report["topics"]) == ["segmentation"] and report["percent"] == 100.0
     bad = cli("exam", "--topic", "astrology", input="")
     assert bad.exit_code == 2 and "unknown topic 'astrology'" in bad.output
+
+
+def test_report_shows_the_answer_and_working_of_missed_problems(home: Path, cli) -> None:
+    questions, _ = perfect_answers(seed=5, count=4)
+    lines = []
+    for q in questions:
+        lines += ["-12345"] if q.kind == "problem" else ["", "all"]
+    result = cli("exam", "--questions", "4", "--seed", "5", input="\n".join(lines) + "\n")
+    for q in questions:
+        if q.kind == "problem":
+            expected = make_instance(q.name, "exam", q.seed).answer_text()
+            line = f"Q{q.position} {q.name}: you gave -12345, the answer is {expected} — working: mli-drill problems sample {q.name} --seed {q.seed} --level exam"
+            assert line in result.output
