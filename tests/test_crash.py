@@ -194,13 +194,14 @@ def test_review_survives_sigkill(tmp_path: Path) -> None:
         kills_mid_session += bool(round_.answers_sent) and round_.killed
         last_id = check_round(db, last_id, round_, acknowledged_reviews(round_.screen), lambda index, group: (int(group[1]), None))
     assert kills_mid_session >= ROUNDS // 3, "many kills should land inside a session"
-    final = subprocess.run(
+    before = len(log_rows(db, 0))
+    final = subprocess.run(  # a year later every card is due again: the next run resumes and serves them
         [sys.executable, "-m", "mli_drill", "review", "--deck", "crash", "--json"],
-        input="\n3\n" * 200, capture_output=True, text=True, env=env_for(home, ROUNDS), cwd=str(ROOT), timeout=120,
+        input="\n3\n" * 200, capture_output=True, text=True, env=env_for(home, ROUNDS + 365), cwd=str(ROOT), timeout=120,
     )
     assert final.returncode == 0, final.stderr
     summary = json.loads(final.stdout.strip().splitlines()[-1])
-    assert summary["reviewed"] > 0
+    assert summary["reviewed"] > 0 and len(log_rows(db, 0)) - before == summary["reviewed"]
     integrity_ok(db)
     assert_items_match_log(db)
 
