@@ -78,6 +78,19 @@ def policy() -> "Policy":
     )
 
 
+def check_family_and_level(family: str | None, level: str) -> None:
+    """Reject an unknown family or level with typer's usage error (exit 2)."""
+    import typer
+
+    from mli_drill.families import family_names
+    from mli_drill.problemspec import LEVELS
+
+    if family is not None and family not in family_names():
+        raise typer.BadParameter(f"unknown family {family!r}; see `mli-drill problems list`", param_hint="FAMILY")
+    if level not in LEVELS:
+        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")
+
+
 class ConsoleTerminal:
     """Connects a Session to standard input and a rich console.
 

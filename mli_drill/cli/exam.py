@@ -29,15 +29,13 @@ def exam(
     if ctx.invoked_subcommand is not None:
         return
     from mli_drill import clock, render
-    from mli_drill.cli.common import ConsoleTerminal, open_db, policy
+    from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, open_db, policy
     from mli_drill.collection import load_collection, sync
     from mli_drill.exam import Question, build_report, compose_paper
     from mli_drill.exam_session import ExamSession, marks_from_rows, reschedule_with
     from mli_drill.instance import new_seed
-    from mli_drill.problemspec import LEVELS
 
-    if level not in LEVELS:
-        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")
+    check_family_and_level(None, level)
     collection = load_collection()
     candidates = collection.exam_candidates()
     known_topics = sorted({c.topic for c in candidates})

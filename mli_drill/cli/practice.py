@@ -27,20 +27,16 @@ def practice(
     Every attempt is stored and moves the family's review schedule.
     """
     from mli_drill import clock, render
-    from mli_drill.cli.common import ConsoleTerminal, open_db, policy
+    from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, open_db, policy
     from mli_drill.cli.problems import print_family_list
     from mli_drill.collection import FAMILY_PREFIX, load_collection, sync
-    from mli_drill.families import family_names
-    from mli_drill.problemspec import LEVELS, load_spec
+    from mli_drill.problemspec import load_spec
     from mli_drill.session import Entry, Session
 
     if list_families or family is None:
         print_family_list()
         return
-    if family not in family_names():
-        raise typer.BadParameter(f"unknown family {family!r}; see `mli-drill practice --list`", param_hint="FAMILY")
-    if level not in LEVELS:
-        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")
+    check_family_and_level(family, level)
     store = open_db()
     sync(store, load_collection(), clock.now())
     key = FAMILY_PREFIX + family

@@ -38,9 +38,10 @@ def sample(
 ) -> None:
     """Print instances with question, answer and worked solution."""
     from mli_drill import render
+    from mli_drill.cli.common import check_family_and_level
     from mli_drill.instance import make_instance, new_seed
 
-    _check_family_and_level(family, level)
+    check_family_and_level(family, level)
     first = new_seed() if seed is None else seed
     out = None if json_output else render.console()
     for index in range(count):
@@ -62,9 +63,10 @@ def check(
     """Check an answer to one instance: exit 0 when correct, 1 when wrong, 2 when it cannot be parsed."""
     from mli_drill import render
     from mli_drill.answers import AnswerSyntaxError, check as check_answer
+    from mli_drill.cli.common import check_family_and_level
     from mli_drill.instance import make_instance
 
-    _check_family_and_level(family, level)
+    check_family_and_level(family, level)
     instance = make_instance(family, level, seed)
     try:
         verdict = check_answer(answer, instance.answer, instance.answer_spec)
@@ -77,12 +79,3 @@ def check(
         render.verdict_line(verdict, instance)
     raise typer.Exit(0 if verdict.correct else 1)
 
-
-def _check_family_and_level(family: str, level: str) -> None:
-    from mli_drill.families import family_names
-    from mli_drill.problemspec import LEVELS
-
-    if family not in family_names():
-        raise typer.BadParameter(f"unknown family {family!r}; see `mli-drill problems list`", param_hint="FAMILY")
-    if level not in LEVELS:
-        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")
