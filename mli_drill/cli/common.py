@@ -113,6 +113,9 @@ class ConsoleTerminal:
             line = sys.stdin.readline()
         except EOFError:
             return None
+        except KeyboardInterrupt:
+            self.out.print()  # end the "^C" line before the summary
+            raise
         if not line:
             return None
         line = line.rstrip("\r\n")
