@@ -7,13 +7,14 @@ collection" and of course order (week, then deck, then position).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mli_drill.clock import iso
-from mli_drill.model import Card, Deck
+from mli_drill.model import Card, CardSummary, Deck
 
 if TYPE_CHECKING:
     from mli_drill.exam import Candidate
@@ -23,22 +24,55 @@ if TYPE_CHECKING:
 FAMILY_PREFIX = "family:"
 
 
+class CardLookup(Mapping[str, Card]):
+    """Every deck's cards by item key. Looking a card up decodes it (see ``deckcache.CachedCards``);
+    its summary is at hand without that."""
+
+    def __init__(self, decks: list[Deck]):
+        self._where = {summary.item_key: (deck, index) for deck in decks for index, summary in enumerate(deck.summaries)}
+
+    def __getitem__(self, key: str) -> Card:
+        deck, index = self._where[key]
+        return deck.cards[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def summary(self, key: str) -> CardSummary | None:
+        found = self._where.get(key)
+        return found[0].summaries[found[1]] if found else None
+
+
 @dataclass
 class Collection:
     decks: list[Deck]
-    cards: dict[str, Card] = field(default_factory=dict)  # by item key
     families: dict[str, "FamilySpec"] = field(default_factory=dict)  # by family name
+    cards: CardLookup = field(init=False)  # by item key
+
+    def __post_init__(self) -> None:
+        self.cards = CardLookup(self.decks)
 
     def deck(self, deck_id: str) -> Deck | None:
         return next((d for d in self.decks if d.id == deck_id), None)
+
+    def summaries(self) -> Iterator[CardSummary]:
+        """Every card's summary, in deck order."""
+        for deck in self.decks:
+            yield from deck.summaries
 
     def course_order(self) -> dict[str, tuple]:
         """Sort key per item: introduce material in the order the course teaches it."""
         order: dict[str, tuple] = {}
         for deck in self.decks:
             week = deck.week if deck.week is not None else 99
-            for card in deck.cards:
-                order[card.item_key] = (week, deck.id, card.order)
+            for position, card in enumerate(deck.summaries):
+                order[card.item_key] = (week, deck.id, position)
         for name, spec in self.families.items():
             order[FAMILY_PREFIX + name] = (spec.week if spec.week is not None else 99, "~" + name, 0)
         return order
@@ -47,7 +81,7 @@ class Collection:
         """Topic of each item key: the deck's topic for a card, the spec's topic for a family."""
         topics = {}
         for deck in self.decks:
-            for card in deck.cards:
+            for card in deck.summaries:
                 topics[card.item_key] = deck.topic or deck.id
         for name, spec in self.families.items():
             topics[FAMILY_PREFIX + name] = spec.topic or name
@@ -59,12 +93,12 @@ class Collection:
 
         topics = self.topics()
         candidates = [Candidate(FAMILY_PREFIX + name, "problem", topics[FAMILY_PREFIX + name], PROBLEM_MARKS) for name in self.families]
-        candidates += [Candidate(key, "points", topics[key], len(card.points)) for key, card in self.cards.items() if card.type == "points"]
+        candidates += [Candidate(card.item_key, "points", topics[card.item_key], card.points) for card in self.summaries() if card.type == "points"]
         return candidates
 
     def entries(self) -> list[tuple[str, str, str]]:
         """(key, kind, deck-or-topic) for Store.sync_items."""
-        rows = [(card.item_key, "card", card.deck) for card in self.cards.values()]
+        rows = [(card.item_key, "card", card.deck) for card in self.summaries()]
         rows += [(FAMILY_PREFIX + name, "family", spec.topic) for name, spec in self.families.items()]
         return rows
 
@@ -73,7 +107,7 @@ class Collection:
         order = self.course_order()
         keep: dict[str, tuple] = {}
         for key, position in order.items():
-            card = self.cards.get(key)
+            card = self.cards.summary(key)
             if card is None:
                 if families and deck is None and not tags:
                     keep[key] = position
@@ -94,16 +128,13 @@ def load_collection(extra_paths: list[Path] | None = None, with_families: bool =
 
     cache = DeckCache(paths.data_dir() / "cache" / "decks")
     decks = load_decks([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])], read=cache.read)
-    collection = Collection(decks=decks)
-    for deck in decks:
-        for card in deck.cards:
-            collection.cards[card.item_key] = card
+    families: dict[str, FamilySpec] = {}
     if with_families:
         from mli_drill.families import family_names
         from mli_drill.problemspec import load_spec
 
-        collection.families = {name: load_spec(name) for name in family_names()}
-    return collection
+        families = {name: load_spec(name) for name in family_names()}
+    return Collection(decks=decks, families=families)
 
 
 def sync(store: "Store", collection: Collection, now: datetime) -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
 from mli_drill import __version__
-from mli_drill.deckfile import read_deck_file
-from mli_drill.model import Card, Deck
+from mli_drill.deckfile import DeckError, parse_deck, read_deck_file
+from mli_drill.model import Card, CardSummary, Deck
 
-CACHE_FORMAT = 2  # 2: cards stored as rows of values
+CACHE_FORMAT = 3  # 2: cards stored as rows of values; 3: summaries first, one line per card
 
 
 class ParseCache:
@@ -38,16 +39,25 @@ class ParseCache:
             return None
 
     def put(self, entry: Path, data: Any) -> None:
+        self.put_text(entry, json.dumps(data, ensure_ascii=False))
+
+    def put_text(self, entry: Path, text: str) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             partial = entry.with_suffix(".partial")
-            partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            partial.write_text(text, encoding="utf-8")
             partial.replace(entry)
         except OSError:
             pass  # a read-only data directory only costs speed
 
 
 class DeckCache(ParseCache):
+    """Decks from the cache: one JSON line of deck fields and card summaries, then one line per card.
+
+    Only the first line is decoded when a deck is loaded; each card's line is
+    decoded the first time that card is used (see :class:`CachedCards`).
+    """
+
     def read(self, path: Path, bundled: bool) -> tuple[Deck | None, list[str]]:
         """Like :func:`deckfile.read_deck_file`, from the cache when the file is unchanged."""
         try:
@@ -55,25 +65,29 @@ class DeckCache(ParseCache):
         except OSError:
             return read_deck_file(path, bundled)
         entry = self.entry(path, "deck", content)
-        deck = _deck(self.get(entry), path, bundled)
+        deck = _cached_deck(entry, path, bundled, content)
         if deck is not None:
             return deck, []
         deck, problems = read_deck_file(path, bundled)
         if deck is not None and not problems:
-            data = {"id": deck.id, "title": deck.title, "topic": deck.topic, "week": deck.week, "cards": [_row(c) for c in deck.cards]}
-            self.put(entry, data)
+            self.put_text(entry, _deck_lines(deck))
         return deck, problems
 
 
 # Cards are cached as rows of field values in declaration order: building a
-# Card from positional values is several times faster than from a mapping,
-# which matters for a collection of ten thousand cards.
+# Card from positional values is several times faster than from a mapping.
 CARD_FIELDS = tuple(Card.__dataclass_fields__)
 TUPLE_FIELDS = tuple(i for i, name in enumerate(CARD_FIELDS) if name in ("choices", "points", "tags"))
 
 
-def _row(card: Card) -> list[Any]:
-    return [getattr(card, name) for name in CARD_FIELDS]
+def _deck_lines(deck: Deck) -> str:
+    head = {
+        "id": deck.id, "title": deck.title, "topic": deck.topic, "week": deck.week, "fields": len(CARD_FIELDS),
+        "summaries": [[s.id, s.type, s.tags, s.points] for s in deck.summaries],
+    }
+    # json.dumps escapes every newline inside strings, so each value is exactly one line
+    rows = [json.dumps([getattr(card, name) for name in CARD_FIELDS], ensure_ascii=False) for card in deck.cards]
+    return "\n".join([json.dumps(head, ensure_ascii=False), *rows])
 
 
 def _card(row: list[Any]) -> Card:
@@ -82,11 +96,79 @@ def _card(row: list[Any]) -> Card:
     return Card(*row)
 
 
-def _deck(data: Any, path: Path, bundled: bool) -> Deck | None:
+def _cached_deck(entry: Path, path: Path, bundled: bool, content: bytes) -> Deck | None:
+    """The deck from its cache entry, or None when there is no usable entry."""
     try:
-        if len(data["cards"][0]) != len(CARD_FIELDS):
+        head_line, _, rows = entry.read_bytes().partition(b"\n")
+        head = json.loads(head_line)
+        if head["fields"] != len(CARD_FIELDS):
             return None  # written by a version with other card fields
-        cards = tuple(_card(row) for row in data["cards"])
-        return Deck(id=data["id"], title=data["title"], path=path, topic=data["topic"], week=data["week"], bundled=bundled, cards=cards)
-    except (KeyError, TypeError, IndexError):
+        summaries = tuple(CardSummary(cid, head["id"], kind, tuple(tags), points) for cid, kind, tags, points in head["summaries"])
+        if summaries and rows.count(b"\n") != len(summaries) - 1:
+            return None  # truncated
+        cards = CachedCards(summaries, rows, lambda: _parse_again(content, path, bundled))
+        return Deck(id=head["id"], title=head["title"], path=path, topic=head["topic"], week=head["week"], bundled=bundled, cards=cards)
+    except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _parse_again(content: bytes, path: Path, bundled: bool) -> Sequence[Card]:
+    deck, _ = parse_deck(content.decode("utf-8"), path, bundled=bundled)
+    return deck.cards if deck is not None else ()
+
+
+class CachedCards(Sequence[Card]):
+    """A cached deck's cards: the summaries up front, each card decoded from its own line when first used.
+
+    If a line turns out unreadable or belongs to another card (a damaged cache
+    file), every card is taken from parsing the deck's content again instead:
+    the content that was read, and hashed, when the deck was loaded.
+    """
+
+    def __init__(self, summaries: tuple[CardSummary, ...], rows: bytes, parse_again: Callable[[], Sequence[Card]]):
+        self.summaries = summaries
+        self._rows = rows
+        self._lines: list[bytes] | None = None
+        self._cards: list[Card | None] = [None] * len(summaries)
+        self._parse_again = parse_again
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    @overload
+    def __getitem__(self, index: int) -> Card: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Card, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Card | tuple[Card, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        card = self._cards[index]
+        if card is None:
+            card = self._cards[index] = self._decode(index)
+        return card
+
+    def __iter__(self) -> Iterator[Card]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def _decode(self, index: int) -> Card:
+        if self._lines is None:
+            self._lines = self._rows.split(b"\n")
+        try:
+            card = _card(json.loads(self._lines[index]))
+            if card.id == self.summaries[index].id:
+                return card
+        except (ValueError, TypeError, IndexError):
+            pass
+        parsed = tuple(self._parse_again())
+        if [c.id for c in parsed] != [s.id for s in self.summaries]:
+            raise DeckError([f"{self.summaries[index].id}: the deck cache and the deck file disagree; run the command again"])
+        self._cards = list(parsed)
+        return parsed[index]

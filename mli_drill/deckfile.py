@@ -343,14 +343,18 @@ def load_decks(
 def _cross_deck_problems(decks: list[Deck]) -> list[str]:
     problems = []
     deck_ids: dict[str, Path] = {}
-    card_sources: dict[str, str] = {}
+    first_seen: dict[str, tuple[Deck, int]] = {}
     for deck in decks:
         if deck.id in deck_ids:
             problems.append(f"{deck.path}:1: duplicate deck id {deck.id!r} (also in {deck_ids[deck.id]})")
         deck_ids.setdefault(deck.id, deck.path)
-        for card in deck.cards:
-            if card.id in card_sources:
-                problems.append(f"{card.source}: duplicate card id {card.id!r} (first defined at {card_sources[card.id]})")
+        # summaries, not cards: a cached deck decodes a card only to report it
+        for index, summary in enumerate(deck.summaries):
+            if summary.id in first_seen:
+                other, at = first_seen[summary.id]
+                problems.append(
+                    f"{deck.cards[index].source}: duplicate card id {summary.id!r} (first defined at {other.cards[at].source})"
+                )
             else:
-                card_sources[card.id] = card.source
+                first_seen[summary.id] = (deck, index)
     return problems

@@ -14,7 +14,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from mli_drill.clock import iso
 from mli_drill.exam import PROBLEM_MARKS, Mark, Question, points_marks, rating_for_share
@@ -52,7 +52,7 @@ class ExamSession:
         terminal: Terminal,
         paper_id: int,
         questions: list[Question],
-        cards: dict[str, Card],
+        cards: Mapping[str, Card],
         level: str,
         seconds_allowed: float,
         clock: Callable[[], datetime],

@@ -16,7 +16,7 @@ def review_entries(
 ) -> list[Entry]:
     order = collection.select(deck=deck, tags=tags)
     horizon = now + LEARN_AHEAD
-    candidates = store.reviewable(iso(horizon))
+    candidates = store.queue_candidates(iso(horizon))
     allowed = new_left_today(store.introduced_since(iso(start_of_local_day(now))), candidates, now, policy)
     items = build_queue(candidates, now, allowed, order, due_horizon=horizon)
     entries = [to_entry(item.key, collection) for item in items]
@@ -26,4 +26,4 @@ def review_entries(
 def to_entry(key: str, collection: Collection) -> Entry:
     if key.startswith(FAMILY_PREFIX):
         return Entry(key=key, family=key[len(FAMILY_PREFIX):])
-    return Entry(key=key, card=collection.cards[key])
+    return Entry(key=key, cards=collection.cards)

@@ -19,7 +19,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from mli_drill import scheduling
 from mli_drill.clock import iso
@@ -128,11 +128,21 @@ class _Suspend(Exception):
 
 @dataclass
 class Entry:
-    """One thing to show: a card, or a problem family (drawn fresh each time)."""
+    """One thing to show: a card, or a problem family (drawn fresh each time).
+
+    A card entry holds the card, or ``cards`` to find it in when it is shown:
+    a queue of thousands then decodes only the cards the student reaches.
+    """
 
     key: str
     card: Card | None = None
     family: str | None = None
+    cards: Mapping[str, Card] | None = field(default=None, repr=False, compare=False)
+
+    def the_card(self) -> Card | None:
+        if self.card is None and self.cards is not None:
+            self.card = self.cards[self.key]
+        return self.card
 
 
 @dataclass
@@ -230,7 +240,8 @@ class Session:
         in the log).
         """
         shown_at = time.monotonic()
-        outcome = self._serve_card(entry.card) if entry.card is not None else self._serve_problem(entry)
+        card = entry.the_card()
+        outcome = self._serve_card(card) if card is not None else self._serve_problem(entry)
         hints = self._hints(entry.key)
         if outcome.suggested is None:
             rating = self._rate(hints, None)
