@@ -16,6 +16,9 @@ from mli_drill import __version__
 from mli_drill.cli import backup, common, config, decks, exam, items, practice, problems, review, stats, status
 from mli_drill.cli import export
 from mli_drill.cli import importer
+from mli_drill.cli import lazy_coercion
+
+lazy_coercion.install()  # options left out no longer import pydantic (see the module)
 
 app = typer.Typer(
     name="mli-drill",

@@ -1,0 +1,104 @@
+"""Start-up stays cheap: which modules each everyday command imports (no timing here; see benchmarks/).
+
+Heavy libraries load only in the commands that need them, and typer's pydantic
+only when an option value is actually given (``mli_drill.cli.lazy_coercion``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXED_NOW, ROOT
+
+HEAVY = ("numpy", "sqlite_utils", "fsrs", "yaml", "pydantic")
+
+PROBE = """
+import atexit, json, sys
+def report():
+    sys.__stderr__.write("MODULES " + json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})) + "\\n")
+atexit.register(report)
+sys.argv = ["mli-drill", *{args!r}]
+from mli_drill.cli.app import main
+main()
+"""
+
+
+def heavy_modules(home: Path, *args: str, stdin: str = "") -> set[str]:
+    env = {"MLI_DRILL_HOME": str(home), "MLI_DRILL_NOW": FIXED_NOW, "TZ": "UTC", "PATH": "/usr/bin:/bin"}
+    code = PROBE.format(heavy=set(HEAVY), args=list(args))
+    result = subprocess.run([sys.executable, "-c", code], input=stdin, capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=120)
+    line = next(line for line in result.stderr.splitlines() if line.startswith("MODULES "))
+    return {name.split(".")[0] for name in json.loads(line[len("MODULES "):])}
+
+
+def test_importing_the_app_loads_no_heavy_module(tmp_path: Path) -> None:
+    assert heavy_modules(tmp_path, "--help") == set()
+
+
+@pytest.mark.parametrize("args", [("status",), ("review",), ("stats",)])
+def test_everyday_commands_without_options_never_import_pydantic(tmp_path: Path, args: tuple[str, ...]) -> None:
+    heavy_modules(tmp_path, "status")  # first run: creates the database and the parse caches
+    assert "pydantic" not in heavy_modules(tmp_path, *args)
+
+
+def test_status_on_cached_decks_needs_no_yaml_numpy_or_fsrs(tmp_path: Path) -> None:
+    heavy_modules(tmp_path, "status")
+    assert heavy_modules(tmp_path, "status").isdisjoint({"yaml", "numpy", "fsrs"})
+
+
+def test_given_option_values_are_still_converted_and_checked(cli, home: Path) -> None:
+    bad = cli("review", "--limit", "0")
+    assert bad.exit_code == 2 and "--limit" in bad.output
+    assert cli("review", "--limit", "x").exit_code == 2
+    ok = cli("review", "--limit", "1", "--json", input="q\n")
+    assert ok.exit_code == 0
+
+
+def test_a_missing_required_argument_is_still_reported(cli, home: Path) -> None:
+    result = cli("problems", "sample")
+    assert result.exit_code == 2 and "Missing argument" in result.output
+
+
+def _sample_app():
+    import typer
+
+    app = typer.Typer()
+
+    def upper(value: object) -> object:
+        return value.upper() if isinstance(value, str) else ("callback saw", value)
+
+    @app.command()
+    def main(
+        needed: int = typer.Argument(...),
+        tag: list[str] = typer.Option(None, "--tag"),
+        name: str = typer.Option(None, "--name", callback=upper),
+        count: int = typer.Option(None, "--count", min=1),
+        path: Path = typer.Option(None, "--path"),
+        flag: bool = typer.Option(False, "--flag"),
+    ) -> None:
+        typer.echo(repr((needed, tag, name, count, path, flag)))
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["3"], ["x"], ["3", "--tag", "a", "--tag", "b"], ["3", "--name", "n"], ["3", "--count", "0"],
+     ["3", "--count", "2", "--path", "p", "--flag"]],
+)
+def test_the_patch_behaves_exactly_as_typer_does(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.core import _TyperParameter
+    from typer.testing import CliRunner
+
+    from mli_drill.cli import lazy_coercion
+
+    assert lazy_coercion.install()  # idempotent, and in place for this typer
+    patched = CliRunner().invoke(_sample_app(), args)
+    monkeypatch.setattr(_TyperParameter, "process_value", _TyperParameter.process_value.__wrapped__)
+    original = CliRunner().invoke(_sample_app(), args)
+    assert (patched.exit_code, patched.output) == (original.exit_code, original.output)
