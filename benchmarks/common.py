@@ -81,6 +81,12 @@ def bare_help_command() -> list[str]:
 def bench_env(home: Path | None, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for a timed run: a private data directory, a fixed clock, unbuffered UTF-8 output."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLI_DRILL_")}
+    # Measure the tool as installed: pip writes bytecode at install time, so a
+    # user never pays for compiling the sources. Where bytecode writing is
+    # disabled (an editable install under PYTHONDONTWRITEBYTECODE) every run
+    # would compile mli_drill afresh while the baseline's typer is compiled;
+    # the warm-up run writes the bytecode instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update({"MLI_DRILL_NOW": BENCH_NOW, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", "COLUMNS": "100"})
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     if home is not None:
