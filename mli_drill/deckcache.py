@@ -23,14 +23,22 @@ CACHE_FORMAT = 3  # 2: cards stored as rows of values; 3: summaries first, one l
 
 
 class ParseCache:
-    """JSON results of parsing files, one entry per (kind, path, content)."""
+    """JSON results of parsing files, one entry per (kind, path, content).
+
+    An entry is named ``<file>-<content>.json``: a hash of the kind and the
+    file's path, then a hash of its content (with the cache format and the
+    tool's version). Writing the entry for a new content removes the file's
+    older entries, so the cache holds one entry per file however often a deck
+    is edited.
+    """
 
     def __init__(self, directory: Path):
         self.directory = directory
 
     def entry(self, path: Path, kind: str, content: bytes) -> Path:
-        header = f"{CACHE_FORMAT}|{__version__}|{kind}|{path.resolve()}|".encode()
-        return self.directory / f"{hashlib.sha256(header + content).hexdigest()}.json"
+        file_key = hashlib.sha256(f"{kind}|{path.resolve()}".encode()).hexdigest()[:16]
+        content_key = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|".encode() + content).hexdigest()
+        return self.directory / f"{file_key}-{content_key}.json"
 
     def get(self, entry: Path) -> Any:
         try:
@@ -47,9 +55,16 @@ class ParseCache:
             partial = entry.with_suffix(".partial")
             partial.write_text(text, encoding="utf-8")
             partial.replace(entry)
+            self._remove_older(entry)
         except OSError:
             pass  # a read-only data directory only costs speed
 
+    def _remove_older(self, entry: Path) -> None:
+        """Entries of the same file for other contents, and entries named as before format 3."""
+        file_key = entry.name.split("-", 1)[0]
+        for other in self.directory.glob("*.json"):
+            if other != entry and (other.name.startswith(file_key + "-") or "-" not in other.name):
+                other.unlink(missing_ok=True)
 
 class DeckCache(ParseCache):
     """Decks from the cache: one JSON line of deck fields and card summaries, then one line per card.

@@ -125,3 +125,17 @@ def test_a_cache_written_for_other_card_fields_is_ignored(tmp_path: Path, monkey
     monkeypatch.undo()
     (again,) = load_decks([], [deck], read=cache.read)
     assert not isinstance(again.cards, deckcache.CachedCards) and again.cards[1].front == "Question 1?"
+
+
+def test_the_cache_keeps_one_entry_per_file_however_often_it_changes(tmp_path: Path) -> None:
+    decks = [write_deck(tmp_path / "decks", name, basic_deck(name, 2)) for name in ("a", "b")]
+    cache = DeckCache(tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    legacy = tmp_path / "cache" / ("0" * 64 + ".json")  # named as before cache format 3
+    legacy.write_text("{}", encoding="utf-8")
+    for count in range(2, 6):
+        decks[0].write_text(basic_deck("a", count), encoding="utf-8")
+        assert len(load_decks([], decks, read=cache.read)[0].cards) == count
+    entries = sorted((tmp_path / "cache").glob("*.json"))
+    assert len(entries) == 2 and not legacy.exists()
+    assert len(load_decks([], decks, read=cache.read)[0].cards) == 5
