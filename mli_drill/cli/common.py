@@ -106,21 +106,45 @@ class ConsoleTerminal:
         self.interactive = sys.stdin.isatty()
 
     def ask(self, prompt: str) -> str | None:
-        self.out.print(f"[dim]› {prompt}[/]")
-        try:
-            if self.interactive:
-                return input("> ")
-            line = sys.stdin.readline()
-        except EOFError:
+        """One line from the student; None at end of input. A line that is not UTF-8 is asked again."""
+        while True:
+            self.out.print(f"[dim]› {prompt}[/]")
+            try:
+                line = self._read_line()
+            except EOFError:
+                return None
+            except KeyboardInterrupt:
+                self.out.print()  # end the "^C" line before the summary
+                raise
+            except UnicodeDecodeError:
+                line = "\udcff"  # as a terminal with surrogateescape would pass it on
+            if line is None:
+                return None
+            if not _is_utf8(line):
+                self.out.print("[yellow]That line is not UTF-8 text; type it again.[/]")
+                continue
+            if not self.interactive:
+                self.out.print(f"> {line}", markup=False, highlight=False)
+            return line
+
+    def _read_line(self) -> str | None:
+        if self.interactive:
+            return input("> ")
+        binary = getattr(sys.stdin, "buffer", None)  # bytes, so one bad line cannot upset the decoder
+        raw = binary.readline() if binary is not None else sys.stdin.readline()
+        if not raw:
             return None
-        except KeyboardInterrupt:
-            self.out.print()  # end the "^C" line before the summary
-            raise
-        if not line:
-            return None
-        line = line.rstrip("\r\n")
-        self.out.print(f"> {line}", markup=False, highlight=False)
-        return line
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        return text.rstrip("\r\n")
 
     def emit(self, event: Any) -> None:
         self.view.show(event)
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text holding undecodable bytes (lone surrogates, as Python passes them on)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
