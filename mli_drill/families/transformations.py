@@ -211,9 +211,8 @@ def _task(params: dict) -> str:
 
 def _dof_params(params: dict) -> tuple[str, int]:
     transform, dim = params.get("transform"), params.get("dim")
-    if isinstance(dim, bool) or (transform, dim) not in DOF:
+    if type(dim) is not int or (transform, dim) not in DOF:  # 2.0 == 2, but dim is a count
         raise InvalidParams("dof needs transform in rigid/similarity/affine and dim 2 or 3")
-    # membership in DOF, whose keys are (str, int), is the check; isinstance would be stricter
     return cast(str, transform), cast(int, dim)
 
 

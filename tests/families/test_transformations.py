@@ -119,6 +119,7 @@ def test_negative_terms_are_bracketed():
         {"task": "dof", "transform": "projective", "dim": 2},
         {"task": "dof", "transform": "rigid", "dim": 4},
         {"task": "dof", "transform": "rigid", "dim": True},
+        {"task": "dof", "transform": "rigid", "dim": 2.0},
         {"task": "apply", "transform": "rigid", "matrix": [[2, 0, 0], [0, 2, 0], [0, 0, 1]], "point": [1, 1]},
         {"task": "apply", "transform": "affine", "matrix": [[1, 2, 0], [2, 4, 0], [0, 0, 1]], "point": [1, 1]},
         {"task": "apply", "transform": "affine", "matrix": [[1, 0, 0], [0, 1, 0], [1, 0, 1]], "point": [1, 1]},
