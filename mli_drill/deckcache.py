@@ -19,7 +19,27 @@ from mli_drill import __version__
 from mli_drill.deckfile import DeckError, parse_deck, read_deck_file
 from mli_drill.model import Card, CardSummary, Deck
 
-CACHE_FORMAT = 3  # 2: cards stored as rows of values; 3: summaries first, one line per card
+CACHE_FORMAT = 4  # 2: cards as rows of values; 3: summaries first, one line per card; 4: card sources relative
+COMPILED = "compiled"  # beside bundled YAML files: their parse results, shipped with the package
+
+
+def source_hash(content: bytes) -> str:
+    """What a compiled file records of the YAML it was made from."""
+    return hashlib.sha256(f"{CACHE_FORMAT}|".encode() + content).hexdigest()
+
+
+def compiled_path(source: Path) -> Path:
+    """Where the parse result of a bundled YAML file is shipped (see :mod:`mli_drill.precompiled`)."""
+    return source.parent / COMPILED / f"{source.stem}.json"
+
+
+def compiled_data(source: Path, content: bytes) -> Any:
+    """The shipped parse result of a bundled file (a spec), or None when missing or made from other content."""
+    try:
+        data = json.loads(compiled_path(source).read_bytes())
+        return data["data"] if data["source_hash"] == source_hash(content) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 class ParseCache:
@@ -66,6 +86,7 @@ class ParseCache:
             if other != entry and (other.name.startswith(file_key + "-") or "-" not in other.name):
                 other.unlink(missing_ok=True)
 
+
 class DeckCache(ParseCache):
     """Decks from the cache: one JSON line of deck fields and card summaries, then one line per card.
 
@@ -74,18 +95,26 @@ class DeckCache(ParseCache):
     """
 
     def read(self, path: Path, bundled: bool) -> tuple[Deck | None, list[str]]:
-        """Like :func:`deckfile.read_deck_file`, from the cache when the file is unchanged."""
+        """Like :func:`deckfile.read_deck_file`, from the cache when the file is unchanged.
+
+        A bundled deck is first looked for among the compiled decks shipped
+        beside it, so a fresh install parses no YAML.
+        """
         try:
             content = path.read_bytes()
         except OSError:
             return read_deck_file(path, bundled)
+        if bundled:
+            deck = _cached_deck(compiled_path(path), path, bundled, content, source_hash(content))
+            if deck is not None:
+                return deck, []
         entry = self.entry(path, "deck", content)
         deck = _cached_deck(entry, path, bundled, content)
         if deck is not None:
             return deck, []
         deck, problems = read_deck_file(path, bundled)
         if deck is not None and not problems:
-            self.put_text(entry, _deck_lines(deck))
+            self.put_text(entry, deck_lines(deck))
         return deck, problems
 
 
@@ -95,33 +124,53 @@ CARD_FIELDS = tuple(Card.__dataclass_fields__)
 TUPLE_FIELDS = tuple(i for i, name in enumerate(CARD_FIELDS) if name in ("choices", "points", "tags"))
 
 
-def _deck_lines(deck: Deck) -> str:
+SOURCE = CARD_FIELDS.index("source")
+
+
+def deck_lines(deck: Deck, made_from: str | None = None) -> str:
+    """A deck in the cache's format; ``made_from`` is the source hash a compiled deck records.
+
+    A card's ``source`` ("file:line") is stored without the file, so an entry
+    stays right wherever the deck is installed.
+    """
     head = {
         "id": deck.id, "title": deck.title, "topic": deck.topic, "week": deck.week, "fields": len(CARD_FIELDS),
         "summaries": [[s.id, s.type, s.tags, s.points] for s in deck.summaries],
     }
-    # json.dumps escapes every newline inside strings, so each value is exactly one line
-    rows = [json.dumps([getattr(card, name) for name in CARD_FIELDS], ensure_ascii=False) for card in deck.cards]
+    if made_from is not None:
+        head["source_hash"] = made_from
+    prefix = f"{deck.path}:"
+    rows = []
+    for card in deck.cards:
+        row = [getattr(card, name) for name in CARD_FIELDS]
+        if card.source.startswith(prefix):
+            row[SOURCE] = card.source[len(prefix) - 1:]  # ":<line>"
+        rows.append(json.dumps(row, ensure_ascii=False))  # json.dumps escapes newlines: one line per card
     return "\n".join([json.dumps(head, ensure_ascii=False), *rows])
 
 
-def _card(row: list[Any]) -> Card:
+def _card(row: list[Any], path: Path) -> Card:
     for index in TUPLE_FIELDS:
         row[index] = tuple(row[index])
+    if row[SOURCE].startswith(":"):
+        row[SOURCE] = f"{path}{row[SOURCE]}"
     return Card(*row)
 
 
-def _cached_deck(entry: Path, path: Path, bundled: bool, content: bytes) -> Deck | None:
-    """The deck from its cache entry, or None when there is no usable entry."""
+def _cached_deck(entry: Path, path: Path, bundled: bool, content: bytes, made_from: str | None = None) -> Deck | None:
+    """The deck from a cache entry, or None when there is no usable entry.
+
+    ``made_from``: the entry must record this source hash (compiled decks).
+    """
     try:
-        head_line, _, rows = entry.read_bytes().partition(b"\n")
+        head_line, _, rows = entry.read_bytes().rstrip(b"\n").partition(b"\n")
         head = json.loads(head_line)
-        if head["fields"] != len(CARD_FIELDS):
-            return None  # written by a version with other card fields
+        if head["fields"] != len(CARD_FIELDS) or (made_from is not None and head.get("source_hash") != made_from):
+            return None  # other card fields, or compiled from another version of the file
         summaries = tuple(CardSummary(cid, head["id"], kind, tuple(tags), points) for cid, kind, tags, points in head["summaries"])
         if summaries and rows.count(b"\n") != len(summaries) - 1:
             return None  # truncated
-        cards = CachedCards(summaries, rows, lambda: _parse_again(content, path, bundled))
+        cards = CachedCards(summaries, rows, path, lambda: _parse_again(content, path, bundled))
         return Deck(id=head["id"], title=head["title"], path=path, topic=head["topic"], week=head["week"], bundled=bundled, cards=cards)
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -140,9 +189,10 @@ class CachedCards(Sequence[Card]):
     the content that was read, and hashed, when the deck was loaded.
     """
 
-    def __init__(self, summaries: tuple[CardSummary, ...], rows: bytes, parse_again: Callable[[], Sequence[Card]]):
+    def __init__(self, summaries: tuple[CardSummary, ...], rows: bytes, path: Path, parse_again: Callable[[], Sequence[Card]]):
         self.summaries = summaries
         self._rows = rows
+        self._path = path
         self._lines: list[bytes] | None = None
         self._cards: list[Card | None] = [None] * len(summaries)
         self._parse_again = parse_again
@@ -177,7 +227,7 @@ class CachedCards(Sequence[Card]):
         if self._lines is None:
             self._lines = self._rows.split(b"\n")
         try:
-            card = _card(json.loads(self._lines[index]))
+            card = _card(json.loads(self._lines[index]), self._path)
             if card.id == self.summaries[index].id:
                 return card
         except (ValueError, TypeError, IndexError):

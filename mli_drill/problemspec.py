@@ -116,25 +116,35 @@ def reflow(template: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_spec(family: str) -> FamilySpec:
-    """The spec of a family, parsed once per content (see :mod:`mli_drill.deckcache`)."""
-    from mli_drill.deckcache import ParseCache
+    """The spec of a family: shipped compiled, else parsed once per content (see :mod:`mli_drill.deckcache`)."""
+    from mli_drill.deckcache import ParseCache, compiled_data
     from mli_drill.paths import data_dir
 
     path = problems_dir() / f"{family}.yaml"
     if not path.is_file():
         raise SpecError(f"unknown problem family {family!r}")
     content = path.read_bytes()
+    spec = _from_dict(compiled_data(path, content), path)
+    if spec is not None:
+        return spec
     cache = ParseCache(data_dir() / "cache" / "specs")
     entry = cache.entry(path, "spec", content)
-    cached = cache.get(entry)
-    if isinstance(cached, dict):
-        try:
-            return FamilySpec.from_dict(cached, path)
-        except (KeyError, TypeError):
-            pass
+    spec = _from_dict(cache.get(entry), path)
+    if spec is not None:
+        return spec
     spec = parse_spec(content.decode("utf-8"), path)
     cache.put(entry, spec.to_dict())
     return spec
+
+
+def _from_dict(data: Any, path: Path) -> FamilySpec | None:
+    """A spec from cached or compiled data; None when there is none or it does not fit this version."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return FamilySpec.from_dict(data, path)
+    except (KeyError, TypeError):
+        return None
 
 
 def parse_spec(text: str, path: Path) -> FamilySpec:

@@ -88,7 +88,7 @@ def test_loading_a_cached_collection_decodes_no_card_until_one_is_used(tmp_path:
     load_decks([], [deck], read=cache.read)
     decoded: list[str] = []
     real = deckcache._card
-    monkeypatch.setattr(deckcache, "_card", lambda row: decoded.append(row[0]) or real(row))
+    monkeypatch.setattr(deckcache, "_card", lambda row, path: decoded.append(row[0]) or real(row, path))
     collection = Collection(decks=load_decks([], [deck], read=cache.read))
     order = collection.select(tags=[])
     assert len(order) == 50 and len(collection.cards) == 50 and "card:c-c7" in collection.cards

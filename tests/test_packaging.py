@@ -29,5 +29,8 @@ def test_wheel_contains_decks_problems_and_schema(tmp_path: Path) -> None:
     problems = {p.name for p in (ROOT / "problems").glob("*.yaml")}
     assert {f"mli_drill/_bundled/decks/{d}" for d in decks} <= names
     assert {f"mli_drill/_bundled/problems/{p}" for p in problems} <= names
+    compiled = {f"mli_drill/_bundled/decks/compiled/{d.replace('.yaml', '.json')}" for d in decks}
+    compiled |= {f"mli_drill/_bundled/problems/compiled/{p.replace('.yaml', '.json')}" for p in problems}
+    assert compiled <= names, "the compiled decks and specs (mli_drill.precompiled) ship in the wheel"
     assert "mli_drill/store/schema.sql" in names
     assert not any(name.startswith("tests/") for name in names)
