@@ -70,7 +70,7 @@ def measure(home: Path, deck_path: Path, repeats: int, label: str) -> list[Figur
     figures = [
         Figure(f"scale: bare typer --help (baseline) [{label}]", bare, "s", note=f"median of {repeats}"),
         Figure("scale: first command of the day (status)", first, "s", BARE, bare, ratio(first, bare),
-               note="includes the automatic daily backup of the whole database and syncing the bundled decks; one run"),
+               note="includes the integrity check (the synthetic file was written outside the tool), the automatic daily backup of the whole database and syncing the bundled decks; one run"),
         _timing("scale: review, time to the first card on screen", med["review_card"], bare, 2.0,
                 note=f"the prompt was not seen in {missed_marker} run(s): time to exit used (upper bound)" if missed_marker else ""),
         Figure("scale: review, time to exit on empty input", med["review_exit"], "s", BARE, bare, ratio(med["review_exit"], bare),
