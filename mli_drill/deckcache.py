@@ -5,14 +5,18 @@ bytes together with the tool's version and the file's path; a hit returns the
 parsed result stored as JSON under ``<data dir>/cache/``. Only valid files are
 cached, so every problem in a deck is still reported on every run. The cache
 is disposable: anything unreadable in it is ignored and rewritten.
+
+The bundled decks and specs also ship parsed, in ``compiled/`` beside them
+(written by :mod:`mli_drill.precompiled`), each with a hash of the YAML it
+was made from: a fresh install reads no YAML at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, overload
 
 from mli_drill import __version__
@@ -170,7 +174,7 @@ def _cached_deck(entry: Path, path: Path, bundled: bool, content: bytes, made_fr
         summaries = tuple(CardSummary(cid, head["id"], kind, tuple(tags), points) for cid, kind, tags, points in head["summaries"])
         if summaries and rows.count(b"\n") != len(summaries) - 1:
             return None  # truncated
-        cards = CachedCards(summaries, rows, path, lambda: _parse_again(content, path, bundled))
+        cards = CachedCards(summaries, rows, path, entry, lambda: _parse_again(content, path, bundled))
         return Deck(id=head["id"], title=head["title"], path=path, topic=head["topic"], week=head["week"], bundled=bundled, cards=cards)
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -189,10 +193,13 @@ class CachedCards(Sequence[Card]):
     the content that was read, and hashed, when the deck was loaded.
     """
 
-    def __init__(self, summaries: tuple[CardSummary, ...], rows: bytes, path: Path, parse_again: Callable[[], Sequence[Card]]):
+    def __init__(
+        self, summaries: tuple[CardSummary, ...], rows: bytes, path: Path, entry: Path, parse_again: Callable[[], Sequence[Card]]
+    ):
         self.summaries = summaries
         self._rows = rows
         self._path = path
+        self._entry = entry
         self._lines: list[bytes] | None = None
         self._cards: list[Card | None] = [None] * len(summaries)
         self._parse_again = parse_again
@@ -230,10 +237,15 @@ class CachedCards(Sequence[Card]):
             card = _card(json.loads(self._lines[index]), self._path)
             if card.id == self.summaries[index].id:
                 return card
-        except (ValueError, TypeError, IndexError):
+        except (ValueError, TypeError, IndexError, AttributeError):
             pass
         parsed = tuple(self._parse_again())
         if [c.id for c in parsed] != [s.id for s in self.summaries]:
-            raise DeckError([f"{self.summaries[index].id}: the deck cache and the deck file disagree; run the command again"])
+            # the summaries already served came from a damaged entry: remove it so the next run parses the deck
+            try:
+                self._entry.unlink(missing_ok=True)
+            except OSError:
+                pass
+            raise DeckError([f"{self._path}:1: its cached copy {self._entry} did not match the deck and was removed; run the command again"])
         self._cards = list(parsed)
         return parsed[index]

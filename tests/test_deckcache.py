@@ -139,3 +139,19 @@ def test_the_cache_keeps_one_entry_per_file_however_often_it_changes(tmp_path: P
     entries = sorted((tmp_path / "cache").glob("*.json"))
     assert len(entries) == 2 and not legacy.exists()
     assert len(load_decks([], decks, read=cache.read)[0].cards) == 5
+
+
+def test_an_entry_whose_summaries_disagree_with_the_deck_is_removed(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path / "decks", "c", basic_deck("c", 3))
+    cache = DeckCache(tmp_path / "cache")
+    load_decks([], [deck], read=cache.read)
+    (entry,) = (tmp_path / "cache").glob("*.json")
+    head, rest = entry.read_text(encoding="utf-8").split("\n", 1)
+    entry.write_text(head.replace('"c-c1"', '"zz"') + "\n" + rest, encoding="utf-8")
+    (damaged,) = load_decks([], [deck], read=cache.read)
+    with pytest.raises(DeckError) as raised:
+        damaged.cards[1]
+    assert raised.value.problems == [f"{deck}:1: its cached copy {entry} did not match the deck and was removed; run the command again"]
+    assert not entry.exists()
+    (again,) = load_decks([], [deck], read=cache.read)
+    assert [card.id for card in again.cards] == ["c-c0", "c-c1", "c-c2"]
