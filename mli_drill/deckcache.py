@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -76,7 +77,7 @@ class ParseCache:
     def put_text(self, entry: Path, text: str) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            partial = entry.with_suffix(".partial")
+            partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")  # two terminals may write at once
             partial.write_text(text, encoding="utf-8")
             partial.replace(entry)
             self._remove_older(entry)
