@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from mli_drill.model import CARD_TYPES, CLOZE_PATTERN, ID_PATTERN, Card, Deck
+from mli_drill.model import CARD_TYPES, ID_PATTERN, Card, Deck, cloze_text_problem
 
 MAX_DECK_BYTES = 5_000_000
 DECK_FIELDS = {"deck", "title", "topic", "week", "cards", "description"}
@@ -266,11 +266,9 @@ def _parse_card(raw: Any, deck_id: str, at: str, lines: dict[str, int], where: s
 def _check_type_rules(card_type: str, card_id: str, raw: dict, fields: dict[str, Any], loc: Any) -> list[str]:
     problems = []
     if card_type == "cloze" and "text" in fields:
-        deletions = CLOZE_PATTERN.findall(fields["text"])
-        if not deletions:
-            problems.append(f"{loc('text')}: cloze card {card_id!r}: 'text' needs at least one {{{{deletion}}}}")
-        elif any(d.count("$") % 2 or d.count("{") != d.count("}") for d in deletions):
-            problems.append(f"{loc('text')}: cloze card {card_id!r}: a deletion ends inside math or braces; write '}} }}' with a space inside LaTeX")
+        problem = cloze_text_problem(fields["text"])
+        if problem:
+            problems.append(f"{loc('text')}: cloze card {card_id!r}: {problem}")
     if card_type == "mcq" and "choices" in fields:
         choices = fields["choices"]
         answer = _text(raw.get("answer")) or ""

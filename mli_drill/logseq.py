@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Callable
 
+from mli_drill.model import cloze_text_problem
+
 MAX_PAGE_BYTES = 5_000_000
 TAB_WIDTH = 4
 ID_PREFIX = "logseq-"
@@ -410,6 +412,10 @@ def _card(block: Block, name: str, warnings: list[str]) -> dict[str, Any] | None
     tags = _other_tags(block)
     card: dict[str, Any] = {"id": _card_id(block, question)}
     if any(CLOZE_MACRO.search(_prose_only(line)) for line in block.prose_lines()):
+        problem = cloze_text_problem(question)
+        if problem:
+            warnings.append(f"{at}: #card block {_preview(question)!r}: {problem}; skipped")
+            return None
         card.update({"type": "cloze", "text": question})
         if answer.strip():
             card["back"] = answer

@@ -19,6 +19,16 @@ CLOZE_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
+def cloze_text_problem(text: str) -> str | None:
+    """Why a cloze card's text cannot be reviewed, or None (shared by the deck loader and the importers)."""
+    deletions = CLOZE_PATTERN.findall(text)
+    if not deletions:
+        return "'text' needs at least one {{deletion}}"
+    if any(d.count("$") % 2 or d.count("{") != d.count("}") for d in deletions):
+        return "a deletion ends inside math or braces; write '} }' with a space inside LaTeX"
+    return None
+
+
 @dataclass(frozen=True)
 class Card:
     id: str

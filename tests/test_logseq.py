@@ -359,3 +359,12 @@ def test_refuses_ids_that_another_deck_already_uses(home: Path, cli, no_bundled,
     clash = cli("import", "logseq", str(write_page(tmp_path, "p2.md", "- New? #card\n  - A\n")), "--deck", "taken")
     assert clash.exit_code == 2 and "deck id 'taken' is already used" in clash.output
     assert cli("decks", "validate").exit_code == 0, "a refused import leaves the collection loadable"
+
+
+def test_a_cloze_the_deck_format_cannot_review_is_skipped_with_a_warning() -> None:
+    """Found by hypothesis: a cloze macro inside a cloze macro left a deletion with unbalanced braces."""
+    result = import_page("- good {{cloze a}} #card\n- #card{{cloze {{cloze x}}\n", "p.md")
+    assert [card["text"] for card in result.cards] == ["good {{a}}"]
+    assert result.warnings == ["p.md:2: #card block '{{{{cloze x}}': a deletion ends inside math or braces; write '} }' with a space inside LaTeX; skipped"]
+    deck, problems = parse_deck(deck_yaml(result), Path("imported.yaml"))
+    assert problems == [] and deck is not None and len(deck.cards) == 1
