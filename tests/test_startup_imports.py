@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from enum import Enum
 import sys
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_importing_the_app_loads_no_heavy_module(tmp_path: Path) -> None:
     assert heavy_modules(tmp_path, "--help") == set()
 
 
-@pytest.mark.parametrize("args", [("status",), ("review",), ("stats",)])
+@pytest.mark.parametrize("args", [("status",), ("review",), ("stats",), ("practice", "receptive-field")])
 def test_everyday_commands_without_options_never_import_pydantic(tmp_path: Path, args: tuple[str, ...]) -> None:
     heavy_modules(tmp_path, "status")  # first run: creates the database and the parse caches
     assert "pydantic" not in heavy_modules(tmp_path, *args)
@@ -65,6 +66,11 @@ def test_a_missing_required_argument_is_still_reported(cli, home: Path) -> None:
     assert result.exit_code == 2 and "Missing argument" in result.output
 
 
+class Colour(str, Enum):
+    red = "red"
+    blue = "blue"
+
+
 def _sample_app():
     import typer
 
@@ -76,21 +82,25 @@ def _sample_app():
     @app.command()
     def main(
         needed: int = typer.Argument(...),
+        word: str = typer.Argument("w"),
         tag: list[str] = typer.Option(None, "--tag"),
         name: str = typer.Option(None, "--name", callback=upper),
+        parsed: str = typer.Option(None, "--parsed", parser=lambda v: f"<{v}>"),
+        colour: Colour = typer.Option(None, "--colour", case_sensitive=False),
         count: int = typer.Option(None, "--count", min=1),
         path: Path = typer.Option(None, "--path"),
         flag: bool = typer.Option(False, "--flag"),
     ) -> None:
-        typer.echo(repr((needed, tag, name, count, path, flag)))
+        typer.echo(repr((needed, word, tag, name, parsed, colour, count, path, flag)))
 
     return app
 
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["3"], ["x"], ["3", "--tag", "a", "--tag", "b"], ["3", "--name", "n"], ["3", "--count", "0"],
-     ["3", "--count", "2", "--path", "p", "--flag"]],
+    [[], ["3"], ["x"], ["3", "text"], ["3", ""], ["3", "--tag", "a", "--tag", "b"], ["3", "--name", "n"], ["3", "--name", ""],
+     ["3", "--parsed", "p"], ["3", "--colour", "RED"], ["3", "--colour", "green"], ["3", "--count", "0"],
+     ["3", "--count", "2", "--path", "p", "--flag"], ["3", "--count", "x"]],
 )
 def test_the_patch_behaves_exactly_as_typer_does(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import typer.core
@@ -101,7 +111,6 @@ def test_the_patch_behaves_exactly_as_typer_does(args: list[str], monkeypatch: p
     if not hasattr(typer.core, "_TyperParameter"):
         pytest.skip("this typer does not convert values through pydantic: nothing to patch")
     _TyperParameter = typer.core._TyperParameter
-
     assert lazy_coercion.install()  # idempotent, and in place for this typer
     patched = CliRunner().invoke(_sample_app(), args)
     monkeypatch.setattr(_TyperParameter, "process_value", _TyperParameter.process_value.__wrapped__)

@@ -1,17 +1,19 @@
-"""Skip typer's value coercion for options the user did not give.
+"""Skip typer's value coercion where it cannot change the value.
 
 Typer (0.2x) converts every parameter value through a pydantic ``TypeAdapter``,
 building it the first time the parameter is processed, even when the value is
-``None`` and the conversion returns ``None`` without looking at it. Importing
-pydantic for that costs about 60 ms, as much as typer itself, before a command
-body runs: a third of the start-up of ``review``, ``status`` and ``stats``.
+``None`` (returned untouched) or already the ``str`` a plain text parameter
+asks for. Importing pydantic for that costs about 60 ms, as much as typer
+itself, before a command body runs: a third of the start-up of ``review``,
+``status``, ``stats`` and ``practice FAMILY``.
 
 :func:`install` wraps typer's ``process_value`` so that a missing value (None)
-takes exactly the path typer's own code takes for it (``()`` for a repeatable
-option, then the required check and the callback) without building the
-adapter. Any given value still goes through typer unchanged. If a future typer
-has no such method, nothing is patched and only speed is lost;
-``tests/test_startup_imports.py`` notices.
+and a ``str`` for a plain ``str`` parameter (no custom parser) take exactly the
+path typer's own code takes for them (``()`` for a missing repeatable option;
+the value itself for text; then the required check and the callback) without
+building the adapter. Every other value still goes through typer unchanged.
+If a future typer has no such method, nothing is patched and only speed is
+lost; ``tests/test_startup_imports.py`` compares patched and unpatched typer.
 """
 
 from __future__ import annotations
@@ -27,20 +29,33 @@ def install() -> bool:
     except ImportError:
         return False
     original = getattr(_TyperParameter, "process_value", None)
-    if original is None or getattr(original, "_skips_missing", False):
+    if original is None or getattr(original, "_lazy_coercion", False):
         return original is not None
 
     def process_value(self: Any, ctx: Any, value: Any) -> Any:
-        if value is not None:
+        if value is None:
+            value = () if (self.multiple or self.nargs == -1) else None
+        elif not (isinstance(value, str) and _plain_text(self)):
             return original(self, ctx, value)
-        value = () if (self.multiple or self.nargs == -1) else None
         if self.required and self.value_is_missing(value):
             raise MissingParameter(ctx=ctx, param=self)
         if self.callback is not None:
             value = self.callback(ctx, self, value)
         return value
 
-    process_value._skips_missing = True  # type: ignore[attr-defined]
+    process_value._lazy_coercion = True  # type: ignore[attr-defined]
     process_value.__wrapped__ = original  # type: ignore[attr-defined]
     _TyperParameter.process_value = process_value  # type: ignore[method-assign]
     return True
+
+
+def _plain_text(param: Any) -> bool:
+    """A ``str`` parameter without a parser: typer's adapter returns a given str unchanged."""
+    descriptor = getattr(param, "type_descriptor", None)
+    info = getattr(descriptor, "parameter_info", None)
+    return (
+        getattr(descriptor, "annotation", None) is str
+        and getattr(descriptor, "file_annotation", None) is None
+        and info is not None
+        and getattr(info, "parser", None) is None
+    )

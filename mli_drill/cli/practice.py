@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
 def practice(
     family: Optional[str] = typer.Argument(None, help="Problem family, e.g. receptive-field (see --list)."),
     level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
-    count: int = typer.Option(0, "--count", "-n", min=0, help="How many problems (0 = until you quit)."),
+    # None rather than 0 by default: typer then has no value to convert (see cli/lazy_coercion.py)
+    count: Optional[int] = typer.Option(None, "--count", "-n", min=0, help="How many problems (default, or 0: until you quit)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="First seed; problem i uses seed+i."),
     list_families: bool = typer.Option(False, "--list", help="List the problem families and exit."),
     json_summary: bool = typer.Option(False, "--json", help="Print the session summary as JSON at the end."),
@@ -44,9 +45,9 @@ def practice(
     seeds: Iterator[int] | None = itertools.count(seed) if seed is not None else None
     terminal = ConsoleTerminal()
     session = Session(
-        store, terminal, [entry] * count, policy(), clock.now, source="practice", level=level, seeds=seeds,
+        store, terminal, [entry] * (count or 0), policy(), clock.now, source="practice", level=level, seeds=seeds,
         family_titles={family: load_spec(family).title}, requeue_learning=False,
-        repeat=entry if count == 0 else None,
+        repeat=entry if not count else None,
     )
     result = session.run()
     render.summary(terminal.out, result, title=f"Practice · {family}")
