@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 # Answer kinds understood by mli_drill.answers:
 #   integer  exact integer;
@@ -86,3 +86,25 @@ class Rejections:
         self.count += 1
         if self.count > self.limit:
             raise RuntimeError("sampler rejected too many candidates; check the level's ranges")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A common slip in a family's computation: the solver with one step done wrong.
+
+    A family lists its slips in a module-level ``MISTAKES: tuple[Mistake, ...]``
+    beside its solver, so adding one touches only that module, its doc page
+    (``docs/problems/<family>.md``) and its tests.
+
+    ``answer(params)`` is the value a student who makes exactly this slip
+    would give for the instance, in the instance's own answer kind, or
+    ``None`` when the slip does not apply to it (a Dice-for-Jaccard slip on a
+    question that asks for Hausdorff). ``message(params)`` is one line that
+    names the slip and quotes the step it concerns with the instance's own
+    numbers, so the student sees *where* it went wrong, not only that it did.
+    Both are pure functions of the params, like ``solve``.
+    """
+
+    id: str
+    answer: Callable[[dict], Any]
+    message: Callable[[dict], str]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 
 LAYER_TYPES = ("conv", "pool")
 
@@ -58,6 +58,71 @@ def receptive_field(layers: list[dict[str, Any]]) -> int:
         r += (layer["kernel"] - 1) * layer["dilation"] * j
         j *= layer["stride"]
     return r
+
+
+def _recurrence(layers: list[dict[str, Any]], dilation: bool = True, stride: bool = True, stride_first: bool = False) -> int:
+    """The r/j recurrence with one step optionally done wrong (for the mistake catalogue)."""
+    r, j = 1, 1
+    for layer in layers:
+        d = layer["dilation"] if dilation else 1
+        if stride_first and stride:
+            j *= layer["stride"]
+        r += (layer["kernel"] - 1) * d * j
+        if stride and not stride_first:
+            j *= layer["stride"]
+    return r
+
+
+def _first_dilated(layers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((layer for layer in layers if layer["dilation"] > 1), None)
+
+
+def _ignores_dilation(params: dict[str, Any]) -> int | None:
+    layers = _checked_layers(params)
+    return _recurrence(layers, dilation=False) if _first_dilated(layers) else None
+
+
+def _ignores_dilation_message(params: dict[str, Any]) -> str:
+    layer = _first_dilated(_checked_layers(params)) or {"kernel": 3, "dilation": 1}
+    k, d = layer["kernel"], layer["dilation"]
+    return (
+        f"you left out the dilation: with d = {d} a {k}-wide kernel spans ({k}−1)·{d}+1 = {(k - 1) * d + 1} pixels, "
+        f"so it adds (k−1)·d·j, not (k−1)·j"
+    )
+
+
+def _ignores_stride_message(params: dict[str, Any]) -> str:
+    layers = _checked_layers(params)
+    strided = next((i for i, layer in enumerate(layers[:-1]) if layer["stride"] > 1), 0)
+    s = layers[strided]["stride"]
+    return (
+        f"you never grew the jump: after layer {strided + 1} (s = {s}) neighbouring units are {s}× further apart "
+        f"in the input, so every later layer adds (k−1)·d·j with j = the product of the earlier strides"
+    )
+
+
+def _stride_applied_early_message(params: dict[str, Any]) -> str:
+    layers = _checked_layers(params)
+    index = next((i for i, layer in enumerate(layers) if layer["stride"] > 1), 0)
+    j = 1
+    for layer in layers[:index]:
+        j *= layer["stride"]
+    k, s, d = layers[index]["kernel"], layers[index]["stride"], layers[index]["dilation"]
+    return (
+        f"you multiplied the jump by a layer's own stride before adding its span: layer {index + 1} adds "
+        f"({k}−1)·{d}·{j} = {(k - 1) * d * j} with the jump it receives, and only then j becomes {j}·{s} = {j * s}"
+    )
+
+
+MISTAKES = (
+    Mistake("ignores-dilation", _ignores_dilation, _ignores_dilation_message),
+    Mistake("ignores-stride", lambda params: _recurrence(_checked_layers(params), stride=False), _ignores_stride_message),
+    Mistake(
+        "stride-applied-early",
+        lambda params: _recurrence(_checked_layers(params), stride_first=True),
+        _stride_applied_early_message,
+    ),
+)
 
 
 def _table(rows: list[list[object]]) -> str:

@@ -1,0 +1,85 @@
+"""Naming the slip behind a wrong answer: the tutor's half of marking.
+
+Each family lists its common slips as ``MISTAKES`` beside its solver (see
+:class:`mli_drill.families.base.Mistake`). A wrong answer is compared with
+every slip's value for the same instance, by the checker's own parsing and
+tolerance (integers exactly), and every slip it matches is named. This is what
+examiners' marking schemes and STACK's potential-response trees do: recognise
+the usual wrong answers and say which mistake produced them.
+
+Pure: no I/O. A slip is never named for a correct answer, and a slip whose
+value equals the right answer for this instance is skipped, because the two
+cannot be told apart there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mli_drill.answers import matches
+
+if TYPE_CHECKING:
+    from mli_drill.families.base import Mistake
+    from mli_drill.instance import Instance
+
+# A slip function that fails on an instance it does not fit (a division by a
+# zero it never meant to make) does not apply there; any other exception is a
+# bug and propagates, so tests catch it.
+_NOT_APPLICABLE = (ArithmeticError, ValueError, IndexError, KeyError)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One named slip: its stable id and the line shown to the student."""
+
+    id: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Diagnosis":
+        return cls(id=str(data["id"]), message=str(data["message"]))
+
+
+def catalogue(family: str) -> tuple["Mistake", ...]:
+    """The family's catalogued slips, in the order its module lists them."""
+    from mli_drill.families import load_module
+
+    return tuple(getattr(load_module(family), "MISTAKES", ()))
+
+
+def _value(mistake: "Mistake", params: dict[str, Any]) -> Any:
+    try:
+        return mistake.answer(params)
+    except _NOT_APPLICABLE:
+        return None
+
+
+def mistake_answers(instance: "Instance") -> list[tuple[str, Any]]:
+    """Each slip's answer for this instance, leaving out those that do not
+    apply and those equal to the right answer (they cannot be told apart)."""
+    found = []
+    for mistake in catalogue(instance.family):
+        value = _value(mistake, instance.params)
+        if value is None or matches(value, instance.answer, instance.answer_spec):
+            continue
+        found.append((mistake.id, value))
+    return found
+
+
+def diagnose(instance: "Instance", given: Any) -> list[Diagnosis]:
+    """The slips whose value ``given`` (an already-parsed answer) matches.
+
+    Empty for a correct answer, and for a wrong one that matches no slip.
+    """
+    if matches(given, instance.answer, instance.answer_spec):
+        return []
+    by_id = {mistake.id: mistake for mistake in catalogue(instance.family)}
+    return [
+        Diagnosis(mistake_id, by_id[mistake_id].message(instance.params))
+        for mistake_id, value in mistake_answers(instance)
+        if matches(given, value, instance.answer_spec)
+    ]

@@ -1,0 +1,102 @@
+"""Mistake diagnosis, for every family: the properties the catalogues promise.
+
+- each catalogued slip's answer, typed as a student would, is marked wrong and
+  diagnosed with its own id;
+- the correct answer is never diagnosed;
+- answers offset at random from the correct one are almost never diagnosed;
+- every family catalogues at least three slips, each documented on its page.
+
+Each family's own test file checks its slips' values against an independent
+computation; this file checks the machinery and the catalogues' shape.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mli_drill.answers import check
+from mli_drill.families import family_names
+from mli_drill.instance import make_instance
+from mli_drill.mistakes import catalogue, diagnose, mistake_answers
+from mli_drill.problemspec import LEVELS
+
+ROOT = Path(__file__).resolve().parent.parent
+FAMILIES = family_names()
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def typed(value: Any) -> str:
+    """A value as a student could type it (repr keeps every digit of a float)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(typed(item) for item in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_catalogues_three_documented_slips(family: str) -> None:
+    mistakes = catalogue(family)
+    ids = [mistake.id for mistake in mistakes]
+    assert len(ids) >= 3, f"{family}: {len(ids)} catalogued mistakes, want at least 3"
+    assert len(set(ids)) == len(ids), f"{family}: duplicate mistake ids {ids}"
+    page = (ROOT / "docs" / "problems" / f"{family}.md").read_text(encoding="utf-8")
+    for mistake_id in ids:
+        assert ID_PATTERN.match(mistake_id), f"{family}: id {mistake_id!r} is not kebab-case"
+        assert f"`{mistake_id}`" in page, f"docs/problems/{family}.md does not list `{mistake_id}`"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(family=st.sampled_from(FAMILIES), level=st.sampled_from(LEVELS), seed=st.integers(0, 2**31 - 2))
+def test_each_slip_answer_is_wrong_and_diagnosed_by_its_id(family: str, level: str, seed: int) -> None:
+    instance = make_instance(family, level, seed)
+    correct = check(typed(instance.answer), instance.answer, instance.answer_spec)
+    assert correct.correct
+    assert diagnose(instance, correct.given) == []
+    for mistake_id, value in mistake_answers(instance):
+        verdict = check(typed(value), instance.answer, instance.answer_spec)
+        assert not verdict.correct, f"{family} seed {seed}: slip {mistake_id} is marked correct"
+        named = [d.id for d in diagnose(instance, verdict.given)]
+        assert mistake_id in named, f"{family} seed {seed}: {typed(value)} not diagnosed as {mistake_id} ({named})"
+        for diagnosis in diagnose(instance, verdict.given):
+            assert diagnosis.message.strip() and "\n" not in diagnosis.message
+
+
+def _offset(value: Any, rng: random.Random, kind: str) -> Any:
+    """A plausible wrong answer that comes from no particular slip."""
+    if isinstance(value, list):
+        copy = [_offset(item, rng, kind) if isinstance(item, list) else item for item in value]
+        index = rng.randrange(len(copy))
+        copy[index] = _offset(copy[index], rng, kind)
+        return copy
+    if kind == "integer" or isinstance(value, int) and kind != "real":
+        return value + rng.choice([-1, 1]) * rng.randint(1, max(3, abs(int(value)) // 2 + 1))
+    factor = 1 + rng.choice([-1, 1]) * rng.uniform(0.05, 0.6)
+    return value * factor if value else rng.choice([-1, 1]) * rng.uniform(0.05, 2)
+
+
+def test_random_wrong_answers_are_almost_never_diagnosed() -> None:
+    """The false-alarm rate: a wrong answer named as a slip it did not come from."""
+    rng = random.Random(20261201)
+    tried = named = 0
+    for family in FAMILIES:
+        for level in LEVELS:
+            for seed in range(12):
+                instance = make_instance(family, level, seed)
+                if instance.answer_spec.kind == "text":
+                    continue
+                guess = _offset(instance.answer, rng, instance.answer_spec.kind)
+                verdict = check(typed(guess), instance.answer, instance.answer_spec)
+                if verdict.correct:
+                    continue
+                tried += 1
+                named += bool(diagnose(instance, verdict.given))
+    assert tried > 500
+    assert named / tried < 0.02, f"{named} of {tried} random wrong answers were diagnosed"
