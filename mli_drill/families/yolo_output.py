@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 
 ASKS = ("total", "depth", "boxes")
 
@@ -58,6 +58,54 @@ def solve(params: dict[str, Any]) -> Solution:
     total = s * s * depth
     steps.append(f"The output tensor is S x S x (B·5 + C) = {s} x {s} x {depth}: {s}·{s}·{depth} = {total} numbers.")
     return Solution(answer=total, steps=steps)
+
+
+def _per_cell_slip(numbers_per_box: int, classes_per_box: bool) -> Any:
+    """A slip in the per-cell depth, carried through to the asked quantity (None for ``boxes``)."""
+
+    def answer(params: dict[str, Any]) -> int | None:
+        s, b, c, ask = _checked(params)
+        if ask == "boxes":
+            return None
+        depth = b * (numbers_per_box + c) if classes_per_box else b * numbers_per_box + c
+        return depth if ask == "depth" else s * s * depth
+
+    return answer
+
+
+def _grid_not_squared(params: dict[str, Any]) -> int | None:
+    s, b, c, ask = _checked(params)
+    if ask == "depth":
+        return None
+    return s * b if ask == "boxes" else s * (b * 5 + c)
+
+
+def _classes_per_box_message(params: dict[str, Any]) -> str:
+    s, b, c, _ = _checked(params)
+    return (
+        f"you gave every box its own {c} class probabilities, B·(5 + C) = {b}·(5 + {c}) = {b * (5 + c)}: "
+        f"in YOLO v1 the C class probabilities belong to the cell, so it is B·5 + C = {b * 5 + c}"
+    )
+
+
+def _no_confidence_message(params: dict[str, Any]) -> str:
+    s, b, c, _ = _checked(params)
+    return (
+        f"you counted 4 numbers per box (x, y, w, h) and left out its confidence score: "
+        f"each box has 5, so B·5 + C = {b}·5 + {c} = {b * 5 + c}"
+    )
+
+
+def _grid_not_squared_message(params: dict[str, Any]) -> str:
+    s, _, _, _ = _checked(params)
+    return f"you counted the grid as {s} cells: an S x S grid has {s}·{s} = {s * s} cells"
+
+
+MISTAKES = (
+    Mistake("classes-per-box", _per_cell_slip(5, classes_per_box=True), _classes_per_box_message),
+    Mistake("no-confidence", _per_cell_slip(4, classes_per_box=False), _no_confidence_message),
+    Mistake("grid-not-squared", _grid_not_squared, _grid_not_squared_message),
+)
 
 
 def question_fields(params: dict[str, Any]) -> dict[str, str]:

@@ -71,3 +71,41 @@ def test_instances_valid_and_reproducible(seed, level):
     assert 1 <= instance.answer <= spec_level["max_answer"]
     assert f"{params['S']} x {params['S']}" in instance.question
     assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
+
+
+def slipped_tensor(params: dict, slip: str) -> int | None:
+    """The wrong layouts, built as tensors: what each catalogued slip would count."""
+    s, b, c, ask = params["S"], params["B"], params["C"], params["ask"]
+    rows = s if slip == "grid-not-squared" else s * s  # cells as a flat list
+    if slip == "classes-per-box":
+        cell = np.zeros((b, 5 + c)).reshape(-1)
+    elif slip == "no-confidence":
+        cell = np.concatenate([np.zeros((b, 4)).reshape(-1), np.zeros(c)])
+    else:
+        cell = np.concatenate([np.zeros((b, 5)).reshape(-1), np.zeros(c)])
+    output = np.zeros((rows, cell.size))
+    if ask == "boxes":
+        return None if slip != "grid-not-squared" else np.zeros((rows, b)).size
+    if ask == "depth":
+        return None if slip == "grid-not-squared" else output.shape[-1]
+    return output.size
+
+
+def test_each_slip_counts_its_own_wrong_layout():
+    from mli_drill.families.yolo_output import MISTAKES
+
+    for level in LEVELS:
+        for seed in range(60):
+            params = make_instance(FAMILY, level, seed).params
+            for mistake in MISTAKES:
+                assert mistake.answer(params) == slipped_tensor(params, mistake.id), (mistake.id, params)
+
+
+def test_slip_messages_quote_the_instance():
+    from mli_drill.families.yolo_output import MISTAKES
+
+    params = {"S": 7, "B": 2, "C": 20, "ask": "total"}
+    messages = {m.id: m.message(params) for m in MISTAKES}
+    assert "2·(5 + 20) = 50" in messages["classes-per-box"] and "= 30" in messages["classes-per-box"]
+    assert "2·5 + 20 = 30" in messages["no-confidence"]
+    assert "7·7 = 49" in messages["grid-not-squared"]
