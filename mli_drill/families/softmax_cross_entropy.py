@@ -21,7 +21,7 @@ import math
 import random
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, format_vector
 
 ASKS = ("probability", "loss", "gradient")
@@ -203,3 +203,76 @@ def solve(params: dict) -> Solution:
     answer = [[round(g, 12) for g in r] for r in grad]
     display = "[" + ", ".join(format_vector(r) for r in grad) + "]"
     return Solution(answer=answer, steps=steps, kind="matrix", display=display)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _shaped(grad: list[list[float]]) -> Any:
+    """A gradient in the answer's own shape: a vector for one sample, else a matrix."""
+    rounded = [[round(g, 12) for g in row] for row in grad]
+    return rounded[0] if len(rounded) == 1 else rounded
+
+
+def _not_averaged(params: dict) -> Any:
+    rows, targets, ask = parse(params)
+    n = len(rows)
+    if n == 1 or ask == "probability":
+        return None
+    if ask == "loss":
+        return round(loss(rows, targets) * n, 12)
+    return _shaped([[g * n for g in row] for row in gradient([softmax(r) for r in rows], targets)])
+
+
+def _not_averaged_message(params: dict) -> str:
+    rows, targets, ask = parse(params)
+    what = "loss" if ask == "loss" else "gradient"
+    return (f"you summed the {what} over the batch: the cross-entropy is averaged over N = {len(rows)} samples, "
+            f"so divide the sum by {len(rows)}")
+
+
+def _gradient_sign(params: dict) -> Any:
+    rows, targets, ask = parse(params)
+    if ask != "gradient":
+        return None
+    return _shaped([[-g for g in row] for row in gradient([softmax(r) for r in rows], targets)])
+
+
+def _gradient_sign_message(params: dict) -> str:
+    rows, targets, _ = parse(params)
+    p = softmax(rows[0])[targets[0]]
+    return (f"you took y − p instead of p − y: the true class's entry is p − 1 = {fmt(p)} − 1 = {fmt(p - 1)}, "
+            f"negative, because raising its logit lowers the loss")
+
+
+def _no_onehot(params: dict) -> Any:
+    rows, targets, ask = parse(params)
+    if ask != "gradient":
+        return None
+    n = len(rows)
+    return _shaped([[p / n for p in softmax(r)] for r in rows])
+
+
+def _no_onehot_message(params: dict) -> str:
+    rows, targets, _ = parse(params)
+    return (f"you forgot to subtract the one-hot target: dL/dz = (p − y)/N, so the true class "
+            f"{targets[0]}{'' if len(rows) == 1 else ' of sample 0'} gets p − 1, not p")
+
+
+def _log10_loss(params: dict) -> Any:
+    rows, targets, ask = parse(params)
+    return round(loss(rows, targets) / math.log(10), 12) if ask == "loss" else None
+
+
+def _log10_loss_message(params: dict) -> str:
+    rows, targets, _ = parse(params)
+    return (f"you used log base 10: the cross-entropy uses the natural log, ln {fmt(softmax(rows[0])[targets[0]])} "
+            f"= {fmt(math.log(softmax(rows[0])[targets[0]]))}")
+
+
+MISTAKES = (
+    Mistake("not-averaged", _not_averaged, _not_averaged_message),
+    Mistake("gradient-sign-flipped", _gradient_sign, _gradient_sign_message),
+    Mistake("gradient-without-target", _no_onehot, _no_onehot_message),
+    Mistake("log10-loss", _log10_loss, _log10_loss_message),
+)

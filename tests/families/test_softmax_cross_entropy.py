@@ -181,3 +181,40 @@ def test_nonsense_params_raise_invalid_params(change):
 def test_non_mapping_params_raise_invalid_params():
     with pytest.raises(InvalidParams):
         sce.solve([[2, 1]])
+
+
+def slipped_reference(params: dict, slip: str):
+    """Each catalogued slip computed independently with torch (reduction and sign done wrong)."""
+    torch = pytest.importorskip("torch")
+    z = torch.tensor(params["logits"], dtype=torch.float64, requires_grad=True)
+    t = torch.tensor(params["targets"])
+    n, ask = len(params["targets"]), params["ask"]
+    if slip == "log10-loss":
+        return None if ask != "loss" else torch.nn.functional.cross_entropy(z, t).item() / np.log(10)
+    if slip == "not-averaged":
+        if n == 1 or ask == "probability":
+            return None
+        summed = torch.nn.functional.cross_entropy(z, t, reduction="sum")
+        if ask == "loss":
+            return summed.item()
+        summed.backward()
+        return z.grad.numpy()
+    if ask != "gradient":
+        return None
+    if slip == "gradient-sign-flipped":
+        torch.nn.functional.cross_entropy(z, t).backward()
+        return -z.grad.numpy()
+    return (torch.softmax(z, dim=1) / n).detach().numpy()  # gradient-without-target
+
+
+def test_slips_match_torch_on_300_instances():
+    pytest.importorskip("torch")
+    for instance in all_instances(100):
+        params = instance.params
+        for mistake in sce.MISTAKES:
+            value, expected = mistake.answer(params), slipped_reference(params, mistake.id)
+            if expected is None:
+                assert value is None, (mistake.id, params)
+                continue
+            expected_shaped = np.asarray(expected).reshape(np.shape(value))
+            assert np.allclose(value, expected_shaped, atol=1e-9), (mistake.id, params, value, expected)
