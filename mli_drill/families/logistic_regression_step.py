@@ -19,7 +19,7 @@ import math
 import random
 from typing import TypeGuard
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, format_vector
 
 ASKS = ("z", "h", "loss", "gradient", "theta")
@@ -29,24 +29,31 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def forward(params: dict) -> dict:
-    """Every intermediate quantity of one step, in the tutorial's order."""
-    X = [[1.0, *map(float, row)] for row in params["X"]]
+def forward(params: dict, bias: bool = True, average: bool = True, sign: int = 1) -> dict:
+    """Every intermediate quantity of one step, in the tutorial's order.
+
+    The keyword arguments do one step wrong, for the mistake catalogue: ``bias``
+    False leaves theta0 out of z (no ones column), ``average`` False sums the
+    loss and gradient instead of dividing by N, ``sign`` -1 uses y - h.
+    """
+    X = [[1.0 if bias else 0.0, *map(float, row)] for row in params["X"]]
     y = [float(v) for v in params["y"]]
     theta = [float(t) for t in params["theta"]]
     n = len(X)
+    divisor = n if average else 1
     z = [sum(x * t for x, t in zip(row, theta)) for row in X]
     h = [sigmoid(v) for v in z]
     losses = [-(yi * math.log(hi) + (1 - yi) * math.log(1 - hi)) for hi, yi in zip(h, y)]
-    residual = [hi - yi for hi, yi in zip(h, y)]
-    gradient = [sum(X[i][j] * residual[i] for i in range(n)) / n for j in range(len(theta))]
+    residual = [sign * (hi - yi) for hi, yi in zip(h, y)]
+    X_gradient = X if bias else [[1.0, *row[1:]] for row in X]  # g0 is still the mean residual
+    gradient = [sum(X_gradient[i][j] * residual[i] for i in range(n)) / divisor for j in range(len(theta))]
     new_theta = [t - params["lr"] * g for t, g in zip(theta, gradient)]
     return {
         "X": X,
         "z": z,
         "h": h,
         "losses": losses,
-        "loss": sum(losses) / n,
+        "loss": sum(losses) / divisor,
         "residual": residual,
         "gradient": gradient,
         "theta": new_theta,
@@ -196,3 +203,48 @@ def question_fields(params: dict) -> dict[str, str]:
         "lr": fmt(params["lr"]),
         "target": asks[params["ask"]],
     }
+
+
+# --------------------------------------------------------------------------- mistakes
+
+_ANSWER_KEY = {"z": "z", "h": "h", "loss": "loss", "gradient": "gradient", "theta": "theta"}
+
+
+def _slip(asks: tuple[str, ...], **wrong: object):
+    """The asked quantity with one step done wrong (None where the slip cannot show)."""
+
+    def answer(params: dict):
+        _validate(params)
+        if params["ask"] not in asks or (wrong.get("average") is False and len(params["X"]) == 1):
+            return None
+        return forward(params, **wrong)[_ANSWER_KEY[params["ask"]]]  # type: ignore[arg-type]
+
+    return answer
+
+
+def _no_bias_message(params: dict) -> str:
+    row, theta = params["X"][0], params["theta"]
+    right = fmt(forward(params)["z"][0])
+    return (f"you left out the bias: the ones column makes z1 = {_term(1, theta[0])} + "
+            f"{' + '.join(_term(x, t) for x, t in zip(row, theta[1:]))} = {right}, theta0 included")
+
+
+def _not_averaged_message(params: dict) -> str:
+    n = len(params["X"])
+    what = "loss" if params["ask"] == "loss" else "gradient"
+    return f"you summed the {what} over the samples: it is the mean, so divide the sum by N = {n}"
+
+
+def _sign_message(params: dict) -> str:
+    if params["ask"] == "gradient":
+        return "you used y − h: the gradient is X^T (h − y) / N, with h − y"
+    g0 = forward(params)["gradient"][0]
+    return (f"you stepped uphill: gradient descent subtracts, theta0 = {fmt(params['theta'][0])} − "
+            f"{fmt(params['lr'])}*{_paren(g0)}, not adds (or you used y − h in the gradient)")
+
+
+MISTAKES = (
+    Mistake("no-bias", _slip(ASKS, bias=False), _no_bias_message),
+    Mistake("not-averaged", _slip(("loss", "gradient", "theta"), average=False), _not_averaged_message),
+    Mistake("sign-flipped", _slip(("gradient", "theta"), sign=-1), _sign_message),
+)

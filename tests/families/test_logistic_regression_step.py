@@ -151,3 +151,40 @@ def test_instances_valid_and_reproducible(seed, level):
             assert p["ask"] != "loss"
     assert inst.solution.kind == ("real" if p["ask"] == "loss" else "vector")
     assert "column of ones" in inst.question
+
+
+def torch_slipped(p: dict, slip: str):
+    """Each catalogued slip done independently in torch: the wrong model, reduction or sign."""
+    torch = pytest.importorskip("torch")
+    X = torch.tensor(np.array(p["X"], dtype=float))
+    y = torch.tensor(p["y"], dtype=torch.float64)
+    theta = torch.tensor(p["theta"], dtype=torch.float64, requires_grad=True)
+    shift = torch.zeros((), dtype=torch.float64, requires_grad=True)  # a bias at 0: d/dshift = mean residual
+    bias = shift if slip == "no-bias" else theta[0]
+    z = X @ theta[1:] + bias
+    h = torch.sigmoid(z)
+    reduction = "sum" if slip == "not-averaged" else "mean"
+    loss = torch.nn.functional.binary_cross_entropy(h, y, reduction=reduction)
+    loss.backward()
+    gradient = theta.grad.clone()
+    if slip == "no-bias":
+        gradient[0] = shift.grad
+    if slip == "sign-flipped":
+        gradient = -gradient
+    with torch.no_grad():
+        new_theta = theta - p["lr"] * gradient
+    return {"z": z, "h": h, "loss": loss, "gradient": gradient, "theta": new_theta}[p["ask"]].detach().numpy()
+
+
+def test_slips_against_torch():
+    pytest.importorskip("torch")
+    seen = set()
+    for inst in instances():
+        p = inst.params
+        for mistake in fam.MISTAKES:
+            value = mistake.answer(p)
+            if value is None:
+                continue
+            seen.add(mistake.id)
+            assert np.allclose(value, torch_slipped(p, mistake.id), atol=1e-9), (mistake.id, p)
+    assert seen == {m.id for m in fam.MISTAKES}
