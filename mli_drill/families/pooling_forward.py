@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid
 
 Grid = list[list[int]]
@@ -193,3 +193,60 @@ def question_fields(params: dict) -> dict[str, str]:
     if params.get("ask") == "entry":
         fields["row"], fields["col"] = str(params["entry"][0]), str(params["entry"][1])
     return fields
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _asked(params: dict, grid: list[list[Fraction]], entry: tuple[int, int] | None = None) -> object:
+    """The asked part of a (possibly wrong) pooled map, in the answer's own form."""
+    if params.get("ask") != "entry":
+        return [[_number(v) for v in row] for row in grid]
+    r, c = entry if entry is not None else params["entry"]
+    if not (0 <= r < len(grid) and 0 <= c < len(grid[0])):
+        return None
+    return _number(grid[r][c])
+
+
+def _other_mode(params: dict) -> object:
+    _validate(params)
+    other = "average" if params["mode"] == "max" else "max"
+    return _asked(params, pool({**params, "mode": other}))
+
+
+def _other_mode_message(params: dict) -> str:
+    asked, other = params["mode"], ("average" if params["mode"] == "max" else "max")
+    return f"you took the {other} of each window: this layer is {asked} pooling"
+
+
+def _ignores_stride(params: dict) -> object:
+    _validate(params)
+    if params["stride"] == 1:
+        return None
+    return _asked(params, pool({**params, "stride": 1}))
+
+
+def _ignores_stride_message(params: dict) -> str:
+    s, k = params["stride"], params["kernel"]
+    return (f"you slid the window one pixel at a time: with stride {s} output (r, c) pools the {k}x{k} window "
+            f"starting at row {s}·r, column {s}·c")
+
+
+def _entry_swapped(params: dict) -> object:
+    _validate(params)
+    if params.get("ask") != "entry" or params["entry"][0] == params["entry"][1]:
+        return None
+    r, c = params["entry"]
+    return _asked(params, pool(params), (c, r))
+
+
+def _entry_swapped_message(params: dict) -> str:
+    r, c = params.get("entry", [0, 0])
+    return f"you swapped row and column: entry ({r}, {c}) is row {r}, column {c}, not row {c}, column {r}"
+
+
+MISTAKES = (
+    Mistake("other-pooling-mode", _other_mode, _other_mode_message),
+    Mistake("ignores-stride", _ignores_stride, _ignores_stride_message),
+    Mistake("entry-swapped", _entry_swapped, _entry_swapped_message),
+)

@@ -131,3 +131,37 @@ def test_instances_valid_and_reproducible(seed, level):
     else:
         assert inst.solution.kind == ("integer" if p["mode"] == "max" else "real")
     assert p["mode"] in inst.question
+
+
+def slipped_numpy(params: dict, slip: str):
+    """Each catalogued slip computed independently with numpy windows."""
+    wrong = dict(params)
+    entry = params.get("entry")
+    if slip == "other-pooling-mode":
+        wrong["mode"] = "average" if params["mode"] == "max" else "max"
+    elif slip == "ignores-stride":
+        if params["stride"] == 1:
+            return None
+        wrong["stride"] = 1
+    else:  # entry-swapped
+        if params["ask"] != "entry" or entry[0] == entry[1]:
+            return None
+        entry = entry[::-1]
+    grid = numpy_pool(wrong)
+    if params["ask"] != "entry":
+        return grid
+    r, c = entry
+    return grid[r, c] if r < grid.shape[0] and c < grid.shape[1] else None
+
+
+def test_slips_against_numpy():
+    seen = set()
+    for inst in instances():
+        for mistake in fam.MISTAKES:
+            value, expected = mistake.answer(inst.params), slipped_numpy(inst.params, mistake.id)
+            if expected is None:
+                assert value is None, (mistake.id, inst.params)
+                continue
+            seen.add(mistake.id)
+            assert np.allclose(np.array(value, dtype=float), expected), (mistake.id, inst.params)
+    assert seen == {m.id for m in fam.MISTAKES}
