@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from typing import cast
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import format_grid
 
 TASKS = ("dof", "apply", "compose")
@@ -258,3 +258,81 @@ def _matrix(value: object, name: str, kind: str) -> Matrix:
     if linear[0][0] * linear[1][1] - linear[0][1] * linear[1][0] == 0:
         raise InvalidParams(f"{name} is singular (its 2x2 part has determinant 0): not a valid transformation")
     return matrix
+
+
+# ----------------------------------------------------------------------------
+# mistakes
+
+# Translations per transformation in 2-D and 3-D: what is left when they are forgotten.
+_TRANSLATIONS = {2: 2, 3: 3}
+
+
+def _dof_without_translation(params: dict) -> int | None:
+    if _task(params) != "dof":
+        return None
+    transform, dim = _dof_params(params)
+    return DOF[(transform, dim)] - _TRANSLATIONS[dim]
+
+
+def _dof_without_translation_message(params: dict) -> str:
+    transform, dim = _dof_params(params)
+    return (f"you left out the translations: a {dim}-D {transform} transformation also shifts along "
+            f"{_TRANSLATIONS[dim]} axes, {DOF_REASONS[(transform, dim)]} = {DOF[(transform, dim)]}")
+
+
+def _applied(params: dict, transpose: bool = False, translate: bool = True) -> list[int] | None:
+    if _task(params) != "apply":
+        return None
+    _, matrix, (x, y) = _apply_params(params)
+    (a, b, tx), (c, d, ty), _ = matrix
+    if transpose:
+        b, c = c, b
+    if not translate:
+        tx = ty = 0
+    return [a * x + b * y + tx, c * x + d * y + ty]
+
+
+def _translation_forgotten_message(params: dict) -> str:
+    _, matrix, (x, y) = _apply_params(params)
+    return (f"you left out the translation: the third column ({matrix[0][2]}, {matrix[1][2]}) multiplies the "
+            f"homogeneous 1 of (x, y, 1) = ({x}, {y}, 1), so it is added to x' and y'")
+
+
+def _transposed_message(params: dict) -> str:
+    _, matrix, (x, y) = _apply_params(params)
+    (a, b, _), (c, d, _), _ = matrix
+    return (f"you multiplied by the transpose (the point as a row vector): x' is row 1 of T times (x, y, 1), "
+            f"{_p(a)}·{_p(x)} + {_p(b)}·{_p(y)} + ..., not column 1, {_p(a)}·{_p(x)} + {_p(c)}·{_p(y)} + ...")
+
+
+def _composed(params: dict, reversed_order: bool = False, add_translations: bool = False) -> Matrix | None:
+    if _task(params) != "compose":
+        return None
+    first, second = _compose_params(params)
+    if reversed_order:
+        return _multiply(first, second)
+    product = _multiply(second, first)
+    if add_translations:
+        for i in range(2):
+            product[i][2] = first[i][2] + second[i][2]
+    return product
+
+
+def _wrong_order_message(params: dict) -> str:
+    return ("you multiplied in the wrong order: T1 acts first, so the combined matrix is T2·T1 "
+            "(the matrix next to the point acts first), not T1·T2")
+
+
+def _translations_added_message(params: dict) -> str:
+    first, second = _compose_params(params)
+    return (f"you added the two translations: T2 also rotates/scales T1's shift ({first[0][2]}, {first[1][2]}), so "
+            f"the new translation is T2's 2x2 part times it, plus ({second[0][2]}, {second[1][2]})")
+
+
+MISTAKES = (
+    Mistake("dof-without-translation", _dof_without_translation, _dof_without_translation_message),
+    Mistake("translation-forgotten", lambda params: _applied(params, translate=False), _translation_forgotten_message),
+    Mistake("matrix-transposed", lambda params: _applied(params, transpose=True), _transposed_message),
+    Mistake("wrong-order", lambda params: _composed(params, reversed_order=True), _wrong_order_message),
+    Mistake("translations-added", lambda params: _composed(params, add_translations=True), _translations_added_message),
+)

@@ -183,3 +183,38 @@ def test_sampler_uses_only_the_given_rng():
     first = [family.sample(random.Random(s), level) for s in range(5)]
     random.seed(1)
     assert [family.sample(random.Random(s), level) for s in range(5)] == first
+
+
+def _slipped_skimage(p: dict, slip: str):
+    """Each catalogued slip done independently with skimage transforms or numpy."""
+    task = p["task"]
+    if slip == "dof-without-translation":
+        return None if task != "dof" else _dof_formula(p["transform"], p["dim"]) - p["dim"]
+    if task == "apply" and slip in ("translation-forgotten", "matrix-transposed"):
+        matrix = np.array(p["matrix"], dtype=float)
+        if slip == "translation-forgotten":
+            linear_only = AffineTransform(matrix=np.vstack([np.hstack([matrix[:2, :2], [[0], [0]]]), [0, 0, 1]]))
+            return list(linear_only(np.array([p["point"]], dtype=float))[0])
+        transposed = np.vstack([np.hstack([matrix[:2, :2].T, matrix[:2, 2:]]), [0, 0, 1]])
+        return list(AffineTransform(matrix=transposed)(np.array([p["point"]], dtype=float))[0])
+    if task == "compose" and slip in ("wrong-order", "translations-added"):
+        first, second = _skimage(p["t1"], p["t1_kind"]), _skimage(p["t2"], p["t2_kind"])
+        if slip == "wrong-order":
+            return (second + first).params  # second applied first
+        combined = (first + second).params.copy()
+        combined[:2, 2] = first.translation + second.translation
+        return combined
+    return None
+
+
+def test_slips_against_skimage():
+    seen = set()
+    for inst in _instances(per_level=120):
+        for mistake in family.MISTAKES:
+            value, expected = mistake.answer(inst.params), _slipped_skimage(inst.params, mistake.id)
+            if expected is None:
+                assert value is None, (mistake.id, inst.params)
+                continue
+            seen.add(mistake.id)
+            assert np.allclose(np.array(value, dtype=float), np.array(expected, dtype=float)), (mistake.id, inst.params)
+    assert seen == {m.id for m in family.MISTAKES}
