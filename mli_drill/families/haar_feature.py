@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import random
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import format_grid
 
 Grid = list[list[int]]
@@ -396,3 +396,91 @@ def question_fields(params: dict) -> dict[str, str]:
         f"  {name}: {_span(rect)} ({'white' if name in feature['white'] else 'black'})" for name, rect in rects.items()
     )
     return fields
+
+
+# ----------------------------------------------------------------------------- mistakes
+
+
+def _slipped_rect_sum(ii: Grid, rect: list[int], slip: str) -> int:
+    """A rectangle sum with one step done wrong: A subtracted, or corners read inside the rectangle."""
+    if slip == "corners-inside":
+        top, left, bottom, right = rect
+        return ii[bottom][right] - ii[top][right] - ii[bottom][left] + ii[top][left]
+    k = corners(ii, rect)
+    return k["D"] - k["B"] - k["C"] - k["A"]
+
+
+def _rect_slip(slip: str):
+    """The asked sum (rect-sum or feature) with every rectangle summed by the slipped rule."""
+
+    def answer(params: dict) -> int | None:
+        solve(params)  # validates
+        variant = params["variant"]
+        if variant == "corners":
+            k = params["corners"]
+            return k["D"] - k["B"] - k["C"] - k["A"] if slip == "corner-a-subtracted" and k["A"] else None
+        if variant == "integral-image":
+            return None
+        ii = integral_image(params["image"])
+        if variant == "rect-sum":
+            return _slipped_rect_sum(ii, params["rect"], slip)
+        feature = params["feature"]
+        sums = {name: _slipped_rect_sum(ii, rect, slip) for name, rect in rectangles(feature).items()}
+        return sum(v if name in feature["white"] else -v for name, v in sums.items())
+
+    return answer
+
+
+def _a_subtracted_message(params: dict) -> str:
+    return ("you subtracted A instead of adding it: B and C both contain the block above-left of the rectangle, "
+            "so D − B − C removes it twice and + A puts it back once")
+
+
+def _corners_inside_message(params: dict) -> str:
+    rect = params.get("rect") or next(iter(rectangles(params["feature"]).values()))
+    top, left, _, _ = rect
+    return (f"you read A, B and C on the rectangle's own edge: they lie just outside it, A = ii({top - 1},{left - 1}) "
+            f"above-left of the top-left pixel ({top},{left}), so the first row and column are not cut off")
+
+
+def _black_minus_white(params: dict) -> int | None:
+    return -feature_value(params["image"], params["feature"]) if params.get("variant") == "feature" else None
+
+
+def _black_minus_white_message(params: dict) -> str:
+    white = ", ".join(params["feature"]["white"])
+    return f"you took black − white: a Haar feature is sum(white) − sum(black), and white here is {white}"
+
+
+def _exclusive_integral(params: dict) -> Grid | None:
+    if params.get("variant") != "integral-image":
+        return None
+    image = _check_image(params)
+    ii = integral_image(image)
+    return [[_at(ii, r - 1, c - 1) for c in range(len(image[0]))] for r in range(len(image))]
+
+
+def _exclusive_message(params: dict) -> str:
+    return ("you made the integral image exclusive: ii(r, c) includes pixel (r, c) itself, "
+            "so ii(0, 0) = I(0, 0), not 0")
+
+
+def _rows_only(params: dict) -> Grid | None:
+    if params.get("variant") != "integral-image":
+        return None
+    image = _check_image(params)
+    return [[sum(row[: c + 1]) for c in range(len(row))] for row in image]
+
+
+def _rows_only_message(params: dict) -> str:
+    return ("you summed along each row only: ii(r, c) sums every pixel above and to the left, "
+            "ii(r, c) = I(r, c) + ii(r−1, c) + ii(r, c−1) − ii(r−1, c−1)")
+
+
+MISTAKES = (
+    Mistake("corner-a-subtracted", _rect_slip("corner-a-subtracted"), _a_subtracted_message),
+    Mistake("corners-inside", _rect_slip("corners-inside"), _corners_inside_message),
+    Mistake("black-minus-white", _black_minus_white, _black_minus_white_message),
+    Mistake("exclusive-integral", _exclusive_integral, _exclusive_message),
+    Mistake("row-sums-only", _rows_only, _rows_only_message),
+)

@@ -182,3 +182,50 @@ def test_instances_valid_and_reproducible(seed, level):
         k = p["corners"]
         assert k["A"] <= k["B"] <= k["D"] and k["A"] <= k["C"] <= k["D"]
     assert "inclusive" in inst.question or p["variant"] == "feature"
+
+
+def _slipped_sum(padded: np.ndarray, rect: list[int], slip: str) -> int:
+    """A rectangle sum from a zero-padded numpy integral image (index + 1), read the slipped way."""
+    top, left, bottom, right = rect
+    D = padded[bottom + 1, right + 1]
+    if slip == "corners-inside":
+        return int(D - padded[top + 1, right + 1] - padded[bottom + 1, left + 1] + padded[top + 1, left + 1])
+    return int(D - padded[top, right + 1] - padded[bottom + 1, left] - padded[top, left])
+
+
+def numpy_slipped(params: dict, slip: str):
+    """Each catalogued slip computed independently with numpy cumulative sums."""
+    variant = params["variant"]
+    if variant == "corners":
+        k = params["corners"]
+        return k["D"] - k["B"] - k["C"] - k["A"] if slip == "corner-a-subtracted" and k["A"] else None
+    image = np.array(params["image"], dtype=np.int64)
+    padded = np.pad(image.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    if variant == "integral-image":
+        if slip == "exclusive-integral":
+            return padded[:-1, :-1]
+        return image.cumsum(1) if slip == "row-sums-only" else None
+    if slip in ("exclusive-integral", "row-sums-only"):
+        return None
+    if variant == "rect-sum":
+        return None if slip == "black-minus-white" else _slipped_sum(padded, params["rect"], slip)
+    feature = params["feature"]
+    if slip == "black-minus-white":
+        return -skimage_feature(params["image"], feature)
+    return sum(
+        (1 if name in feature["white"] else -1) * _slipped_sum(padded, rect, slip)
+        for name, rect in fam.rectangles(feature).items()
+    )
+
+
+def test_slips_against_numpy_and_skimage():
+    seen = set()
+    for inst in instances():
+        for mistake in fam.MISTAKES:
+            value, expected = mistake.answer(inst.params), numpy_slipped(inst.params, mistake.id)
+            if expected is None:
+                assert value is None, (mistake.id, inst.params)
+                continue
+            seen.add(mistake.id)
+            assert np.array_equal(np.array(value), np.array(expected)), (mistake.id, inst.params)
+    assert seen == {m.id for m in fam.MISTAKES}
