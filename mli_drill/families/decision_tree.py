@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid
 
 ASKS = ("entropy", "gini", "information_gain", "weighted_gini", "best_feature")
@@ -402,3 +402,87 @@ def solve(params: dict) -> Solution:
         return best_feature_solution(columns, labels, criterion)
     except Degenerate as exc:
         raise InvalidParams(f"no single best split: {exc}") from None
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _nats(counts: list[int]) -> float:
+    return entropy(counts) * math.log(2)
+
+
+def _sum_of_squares(counts: list[int]) -> float:
+    return 1 - gini(counts)
+
+
+def _mean(children: list[list[int]], impurity) -> float:
+    return sum(impurity(c) for c in children) / len(children)
+
+
+def _natural_log(params: dict) -> float | None:
+    ask = check(params)
+    if ask == "entropy":
+        return round(_nats(parse_counts(params["counts"])), 12)
+    if ask == "information_gain":
+        children = parse_children(params["children"])
+        return round(_nats(parent_of(children)) - weighted(children, _nats), 12)
+    return None
+
+
+def _natural_log_message(params: dict) -> str:
+    return "you used the natural log: the course's entropy is in bits, log base 2 (divide nats by ln 2 ≈ 0.6931)"
+
+
+def _no_one_minus(params: dict) -> float | None:
+    ask = check(params)
+    if ask == "gini":
+        return round(_sum_of_squares(parse_counts(params["counts"])), 12)
+    if ask == "weighted_gini":
+        return round(weighted(parse_children(params["children"]), _sum_of_squares), 12)
+    return None
+
+
+def _no_one_minus_message(params: dict) -> str:
+    counts = params.get("counts") or parent_of(params["children"])
+    total = sum(counts)
+    squares = " + ".join(f"({c}/{total})²" for c in counts)
+    return f"you stopped at the sum of squares: Gini = 1 − Σ p², e.g. 1 − ({squares}), not Σ p² itself"
+
+
+def _unweighted(params: dict) -> float | None:
+    ask = check(params)
+    if ask not in ("information_gain", "weighted_gini"):
+        return None
+    children = parse_children(params["children"])
+    if len({sum(c) for c in children}) == 1:
+        return None  # equal sizes: the plain mean is the weighted mean
+    if ask == "weighted_gini":
+        return round(_mean(children, gini), 12)
+    return round(entropy(parent_of(children)) - _mean(children, entropy), 12)
+
+
+def _unweighted_message(params: dict) -> str:
+    children = parse_children(params["children"])
+    total = sum(sum(c) for c in children)
+    weights = ", ".join(f"{sum(c)}/{total}" for c in children)
+    return f"you averaged the children equally: each child counts by its share of the samples, {weights}"
+
+
+def _children_only(params: dict) -> float | None:
+    if check(params) != "information_gain":
+        return None
+    return round(weighted(parse_children(params["children"]), entropy), 12)
+
+
+def _children_only_message(params: dict) -> str:
+    parent = parent_of(parse_children(params["children"]))
+    return (f"you gave the weighted child entropy: the gain is H(S) minus it, "
+            f"with H(S) = {fmt(entropy(parent))} bits for the parent {node_text(parent)}")
+
+
+MISTAKES = (
+    Mistake("natural-log", _natural_log, _natural_log_message),
+    Mistake("gini-without-one-minus", _no_one_minus, _no_one_minus_message),
+    Mistake("unweighted-children", _unweighted, _unweighted_message),
+    Mistake("gain-without-parent", _children_only, _children_only_message),
+)

@@ -253,3 +253,47 @@ def test_nonsense_params_raise_invalid_params(params):
 
 def test_unused_params_may_be_null():
     assert dt.solve({"ask": "gini", "counts": [1, 3], "children": None}).answer == pytest.approx(0.375)
+
+
+def scipy_slipped(p: dict, slip: str):
+    """Each catalogued slip computed independently with scipy, numpy and sklearn."""
+    ask = p["ask"]
+    if ask in ("entropy", "gini"):
+        counts = np.array(p["counts"], dtype=float)
+        if slip == "natural-log" and ask == "entropy":
+            return scipy_entropy(counts)
+        if slip == "gini-without-one-minus" and ask == "gini":
+            return float(np.sum((counts / counts.sum()) ** 2))
+        return None
+    if ask == "best_feature":
+        return None
+    C = np.array(p["children"], dtype=float)
+    sizes = C.sum(axis=1)
+    if slip == "natural-log":
+        return None if ask != "information_gain" else float(
+            scipy_entropy(C.sum(axis=0)) - np.sum(sizes / sizes.sum() * [scipy_entropy(c) for c in C])
+        )
+    if slip == "gini-without-one-minus":
+        return None if ask != "weighted_gini" else float(np.sum(sizes / sizes.sum() * np.sum((C / sizes[:, None]) ** 2, axis=1)))
+    if slip == "gain-without-parent":
+        return None if ask != "information_gain" else sklearn_split(p["children"], "entropy")[1]
+    if len(set(sizes)) == 1:  # unweighted-children with equal sizes is no slip
+        return None
+    if ask == "weighted_gini":
+        return float(np.mean(1 - np.sum((C / sizes[:, None]) ** 2, axis=1)))
+    return float(scipy_entropy(C.sum(axis=0), base=2) - np.mean([scipy_entropy(c, base=2) for c in C]))
+
+
+def test_slips_against_scipy_and_sklearn():
+    seen = set()
+    for level in LEVELS:
+        for seed in range(100):
+            p = make_instance(FAMILY, level, seed).params
+            for mistake in dt.MISTAKES:
+                value, expected = mistake.answer(p), scipy_slipped(p, mistake.id)
+                if expected is None:
+                    assert value is None, (mistake.id, p)
+                    continue
+                seen.add(mistake.id)
+                assert value == pytest.approx(expected, abs=1e-9), (mistake.id, p)
+    assert seen == {m.id for m in dt.MISTAKES}
