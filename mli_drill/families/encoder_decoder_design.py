@@ -30,7 +30,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 
 VARIANTS = ("padding", "output_padding", "network")
 TORCH_NAMES = {"conv": "Conv2d", "pool": "MaxPool2d", "transposed": "ConvTranspose2d"}
@@ -332,3 +332,98 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
         if _acceptable(params, level):
             return params
         rejections.again()
+
+
+# ---------------------------------------------------------------- mistakes
+
+
+def _padding_not_halved(params: dict[str, Any]) -> int | None:
+    if params.get("variant") != "padding":
+        return None
+    p = solve(params).answer
+    return 2 * p if p else None
+
+
+def _padding_not_halved_message(params: dict[str, Any]) -> str:
+    p = solve(params).answer
+    return (f"you gave 2p = {2 * p}, or padded one side only: p pads each side, so the size grows by 2p "
+            f"and p = {2 * p}/2 = {p}")
+
+
+def _padding_without_dilation(params: dict[str, Any]) -> int | None:
+    if params.get("variant") != "padding" or _padding_layer(params)["dilation"] == 1:
+        return None
+    layer = dict(params["layer"], dilation=1)
+    try:
+        return solve({**params, "layer": layer}).answer
+    except InvalidParams:
+        return None
+
+
+def _padding_without_dilation_message(params: dict[str, Any]) -> str:
+    layer = _padding_layer(params)
+    k, d = layer["kernel"], layer["dilation"]
+    return (f"you left out the dilation: with d = {d} the {k}-wide kernel reaches d(k − 1) = {d * (k - 1)} pixels "
+            f"beyond its first, not {k - 1}")
+
+
+def _output_padding_plus_one(params: dict[str, Any]) -> int | None:
+    if params.get("variant") != "output_padding":
+        return None
+    return solve(params).answer + 1
+
+
+def _output_padding_plus_one_message(params: dict[str, Any]) -> str:
+    layer = _transposed_layer(params)
+    k, s, p, d = layer["kernel"], layer["stride"], layer["padding"], layer["dilation"]
+    i = params["input"]
+    return (f"you left out the + 1: ConvTranspose2d gives (i − 1)·s − 2p + d(k − 1) + output_padding + 1, "
+            f"so without output padding ({i} − 1)·{s} − 2·{p} + {d}·({k} − 1) + 1 = {transposed_size(i, k, s, p, d, 0)}")
+
+
+def _network_sizes(net: dict[str, Any], conv_change: int, convs_per_block: int) -> tuple[int, int]:
+    """Bottleneck and output sizes when every conv changes the size by ``conv_change`` (a slip's walk)."""
+    size = net["input"]
+    for _ in range(net["depth"]):
+        size = (size + convs_per_block * conv_change) // 2
+    size += convs_per_block * conv_change
+    bottleneck = size
+    for _ in range(net["depth"]):
+        size = 2 * size + convs_per_block * conv_change
+    return bottleneck, size
+
+
+def _network_slip(keep_size: bool = False, one_conv: bool = False):
+    def answer(params: dict[str, Any]) -> int | None:
+        if params.get("variant") != "network":
+            return None
+        net = _network(params)
+        change = 2 * net["conv_padding"] - (net["conv_kernel"] - 1)
+        if (keep_size and change == 0) or (one_conv and net["convs_per_block"] == 1):
+            return None
+        bottleneck, output = _network_sizes(net, 0 if keep_size else change, 1 if one_conv else net["convs_per_block"])
+        value = bottleneck if net["ask"] == "bottleneck" else output
+        return value if value >= 1 else None
+
+    return answer
+
+
+def _keep_size_message(params: dict[str, Any]) -> str:
+    net = _network(params)
+    k, p = net["conv_kernel"], net["conv_padding"]
+    return (f"you treated the convolutions as size-preserving: with k = {k} and p = {p} each one gives "
+            f"o = i + 2·{p} − ({k} − 1) = i {'+' if 2 * p >= k - 1 else '−'} {abs(2 * p - (k - 1))}")
+
+
+def _one_conv_message(params: dict[str, Any]) -> str:
+    n = _network(params)["convs_per_block"]
+    return f"you applied one convolution per block: every block has {n}, each changing the size"
+
+
+MISTAKES = (
+    Mistake("padding-not-halved", _padding_not_halved, _padding_not_halved_message),
+    Mistake("padding-ignores-dilation", _padding_without_dilation, _padding_without_dilation_message),
+    Mistake("output-padding-plus-one", _output_padding_plus_one, _output_padding_plus_one_message),
+    Mistake("convs-keep-size", _network_slip(keep_size=True), _keep_size_message),
+    Mistake("one-conv-per-block", _network_slip(one_conv=True), _one_conv_message),
+)

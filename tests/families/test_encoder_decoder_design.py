@@ -237,3 +237,59 @@ def test_instances_valid_and_reproducible(seed, level):
         assert spec_level["min_bottleneck"] <= bottleneck and output <= spec_level["max_size"]
         assert spec_level["depth"][0] <= params["depth"] <= spec_level["depth"][1]
     assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
+
+
+def slipped_simulation(params: dict, keep_size: bool, one_conv: bool) -> int | None:
+    """The network walked by brute force with the slipped convolution count or effect."""
+    size, k, p = params["input"], params["conv_kernel"], params["conv_padding"]
+    n = 1 if one_conv else params["convs_per_block"]
+
+    def convs(size: int) -> int:
+        for _ in range(n):
+            size = size if keep_size else windows(size, k, 1, p, 1)
+        return size
+
+    for _ in range(params["depth"]):
+        size = windows(convs(size), 2, 2, 0, 1)
+    size = convs(size)
+    bottleneck = size
+    for _ in range(params["depth"]):
+        size = convs(stamped(size, 2, 2, 0, 1, 0))
+    value = bottleneck if params["ask"] == "bottleneck" else size
+    return value if value >= 1 else None
+
+
+def brute_force_slip(params: dict, slip: str) -> int | None:
+    variant = params["variant"]
+    if slip == "padding-not-halved":
+        p = brute_force(params) if variant == "padding" else 0
+        return 2 * p if p else None
+    if slip == "padding-ignores-dilation":
+        if variant != "padding" or params["layer"]["dilation"] == 1:
+            return None
+        return smallest_padding_by_search({**params, "layer": {**params["layer"], "dilation": 1}})
+    if slip == "output-padding-plus-one":
+        if variant != "output_padding":
+            return None
+        layer = params["layer"]
+        args = (params["input"], layer["kernel"], layer["stride"], layer["padding"], layer["dilation"])
+        return next(q for q in range(50) if stamped(*args, q) - 1 == params["target"])
+    if variant != "network":
+        return None
+    change = 2 * params["conv_padding"] - (params["conv_kernel"] - 1)
+    if slip == "convs-keep-size":
+        return None if change == 0 else slipped_simulation(params, keep_size=True, one_conv=False)
+    return None if params["convs_per_block"] == 1 else slipped_simulation(params, keep_size=False, one_conv=True)
+
+
+def test_slips_against_brute_force():
+    from mli_drill.families.encoder_decoder_design import MISTAKES
+
+    seen = set()
+    for instance in instances(100):
+        for mistake in MISTAKES:
+            value, expected = mistake.answer(instance.params), brute_force_slip(instance.params, mistake.id)
+            assert value == expected, (mistake.id, instance.params)
+            if expected is not None:
+                seen.add(mistake.id)
+    assert seen == {m.id for m in MISTAKES}
