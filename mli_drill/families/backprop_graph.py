@@ -21,7 +21,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt
 
 BINARY = ("add", "mul", "max")
@@ -337,3 +337,92 @@ def question_fields(params: dict) -> dict[str, str]:
         "target": target,
         "wrt": params.get("wrt", ""),
     }
+
+
+# ----------------------------------------------------------------------------- mistakes
+
+# Each slip rewrites one op's local gradients, given the node's input values and output.
+_SLIPPED_LOCALS = {
+    "mul-own-input": ("mul", lambda inputs, out: [inputs[0], inputs[1]]),
+    "max-to-both": ("max", lambda inputs, out: [1.0, 1.0]),
+    "relu-passes-all": ("relu", lambda inputs, out: [1.0]),
+    "sigmoid-local-is-s": ("sigmoid", lambda inputs, out: [out]),
+}
+
+
+def _slipped_gradient(slip: str):
+    op, local = _SLIPPED_LOCALS[slip]
+
+    def answer(params: dict) -> float | None:
+        _validate(params)
+        if params["ask"] != "grad":
+            return None
+        tree, values = params["graph"], params["values"]
+        names = variables(tree)
+        nodes = flatten(tree, values)
+        value_of = {n: float(values[n]) for n in names} | {n.name: n.value for n in nodes}
+        if not any(node.op == op for node in nodes):
+            return None
+        for node in nodes:
+            if node.op == op:
+                node.locals = local([value_of[a] for a in node.args], node.value)
+        return gradients(nodes, names)[params["wrt"]]
+
+    return answer
+
+
+def _first(params: dict, op: str) -> tuple[Node, dict[str, float]] | None:
+    tree, values = params["graph"], params["values"]
+    nodes = flatten(tree, values)
+    value_of = {n: float(values[n]) for n in variables(tree)} | {n.name: n.value for n in nodes}
+    return next(((node, value_of) for node in nodes if node.op == op), None)
+
+
+def _mul_message(params: dict) -> str:
+    found = _first(params, "mul")
+    if not found:
+        return "you multiplied the upstream gradient by the input's own value: a product passes each input the other's"
+    node, value_of = found
+    a, b = node.args
+    return (f"you multiplied by the input's own value: {node.name} = {a}·{b} sends {a} the upstream times "
+            f"{b} = {fmt(value_of[b])}, and {b} the upstream times {a} = {fmt(value_of[a])}")
+
+
+def _max_message(params: dict) -> str:
+    found = _first(params, "max")
+    if not found:
+        return "you passed max's gradient to both inputs: it goes only to the larger one"
+    node, value_of = found
+    a, b = node.args
+    winner, loser = (a, b) if value_of[a] > value_of[b] else (b, a)
+    return (f"you passed max's gradient to both inputs: {node.name} = max({a}, {b}) routes it to the larger, "
+            f"{winner} = {fmt(value_of[winner])}, and {loser} gets 0")
+
+
+def _relu_message(params: dict) -> str:
+    found = _first(params, "relu")
+    if not found:
+        return "you let a ReLU pass the gradient with a negative input: its local gradient is 0 there"
+    node, value_of = found
+    x = value_of[node.args[0]]
+    gate = "1, since it is positive" if x > 0 else "0, since it is negative"
+    return (f"you let the ReLU pass the gradient unchanged: {node.name} = relu({node.args[0]}) has input "
+            f"{fmt(x)}, so its local gradient is {gate}")
+
+
+def _sigmoid_message(params: dict) -> str:
+    found = _first(params, "sigmoid")
+    if not found:
+        return "you used s as the sigmoid's local gradient: it is s(1 − s)"
+    node, _ = found
+    s_value = node.value
+    return (f"you used s as the sigmoid's local gradient: it is s(1 − s) = {fmt(s_value)}·(1 − {fmt(s_value)}) "
+            f"= {fmt(s_value * (1 - s_value))}")
+
+
+MISTAKES = (
+    Mistake("mul-own-input", _slipped_gradient("mul-own-input"), _mul_message),
+    Mistake("max-to-both", _slipped_gradient("max-to-both"), _max_message),
+    Mistake("relu-passes-all", _slipped_gradient("relu-passes-all"), _relu_message),
+    Mistake("sigmoid-local-is-s", _slipped_gradient("sigmoid-local-is-s"), _sigmoid_message),
+)

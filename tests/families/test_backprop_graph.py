@@ -195,3 +195,81 @@ def _leaves(tree):
     else:
         for a in tree["args"]:
             yield from _leaves(a)
+
+
+def _torch_slipped_ops(torch):
+    """Each slip as a torch autograd Function with the right forward and the slipped backward."""
+
+    class MulOwnInput(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            a, b = ctx.saved_tensors
+            return grad * a, grad * b
+
+    class MaxToBoth(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return torch.maximum(a, b)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    class ReluPassesAll(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return torch.relu(a)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    class SigmoidLocalIsS(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = torch.sigmoid(a)
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            (out,) = ctx.saved_tensors
+            return grad * out
+
+    return {"mul-own-input": ("mul", MulOwnInput), "max-to-both": ("max", MaxToBoth),
+            "relu-passes-all": ("relu", ReluPassesAll), "sigmoid-local-is-s": ("sigmoid", SigmoidLocalIsS)}
+
+
+def test_slips_against_torch_custom_backward():
+    torch = pytest.importorskip("torch")
+    slipped = _torch_slipped_ops(torch)
+    right = {"add": lambda a, b: a + b, "mul": lambda a, b: a * b, "max": torch.maximum,
+             "relu": torch.relu, "sigmoid": torch.sigmoid}
+
+    def build(tree, leaves, slip):
+        if "var" in tree:
+            return leaves[tree["var"]]
+        args = [build(a, leaves, slip) for a in tree["args"]]
+        op, function = slipped[slip]
+        return function.apply(*args) if tree["op"] == op else right[tree["op"]](*args)
+
+    seen = set()
+    for inst in instances():
+        p = inst.params
+        for mistake in fam.MISTAKES:
+            value = mistake.answer(p)
+            op = slipped[mistake.id][0]
+            if p["ask"] != "grad" or fam._count_ops(p["graph"], (op,)) == 0:
+                assert value is None, (mistake.id, p)
+                continue
+            leaves = {n: torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for n, v in p["values"].items()}
+            build(p["graph"], leaves, mistake.id).backward()
+            expected = leaves[p["wrt"]].grad
+            assert value == pytest.approx(0.0 if expected is None else expected.item(), abs=1e-12), (mistake.id, p)
+            seen.add(mistake.id)
+    assert seen == set(slipped)
