@@ -19,11 +19,14 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol
 
 from mli_drill import scheduling
 from mli_drill.clock import iso
 from mli_drill.model import Card, ItemState, ReviewRecord
+
+if TYPE_CHECKING:
+    from mli_drill.mistakes import Diagnosis
 
 LEARN_AHEAD = timedelta(minutes=20)  # like Anki: learning steps due soon come back this session
 
@@ -68,6 +71,7 @@ class ShowVerdict:
     message: str
     expected: str
     given: str
+    mistakes: tuple["Diagnosis", ...] = ()  # the slips a wrong answer matches, named before the worked solution
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,7 @@ class _Outcome:
     answer: str | None
     correct: bool | None
     detail: str | None = None
+    mistakes: tuple["Diagnosis", ...] = ()  # stored with the answer in the review log
 
 
 @dataclass
@@ -350,9 +355,10 @@ class Session:
                 self.io.emit(Notice(str(exc), error=True))
                 continue
             break
-        self.io.emit(ShowVerdict(verdict.correct, verdict.message, instance.answer_text(), line))
+        mistakes = () if verdict.correct else _diagnose(instance, verdict.given)
+        self.io.emit(ShowVerdict(verdict.correct, verdict.message, instance.answer_text(), line, mistakes))
         self.io.emit(ShowSolution(instance))
-        return _Outcome(3 if verdict.correct else 1, line[:500], verdict.correct, detail)
+        return _Outcome(3 if verdict.correct else 1, line[:500], verdict.correct, detail, mistakes)
 
     # -- rating, commit, undo -----------------------------------------------
     def _hints(self, key: str) -> dict[int, str]:
@@ -408,6 +414,7 @@ class Session:
             correct=correct,
             source=self.source,
             detail=outcome.detail,
+            mistakes=tuple(diagnosis.to_dict() for diagnosis in outcome.mistakes),
         )
         before, after, log_id = self.store.apply_review(
             record, lambda current: scheduling.review(current, rating, now, self.policy), replaces=replaces
@@ -433,6 +440,13 @@ class Session:
         self.queue[:0] = [done.entry] if current_saved else [done.entry, current]
         self.position -= 1 if current_saved else 2
         self.io.emit(Notice(f"Undid the answer to {done.entry.key.split(':', 1)[1]}."))
+
+
+def _diagnose(instance: Any, given: Any) -> tuple["Diagnosis", ...]:
+    """The slips a wrong answer matches; imported only when an answer is wrong."""
+    from mli_drill.mistakes import diagnose
+
+    return tuple(diagnose(instance, given))
 
 
 def parse_points(text: str, count: int) -> set[int] | None:

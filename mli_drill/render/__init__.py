@@ -141,6 +141,7 @@ class SessionView:
             self.out.print(f"[bold green]✓ correct[/]  answer: {escape(event.expected)}")
         else:
             self.out.print(f"[bold red]✗ {escape(event.message)}[/]  answer: {escape(event.expected)}")
+        mistakes(self.out, event.mistakes)
 
     def _ShowSolution(self, event: Any) -> None:
         self.solution(event.instance)
@@ -182,6 +183,18 @@ class SessionView:
     def _Notice(self, event: Any) -> None:
         style = "red" if event.error else "dim"
         self.out.print(f"[{style}]{escape(event.text)}[/]")
+
+
+def mistakes(out: Console, found: Any, indent: int = 2) -> None:
+    """One entry per diagnosed slip, under a wrong verdict: its id, then what went wrong with these
+    numbers; wrapped lines hang under the id so each slip reads as one block."""
+    lead = " " * indent + "↳ "
+    for diagnosis in found:
+        text = Text(f"{diagnosis.id}: ", style="bold yellow")
+        text.append(diagnosis.message)
+        for index, line in enumerate(text.wrap(out, max(20, out.width - len(lead)))):
+            line.rstrip()
+            out.print(Text(lead if index == 0 else " " * len(lead)) + line, soft_wrap=True)
 
 
 def summary(out: Console, result: Any, title: str = "Session over") -> None:

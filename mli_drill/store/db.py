@@ -411,11 +411,12 @@ class Store:
             # elapsed_s: seconds since the item's previous live review, so retention needs no window query
             cursor = self.conn.execute(
                 """
-                INSERT INTO review_log (item_id, reviewed_at, rating, duration_ms, answer, correct, source, detail, elapsed_s)
+                INSERT INTO review_log (item_id, reviewed_at, rating, duration_ms, answer, correct, source, detail, elapsed_s, mistakes)
                 SELECT i.id, :at, :rating, :duration, :answer, :correct, :source, :detail,
                        max(0, CAST(strftime('%s', :at) AS INTEGER) - CAST(strftime('%s', (
                            SELECT max(p.reviewed_at) FROM review_log p WHERE p.item_id = i.id AND p.undone = 0
-                       )) AS INTEGER))
+                       )) AS INTEGER)),
+                       :mistakes
                 FROM items i WHERE i.key = :key
                 """,
                 {
@@ -427,6 +428,7 @@ class Store:
                     "correct": None if record.correct is None else int(record.correct),
                     "source": record.source,
                     "detail": record.detail,
+                    "mistakes": _mistakes_json(record.mistakes),
                 },
             )
             return before, after, int(cursor.lastrowid or 0)
@@ -458,7 +460,7 @@ class Store:
         """Review-log rows (not undone), oldest first, with the item key and kind."""
         sql = (
             "SELECT r.id, i.key, i.kind, i.deck, r.reviewed_at, r.rating, r.duration_ms, r.answer, r.correct,"
-            " r.source, r.detail FROM review_log r JOIN items i ON i.id = r.item_id WHERE r.undone = 0"
+            " r.source, r.detail, r.mistakes FROM review_log r JOIN items i ON i.id = r.item_id WHERE r.undone = 0"
         )
         params: list[Any] = []
         if since_iso:
@@ -529,6 +531,26 @@ class Store:
         rows = self.conn.execute(sql, {"now": now_iso, "decay": decay, "factor": factor})
         return [(kind, group, int(n), int(learned), float(total), int(count)) for kind, group, n, learned, total, count in rows]
 
+    def diagnosed_answers(self, since_iso: str, until_iso: str) -> list[tuple[str, str, list[dict[str, str]]]]:
+        """(family, time, slips) for each answer in [since, until] in which slips were diagnosed, oldest first.
+
+        Practice and review answers come from the review log (undone ones
+        left out), mock-exam answers from their papers; a mock-exam answer
+        that also moved the schedule (``exam --reschedule``) is counted once,
+        with its paper. Both are read through small indexes: only answers
+        with a diagnosis are visited.
+        """
+        rows: list[tuple[str, str, list[dict[str, str]]]] = []
+        cursor = self.conn.execute(
+            "SELECT i.key, r.reviewed_at, r.mistakes FROM review_log r"
+            " JOIN items i ON i.id = r.item_id"
+            " WHERE r.mistakes IS NOT NULL AND r.undone = 0 AND r.source != 'exam' AND r.reviewed_at >= ? AND r.reviewed_at <= ?",
+            (since_iso, until_iso),
+        )
+        rows += [(key.split(":", 1)[1], at, json.loads(text)) for key, at, text in cursor]
+        rows += self.exams.diagnosed_answers(since_iso, until_iso)
+        return sorted(rows, key=lambda row: row[1])
+
     def _ensure_pow(self) -> None:
         """SQLite builds without the math functions get ``pow`` from Python."""
         try:
@@ -579,6 +601,12 @@ def _item_row(row: tuple) -> list:
     return values
 
 
+def _mistakes_json(mistakes: Iterable[dict[str, str]]) -> str | None:
+    """Diagnosed slips as stored: a JSON list, or NULL when there are none (the partial index skips those)."""
+    found = [{"id": m["id"], "message": m["message"]} for m in mistakes]
+    return json.dumps(found, ensure_ascii=False) if found else None
+
+
 def _statements(sql: str) -> list[str]:
     """Split a migration into statements, letting SQLite say where one ends (triggers hold semicolons)."""
     statements, buffer = [], ""
@@ -610,12 +638,16 @@ class ExamStore:
             )
             return int(cursor.lastrowid or 0)
 
-    def record_answer(self, paper_id: int, position: int, answer: str | None, marks: float, max_marks: float, seconds: float, at: str) -> None:
+    def record_answer(
+        self, paper_id: int, position: int, answer: str | None, marks: float, max_marks: float, seconds: float, at: str,
+        mistakes: Iterable[dict[str, str]] = (),
+    ) -> None:
+        """Commit one answer; ``mistakes`` are the slips diagnosed in it ({"id", "message"} each)."""
         with self.store.transaction():
             self.conn.execute(
-                "INSERT OR REPLACE INTO exam_answers (paper_id, position, answer, marks, max_marks, seconds, answered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (paper_id, position, answer, marks, max_marks, seconds, at),
+                "INSERT OR REPLACE INTO exam_answers (paper_id, position, answer, marks, max_marks, seconds, answered_at, mistakes)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (paper_id, position, answer, marks, max_marks, seconds, at, _mistakes_json(mistakes)),
             )
 
     def finish(self, paper_id: int, finished_at: str, score: float, max_score: float, report_json: str) -> None:
@@ -631,6 +663,25 @@ class ExamStore:
 
     def answers(self, paper_id: int) -> list[dict[str, Any]]:
         return list(self.store.db.query("SELECT * FROM exam_answers WHERE paper_id = ? ORDER BY position", [paper_id]))
+
+    def diagnosed_answers(self, since_iso: str, until_iso: str) -> list[tuple[str, str, list[dict[str, str]]]]:
+        """(family, time, slips) for each paper answer in [since, until] in which slips were diagnosed.
+
+        The family is the paper's question at that position (``exam.Question``
+        stored as JSON with ``position`` and ``key`` = ``family:<name>``).
+        """
+        rows = self.conn.execute(
+            "SELECT a.position, a.answered_at, a.mistakes, p.questions FROM exam_answers a JOIN exam_papers p ON p.id = a.paper_id"
+            " WHERE a.mistakes IS NOT NULL AND a.answered_at >= ? AND a.answered_at <= ?",
+            (since_iso, until_iso),
+        ).fetchall()
+        found = []
+        for position, at, mistakes, questions in rows:
+            keys = {q.get("position"): q.get("key", "") for q in json.loads(questions)}
+            key = keys.get(position, "")
+            if key.startswith("family:"):
+                found.append((key.split(":", 1)[1], at, json.loads(mistakes)))
+        return found
 
     def papers(self) -> list[dict[str, Any]]:
         return list(self.store.db.query("SELECT * FROM exam_papers ORDER BY id"))

@@ -120,3 +120,13 @@ FROM (
     FROM review_log WHERE undone = 0
 ) AS gaps
 WHERE review_log.id = gaps.id;
+
+-- version: 7
+-- The slips a wrong answer was diagnosed with (mli_drill.mistakes): a JSON list
+-- of {"id", "message"}, the message as shown then (with that instance's numbers,
+-- which a later sampler could no longer rebuild from the seed). NULL when no slip
+-- was recognised, for correct answers and for cards. Older answers are not
+-- re-diagnosed. The partial index keeps "recurring mistakes" one small range scan.
+ALTER TABLE review_log ADD COLUMN mistakes TEXT;
+ALTER TABLE exam_answers ADD COLUMN mistakes TEXT;
+CREATE INDEX review_log_mistakes ON review_log (reviewed_at) WHERE mistakes IS NOT NULL;
