@@ -36,18 +36,7 @@ class Instance:
 
     def answer_text(self) -> str:
         """The reference answer as a student would write it."""
-        from mli_drill.families.common import fmt, format_vector
-
-        answer = self.solution.answer
-        if self.solution.display:
-            return self.solution.display
-        if isinstance(answer, list) and answer and isinstance(answer[0], list):
-            return "[" + ", ".join(format_vector(row) for row in answer) + "]"
-        if isinstance(answer, list):
-            return format_vector(answer)
-        if isinstance(answer, (int, float)):
-            return fmt(answer)
-        return str(answer)
+        return self.solution.display or format_answer(self.solution.answer)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``problems sample --json``."""
@@ -62,6 +51,19 @@ class Instance:
             "answer_display": self.solution.display,
             "solution": list(self.solution.steps),
         }
+
+
+def format_answer(answer: Any) -> str:
+    """A value of any answer kind as a student would write it (the reference answer, or a slip's value)."""
+    from mli_drill.families.common import fmt, format_vector
+
+    if isinstance(answer, list) and answer and isinstance(answer[0], list):
+        return "[" + ", ".join(format_vector(row) for row in answer) + "]"
+    if isinstance(answer, list):
+        return format_vector(answer)
+    if isinstance(answer, (int, float)):
+        return fmt(answer)
+    return str(answer)
 
 
 def new_seed() -> int:

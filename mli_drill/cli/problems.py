@@ -36,20 +36,23 @@ def sample(
     count: int = typer.Option(1, "--count", "-k", min=1, max=10_000, help="How many instances (seeds seed, seed+1, ...)."),
     json_output: bool = typer.Option(False, "--json", help="One JSON object per line."),
 ) -> None:
-    """Print instances with question, answer and worked solution."""
+    """Print instances with question, answer and worked solution, and the answers the
+    family's common slips give (with --json: "mistakes", each an id and its answer)."""
     from mli_drill import render
     from mli_drill.cli.common import check_family_and_level
     from mli_drill.instance import make_instance, new_seed
+    from mli_drill.mistakes import mistake_answers
 
     check_family_and_level(family, level)
     first = new_seed() if seed is None else seed
     out = None if json_output else render.console()
     for index in range(count):
         instance = make_instance(family, level, (first + index) % (2**31 - 1))
+        slips = mistake_answers(instance)
         if out is None:
-            render.print_json(instance.to_dict())
+            render.print_json({**instance.to_dict(), "mistakes": [{"id": slip, "answer": value} for slip, value in slips]})
         else:
-            render.instance(out, instance)
+            render.instance(out, instance, slips)
 
 
 @app.command("check")
@@ -60,11 +63,16 @@ def check(
     level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
     json_output: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
 ) -> None:
-    """Check an answer to one instance: exit 0 when correct, 1 when wrong, 2 when it cannot be parsed."""
+    """Check an answer to one instance: exit 0 when correct, 1 when wrong, 2 when it cannot be parsed.
+
+    A wrong answer that one of the family's common slips gives is named, with what went wrong
+    (with --json: "mistakes", each an id and its message; empty when none is recognised).
+    """
     from mli_drill import render
     from mli_drill.answers import AnswerSyntaxError, check as check_answer
     from mli_drill.cli.common import check_family_and_level
     from mli_drill.instance import make_instance
+    from mli_drill.mistakes import diagnose
 
     check_family_and_level(family, level)
     instance = make_instance(family, level, seed)
@@ -73,9 +81,11 @@ def check(
     except AnswerSyntaxError as exc:
         render.error(str(exc))
         raise typer.Exit(2)
+    mistakes = [] if verdict.correct else diagnose(instance, verdict.given)
     if json_output:
-        render.print_json({"correct": verdict.correct, "message": verdict.message, "expected": instance.answer, "given": verdict.given})
+        render.print_json({"correct": verdict.correct, "message": verdict.message, "expected": instance.answer, "given": verdict.given,
+                           "mistakes": [diagnosis.to_dict() for diagnosis in mistakes]})
     else:
-        render.verdict_line(verdict, instance)
+        render.verdict_line(verdict, instance, mistakes)
     raise typer.Exit(0 if verdict.correct else 1)
 

@@ -253,20 +253,25 @@ def status(report: Any) -> None:
         out.print(table("Predicted recall on exam day", ["topic", "recall (learned)", "learned"], rows, {"recall (learned)", "learned"}))
 
 
-def instance(out: Console, inst: Any) -> None:
-    """A problem with its answer and worked solution (``problems sample``)."""
+def instance(out: Console, inst: Any, slips: list[tuple[str, Any]] | None = None) -> None:
+    """A problem with its answer, the answers its common slips give, and the worked solution (``problems sample``)."""
+    from mli_drill.instance import format_answer
+
     view = SessionView(out)
     out.print(Panel(Text(inst.question), title=f"{inst.family} · {inst.level} · seed {inst.seed}", title_align="left", border_style="magenta"))
     out.print(f"[bold]answer:[/] {escape(inst.answer_text())}")
+    if slips:
+        out.print("[bold]common wrong answers:[/] " + " · ".join(f"{escape(format_answer(value))} ({escape(slip)})" for slip, value in slips))
     view.solution(inst)
 
 
-def verdict_line(verdict: Any, inst: Any) -> None:
+def verdict_line(verdict: Any, inst: Any, diagnosed: Any = ()) -> None:
     out = console()
     if verdict.correct:
         out.print("[bold green]correct[/]" + (f" ({escape(verdict.message)})" if verdict.message != "correct" else ""))
     else:
         out.print(f"[bold red]wrong[/]: {escape(verdict.message)}; answer {escape(inst.answer_text())}")
+        mistakes(out, diagnosed)
 
 
 def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str, Any]] | None = None) -> None:
