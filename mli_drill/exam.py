@@ -103,6 +103,7 @@ class Mark:
     max_marks: float
     seconds: float
     answer: str | None = None
+    mistakes: tuple[dict[str, str], ...] = ()  # slips diagnosed in a wrong answer: {"id", "message"} each
 
 
 @dataclass
@@ -128,6 +129,7 @@ class Report:
     weakest_topics: list[str] = field(default_factory=list)
     practise_next: list[str] = field(default_factory=list)
     median_seconds: float = 0.0
+    recurring_mistakes: list[dict[str, Any]] = field(default_factory=list)  # {family, id, count, message}
 
     @property
     def percent(self) -> float:
@@ -146,15 +148,20 @@ class Report:
             "per_question": self.per_question,
             "weakest_topics": self.weakest_topics,
             "practise_next": self.practise_next,
+            "recurring_mistakes": self.recurring_mistakes,
         }
 
 
-def build_report(questions: list[Question], marks: list[Mark], family_topics: dict[str, str]) -> Report:
+def build_report(
+    questions: list[Question], marks: list[Mark], family_topics: dict[str, str], recurring: list[dict[str, Any]] | None = None
+) -> Report:
     """Score overall and per topic, time per question, weakest topics, families to practise next.
 
     Weakest topics: the (up to three) topics with the lowest share of marks,
     below 70%. Families to practise: those answered wrongly or skipped, then
-    the families of the weakest topics.
+    those with a recurring mistake (``recurring``: slips made at least twice
+    lately, ``{family, id, count, message}`` each, as ``stats`` shows them),
+    then the families of the weakest topics.
     """
     by_position = {m.position: m for m in marks}
     report = Report(score=0.0, max_score=0.0, answered=len(by_position), questions=len(questions), seconds=0.0)
@@ -173,7 +180,7 @@ def build_report(questions: list[Question], marks: list[Mark], family_topics: di
         report.per_question.append(
             {"position": question.position, "item": question.name, "kind": question.kind, "topic": question.topic,
              "marks": got, "max_marks": question.max_marks, "seconds": round(seconds, 1), "answered": mark is not None,
-             "answer": mark.answer if mark else None, "seed": question.seed}
+             "answer": mark.answer if mark else None, "seed": question.seed, "mistakes": list(mark.mistakes) if mark else []}
         )
         if question.kind == "problem" and got < question.max_marks and question.name not in missed_families:
             missed_families.append(question.name)
@@ -181,6 +188,9 @@ def build_report(questions: list[Question], marks: list[Mark], family_topics: di
     report.median_seconds = statistics.median(times) if times else 0.0
     ranked = sorted((s.share, t) for t, s in report.topics.items() if s.share < 0.7)
     report.weakest_topics = [t for _, t in ranked[:3]]
+    report.recurring_mistakes = list(recurring or [])
+    slipping = [m["family"] for m in report.recurring_mistakes if m["family"] not in missed_families]
+    missed_families += list(dict.fromkeys(slipping))
     extra = sorted(f for f, topic in family_topics.items() if topic in report.weakest_topics and f not in missed_families)
     report.practise_next = (missed_families + extra)[:5]
     return report

@@ -105,15 +105,18 @@ class ExamSession:
             result = self._points(question)
         if result is None:
             return False
-        marks, answer = result
+        marks, answer, mistakes = result
         seconds = time.monotonic() - started
-        self.store.exams.record_answer(self.paper_id, question.position, answer, marks, question.max_marks, seconds, iso(self.clock()))
+        self.store.exams.record_answer(
+            self.paper_id, question.position, answer, marks, question.max_marks, seconds, iso(self.clock()), mistakes
+        )
         self.io.emit(Notice("Answer recorded."))  # only once it is committed
         if self.reschedule is not None:
             self.reschedule(question, marks / question.max_marks, answer)
         return True
 
-    def _problem(self, question: Question) -> tuple[float, str] | None:
+    def _problem(self, question: Question) -> tuple[float, str, list[dict[str, str]]] | None:
+        """(marks, answer, slips diagnosed in a wrong answer), or None when skipped."""
         from mli_drill.answers import AnswerSyntaxError, check
         from mli_drill.instance import make_instance
 
@@ -130,9 +133,13 @@ class ExamSession:
             except AnswerSyntaxError as exc:
                 self.io.emit(Notice(str(exc), error=True))
                 continue
-            return (PROBLEM_MARKS if verdict.correct else 0.0), line[:500]
+            if verdict.correct:
+                return PROBLEM_MARKS, line[:500], []
+            from mli_drill.mistakes import diagnose
 
-    def _points(self, question: Question) -> tuple[float, str] | None:
+            return 0.0, line[:500], [diagnosis.to_dict() for diagnosis in diagnose(instance, verdict.given)]
+
+    def _points(self, question: Question) -> tuple[float, str, list[dict[str, str]]] | None:
         card = self.cards[question.key]
         self.io.emit(ShowExamQuestion(question, len(self.questions), self.seconds_left(), card.front, card.deck))
         line = self._line("Answer on paper, then Enter for the marking scheme · n skip for now · q hand in")
@@ -143,7 +150,7 @@ class ExamSession:
             line = self._line(f"Points you earned (e.g. 1 3, all, none) of {len(card.points)}")
             recalled = parse_points(line, len(card.points))
             if recalled is not None:
-                return points_marks(len(recalled), question.max_marks), " ".join(map(str, sorted(recalled)))
+                return points_marks(len(recalled), question.max_marks), " ".join(map(str, sorted(recalled))), []
             self.io.emit(Notice(f"List point numbers between 1 and {len(card.points)}, or 'all' or 'none'.", error=True))
 
 
@@ -164,4 +171,7 @@ def reschedule_with(store: Any, policy: Any, clock: Callable[[], datetime]) -> C
 
 
 def marks_from_rows(rows: list[dict[str, Any]]) -> list[Mark]:
-    return [Mark(r["position"], r["marks"], r["max_marks"], r["seconds"], r["answer"]) for r in rows]
+    return [
+        Mark(r["position"], r["marks"], r["max_marks"], r["seconds"], r["answer"], tuple(json.loads(r.get("mistakes") or "[]")))
+        for r in rows
+    ]

@@ -30,6 +30,8 @@ RETENTION_DAYS = 30
 MASTERY_DAYS = 30  # accuracy and answer time describe how you do now, not in week one
 RETENTION_MIN_GAP_SECONDS = 86_400  # a review counts for retention only after a day away from the item
 DURATION_BUCKET_MS = 100  # answer times are summarised to the nearest 0.1 s
+MISTAKE_DAYS = 30  # a slip is "recurring" when made at least RECURRING_AT_LEAST times in this many days
+RECURRING_AT_LEAST = 2
 
 
 # -- days ------------------------------------------------------------------------
@@ -459,6 +461,41 @@ def find_leeches(items: Iterable[ItemState], topics: Mapping[str, str]) -> list[
     return sorted(found, key=lambda leech: (-leech.lapses, leech.name))
 
 
+# -- recurring mistakes ----------------------------------------------------------
+@dataclass
+class RecurringMistake:
+    """A slip (``mli_drill.mistakes``) named in several wrong answers lately.
+
+    ``message`` is the one shown the latest time, with that instance's
+    numbers: it says concretely what went wrong, and it was stored with the
+    answer, so it stays true even if the family's sampler changes later.
+    """
+
+    family: str
+    id: str
+    count: int
+    message: str
+    last_seen: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def recurring_mistakes(answers: Iterable[tuple[str, str, list[dict[str, str]]]], at_least: int = RECURRING_AT_LEAST) -> list[RecurringMistake]:
+    """Fold (family, time, slips) per diagnosed answer into the slips seen ``at_least`` times, most frequent first.
+
+    A slip counts once per answer; an answer that matches two slips counts for both.
+    """
+    found: dict[tuple[str, str], RecurringMistake] = {}
+    for family, at, slips in sorted(answers, key=lambda answer: answer[1]):
+        for slip in {slip["id"]: slip for slip in slips}.values():
+            seen = found.setdefault((family, slip["id"]), RecurringMistake(family, slip["id"], 0, slip["message"], at))
+            seen.count += 1
+            seen.message, seen.last_seen = slip["message"], at
+    recurring = [mistake for mistake in found.values() if mistake.count >= at_least]
+    return sorted(recurring, key=lambda mistake: (-mistake.count, mistake.family, mistake.id))
+
+
 # -- the whole report ------------------------------------------------------------
 @dataclass
 class StatsReport:
@@ -469,6 +506,8 @@ class StatsReport:
     retention: Retention
     mastery: Mastery
     leeches: list[Leech]
+    recurring_mistakes: list[RecurringMistake] = field(default_factory=list)
+    mistakes_since: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -479,4 +518,10 @@ class StatsReport:
             "retention": self.retention.to_dict(),
             "mastery": self.mastery.to_dict(),
             "leeches": [leech.to_dict() for leech in self.leeches],
+            "mistakes": {
+                "days": MISTAKE_DAYS,
+                "since": self.mistakes_since,
+                "at_least": RECURRING_AT_LEAST,
+                "recurring": [mistake.to_dict() for mistake in self.recurring_mistakes],
+            },
         }

@@ -97,6 +97,14 @@ def check_command(instance: "Instance") -> str:
     )
 
 
+def common_wrong_answers(instance: "Instance") -> list[tuple[str, str]]:
+    """(written value, slip id) for each catalogued slip, so a marker can tell which mistake a wrong answer comes from."""
+    from mli_drill.instance import format_answer
+    from mli_drill.mistakes import mistake_answers
+
+    return [(format_answer(value), slip) for slip, value in mistake_answers(instance)]
+
+
 def regenerate_command(sheet: Sheet) -> str:
     families = " ".join(sheet.families)
     return f"mli-drill export sheet {families} --count {sheet.count} --seed {sheet.first_seed} --level {sheet.level}"
@@ -168,6 +176,9 @@ def _markdown_key_entry(item: SheetItem) -> list[str]:
     inst = item.instance
     lines = [f"### Question {item.number} · seed {inst.seed}", ""]
     lines += [f"**Answer:** {md_code(inst.answer_text())}  ", f"Check: {md_code(check_command(inst))}", ""]
+    slips = common_wrong_answers(inst)
+    if slips:
+        lines += ["Common wrong answers: " + " · ".join(f"{md_code(value)} ({md_escape(slip)})" for value, slip in slips), ""]
     lines += ["Worked solution:", ""]
     for number, step in enumerate(inst.solution.steps, 1):
         if "\n" in step:
@@ -236,11 +247,17 @@ def render_html(sheet: Sheet) -> str:
 def _html_key_entry(item: SheetItem) -> list[str]:
     inst = item.instance
     steps = "".join(f"<li><pre>{_e(step)}</pre></li>" if "\n" in step else f"<li>{_e(step)}</li>" for step in inst.solution.steps)
+    slips = common_wrong_answers(inst)
+    common = (
+        ['<p class="meta">Common wrong answers: ' + " · ".join(f"<code>{_e(value)}</code> ({_e(slip)})" for value, slip in slips) + "</p>"]
+        if slips else []
+    )
     return [
         '<div class="key-entry">',
         f'<h3>Question {item.number} <span class="meta">· seed {inst.seed}</span></h3>',
         f"<p><strong>Answer:</strong> <code>{_e(inst.answer_text())}</code><br>",
         f'<span class="meta">Check: <code>{_e(check_command(inst))}</code></span></p>',
+        *common,
         f'<ol class="steps">{steps}</ol>',
         "</div>",
     ]

@@ -75,7 +75,7 @@ def exam(
     session.run({m.position for m in done})
     marks = marks_from_rows(store.exams.answers(paper_id))
     family_topics = {name: spec.topic for name, spec in collection.families.items()}
-    report = build_report(questions_list, marks, family_topics)
+    report = build_report(questions_list, marks, family_topics, _recurring(store))
     store.exams.finish(paper_id, clock.iso(clock.now()), report.score, report.max_score, json.dumps(report.to_dict()))
     render.exam_report(terminal.out, report, paper_id, _missed_problems(report.per_question, level))
     if json_output:
@@ -93,6 +93,15 @@ def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
             missed.append({**row, "expected": instance.answer_text(),
                            "working": f"mli-drill problems sample {row['item']} --seed {row['seed']} --level {level}"})
     return missed
+
+
+def _recurring(store) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Slips named at least twice in the last 30 days, this paper's answers included (as ``stats`` shows them)."""
+    from mli_drill import clock
+    from mli_drill.cli.stats import recurring_mistakes
+
+    _, found = recurring_mistakes(store, clock.now())
+    return [{"family": m.family, "id": m.id, "count": m.count, "message": m.message} for m in found]
 
 
 def _abandon_unfinished(store, now) -> None:  # type: ignore[no-untyped-def]

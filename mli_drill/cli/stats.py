@@ -10,7 +10,7 @@ import typer
 if TYPE_CHECKING:
     from mli_drill.collection import Collection
     from mli_drill.scheduling import Policy
-    from mli_drill.stats import StatsReport
+    from mli_drill.stats import RecurringMistake, StatsReport
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
 
 def stats(json_output: bool = typer.Option(False, "--json", help="Print the numbers as JSON.")) -> None:
     """Show your reviews over the last 26 weeks, what falls due in the next 30 days,
-    true retention, mastery per topic and problem family, leeches and your streak.
+    true retention, mastery per topic and problem family, leeches, your streak and
+    recurring mistakes (slips named in two or more wrong answers in the last 30 days).
 
     Every number is explained in docs/stats.md.
     """
@@ -63,6 +64,7 @@ def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy")
     deck_topics = {deck.id: deck.topic or deck.id for deck in collection.decks}
     decay, factor = forgetting_curve(rules.desired_retention)
     groups = [s.ItemGroup(*row) for row in store.mastery_groups(iso(now), decay, factor)]
+    mistakes_since, recurring = recurring_mistakes(store, now)
     return s.StatsReport(
         now=iso(now),
         heatmap=s.build_heatmap(today, counts),
@@ -71,4 +73,15 @@ def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy")
         retention=s.Retention(s.RETENTION_DAYS, retention_since, tests, passed, rules.desired_retention),
         mastery=s.mastery_from_groups(groups, answers, topics, deck_topics, mastery_since),
         leeches=s.find_leeches(store.leech_items(), topics),
+        recurring_mistakes=recurring,
+        mistakes_since=mistakes_since,
     )
+
+
+def recurring_mistakes(store: Any, now: datetime) -> tuple[str, list["RecurringMistake"]]:
+    """(window start, slips named at least twice since then): for ``stats`` and the exam report."""
+    from mli_drill import stats as s
+    from mli_drill.clock import iso
+
+    since = iso(s.window_start(now, s.MISTAKE_DAYS))
+    return since, s.recurring_mistakes(store.diagnosed_answers(since, iso(now)))

@@ -186,12 +186,16 @@ class SessionView:
 
 
 def mistakes(out: Console, found: Any, indent: int = 2) -> None:
-    """One entry per diagnosed slip, under a wrong verdict: its id, then what went wrong with these
-    numbers; wrapped lines hang under the id so each slip reads as one block."""
+    """One entry per diagnosed slip (anything with ``id`` and ``message``), under a wrong verdict."""
+    labelled_lines(out, [(diagnosis.id, diagnosis.message) for diagnosis in found], indent)
+
+
+def labelled_lines(out: Console, entries: list[tuple[str, str]], indent: int = 2) -> None:
+    """``↳ label: text`` per entry, wrapped lines hanging under the label so each reads as one block."""
     lead = " " * indent + "↳ "
-    for diagnosis in found:
-        text = Text(f"{diagnosis.id}: ", style="bold yellow")
-        text.append(diagnosis.message)
+    for label, message in entries:
+        text = Text(f"{label}: ", style="bold yellow")
+        text.append(message)
         for index, line in enumerate(text.wrap(out, max(20, out.width - len(lead)))):
             line.rstrip()
             out.print(Text(lead if index == 0 else " " * len(lead)) + line, soft_wrap=True)
@@ -288,10 +292,15 @@ def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str,
         given = row["answer"] if row["answered"] and row["answer"] else "no answer"
         out.print(f"Q{row['position']} {escape(row['item'])}: you gave {escape(str(given))}, the answer is {escape(row['expected'])}"
                   f" — working: {escape(row['working'])}", soft_wrap=True)  # keep commands copy-pastable
+        labelled_lines(out, [(found["id"], found["message"]) for found in row.get("mistakes", [])])
     if report.weakest_topics:
         out.print("Weakest topics: " + ", ".join(report.weakest_topics))
     if report.practise_next:
         out.print("Practise next: " + " · ".join(f"mli-drill practice {f}" for f in report.practise_next), soft_wrap=True)
+    if report.recurring_mistakes:
+        shown = " · ".join(f"{escape(m['family'])} {escape(m['id'])} ×{m['count']}" for m in report.recurring_mistakes[:5])
+        more = f" and {len(report.recurring_mistakes) - 5} more" if len(report.recurring_mistakes) > 5 else ""
+        out.print(f"Recurring mistakes (2+ times in 30 days; see mli-drill stats): {shown}{more}", soft_wrap=True)
 
 
 def exam_history(rows: list[dict[str, Any]]) -> None:

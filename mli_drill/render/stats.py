@@ -27,6 +27,7 @@ BAR_EIGHTHS = " ▁▂▃▄▅▆▇█"
 BAR_ROWS = 6
 LABEL_WIDTH = 5  # "Mon  " in front of heatmap rows
 MAX_LEECHES_SHOWN = 10
+MAX_MISTAKES_SHOWN = 10
 
 
 def stats(report: Any, out: Console | None = None) -> None:
@@ -40,6 +41,7 @@ def stats(report: Any, out: Console | None = None) -> None:
     out.print()
     mastery(out, report.mastery)
     leeches(out, report.leeches)
+    recurring_mistakes(out, report.recurring_mistakes)
 
 
 # -- heatmap -----------------------------------------------------------------------
@@ -209,3 +211,21 @@ def leeches(out: Console, found: list[Any]) -> None:
     out.print(_table(f"Leeches ({len(found)}): rewrite these cards", ["item", "topic", "lapses", "suspended"], rows, {"lapses"}))
     if len(found) > MAX_LEECHES_SHOWN:
         out.print(escape(f"… and {len(found) - MAX_LEECHES_SHOWN} more (mli-drill stats --json lists them all)"))
+
+
+def recurring_mistakes(out: Console, found: list[Any]) -> None:
+    """Each slip made at least twice lately: family, id and count, then the latest message (wrapped, indented)."""
+    from mli_drill.render import labelled_lines
+    from mli_drill.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
+
+    out.print()
+    if not found:
+        out.print(f"No recurring mistakes (none named {RECURRING_AT_LEAST}+ times in the last {MISTAKE_DAYS} days).")
+        return
+    out.print(Text(f"Recurring mistakes, last {MISTAKE_DAYS} days ({len(found)}): practise these families", style="bold"))
+    for mistake in found[:MAX_MISTAKES_SHOWN]:
+        out.print(Text(f"{mistake.family}  {mistake.id}  ×{mistake.count}"))
+        labelled_lines(out, [("last time", mistake.message)])
+    if len(found) > MAX_MISTAKES_SHOWN:
+        out.print(escape(f"… and {len(found) - MAX_MISTAKES_SHOWN} more (mli-drill stats --json lists them all)"))
+
