@@ -181,6 +181,25 @@ def test_mastery_per_topic_and_family() -> None:
     assert set(data["topics"][0]) == {"name", "topic", "items", "learned", "recall", "reviews", "accuracy", "median_seconds"}
 
 
+def test_recurring_mistakes_count_each_answer_once_and_keep_the_latest_message() -> None:
+    stride = lambda n: {"id": "ignores-stride", "message": f"jump after layer {n}"}  # noqa: E731
+    answers = [
+        ("receptive-field", "2026-04-30T09:00:00+00:00", [stride(2)]),
+        ("receptive-field", "2026-04-20T09:00:00+00:00", [stride(1), stride(1)]),  # one answer: counted once
+        ("conv-output", "2026-04-21T09:00:00+00:00", [{"id": "ignores-stride", "message": "s"}]),  # another family's slip
+        ("conv-output", "2026-04-22T09:00:00+00:00", [{"id": "forgot-plus-one", "message": "a"}, {"id": "padding-one-side", "message": "b"}]),
+        ("conv-output", "2026-04-23T09:00:00+00:00", [{"id": "forgot-plus-one", "message": "c"}]),
+        ("conv-output", "2026-04-24T09:00:00+00:00", [{"id": "forgot-plus-one", "message": "d"}]),
+    ]
+    found = s.recurring_mistakes(answers)
+    assert [(m.family, m.id, m.count, m.message, m.last_seen) for m in found] == [
+        ("conv-output", "forgot-plus-one", 3, "d", "2026-04-24T09:00:00+00:00"),
+        ("receptive-field", "ignores-stride", 2, "jump after layer 2", "2026-04-30T09:00:00+00:00"),
+    ]
+    assert [m.id for m in s.recurring_mistakes(answers, at_least=1)].count("ignores-stride") == 2
+    assert s.recurring_mistakes([]) == []
+
+
 def test_leeches_most_lapses_first_orphans_left_out() -> None:
     items = [
         learned("card:x", leech=True, suspended=True, lapses=8),
@@ -309,7 +328,7 @@ def test_stats_json_has_the_documented_numbers(three_days: Path, cli) -> None:
     result = cli("stats", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"now", "heatmap", "streak", "forecast", "retention", "mastery", "leeches"}
+    assert set(data) == {"now", "heatmap", "streak", "forecast", "retention", "mastery", "leeches", "mistakes"}
     assert set(data["heatmap"]) == {"start", "end", "weeks", "total", "max", "active_days"}
     assert data["heatmap"]["weeks"][-1] == [0, 1, 0, 1, 2, None, None]  # Mon 27 Apr .. Fri 1 May; the undone answer is left out
     assert (data["heatmap"]["total"], data["heatmap"]["active_days"]) == (4, 3)
@@ -325,6 +344,7 @@ def test_stats_json_has_the_documented_numbers(three_days: Path, cli) -> None:
     families = {row["name"] for row in data["mastery"]["families"]}
     assert "receptive-field" in families and all(row["reviews"] == 0 for row in data["mastery"]["families"])
     assert data["leeches"] == []
+    assert data["mistakes"] == {"days": 30, "since": "2026-04-02T00:00:00+00:00", "at_least": 2, "recurring": []}
 
 
 def test_stats_draws_within_80_columns(three_days: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:

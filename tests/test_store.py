@@ -157,3 +157,57 @@ def test_migration_backfills_elapsed_seconds(tmp_path: Path) -> None:
     rows = store.conn.execute("SELECT elapsed_s FROM review_log ORDER BY id").fetchall()
     assert rows == [(None,), (600,), (None,), (3 * 86400,)], "undone rows get none; the next live review measures from the last live one"
     assert store.retention_counts("2026-05-01T00:00:00+00:00", "2026-05-05T00:00:00+00:00") == (1, 1)
+
+
+def test_migration_from_v6_adds_diagnosed_slips_to_review_log_and_exam_answers(tmp_path: Path) -> None:
+    """Schema v7: a v6 database keeps its history; old answers have no slips, new ones store theirs."""
+    import json
+
+    from mli_drill.store.db import _statements
+
+    path = tmp_path / "v6.db"
+    conn = sqlite3.connect(str(path))
+    for migration in migrations():
+        if migration.version <= 6:
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+    conn.execute("PRAGMA user_version = 6")
+    conn.execute("INSERT INTO items (key, kind, created_at) VALUES ('family:receptive-field', 'family', ?)", (NOW,))
+    conn.execute("INSERT INTO review_log (item_id, reviewed_at, rating, answer, correct, source) VALUES (1, ?, 1, '23', 0, 'practice')", (NOW,))
+    questions = json.dumps([{"position": 1, "kind": "problem", "key": "family:receptive-field", "topic": "cnn", "max_marks": 2, "seed": 42}])
+    conn.execute("INSERT INTO exam_papers (started_at, seed, level, minutes, questions) VALUES (?, 1, 'exam', 60, ?)", (NOW, questions))
+    conn.execute("INSERT INTO exam_answers (paper_id, position, answer, marks, max_marks, seconds, answered_at) VALUES (1, 1, '23', 0, 2, 5, ?)", (NOW,))
+    conn.commit()
+    conn.close()
+
+    store = open_store(path)
+    assert store.schema_version() == latest_version() >= 7
+    assert store.conn.execute("SELECT answer, mistakes FROM review_log").fetchall() == [("23", None)], "history kept, not re-diagnosed"
+    assert store.conn.execute("SELECT answer, mistakes FROM exam_answers").fetchall() == [("23", None)]
+
+    slip = {"id": "ignores-stride", "message": "you never grew the jump"}
+    later = "2026-05-02T09:00:00+00:00"
+    wrong = ReviewRecord(key="family:receptive-field", reviewed_at=later, rating=1, answer="23", correct=False, source="practice", mistakes=(slip,))
+    store.apply_review(wrong, lambda item: item)
+    store.apply_review(ReviewRecord(key="family:receptive-field", reviewed_at=later, rating=3, answer="29", correct=True), lambda item: item)
+    store.exams.record_answer(1, 1, "23", 0.0, 2, 5.0, later, [slip])
+    stored = store.conn.execute("SELECT mistakes FROM review_log ORDER BY id").fetchall()
+    assert [None if text is None else json.loads(text) for (text,) in stored] == [None, [slip], None]
+    assert json.loads(store.conn.execute("SELECT mistakes FROM exam_answers").fetchone()[0]) == [slip]
+    assert [row["mistakes"] for row in store.reviews()][1] == json.dumps([slip], ensure_ascii=False)
+    assert store.diagnosed_answers(NOW, later) == [("receptive-field", later, [slip]), ("receptive-field", later, [slip])]
+
+
+def test_diagnosed_answers_skip_undone_and_rescheduled_exam_reviews(tmp_path: Path) -> None:
+    """An undone answer never counts; an exam answer that also moved the schedule counts once, with its paper."""
+    store = open_store(tmp_path / "p.db")
+    store.sync_items([("family:lbp", "family", "features")], NOW)
+    slip = {"id": "clockwise", "message": "read clockwise"}
+    log = lambda source: ReviewRecord(key="family:lbp", reviewed_at=NOW, rating=1, correct=False, source=source, mistakes=(slip,))  # noqa: E731
+    before, _, undone_id = store.apply_review(log("practice"), lambda item: item)
+    store.undo_review(undone_id, before)
+    store.apply_review(log("exam"), lambda item: item)
+    assert store.diagnosed_answers(NOW, NOW) == []
+    store.apply_review(log("review"), lambda item: item)
+    assert store.diagnosed_answers(NOW, NOW) == [("lbp", NOW, [slip])]
+    assert store.diagnosed_answers("2026-05-02T00:00:00+00:00", "2026-05-03T00:00:00+00:00") == []
