@@ -14,7 +14,8 @@ cannot be told apart there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from mli_drill.answers import matches
@@ -22,6 +23,7 @@ from mli_drill.answers import matches
 if TYPE_CHECKING:
     from mli_drill.families.base import Mistake
     from mli_drill.instance import Instance
+    from mli_drill.problemspec import AnswerSpec
 
 # A slip function that fails on an instance it does not fit (a division by a
 # zero it never meant to make) does not apply there; any other exception is a
@@ -70,6 +72,25 @@ def mistake_answers(instance: "Instance") -> list[tuple[str, Any]]:
     return found
 
 
+def _matches_slip(given: Any, value: Any, spec: "AnswerSpec") -> bool:
+    """Whether ``given`` is the slip's value: by the checker's rules, integers exactly.
+
+    A slip can leave the whole numbers where the question stays in them (an
+    average taken where a maximum was asked gives 2.75 on an integer
+    question): such a value is compared as a real number, with the spec's
+    tolerance, or it could never be recognised.
+    """
+    if spec.kind == "integer" and not _whole(value):
+        spec = replace(spec, kind="real")
+    return matches(given, value, spec)
+
+
+def _whole(value: Any) -> bool:
+    if isinstance(value, Fraction):
+        return value.denominator == 1
+    return isinstance(value, int) or isinstance(value, float) and value.is_integer()
+
+
 def diagnose(instance: "Instance", given: Any) -> list[Diagnosis]:
     """The slips whose value ``given`` (an already-parsed answer) matches.
 
@@ -81,5 +102,5 @@ def diagnose(instance: "Instance", given: Any) -> list[Diagnosis]:
     return [
         Diagnosis(mistake_id, by_id[mistake_id].message(instance.params))
         for mistake_id, value in mistake_answers(instance)
-        if matches(given, value, instance.answer_spec)
+        if _matches_slip(given, value, instance.answer_spec)
     ]

@@ -100,3 +100,22 @@ def test_random_wrong_answers_are_almost_never_diagnosed() -> None:
                 named += bool(diagnose(instance, verdict.given))
     assert tried > 500
     assert named / tried < 0.02, f"{named} of {tried} random wrong answers were diagnosed"
+
+
+def test_a_slip_off_the_whole_numbers_is_matched_within_tolerance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An average taken where a maximum was asked gives 2.75 on an integer question: it must still be named,
+    while a whole-number slip value is matched exactly, as integer answers are."""
+    import mli_drill.mistakes
+    from mli_drill.families.base import Mistake
+
+    instance = make_instance("receptive-field", "exam", 42)
+    assert instance.answer_spec.kind == "integer" and instance.answer not in (3, 25)
+    slips = (
+        Mistake("averaged", lambda params: 2.75, lambda params: "you averaged"),
+        Mistake("whole", lambda params: 25, lambda params: "a whole-number slip"),
+    )
+    monkeypatch.setattr(mli_drill.mistakes, "catalogue", lambda family: slips)
+    named = lambda text: [d.id for d in diagnose(instance, check(text, instance.answer, instance.answer_spec).given)]  # noqa: E731
+    assert named("2.75") == named("11/4") == named("2.76") == ["averaged"]
+    assert named("3") == named("2.5") == []
+    assert named("25") == ["whole"] and named("25.1") == []
