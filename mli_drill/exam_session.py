@@ -22,6 +22,10 @@ from mli_drill.model import Card, ReviewRecord
 from mli_drill.session import Notice, Terminal, parse_points
 
 
+# question, share of its marks, the answer, the slips diagnosed in it (a review with source 'exam')
+Reschedule = Callable[[Question, float, "str | None", "list[dict[str, str]]"], None]
+
+
 @dataclass(frozen=True)
 class ShowExamQuestion:
     question: Question
@@ -56,7 +60,7 @@ class ExamSession:
         level: str,
         seconds_allowed: float,
         clock: Callable[[], datetime],
-        reschedule: Callable[[Question, float, str | None], None] | None = None,
+        reschedule: "Reschedule | None" = None,
         titles: dict[str, str] | None = None,
     ):
         self.store = store
@@ -112,7 +116,7 @@ class ExamSession:
         )
         self.io.emit(Notice("Answer recorded."))  # only once it is committed
         if self.reschedule is not None:
-            self.reschedule(question, marks / question.max_marks, answer)
+            self.reschedule(question, marks / question.max_marks, answer, mistakes)
         return True
 
     def _problem(self, question: Question) -> tuple[float, str, list[dict[str, str]]] | None:
@@ -154,16 +158,16 @@ class ExamSession:
             self.io.emit(Notice(f"List point numbers between 1 and {len(card.points)}, or 'all' or 'none'.", error=True))
 
 
-def reschedule_with(store: Any, policy: Any, clock: Callable[[], datetime]) -> Callable[[Question, float, str | None], None]:
-    """With --reschedule: each answer is a review of its item (source 'exam')."""
+def reschedule_with(store: Any, policy: Any, clock: Callable[[], datetime]) -> "Reschedule":
+    """With --reschedule: each answer is a review of its item (source 'exam'), with the slips diagnosed in it."""
     from mli_drill import scheduling
 
-    def apply(question: Question, share: float, answer: str | None) -> None:
+    def apply(question: Question, share: float, answer: str | None, mistakes: list[dict[str, str]]) -> None:
         now = clock()
         rating = rating_for_share(share)
         record = ReviewRecord(
             key=question.key, reviewed_at=iso(now), rating=rating, answer=answer, correct=share >= 0.5, source="exam",
-            detail=json.dumps({"exam_question": question.position, "seed": question.seed}),
+            detail=json.dumps({"exam_question": question.position, "seed": question.seed}), mistakes=tuple(mistakes),
         )
         store.apply_review(record, lambda current: scheduling.review(current, rating, now, policy))
 

@@ -115,7 +115,10 @@ def test_a_slip_off_the_whole_numbers_is_matched_within_tolerance(monkeypatch: p
         Mistake("whole", lambda params: 25, lambda params: "a whole-number slip"),
     )
     monkeypatch.setattr(mli_drill.mistakes, "catalogue", lambda family: slips)
-    named = lambda text: [d.id for d in diagnose(instance, check(text, instance.answer, instance.answer_spec).given)]  # noqa: E731
+
+    def named(text: str) -> list[str]:
+        return [d.id for d in diagnose(instance, check(text, instance.answer, instance.answer_spec).given)]
+
     assert named("2.75") == named("11/4") == named("2.76") == ["averaged"]
     assert named("3") == named("2.5") == []
     assert named("25") == ["whole"] and named("25.1") == []

@@ -182,7 +182,9 @@ def test_mastery_per_topic_and_family() -> None:
 
 
 def test_recurring_mistakes_count_each_answer_once_and_keep_the_latest_message() -> None:
-    stride = lambda n: {"id": "ignores-stride", "message": f"jump after layer {n}"}  # noqa: E731
+    def stride(layer: int) -> dict[str, str]:
+        return {"id": "ignores-stride", "message": f"jump after layer {layer}"}
+
     answers = [
         ("receptive-field", "2026-04-30T09:00:00+00:00", [stride(2)]),
         ("receptive-field", "2026-04-20T09:00:00+00:00", [stride(1), stride(1)]),  # one answer: counted once

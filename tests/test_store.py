@@ -203,7 +203,10 @@ def test_diagnosed_answers_skip_undone_and_rescheduled_exam_reviews(tmp_path: Pa
     store = open_store(tmp_path / "p.db")
     store.sync_items([("family:lbp", "family", "features")], NOW)
     slip = {"id": "clockwise", "message": "read clockwise"}
-    log = lambda source: ReviewRecord(key="family:lbp", reviewed_at=NOW, rating=1, correct=False, source=source, mistakes=(slip,))  # noqa: E731
+
+    def log(source: str) -> ReviewRecord:
+        return ReviewRecord(key="family:lbp", reviewed_at=NOW, rating=1, correct=False, source=source, mistakes=(slip,))
+
     before, _, undone_id = store.apply_review(log("practice"), lambda item: item)
     store.undo_review(undone_id, before)
     store.apply_review(log("exam"), lambda item: item)

@@ -210,7 +210,8 @@ def test_exam_report_lists_each_diagnosed_slip(home: Path, cli) -> None:
             lines.append(typed(value))
         else:
             lines.append(undiagnosed_wrong_answer(instance))
-    result = cli("exam", "--questions", str(len(questions)), "--seed", str(seed), "--topic", "cnn", "--json", input="\n".join(lines) + "\n")
+    result = cli("exam", "--questions", str(len(questions)), "--seed", str(seed), "--topic", "cnn", "--json", "--reschedule",
+                 input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     ((position, slip),) = slips.items()
     text = result.output
@@ -222,6 +223,9 @@ def test_exam_report_lists_each_diagnosed_slip(home: Path, cli) -> None:
     assert all(not q["mistakes"] for p, q in by_position.items() if p != position)
     stored = sqlite3.connect(str(home / "progress.db")).execute("SELECT position, mistakes FROM exam_answers WHERE mistakes IS NOT NULL").fetchall()
     assert [(p, slip in m) for p, m in stored] == [(position, True)], "kept with the paper's answers"
+    reviews = [json.loads(m) for m in [row[3] for row in log_rows(home)] if m]
+    assert [[m["id"] for m in found] for found in reviews] == [[d["id"] for d in by_position[position]["mistakes"]]], "--reschedule logs it too"
+    assert json.loads(cli("stats", "--json").stdout)["mistakes"]["recurring"] == [], "counted once, with the paper"
 
 
 def test_exam_report_mentions_recurring_mistakes(home: Path, cli) -> None:
