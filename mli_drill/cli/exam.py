@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -95,7 +95,7 @@ def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
     return missed
 
 
-def _recurring(store) -> list[dict]:  # type: ignore[no-untyped-def]
+def _recurring(store: Any) -> list[dict[str, Any]]:
     """Slips named at least twice in the last 30 days, this paper's answers included (as ``stats`` shows them)."""
     from mli_drill import clock
     from mli_drill.cli.stats import recurring_mistakes

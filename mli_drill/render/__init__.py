@@ -298,9 +298,11 @@ def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str,
     if report.practise_next:
         out.print("Practise next: " + " · ".join(f"mli-drill practice {f}" for f in report.practise_next), soft_wrap=True)
     if report.recurring_mistakes:
+        from mli_drill.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
+
         shown = " · ".join(f"{escape(m['family'])} {escape(m['id'])} ×{m['count']}" for m in report.recurring_mistakes[:5])
         more = f" and {len(report.recurring_mistakes) - 5} more" if len(report.recurring_mistakes) > 5 else ""
-        out.print(f"Recurring mistakes (2+ times in 30 days; see mli-drill stats): {shown}{more}", soft_wrap=True)
+        out.print(f"Recurring mistakes ({RECURRING_AT_LEAST}+ times in {MISTAKE_DAYS} days; see mli-drill stats): {shown}{more}", soft_wrap=True)
 
 
 def exam_history(rows: list[dict[str, Any]]) -> None:
