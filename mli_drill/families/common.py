@@ -46,3 +46,14 @@ def format_grid(rows: Sequence[Sequence[object]], marks: set[tuple[int, int]] | 
 
 def format_vector(values: Iterable[float], digits: int = 4) -> str:
     return "[" + ", ".join(fmt(v, digits) for v in values) + "]"
+
+
+def format_table(rows: Sequence[Sequence[object]]) -> str:
+    """Rows as text with each column as wide as its own widest cell (numbers via ``fmt``), right-justified.
+
+    Narrower than ``format_grid``, whose one width fits every cell: a table with a wide column
+    (a header, a surd) stays within 80 columns.
+    """
+    cells = [[fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
+    widths = [max(len(row[c]) for row in cells if c < len(row)) for c in range(max(len(row) for row in cells))]
+    return "\n".join("  ".join(cell.rjust(widths[c]) for c, cell in enumerate(row)) for row in cells)
