@@ -146,30 +146,40 @@ def sample(rng: random.Random, level: dict) -> dict:
     rejections = Rejections()
     low, high = level.get("points", [6, 8])
     extent = int(level.get("extent", 8))
+    grid = [(x, y) for x in range(extent + 1) for y in range(extent + 1)]
     ask = rng.choice(level.get("asks", list(ASKS)))
     while True:
         count = rng.randint(low, high)
         classes = rng.choice(level.get("classes", [2]))
-        cells = rng.sample([(x, y) for x in range(extent + 1) for y in range(extent + 1)], count + 1)
-        points, query = [list(c) for c in cells[:count]], list(cells[count])
-        labels = [rng.randrange(classes) for _ in points]
-        params = {"points": points, "labels": labels, "query": query, "k": rng.choice(level.get("k", [3])),
-                  "metric": rng.choice(level.get("metrics", ["euclidean"])), "ask": ask}
+        cells = rng.sample(grid, count + 1)
+        labels = [rng.randrange(classes) for _ in range(count)]
+        params = {"points": [list(c) for c in cells[:count]], "labels": labels, "query": list(cells[count]),
+                  "k": rng.choice(level.get("k", [3])), "metric": rng.choice(level.get("metrics", ["euclidean"])),
+                  "ask": ask}
         if len(set(labels)) == classes and _acceptable(params):
             return params
         rejections.again()
 
 
+def _clear_order(keys: list[int], size: int) -> list[int] | None:
+    """The indices of the ``size`` smallest keys in order, or None when a tie leaves that open."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    head = [keys[i] for i in order[: size + 1]]
+    return order[:size] if len(set(head)) == len(head) else None
+
+
 def _acceptable(params: dict) -> bool:
     """Unique neighbours and vote, and a question worth asking: a class is not just the majority of all
     points, and a neighbour list depends on the metric (so that slip can be told apart)."""
-    points, labels, query, k = params["points"], params["labels"], params["query"], params["k"]
-    if ambiguity(points, labels, query, k, params["metric"], params["ask"]):
+    points, labels, query, k, metric = params["points"], params["labels"], params["query"], params["k"], params["metric"]
+    nearest = _clear_order([squared_or_manhattan(p, query, metric) for p in points], k)
+    if nearest is None:
         return False
-    nearest = ranked(points, query, params["metric"])[:k]
     if params["ask"] == "class":
-        return vote(labels, list(range(len(points)))) != vote(labels, nearest)  # not just the overall majority
-    swapped = _neighbours_slip(metric_swapped=True)(params)
+        winner = vote(labels, nearest)
+        return winner is not None and winner != vote(labels, list(range(len(points))))  # not the overall majority
+    other = "manhattan" if metric == "euclidean" else "euclidean"
+    swapped = _clear_order([squared_or_manhattan(p, query, other) for p in points], k)
     return swapped is not None and swapped != nearest  # the metric changes the answer, in one clear order
 
 
