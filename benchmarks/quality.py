@@ -1,7 +1,8 @@
 """Figure 5: how well the scheduler predicts recall, on a real review history, against Anki's SM-2.
 
-The history (/work/shared/data/fsrs-review-log-sample.csv, or the path in
-``MLI_DRILL_REVIEW_LOG``) is replayed card by card, in time order, through
+The history (``benchmarks/data/fsrs-review-log-sample.csv``, a real Anki
+history from the py-fsrs project, MIT; see ``benchmarks/data/README.md``) is
+replayed card by card, in time order, through
 
 * the tool: ``mli_drill.scheduling.review`` and ``retrievability`` with the
   default ``Policy`` and fuzz off;
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +38,7 @@ from typing import Iterable
 
 from benchmarks.common import Figure, ratio
 
-DEFAULT_LOG = Path("/work/shared/data/fsrs-review-log-sample.csv")
+DEFAULT_LOG = Path(__file__).resolve().parent / "data" / "fsrs-review-log-sample.csv"
 BINS = 20
 EPS = 1e-6
 SECONDS_PER_DAY = 86400.0
@@ -61,7 +61,8 @@ class Scores:
 
 
 def review_log_path() -> Path:
-    return Path(os.environ.get("MLI_DRILL_REVIEW_LOG", str(DEFAULT_LOG)))
+    """The review history shipped in the repository (``benchmarks/data/``)."""
+    return DEFAULT_LOG
 
 
 def read_reviews(path: Path) -> dict[str, list[Review]]:
@@ -138,10 +139,6 @@ def score(pairs: Iterable[tuple[float, int]], bins: int = BINS) -> Scores:
 
 def measure(path: Path | None = None) -> list[Figure]:
     path = path or review_log_path()
-    if not path.is_file():
-        note = f"skipped: no review history at {path}"
-        return [Figure("quality: log loss vs SM-2", None, "", target="below SM-2", note=note),
-                Figure("quality: RMSE(bins) vs SM-2", None, "", target="below SM-2", note=note)]
     cards = read_reviews(path)
     tool, sm2 = score(replay_tool(cards)), score(replay_sm2(cards))
     total = sum(len(r) for r in cards.values())

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from mli_drill.model import CLOZE_PATTERN, Card, Deck
+from mli_drill.model import Card, Deck, choice_letter, choice_order, cloze_deletions
 
 if TYPE_CHECKING:
     import genanki
@@ -109,17 +109,21 @@ def _plain(text: str) -> str:
 
 
 def cloze_to_anki(text: str) -> str:
-    """Our ``{{...}}`` deletions as Anki's ``{{c1::...}}``.
+    """Our deletions as Anki's: ``{{...}}`` becomes ``{{c1::...}}``, and ``{{cN::answer::hint}}`` stays itself.
 
-    Every deletion is c1 because mli-drill hides all of a card's gaps at once;
-    distinct numbers would make Anki create one card per gap.
+    Unnumbered deletions are all c1 because mli-drill hides them together;
+    numbered ones keep their numbers, so Anki makes one card per number, as
+    mli-drill makes one review item per number.
     """
     parts: list[str] = []
     position = 0
-    for match in CLOZE_PATTERN.finditer(text):
-        parts.append(to_anki_html(text[position : match.start()]))
-        parts.append("{{c1::" + _cloze_safe(to_anki_html(match.group(1))) + "}}")
-        position = match.end()
+    for deletion in cloze_deletions(text):
+        parts.append(to_anki_html(text[position : deletion.start]))
+        inside = _cloze_safe(to_anki_html(deletion.answer))
+        if deletion.hint:
+            inside += "::" + _cloze_safe(to_anki_html(deletion.hint))
+        parts.append(f"{{{{c{deletion.number or 1}::{inside}}}}}")
+        position = deletion.end
     parts.append(to_anki_html(text[position:]))
     return "".join(parts)
 
@@ -183,10 +187,16 @@ def note_fields(card: Card) -> list[str]:
     return [_front(card), _with_drill(_back(card), card), hint, html.escape(card.id)]
 
 
+def export_order(card: Card) -> tuple[int, ...]:
+    """An mcq card's choices in the order a note shows them: the order of the card's first review in
+    mli-drill (``model.choice_order``), so the deck file's letters do not give the answer away in Anki either."""
+    return choice_order(card.id, len(card.choices), 0)
+
+
 def _front(card: Card) -> str:
     front = to_anki_html(card.front)
     if card.type == "mcq":
-        items = "".join(f"<li>{to_anki_html(choice)}</li>" for choice in card.choices)
+        items = "".join(f"<li>{to_anki_html(card.choices[index])}</li>" for index in export_order(card))
         front += f'<ol class="choices" type="A">{items}</ol>'
     return front
 
@@ -194,7 +204,7 @@ def _front(card: Card) -> str:
 def _back(card: Card) -> str:
     parts: list[str] = []
     if card.type == "mcq":
-        letter = card.answer.upper()
+        letter = choice_letter(export_order(card).index(card.answer_index))
         parts.append(f'<div class="correct">{letter}) {to_anki_html(card.choices[card.answer_index])}</div>')
     if card.type == "points":
         parts.append("<ol>" + "".join(f"<li>{to_anki_html(point)}</li>" for point in card.points) + "</ol>")

@@ -25,11 +25,13 @@ FAMILY_PREFIX = "family:"
 
 
 class CardLookup(Mapping[str, Card]):
-    """Every deck's cards by item key. Looking a card up decodes it (see ``deckcache.CachedCards``);
-    its summary is at hand without that."""
+    """Every deck's cards by item key (each review item of a numbered cloze finds its card).
+    Looking a card up decodes it (see ``deckcache.CachedCards``); its summary is at hand without that."""
 
     def __init__(self, decks: list[Deck]):
-        self._where = {summary.item_key: (deck, index) for deck in decks for index, summary in enumerate(deck.summaries)}
+        self._where = {
+            key: (deck, index) for deck in decks for index, summary in enumerate(deck.summaries) for key in summary.item_keys
+        }
 
     def __getitem__(self, key: str) -> Card:
         deck, index = self._where[key]
@@ -67,14 +69,15 @@ class Collection:
             yield from deck.summaries
 
     def course_order(self) -> dict[str, tuple]:
-        """Sort key per item: introduce material in the order the course teaches it."""
+        """Sort key per item: introduce material in the order the course teaches it (a card's deletions in number order)."""
         order: dict[str, tuple] = {}
         for deck in self.decks:
             week = deck.week if deck.week is not None else 99
             for position, card in enumerate(deck.summaries):
-                order[card.item_key] = (week, deck.id, position)
+                for sub, key in enumerate(card.item_keys):
+                    order[key] = (week, deck.id, position, sub)
         for name, spec in self.families.items():
-            order[FAMILY_PREFIX + name] = (spec.week if spec.week is not None else 99, "~" + name, 0)
+            order[FAMILY_PREFIX + name] = (spec.week if spec.week is not None else 99, "~" + name, 0, 0)
         return order
 
     def topics(self) -> dict[str, str]:
@@ -82,7 +85,8 @@ class Collection:
         topics = {}
         for deck in self.decks:
             for card in deck.summaries:
-                topics[card.item_key] = deck.topic or deck.id
+                for key in card.item_keys:
+                    topics[key] = deck.topic or deck.id
         for name, spec in self.families.items():
             topics[FAMILY_PREFIX + name] = spec.topic or name
         return topics
@@ -98,7 +102,7 @@ class Collection:
 
     def entries(self) -> list[tuple[str, str, str]]:
         """(key, kind, deck-or-topic) for Store.sync_items."""
-        rows = [(card.item_key, "card", card.deck) for card in self.summaries()]
+        rows = [(key, "card", card.deck) for card in self.summaries() for key in card.item_keys]
         rows += [(FAMILY_PREFIX + name, "family", spec.topic) for name, spec in self.families.items()]
         return rows
 

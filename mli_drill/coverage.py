@@ -45,8 +45,11 @@ Chinese headings
     English terms", since nothing can show that a card covers it.
 
 Covered
-    A heading is covered when one card contains all of its key terms in its
-    front, back, text, choices, points, tags or hint. This is deliberately
+    A heading is covered when one card contains all of its key terms
+    anywhere in the card: front, back, cloze text (deletions read as their
+    answers), choices, points, tags, hint, or its ``covers`` field, which
+    names headings a card teaches in other words (shown to no student; the
+    card's own wording never has to echo a heading). This is deliberately
     strict (a gap finder should rather list a heading too many than hide a
     gap); headings with the same key terms are checked once, at their first line.
 """
@@ -59,7 +62,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from mli_drill.logseq import CARD_TAG, HEADING_MARK, OTHER_TAG, PAGE_LINK, Block, parse_page
-from mli_drill.model import Card, Deck
+from mli_drill.model import Card, Deck, cloze_plain
 
 MAX_TITLE_CHARS = 80
 MAX_TITLE_WORDS = {"marked": 10, "parent": 10, "titled": 5}
@@ -239,15 +242,15 @@ def key_terms(text: str) -> list[str]:
 
 
 def card_text(card: Card) -> str:
-    """Everything a student reads on a card (the fields a heading can be matched in)."""
-    parts = [card.front, card.back, card.text, card.hint, *card.choices, *card.points, *card.tags]
+    """Everything on a card a heading can be matched in: what a student reads, its tags, and ``covers``."""
+    parts = [card.front, card.back, cloze_plain(card.text), card.hint, *card.choices, *card.points, *card.tags, *card.covers]
     return "\n".join(part for part in parts if part)
 
 
 def card_terms(card: Card) -> set[str]:
     """A card's key terms, plus short adjacent words glued together ("CT-MR" also gives "ctmr",
     the notes' own shorthand)."""
-    text = card_text(card).replace("{{", " ").replace("}}", " ")
+    text = card_text(card)
     terms = set(key_terms(text))
     tokens = TOKEN.findall(text.lower())
     terms.update(a + b for a, b in zip(tokens, tokens[1:]) if len(a) <= 4 and len(b) <= 4)

@@ -24,7 +24,8 @@ from mli_drill import __version__
 from mli_drill.deckfile import DeckError, parse_deck, read_deck_file
 from mli_drill.model import Card, CardSummary, Deck
 
-CACHE_FORMAT = 4  # 2: cards as rows of values; 3: summaries first, one line per card; 4: card sources relative
+CACHE_FORMAT = 5  # 2: cards as rows of values; 3: summaries first, one line per card; 4: card sources relative;
+# 5: summaries carry cloze numbers, cards a covers field
 COMPILED = "compiled"  # beside bundled YAML files: their parse results, shipped with the package
 
 
@@ -126,7 +127,7 @@ class DeckCache(ParseCache):
 # Cards are cached as rows of field values in declaration order: building a
 # Card from positional values is several times faster than from a mapping.
 CARD_FIELDS = tuple(Card.__dataclass_fields__)
-TUPLE_FIELDS = tuple(i for i, name in enumerate(CARD_FIELDS) if name in ("choices", "points", "tags"))
+TUPLE_FIELDS = tuple(i for i, name in enumerate(CARD_FIELDS) if name in ("choices", "points", "tags", "covers"))
 
 
 SOURCE = CARD_FIELDS.index("source")
@@ -140,7 +141,7 @@ def deck_lines(deck: Deck, made_from: str | None = None) -> str:
     """
     head = {
         "id": deck.id, "title": deck.title, "topic": deck.topic, "week": deck.week, "fields": len(CARD_FIELDS),
-        "summaries": [[s.id, s.type, s.tags, s.points] for s in deck.summaries],
+        "summaries": [[s.id, s.type, s.tags, s.points, s.clozes] for s in deck.summaries],
     }
     if made_from is not None:
         head["source_hash"] = made_from
@@ -172,7 +173,9 @@ def _cached_deck(entry: Path, path: Path, bundled: bool, content: bytes, made_fr
         head = json.loads(head_line)
         if head["fields"] != len(CARD_FIELDS) or (made_from is not None and head.get("source_hash") != made_from):
             return None  # other card fields, or compiled from another version of the file
-        summaries = tuple(CardSummary(cid, head["id"], kind, tuple(tags), points) for cid, kind, tags, points in head["summaries"])
+        summaries = tuple(
+            CardSummary(cid, head["id"], kind, tuple(tags), points, tuple(clozes)) for cid, kind, tags, points, clozes in head["summaries"]
+        )
         if summaries and rows.count(b"\n") != len(summaries) - 1:
             return None  # truncated
         cards = CachedCards(summaries, rows, path, entry, lambda: _parse_again(content, path, bundled))

@@ -16,7 +16,7 @@ from mli_drill.model import CARD_TYPES, ID_PATTERN, Card, Deck, cloze_text_probl
 
 MAX_DECK_BYTES = 5_000_000
 DECK_FIELDS = {"deck", "title", "topic", "week", "cards", "description"}
-CARD_FIELDS = {"id", "type", "front", "back", "text", "choices", "answer", "points", "tags", "hint", "family"}
+CARD_FIELDS = {"id", "type", "front", "back", "text", "choices", "answer", "points", "tags", "hint", "family", "covers"}
 REQUIRED = {
     "basic": ("front", "back"),
     "cloze": ("text",),
@@ -249,7 +249,7 @@ def _parse_card(raw: Any, deck_id: str, at: str, lines: dict[str, int], where: s
                 problems.append(f"{loc(key)}: card {card_id!r}: {key!r} must be text")
             else:
                 fields[key] = value
-    for key in ("choices", "points", "tags"):
+    for key in ("choices", "points", "tags", "covers"):
         if key in raw and raw[key] is not None:
             value_list = _text_list(raw[key])
             if value_list is None:

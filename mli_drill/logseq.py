@@ -22,7 +22,11 @@ Import rules (why each exists is in the function that applies it):
   the answer, rendered as an indented bulleted list (a single child without
   children is the answer as plain text); code fences are kept as text;
 * ``{{cloze words}}`` in a card block makes a cloze card whose ``text`` uses the
-  deck format's ``{{words}}`` deletions; its children, if any, become ``back``;
+  deck format's ``{{words}}`` deletions, all hidden together as Logseq does;
+  its children, if any, become ``back``. Numbered deletions, in the
+  logseq-anki-sync plugin's form ``{{c2 words}}`` (or ``{{cloze2 words}}``) or
+  Anki's ``{{c2::words}}``, become the deck's ``{{c2::words}}``: one review
+  item per number. A block mixing both kinds is skipped with a warning;
 * other ``#tags`` in the card block become the card's tags; ``[[Page]]`` links
   read as ``Page``; images become ``[image: file.png]``; ``$$x$$`` becomes ``$x$``;
 * the card id is ``logseq-<uuid>`` when the block has an ``id::`` property
@@ -44,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Callable
 
-from mli_drill.model import cloze_text_problem
+from mli_drill.model import cloze_plain, cloze_text_problem
 
 MAX_PAGE_BYTES = 5_000_000
 TAB_WIDTH = 4
@@ -60,10 +64,12 @@ OTHER_TAG = re.compile(r"(?<![\w#\[&/:])#(?:\[\[([^\]\n]+)\]\]|([^\s#,.;:!?()\[\
 HEADING_MARK = re.compile(r"^#{1,6}[ \t]+")
 IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)(?:[ \t]+\"[^\"\n]*\")?\)(?:\{[^}\n]*\})?")
 CLOZE_MACRO = re.compile(r"\{\{cloze[ \t]+(.+?)\}\}", re.IGNORECASE | re.DOTALL)
-OTHER_MACRO = re.compile(r"\{\{(?!cloze[ \t])([^{}\n]*)\}\}", re.IGNORECASE)
+NUMBERED_MACRO = re.compile(r"\{\{(?:c|cloze)(\d+)[ \t]+(.+?)\}\}", re.IGNORECASE | re.DOTALL)  # logseq-anki-sync's {{c2 words}}
+ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)  # Anki's own {{c2::words}} or {{c2::words::hint}}
+ANY_CLOZE = re.compile("|".join(p.pattern for p in (CLOZE_MACRO, NUMBERED_MACRO, ANKI_CLOZE)), re.IGNORECASE | re.DOTALL)
+OTHER_MACRO = re.compile(r"\{\{(?!cloze[ \t])(?!(?:c|cloze)\d+(?:[ \t]|::))([^{}\n]*)\}\}", re.IGNORECASE)
 PAGE_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\]")
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
-DECK_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
 INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+\1")
 
 
@@ -265,8 +271,16 @@ def _clean_part(line: str, cloze: bool) -> str:
     line = IMAGE.sub(_image_label, line)
     line = OTHER_MACRO.sub(_neutral_macro, line)
     line = CLOZE_MACRO.sub(lambda m: "{{" + m.group(1).strip() + "}}" if cloze else m.group(1).strip(), line)
+    line = NUMBERED_MACRO.sub(lambda m: _numbered(int(m.group(1)), m.group(2), cloze), line)
+    line = ANKI_CLOZE.sub(lambda m: _numbered(int(m.group(1)), m.group(2), cloze), line)
     line = PAGE_LINK.sub(lambda m: m.group(1), line)
     return DISPLAY_MATH.sub(lambda m: "$" + m.group(1).strip() + "$", line)
+
+
+def _numbered(number: int, inside: str, cloze: bool) -> str:
+    """A numbered deletion in the deck's form ``{{c2::words}}`` (``::hint`` kept); outside a card question, its words."""
+    deletion = f"{{{{c{number}::{inside.strip()}}}}}"
+    return deletion if cloze else cloze_plain(deletion)
 
 
 def _without(tag: re.Pattern[str], line: str) -> str:
@@ -337,8 +351,7 @@ def slug(text: str) -> str:
 
 def normalise_question(question: str) -> str:
     """What the hash of a question depends on: not case, spacing, or which words are deleted."""
-    text = DECK_PATTERN.sub(lambda m: m.group(1), question)
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", cloze_plain(question)).lower()
     return " ".join(text.split())
 
 
@@ -411,7 +424,7 @@ def _card(block: Block, name: str, warnings: list[str]) -> dict[str, Any] | None
     answer = _render_answer(block.children).strip("\n")
     tags = _other_tags(block)
     card: dict[str, Any] = {"id": _card_id(block, question)}
-    if any(CLOZE_MACRO.search(_prose_only(line)) for line in block.prose_lines()):
+    if any(ANY_CLOZE.search(_prose_only(line)) for line in block.prose_lines()):
         problem = cloze_text_problem(question)
         if problem:
             warnings.append(f"{at}: #card block {_preview(question)!r}: {problem}; skipped")

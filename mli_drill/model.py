@@ -12,21 +12,156 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 CARD_TYPES = ("basic", "cloze", "mcq", "points")
 CLOZE_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
+NUMBERED_DELETION = re.compile(r"c(\d+)::(.*)\Z", re.DOTALL)  # the inside of {{c2::answer}} or {{c2::answer::hint}}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+CARD_PREFIX = "card:"
+CLOZE_KEY_MARK = "#c"  # card:ID#c2 is the review item of deletion c2 (card ids cannot contain '#')
+HIDDEN = "[…]"
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """One ``{{...}}`` of a cloze text: where it is, what it hides and, for ``{{cN::...}}``, its number.
+
+    An unnumbered deletion hides its whole inside, as written (``{{a::b}}``
+    hides ``a::b``). A numbered one follows Anki: ``{{c2::answer::hint}}``
+    hides ``answer`` and shows ``[hint]`` in its place.
+    """
+
+    start: int
+    end: int
+    answer: str
+    number: int | None = None
+    hint: str = ""
+
+
+def cloze_deletions(text: str) -> list[Deletion]:
+    found = []
+    for match in CLOZE_PATTERN.finditer(text):
+        inside = match.group(1)
+        numbered = NUMBERED_DELETION.match(inside)
+        if numbered:
+            answer, _, hint = numbered.group(2).partition("::")
+            found.append(Deletion(match.start(), match.end(), answer.strip(), int(numbered.group(1)), hint.strip()))
+        else:
+            found.append(Deletion(match.start(), match.end(), inside))
+    return found
+
+
+def cloze_numbers(text: str) -> tuple[int, ...]:
+    """The distinct deletion numbers of a numbered cloze text, ascending; () for an unnumbered one."""
+    return tuple(sorted({d.number for d in cloze_deletions(text) if d.number is not None}))
 
 
 def cloze_text_problem(text: str) -> str | None:
     """Why a cloze card's text cannot be reviewed, or None (shared by the deck loader and the importers)."""
-    deletions = CLOZE_PATTERN.findall(text)
+    deletions = cloze_deletions(text)
     if not deletions:
         return "'text' needs at least one {{deletion}}"
-    if any(d.count("$") % 2 or d.count("{") != d.count("}") for d in deletions):
+    insides = [text[d.start + 2 : d.end - 2] for d in deletions]
+    if any(inside.count("$") % 2 or inside.count("{") != inside.count("}") for inside in insides):
         return "a deletion ends inside math or braces; write '} }' with a space inside LaTeX"
+    numbered = [d for d in deletions if d.number is not None]
+    if numbered and len(numbered) != len(deletions):
+        return "mixes numbered {{c1::...}} and unnumbered {{...}} deletions; number every deletion"
+    if any(d.number == 0 for d in numbered):
+        return "deletion numbers start at c1"
+    if any(not d.answer for d in numbered):
+        return "a numbered deletion hides nothing; write {{c1::answer}}"
     return None
+
+
+def _cloze_render(text: str, number: int | None, hidden: Callable[[Deletion], str]) -> str:
+    """The text with each deletion replaced: ``hidden(d)`` for those this review item asks, the answer for the others."""
+    parts: list[str] = []
+    position = 0
+    for deletion in cloze_deletions(text):
+        parts.append(text[position : deletion.start])
+        asked = number is None or deletion.number is None or deletion.number == number
+        parts.append(hidden(deletion) if asked else deletion.answer)
+        position = deletion.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def cloze_prompt(text: str, number: int | None = None) -> str:
+    """The question: deletion ``number`` hidden (every deletion when None or unnumbered), the others shown."""
+    return _cloze_render(text, number, lambda d: f"[{d.hint}]" if d.hint else HIDDEN)
+
+
+def cloze_reveal(text: str, number: int | None = None) -> str:
+    """The answer: the asked deletions as «answer», the others as plain text."""
+    return _cloze_render(text, number, lambda d: f"«{d.answer}»")
+
+
+def cloze_plain(text: str) -> str:
+    """The text as a sentence: every deletion replaced by its answer."""
+    return _cloze_render(text, None, lambda d: d.answer)
+
+
+def card_item_key(card_id: str, cloze: int | None = None) -> str:
+    """The store key of a card's review item: ``card:ID`` for the card (and for its deletion c1), ``card:ID#cN`` for cN.
+
+    Deletion c1 keeping the plain key means that numbering the deletions of
+    an existing card keeps its review history on c1.
+    """
+    return f"{CARD_PREFIX}{card_id}" if cloze is None or cloze == 1 else f"{CARD_PREFIX}{card_id}{CLOZE_KEY_MARK}{cloze}"
+
+
+def card_item_keys(card_id: str, clozes: Sequence[int]) -> tuple[str, ...]:
+    """One key per deletion number of a numbered cloze card, else the card's one key."""
+    return tuple(card_item_key(card_id, number) for number in clozes) or (card_item_key(card_id),)
+
+
+def choice_letter(index: int) -> str:
+    return chr(ord("A") + index)
+
+
+def choice_order(card_id: str, count: int, reviews: int) -> tuple[int, ...]:
+    """The order an mcq card's choices are shown in, as deck positions (the first is shown as A).
+
+    Seeded by the card id and the number of reviews the card has had, so a
+    review shows the same order however often it is drawn (a redraw, an undo
+    and the retry after it), and the next review a new one. Consecutive reviews
+    never show the same order: the permutation's parity alternates with the
+    review count, starting from a parity drawn per card, and two permutations
+    of different parity always differ. Within a parity every order is equally
+    likely, so for three or more choices the correct one lands on each letter
+    equally often; two choices simply alternate. A hash (not ``random``) keeps
+    the order the same on every Python version.
+    """
+    import hashlib
+
+    def rank(index: int) -> bytes:
+        return hashlib.sha256(f"{card_id}\x1f{reviews}\x1f{index}".encode()).digest()
+
+    order = sorted(range(count), key=rank)
+    if count >= 2 and _parity(order) != (reviews + hashlib.sha256(card_id.encode()).digest()[0]) % 2:
+        order[0], order[1] = order[1], order[0]  # a bijection between the two parities: uniform within each
+    return tuple(order)
+
+
+def _parity(order: Sequence[int]) -> int:
+    """0 for an even permutation, 1 for an odd one (length minus the number of cycles, mod 2)."""
+    seen = [False] * len(order)
+    cycles = 0
+    for start in range(len(order)):
+        if not seen[start]:
+            cycles += 1
+            index = start
+            while not seen[index]:
+                seen[index] = True
+                index = order[index]
+    return (len(order) - cycles) % 2
+
+
+def sibling_group(key: str) -> str:
+    """Items of one card share this (``card:ID``); a family's key is its own group."""
+    return key.partition(CLOZE_KEY_MARK)[0]
 
 
 @dataclass(frozen=True)
@@ -43,23 +178,45 @@ class Card:
     tags: tuple[str, ...] = ()
     hint: str = ""
     family: str = ""  # a problem family that drills this computation
+    covers: tuple[str, ...] = ()  # notes headings this card covers, for `decks coverage` only (never shown)
     source: str = ""  # "file:line" where the card is defined
     order: int = 0  # position in its deck, for introducing new cards in order
 
     @property
     def item_key(self) -> str:
-        return f"card:{self.id}"
+        """The key of the card's first review item (the card itself, or its deletion c1)."""
+        return self.item_keys[0]
+
+    @property
+    def item_keys(self) -> tuple[str, ...]:
+        """One review item per deletion number of a numbered cloze card; one for any other card."""
+        return card_item_keys(self.id, self.cloze_numbers)
+
+    @property
+    def cloze_numbers(self) -> tuple[int, ...]:
+        return cloze_numbers(self.text) if self.type == "cloze" else ()
+
+    def cloze_for(self, key: str) -> int | None:
+        """The deletion number the review item ``key`` asks (None: every deletion of an unnumbered card)."""
+        if not self.cloze_numbers:
+            return None
+        number = key.partition(CLOZE_KEY_MARK)[2]
+        return int(number) if number.isdigit() else 1
 
     @property
     def prompt(self) -> str:
-        """What the student sees before revealing the answer."""
+        """What the student sees before revealing the answer (a cloze with every deletion hidden)."""
+        return self.prompt_for(None)
+
+    def prompt_for(self, cloze: int | None) -> str:
+        """The question of one review item: a cloze shows the deletions other than ``cloze``."""
         if self.type == "cloze":
-            return CLOZE_PATTERN.sub("[…]", self.text)
+            return cloze_prompt(self.text, cloze)
         return self.front
 
     @property
     def cloze_answers(self) -> list[str]:
-        return CLOZE_PATTERN.findall(self.text)
+        return [deletion.answer for deletion in cloze_deletions(self.text)]
 
     @property
     def answer_index(self) -> int:
@@ -84,14 +241,20 @@ class CardSummary(NamedTuple):
     type: str = "basic"
     tags: tuple[str, ...] = ()
     points: int = 0  # how many marking points (points cards)
+    clozes: tuple[int, ...] = ()  # the deletion numbers of a numbered cloze card
 
     @classmethod
     def of(cls, card: Card) -> "CardSummary":
-        return cls(card.id, card.deck, card.type, card.tags, len(card.points))
+        return cls(card.id, card.deck, card.type, card.tags, len(card.points), card.cloze_numbers)
 
     @property
     def item_key(self) -> str:
-        return f"card:{self.id}"
+        """The key of the card's first review item."""
+        return self.item_keys[0]
+
+    @property
+    def item_keys(self) -> tuple[str, ...]:
+        return card_item_keys(self.id, self.clozes)
 
 
 @dataclass(frozen=True)

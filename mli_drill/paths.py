@@ -14,6 +14,7 @@ from pathlib import Path
 APP_NAME = "mli-drill"
 HOME_VARIABLE = "MLI_DRILL_HOME"
 DB_FILENAME = "progress.db"
+COURSE_NOTES = "machine-learning-for-imaging.md"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -58,3 +59,15 @@ def bundled_decks_dir() -> Path:
 
 def problems_dir() -> Path:
     return _bundled("problems")
+
+
+def course_notes_path() -> Path:
+    """The course's notes page (a Logseq page), the default of ``decks coverage``.
+
+    It lives in ``docs/course-notes/`` of the repository; a wheel copies it to
+    ``_bundled/course-notes/``.
+    """
+    installed = _PACKAGE_DIR / "_bundled" / "course-notes" / COURSE_NOTES
+    if installed.is_file():
+        return installed
+    return _PACKAGE_DIR.parent / "docs" / "course-notes" / COURSE_NOTES

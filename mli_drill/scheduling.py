@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Iterable
 
 from mli_drill.clock import iso, local_day_start, parse_time
-from mli_drill.model import ItemState
+from mli_drill.model import ItemState, sibling_group
 
 if TYPE_CHECKING:
     import fsrs
@@ -246,10 +246,15 @@ def build_queue(
     """What a session shows: due items (most overdue first), then new items in course order.
 
     ``new_allowed`` is what is left of today's new-item limit. ``course_order``
-    maps item keys to a sort key (week, deck, position); items not in it are
-    not shown (they were filtered out by deck or tag). Suspended items never
-    appear. ``due_horizon`` (default ``now``) lets learning steps due later
-    today come back within the same session.
+    maps item keys to a sort key (week, deck, position, deletion); items not in
+    it are not shown (they were filtered out by deck or tag). Suspended items
+    never appear. ``due_horizon`` (default ``now``) lets learning steps due
+    later today come back within the same session.
+
+    Siblings (the review items of one numbered cloze card) are never in one
+    session together: each shows the answers the others ask for, so only the
+    first in the queue is kept and the rest wait for a later session, as Anki
+    buries siblings. A sibling left out does not use up the new-item limit.
     """
     horizon = iso(due_horizon or now)  # stored times are ISO UTC text, so they compare as strings
     due, new = [], []
@@ -262,4 +267,22 @@ def build_queue(
             due.append(item)
     due.sort(key=lambda i: (i.due or "", course_order[i.key]))
     new.sort(key=lambda i: course_order[i.key])
-    return due + new[: max(0, new_allowed)]
+    groups: set[str] = set()
+    queue = [item for item in due if _first_of_group(item.key, groups)]
+    allowed = max(0, new_allowed)
+    for item in new:
+        if allowed == 0:
+            break
+        if _first_of_group(item.key, groups):
+            queue.append(item)
+            allowed -= 1
+    return queue
+
+
+def _first_of_group(key: str, seen: set[str]) -> bool:
+    """True the first time an item of this sibling group is met (and remember the group)."""
+    group = sibling_group(key)
+    if group in seen:
+        return False
+    seen.add(group)
+    return True

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol
 
 from mli_drill import scheduling
 from mli_drill.clock import iso
-from mli_drill.model import Card, ItemState, ReviewRecord
+from mli_drill.model import Card, ItemState, ReviewRecord, choice_letter, choice_order
 
 if TYPE_CHECKING:
     from mli_drill.mistakes import Diagnosis
@@ -42,14 +42,20 @@ class Terminal(Protocol):
 # -- events ------------------------------------------------------------------
 @dataclass(frozen=True)
 class ShowCard:
+    """A card's question. ``cloze``: the deletion this review item asks (None: all of them);
+    ``order``: an mcq card's choices as deck positions, in the order shown (A first)."""
+
     card: Card
     position: int
     remaining: int
+    cloze: int | None = None
+    order: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class RevealCard:
     card: Card
+    cloze: int | None = None
 
 
 @dataclass(frozen=True)
@@ -246,7 +252,7 @@ class Session:
         """
         shown_at = time.monotonic()
         card = entry.the_card()
-        outcome = self._serve_card(card) if card is not None else self._serve_problem(entry)
+        outcome = self._serve_card(entry, card) if card is not None else self._serve_problem(entry)
         hints = self._hints(entry.key)
         if outcome.suggested is None:
             rating = self._rate(hints, None)
@@ -270,12 +276,14 @@ class Session:
         return line.strip()
 
     # -- cards ---------------------------------------------------------------
-    def _serve_card(self, card: Card) -> _Outcome:
-        self.io.emit(ShowCard(card, self.position, len(self.queue)))
+    def _serve_card(self, entry: Entry, card: Card) -> _Outcome:
+        cloze = card.cloze_for(entry.key)
+        order = self._choice_order(entry.key, card) if card.type == "mcq" else ()
+        self.io.emit(ShowCard(card, self.position, len(self.queue), cloze, order))
         if card.type == "mcq":
-            return self._mcq(card)
+            return self._mcq(card, order)
         self._wait_for_reveal(card)
-        self.io.emit(RevealCard(card))
+        self.io.emit(RevealCard(card, cloze))
         if card.type == "points":
             return self._points(card)
         return _Outcome(None, None, None)
@@ -290,8 +298,14 @@ class Session:
                 continue
             return
 
-    def _mcq(self, card: Card) -> _Outcome:
-        letters = "".join(chr(ord("A") + i) for i in range(len(card.choices)))
+    def _choice_order(self, key: str, card: Card) -> tuple[int, ...]:
+        """Shuffled by card and review count (see ``model.choice_order``): an undo restores the count, so the order."""
+        item = self.store.item(key)
+        return choice_order(card.id, len(card.choices), item.reps if item else 0)
+
+    def _mcq(self, card: Card, order: tuple[int, ...]) -> _Outcome:
+        """The student answers with the letters as shown; the log keeps the deck letters too."""
+        letters = "".join(choice_letter(i) for i in range(len(card.choices)))
         while True:
             line = self._ask(f"Your choice ({letters[0]}-{letters[-1]})" + (" · h hint" if card.hint else "") + " · q quit")
             if line.lower() == "q":
@@ -302,11 +316,14 @@ class Session:
             if len(line) == 1 and line.upper() in letters:
                 break
             self.io.emit(Notice(f"Type one letter from {letters[0]} to {letters[-1]}, e.g. B.", error=True))
-        correct = line.upper() == card.answer
-        expected = f"{card.answer}) {card.choices[card.answer_index]}"
-        self.io.emit(ShowVerdict(correct, "correct" if correct else "wrong", expected, line.upper()))
+        shown = line.upper()
+        chosen = order[letters.index(shown)]
+        correct = chosen == card.answer_index
+        expected = f"{choice_letter(order.index(card.answer_index))}) {card.choices[card.answer_index]}"
+        self.io.emit(ShowVerdict(correct, "correct" if correct else "wrong", expected, shown))
         self.io.emit(RevealCard(card))
-        return _Outcome(3 if correct else 1, line.upper(), correct)
+        detail = json.dumps({"order": "".join(choice_letter(i) for i in order), "choice": choice_letter(chosen)})
+        return _Outcome(3 if correct else 1, shown, correct, detail)
 
     def _points(self, card: Card) -> _Outcome:
         count = len(card.points)

@@ -80,7 +80,7 @@ def export(cli, out: Path, *decks: str):
 def test_every_card_becomes_one_note_with_stable_guids(home: Path, cli, tmp_path: Path) -> None:
     from mli_drill.collection import load_collection
 
-    cards = load_collection(with_families=False).cards.values()
+    cards = [card for deck in load_collection(with_families=False).decks for card in deck.cards]
     first = export(cli, tmp_path / "first.apkg")
     assert f"wrote {len(cards)} notes" in first.output
     notes = notes_by_card_id(read_apkg(tmp_path / "first.apkg", tmp_path))
@@ -97,7 +97,7 @@ def test_every_card_becomes_one_note_with_stable_guids(home: Path, cli, tmp_path
 def test_math_becomes_mathjax_and_cloze_uses_the_cloze_model(home: Path, cli, tmp_path: Path) -> None:
     from mli_drill.collection import load_collection
 
-    cards = list(load_collection(with_families=False).cards.values())
+    cards = [card for deck in load_collection(with_families=False).decks for card in deck.cards]
     export(cli, tmp_path / "all.apkg")
     notes = notes_by_card_id(read_apkg(tmp_path / "all.apkg", tmp_path))
     with_math = [c for c in cards if "$" in c.front + c.back + c.text + c.hint + "".join(c.choices + c.points)]
@@ -113,8 +113,9 @@ def test_math_becomes_mathjax_and_cloze_uses_the_cloze_model(home: Path, cli, tm
     for card in clozes:
         note = notes[card.id]
         assert note["model_type"] == 1, card.id  # genanki.Model.CLOZE
-        assert note["fields"][0].count("{{c1::") == len(card.cloze_answers)
-        assert "{{c2::" not in note["fields"][0]
+        numbers = [int(n) for n in re.findall(r"\{\{c(\d+)::", note["fields"][0])]
+        assert len(numbers) == len(card.cloze_answers), card.id
+        assert set(numbers) == set(card.cloze_numbers or (1,)), "unnumbered gaps are all c1; numbered ones keep their numbers"
     assert all(notes[c.id]["model_type"] == 0 for c in cards if c.type != "cloze")
 
 
@@ -138,8 +139,9 @@ def test_fields_of_each_card_type(home: Path, cli, tmp_path: Path) -> None:
     assert extra == "Both gaps are hidden together."
 
     front, back, _, _ = notes["ex-mcq"]["fields"]
-    assert "<li>SSD</li><li>Mutual information</li><li>SAD</li>" in front
-    assert back.startswith('<div class="correct">B) Mutual information</div>')
+    # The choices are in the order of the card's first review (model.choice_order), not the file's.
+    assert "<li>SSD</li><li>SAD</li><li>Mutual information</li>" in front
+    assert back.startswith('<div class="correct">C) Mutual information</div>')
     assert "The intensity relationship is not the identity." in back
     assert "mli-drill practice image-similarity" in back
 
@@ -187,3 +189,42 @@ def test_unpaired_dollar_is_kept_as_text(text: str) -> None:
 
     converted = to_anki_html(text)
     assert converted.count("$") == text.count("$") % 2
+
+
+NUMBERED_DECK = r"""
+deck: numbered
+title: Numbered
+cards:
+  - id: num-cloze
+    type: cloze
+    text: '{{c1::Dice}} is {{c2::$\frac{2TP}{2TP+FP+FN}$::a fraction}} and {{c1::F1}} too; {{c3::a::b}}.'
+  - id: num-mcq
+    type: mcq
+    front: Which measure?
+    choices: [SSD, SAD, Mutual information, NCC]
+    answer: C
+"""
+
+
+def test_numbered_clozes_keep_their_numbers_and_become_one_anki_card_each(home: Path, cli, tmp_path: Path) -> None:
+    write_deck(home / "decks", "numbered", NUMBERED_DECK)
+    export(cli, tmp_path / "n.apkg", "numbered")
+    conn = read_apkg(tmp_path / "n.apkg", tmp_path)
+    note = notes_by_card_id(conn)["num-cloze"]
+    assert note["fields"][0] == r"{{c1::Dice}} is {{c2::\(\frac{2TP}{2TP+FP+FN}\)::a fraction}} and {{c1::F1}} too; {{c3::a::b}}."
+    ordinals = sorted(row[0] for row in conn.execute("SELECT c.ord FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ?", (note["guid"],)))
+    assert ordinals == [0, 1, 2], "Anki makes one card per deletion number, as mli-drill makes one review item"
+
+
+def test_mcq_export_shows_the_letter_of_the_shown_order() -> None:
+    from mli_drill.anki import export_order, note_fields
+    from mli_drill.deckfile import parse_deck
+    from mli_drill.model import choice_letter
+
+    deck, problems = parse_deck(NUMBERED_DECK, Path("numbered.yaml"))
+    assert not problems and deck is not None
+    card = deck.cards[1]
+    order = export_order(card)
+    front, back, _, _ = note_fields(card)
+    assert front.endswith("<ol class=\"choices\" type=\"A\">" + "".join(f"<li>{card.choices[i]}</li>" for i in order) + "</ol>")
+    assert back == f'<div class="correct">{choice_letter(order.index(2))}) Mutual information</div>'

@@ -10,9 +10,9 @@ import pytest
 from mli_drill import paths
 from mli_drill.coverage import check_headings, deck_counts, key_terms, notes_headings, uncovered, week_counts
 from mli_drill.deckfile import parse_deck
-from tests.conftest import write_deck
+from tests.conftest import ROOT, write_deck
 
-SEED = Path("/work/shared/seeds/000_48ea33579bff40c3.txt")
+SEED = paths.course_notes_path()  # the course notes page, shipped in docs/course-notes/
 
 NOTES = """\
 # Course
@@ -157,7 +157,6 @@ def test_counts_per_deck_and_week() -> None:
     assert [(w.week, w.decks, w.cards) for w in week_counts([a, b, c])] == [(3, ["b"], 1), (4, ["a"], 2), (None, ["c"], 1)]
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="course notes not available")
 def test_course_notes_headings() -> None:
     found = headings_by_text(SEED.read_text(encoding="utf-8"))
     for expected in ("Hausdorff distance", "Bagging (Bootstrap Aggregation)", "Federated learning", "Receptive Field 计算", "Image Registration"):
@@ -174,15 +173,19 @@ def no_bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(paths, "bundled_decks_dir", lambda: tmp_path / "no-bundled-decks")
 
 
-def test_cli_report_without_notes(home: Path, cli, no_bundled) -> None:
-    write_deck(home / "decks", "wk3", "deck: wk3\ntitle: Week three\nweek: 3\ncards:\n" + basic("w1", "q", "a") + basic("w2", "q2", "a2"))
+def test_cli_without_notes_checks_the_course_notes_shipped_in_the_repository(home: Path, cli, no_bundled) -> None:
+    write_deck(home / "decks", "wk3", "deck: wk3\ntitle: Week three\nweek: 3\ncards:\n" + basic("w1", "What are Haar features?", "a") + basic("w2", "q2", "a2"))
     result = cli("decks", "coverage")
     assert result.exit_code == 0, result.output
     assert "Cards per deck (1 decks, 2 cards)" in result.output and "Cards per week" in result.output
-    assert "headings covered" not in result.output
+    results = check_headings(notes_headings(SEED.read_text(encoding="utf-8")), list(make_deck(basic("w1", "What are Haar features?", "a")).cards))
+    covered = len(results) - len(uncovered(results))
+    assert covered >= 1 and f"{SEED}: {covered} of {len(results)} headings covered, {len(results) - covered} not" in result.output
     data = json.loads(cli("decks", "coverage", "--json").output)
     assert data["decks"] == [{"deck": "wk3", "title": "Week three", "week": 3, "cards": 2, "by_type": {"basic": 2}}]
-    assert data["weeks"] == [{"week": 3, "decks": ["wk3"], "cards": 2}] and "notes" not in data
+    assert data["weeks"] == [{"week": 3, "decks": ["wk3"], "cards": 2}]
+    assert data["notes"]["file"] == str(SEED) and data["notes"]["covered"] == covered
+    assert SEED.is_relative_to(ROOT / "docs" / "course-notes"), "a checkout reads the copy in the repository"
 
 
 def test_cli_lists_uncovered_headings_until_a_card_covers_them(home: Path, cli, no_bundled, tmp_path: Path) -> None:

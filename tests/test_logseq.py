@@ -15,7 +15,7 @@ from mli_drill.deckfile import load_decks, parse_deck
 from mli_drill.logseq import LogseqError, decode_page, deck_yaml, import_page, parse_page, question_id
 from tests.conftest import write_deck
 
-SEED = Path("/work/shared/seeds/000_48ea33579bff40c3.txt")
+SEED = paths.course_notes_path()  # the course notes page, shipped in docs/course-notes/
 
 
 @pytest.fixture
@@ -38,7 +38,6 @@ def loads(result) -> list:
 
 
 # -- the course notes ------------------------------------------------------------
-@pytest.mark.skipif(not SEED.exists(), reason="course notes not available")
 def test_course_notes_give_their_two_cards() -> None:
     result = import_page(SEED.read_text(encoding="utf-8"), str(SEED))
     assert result.warnings == []
@@ -261,7 +260,6 @@ def review_keys(home: Path) -> list[str]:
         conn.close()
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="course notes not available")
 def test_cli_imports_course_notes_into_the_user_decks(home: Path, cli, no_bundled) -> None:
     result = cli("import", "logseq", str(SEED))
     assert result.exit_code == 0, result.output

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-app = typer.Typer(help="List, show and validate decks.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from mli_drill.lint import LintReport
+
+app = typer.Typer(help="List, show, validate, lint and measure the coverage of decks.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -58,28 +61,77 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files
     typer.echo(f"ok: {len(decks)} decks, {cards} cards")
 
 
+@app.command("lint")
+def lint(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Find cards that teach one fact twice and multiple choice that can be guessed; exit 1 if any (rules: mli_drill/lint.py).
+
+    Near-duplicates: two cards sharing at least half the words of the wordier one.
+    Multiple choice: at most a third of the mcq cards may have the longest choice correct,
+    and no explanation may name a choice by its letter (choices are shuffled).
+    """
+    from mli_drill import lint as checks
+    from mli_drill import render
+    from mli_drill.collection import load_collection
+
+    decks = load_collection(with_families=False).decks
+    report = checks.lint(card for deck in decks for card in deck.cards)
+    if json_output:
+        render.print_json(report.to_dict())
+    else:
+        _print_lint(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _print_lint(report: "LintReport") -> None:
+    from mli_drill import render
+
+    out = render.console()
+    pairs = report.duplicates
+    out.print(f"{len(pairs)} near-duplicate card pair(s) among {report.cards} cards (sharing at least half the words of the wordier card)", markup=False)
+    if pairs:
+        rows = [[f"{float(p.share):.0%}", f"{p.first.id} ({p.first.deck})", f"{p.second.id} ({p.second.deck})"] for p in pairs]
+        out.print(render.table(None, ["shared", "card", "near-duplicate"], rows, {"shared"}))
+    verdict = "ok" if report.longest_ok else "too many: make the distractors as long as the answer"
+    out.print(
+        f"mcq: the correct choice is the longest in {len(report.longest_correct)} of {report.mcq_cards} cards "
+        f"({float(report.longest_share):.0%}; at most 33%): {verdict}",
+        markup=False,
+    )
+    for ref in report.letter_references:
+        out.print(f"{ref.card.source}: mcq card {ref.card.id!r}: its {ref.field} names a choice by letter or position "
+                  f"({ref.phrase!r}), but choices are shuffled; name the choice itself", markup=False, soft_wrap=True)
+
+
 @app.command("coverage")
 def coverage(
-    notes: Optional[Path] = typer.Argument(None, exists=True, dir_okay=False, help="A Logseq notes page: also list its headings that no card covers."),
+    notes: Optional[Path] = typer.Argument(
+        None, exists=True, dir_okay=False, help="A Logseq notes page whose headings no card covers are listed (default: the course notes)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Cards per deck and per week; with NOTES, the notes headings no card covers (rules: mli_drill/coverage.py)."""
+    """Cards per deck and per week, and the notes headings no card covers (rules: mli_drill/coverage.py).
+
+    Without NOTES, the course's own notes page (docs/course-notes/) is checked.
+    """
     from mli_drill import coverage as measure
-    from mli_drill import render
+    from mli_drill import paths, render
     from mli_drill.collection import load_collection
     from mli_drill.logseq import LogseqError, decode_page
 
+    notes = notes or paths.course_notes_path()
     decks = load_collection(with_families=False).decks
-    results = None
-    if notes is not None:
-        try:
-            text = decode_page(notes.read_bytes(), str(notes))
-        except LogseqError as exc:
-            render.error(str(exc))
-            raise typer.Exit(2) from None
-        results = measure.check_headings(measure.notes_headings(text), [c for d in decks for c in d.cards])
+    try:
+        text = decode_page(notes.read_bytes(), str(notes))
+    except LogseqError as exc:
+        render.error(str(exc))
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        render.error(f"{notes}: cannot read ({exc.strerror or exc})")
+        raise typer.Exit(2) from None
+    results = measure.check_headings(measure.notes_headings(text), [c for d in decks for c in d.cards])
     if json_output:
-        render.print_json(measure.report_dict(decks, results, str(notes) if notes else None))
+        render.print_json(measure.report_dict(decks, results, str(notes)))
         return
     out = render.console()
     deck_rows = [[r.deck, r.title, "" if r.week is None else r.week, r.cards, ", ".join(f"{n} {t}" for t, n in sorted(r.by_type.items()))] for r in measure.deck_counts(decks)]
@@ -87,9 +139,8 @@ def coverage(
     out.print(render.table(f"Cards per deck ({len(deck_rows)} decks, {total} cards)", ["deck", "title", "week", "cards", "types"], deck_rows, {"cards"}))
     week_rows = [["none" if w.week is None else w.week, len(w.decks), w.cards] for w in measure.week_counts(decks)]
     out.print(render.table("Cards per week", ["week", "decks", "cards"], week_rows, {"week", "decks", "cards"}))
-    if results is not None:
-        missing = measure.uncovered(results)
-        rows = [[r.heading.line, r.heading.text, measure.why_uncovered(r)] for r in missing]
-        out.print(f"{notes}: {len(results) - len(missing)} of {len(results)} headings covered, {len(missing)} not", markup=False, soft_wrap=True)
-        if rows:
-            out.print(render.table(None, ["line", "heading", "why"], rows, {"line"}))
+    missing = measure.uncovered(results)
+    rows = [[r.heading.line, r.heading.text, measure.why_uncovered(r)] for r in missing]
+    out.print(f"{notes}: {len(results) - len(missing)} of {len(results)} headings covered, {len(missing)} not", markup=False, soft_wrap=True)
+    if rows:
+        out.print(render.table(None, ["line", "heading", "why"], rows, {"line"}))

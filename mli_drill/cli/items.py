@@ -21,17 +21,20 @@ def _keys(names: List[str]) -> List[str]:
 
 
 def _set(names: List[str], suspended: bool) -> None:
+    """A card id takes every review item of the card (each deletion of a numbered cloze); ``ID#c2`` takes one."""
     from mli_drill.cli.common import open_db
 
     store = open_db()
     for key in _keys(names):
-        if not store.set_suspended(key, suspended):
+        keys = store.keys_of_card(key) if key.startswith("card:") else [key]
+        if not keys or not all(store.set_suspended(k, suspended) for k in keys):
             raise typer.BadParameter(f"no card or family {key.split(':', 1)[1]!r} has been seen yet", param_hint="IDS")
-        typer.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}")
+        items = f" ({len(keys)} review items)" if len(keys) > 1 else ""
+        typer.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}{items}")
 
 
 def suspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.")) -> None:
-    """Keep cards or problem families out of reviews until unsuspended."""
+    """Keep cards or problem families out of reviews until unsuspended (ID#c2: one deletion of a numbered cloze)."""
     _set(ids, True)
 
 

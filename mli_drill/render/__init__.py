@@ -19,6 +19,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mli_drill.model import choice_letter, cloze_reveal
+
 MATH = re.compile(r"\$(.+?)\$", re.DOTALL)
 
 
@@ -108,17 +110,17 @@ class SessionView:
     def _ShowCard(self, event: Any) -> None:
         card = event.card
         title = f"{card.deck} · {card.type}" + (f" · {event.remaining} more" if event.remaining else "")
-        body = Text(latex_to_unicode(card.prompt))
+        body = Text(latex_to_unicode(card.prompt_for(event.cloze)))
         if card.type == "mcq":
-            for i, choice in enumerate(card.choices):
-                body.append(f"\n  {chr(ord('A') + i)}) {latex_to_unicode(choice)}")
+            for shown, index in enumerate(event.order or range(len(card.choices))):
+                body.append(f"\n  {choice_letter(shown)}) {latex_to_unicode(card.choices[index])}")
         self.out.print(Panel(body, title=title, title_align="left", border_style="cyan"))
 
     def _RevealCard(self, event: Any) -> None:
         card = event.card
         parts: list[str] = []
         if card.type == "cloze":
-            parts.append(latex_to_unicode(card.text.replace("{{", "«").replace("}}", "»")))
+            parts.append(latex_to_unicode(cloze_reveal(card.text, event.cloze)))
         if card.type == "points":
             parts.extend(f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(card.points, 1))
         if card.back:

@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from mli_drill.model import ItemState, ReviewRecord
+from mli_drill.model import CLOZE_KEY_MARK, ItemState, ReviewRecord
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -379,6 +379,15 @@ class Store:
         data = {k: (int(v) if isinstance(v, bool) else v) for k, v in data.items()}
         sets = ", ".join(f"{c} = :{c}" for c in ITEM_COLUMNS if c not in ("key", "kind"))
         self.conn.execute(f"UPDATE items SET {sets} WHERE key = :key", data)
+
+    def keys_of_card(self, key: str) -> list[str]:
+        """The stored items a card key names: ``card:ID`` names the card's every deletion (``card:ID#cN``) too,
+        ``card:ID#c2`` only itself."""
+        if CLOZE_KEY_MARK in key:
+            return [row[0] for row in self.conn.execute("SELECT key FROM items WHERE key = ?", (key,))]
+        prefix = key + CLOZE_KEY_MARK
+        rows = self.conn.execute("SELECT key FROM items WHERE key = ? OR substr(key, 1, ?) = ? ORDER BY id", (key, len(prefix), prefix))
+        return [row[0] for row in rows]
 
     def set_suspended(self, key: str, suspended: bool) -> bool:
         """Suspend or unsuspend; unsuspending also lifts the leech tag. False if there is no such item."""
