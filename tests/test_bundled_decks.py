@@ -8,6 +8,7 @@ from mli_drill import paths
 from mli_drill.coverage import check_headings, notes_headings, uncovered
 from mli_drill.deckfile import load_decks
 from mli_drill.families import family_names
+from mli_drill.lint import lint
 
 DECKS = load_decks([paths.bundled_decks_dir()])
 CARDS = [card for deck in DECKS for card in deck.cards]
@@ -41,3 +42,11 @@ def test_course_notes_fully_covered() -> None:
     results = check_headings(notes_headings(NOTES.read_text(encoding="utf-8")), CARDS)
     assert len(results) > 100
     assert [(r.heading.line, r.heading.text) for r in uncovered(results)] == []
+
+
+def test_lint_finds_no_near_duplicates_and_few_guessable_mcq_cards() -> None:
+    """`mli-drill decks lint` on the bundled decks (issue 14): one card per fact, mcq not guessable by length."""
+    report = lint(CARDS)
+    assert [(pair.first.id, pair.second.id) for pair in report.duplicates] == []
+    assert report.longest_ok, f"the correct choice is the longest in {len(report.longest_correct)} of {report.mcq_cards} mcq cards"
+    assert [(ref.card.id, ref.phrase) for ref in report.letter_references] == []

@@ -112,6 +112,38 @@ def test_cloze_blocks_become_cloze_cards() -> None:
     assert cards[0].cloze_answers == ["F1", "2TP/(2TP+FP+FN)"]
 
 
+def test_numbered_clozes_become_numbered_deletions() -> None:
+    result = import_page(
+        "- {{c1 Dice}} equals {{c2 F1}} #card\n"
+        "- {{cloze2 Jaccard}} is {{cloze1 IoU}} and {{c3::SSD::a sum}} too #card\n"
+        "  - see {{c1 Dice}} above\n"
+        "- {{cloze a}} mixed with {{c1 b}} #card\n",
+        "p.md",
+    )
+    first, second = result.cards
+    assert first["text"] == "{{c1::Dice}} equals {{c2::F1}}"
+    assert second["text"] == "{{c2::Jaccard}} is {{c1::IoU}} and {{c3::SSD::a sum}} too"
+    assert second["back"] == "see Dice above", "a deletion in the answer is just its words"
+    assert result.warnings == [
+        "p.md:4: #card block '{{a}} mixed with {{c1::b}}': mixes numbered {{c1::...}} and unnumbered {{...}} deletions; number every deletion; skipped"
+    ]
+    cards = loads(result)
+    assert cards[0].item_keys == (f"card:{first['id']}", f"card:{first['id']}#c2")
+    assert cards[1].cloze_numbers == (1, 2, 3)
+    assert question_id("{{c1::Dice}} equals {{c2::F1}}") == question_id("{{Dice}} equals {{F1}}"), "numbering keeps the id"
+
+
+def test_cli_imports_and_reviews_a_numbered_cloze(home: Path, cli, no_bundled, tmp_path: Path) -> None:
+    page = write_page(tmp_path, "Metrics.md", "- {{c1 Dice}} equals {{c2 F1}} #card\n")
+    assert cli("import", "logseq", str(page)).exit_code == 0
+    first = cli("review", "--deck", "metrics", input="\n4\n")
+    assert "[…] equals F1" in first.output
+    second = cli("review", "--deck", "metrics", input="\n3\n")
+    assert "Dice equals […]" in second.output
+    card_id = question_id("Dice equals F1")
+    assert review_keys(home) == [f"card:{card_id}", f"card:{card_id}#c2"]
+
+
 def test_other_macros_do_not_become_deletions() -> None:
     card = only_card("- {{cloze SSD}} suits mono-modal registration {{video https://x.org/v}} #card\n")
     assert card["text"] == "{{SSD}} suits mono-modal registration [video https://x.org/v]"
