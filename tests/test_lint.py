@@ -129,3 +129,11 @@ def test_cli_reports_letter_references_with_their_source(home: Path, cli, no_bun
     result = cli("decks", "lint")
     assert result.exit_code == 1
     assert f"{path}:4: mcq card 'm': its back names a choice by letter or position ('B is right')" in result.output
+
+
+def test_cli_lints_only_the_files_given(home: Path, cli, tmp_path: Path) -> None:
+    one = write_deck(tmp_path, "one", "deck: one\ntitle: One\ncards:\n" + basic("a", "What is a stump?", "A one-split tree."))
+    result = cli("decks", "lint", str(one))
+    assert result.exit_code == 0 and "0 near-duplicate card pair(s) among 1 cards" in result.output
+    assert "the correct choice is the longest in 0 of 0 cards" in result.output
+    assert cli("decks", "lint", str(tmp_path / "missing.yaml")).exit_code == 2

@@ -47,6 +47,13 @@ def show(deck_id: str = typer.Argument(..., help="Deck id (see `decks list`)."),
 @app.command("validate")
 def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: all decks).")) -> None:
     """Check decks; print every problem as file:line: message and exit 2 if there is any."""
+    decks = _decks(paths)
+    cards = sum(len(d.cards) for d in decks)
+    typer.echo(f"ok: {len(decks)} decks, {cards} cards")
+
+
+def _decks(paths: Optional[List[Path]]) -> list:
+    """The decks in these files or directories, else every deck (bundled and the user's); DeckError if any is invalid."""
     from mli_drill import paths as locations
     from mli_drill.deckfile import load_decks
 
@@ -54,15 +61,15 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files
         missing = [p for p in paths if not p.exists()]
         if missing:
             raise typer.BadParameter(f"no such file or directory: {missing[0]}", param_hint="PATHS")
-        decks = load_decks([], paths)
-    else:
-        decks = load_decks([locations.bundled_decks_dir()], [locations.user_decks_dir()])
-    cards = sum(len(d.cards) for d in decks)
-    typer.echo(f"ok: {len(decks)} decks, {cards} cards")
+        return load_decks([], paths)
+    return load_decks([locations.bundled_decks_dir()], [locations.user_decks_dir()])
 
 
 @app.command("lint")
-def lint(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+def lint(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: all decks, bundled and your own)."),
+    json_output: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
     """Find cards that teach one fact twice and multiple choice that can be guessed; exit 1 if any (rules: mli_drill/lint.py).
 
     Near-duplicates: two cards sharing at least half the words of the wordier one.
@@ -71,9 +78,8 @@ def lint(json_output: bool = typer.Option(False, "--json", help="Print as JSON."
     """
     from mli_drill import lint as checks
     from mli_drill import render
-    from mli_drill.collection import load_collection
 
-    decks = load_collection(with_families=False).decks
+    decks = _decks(paths)
     report = checks.lint(card for deck in decks for card in deck.cards)
     if json_output:
         render.print_json(report.to_dict())
@@ -88,7 +94,7 @@ def _print_lint(report: "LintReport") -> None:
 
     out = render.console()
     pairs = report.duplicates
-    out.print(f"{len(pairs)} near-duplicate card pair(s) among {report.cards} cards (sharing at least half the words of the wordier card)", markup=False)
+    out.print(f"{len(pairs)} near-duplicate card pair(s) among {report.cards} cards (sharing at least half the words of the wordier card)", markup=False, soft_wrap=True)
     if pairs:
         rows = [[f"{float(p.share):.0%}", f"{p.first.id} ({p.first.deck})", f"{p.second.id} ({p.second.deck})"] for p in pairs]
         out.print(render.table(None, ["shared", "card", "near-duplicate"], rows, {"shared"}))
@@ -97,6 +103,7 @@ def _print_lint(report: "LintReport") -> None:
         f"mcq: the correct choice is the longest in {len(report.longest_correct)} of {report.mcq_cards} cards "
         f"({float(report.longest_share):.0%}; at most 33%): {verdict}",
         markup=False,
+        soft_wrap=True,
     )
     for ref in report.letter_references:
         out.print(f"{ref.card.source}: mcq card {ref.card.id!r}: its {ref.field} names a choice by letter or position "
