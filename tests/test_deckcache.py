@@ -64,6 +64,10 @@ cards:
     type: points
     front: Explain
     points: [first, second, third]
+    covers: [Explanations]
+  - id: m-numbered
+    type: cloze
+    text: "{{c1::Dice}} is {{c3::F1::a score}}."
 """
 
 
@@ -75,7 +79,10 @@ def test_cached_deck_equals_the_parsed_deck_field_by_field(tmp_path: Path) -> No
     assert isinstance(cached.cards, deckcache.CachedCards) and not isinstance(parsed.cards, deckcache.CachedCards)
     assert cached == parsed and list(cached.cards) == list(parsed.cards)
     assert cached.summaries == parsed.summaries
-    assert [s.points for s in cached.summaries] == [0, 0, 0, 3] and cached.summaries[0].tags == ("week2", "maths")
+    assert [s.points for s in cached.summaries] == [0, 0, 0, 3, 0] and cached.summaries[0].tags == ("week2", "maths")
+    assert [s.clozes for s in cached.summaries] == [(), (), (), (), (1, 3)], "numbered deletions are known without decoding the card"
+    assert cached.summaries[-1].item_keys == ("card:m-numbered", "card:m-numbered#c3")
+    assert cached.cards[3].covers == ("Explanations",)
     assert cached.cards[1].source == f"{deck}:{parsed.cards[1].source.rsplit(':', 1)[1]}"
     assert cached.cards[-1] == parsed.cards[-1] and cached.cards[1:3] == tuple(parsed.cards[1:3])
 

@@ -1,4 +1,4 @@
-"""A non-editable install carries the decks and problem specs (checked on a built wheel)."""
+"""A non-editable install carries the decks, problem specs and course notes (checked on a built wheel)."""
 
 from __future__ import annotations
 
@@ -33,4 +33,5 @@ def test_wheel_contains_decks_problems_and_schema(tmp_path: Path) -> None:
     compiled |= {f"mli_drill/_bundled/problems/compiled/{p.replace('.yaml', '.json')}" for p in problems}
     assert compiled <= names, "the compiled decks and specs (mli_drill.precompiled) ship in the wheel"
     assert "mli_drill/store/schema.sql" in names
+    assert "mli_drill/_bundled/course-notes/machine-learning-for-imaging.md" in names, "decks coverage defaults to the course notes"
     assert not any(name.startswith("tests/") for name in names)
