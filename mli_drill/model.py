@@ -8,11 +8,11 @@ reviewed lives in ``session``, how it looks in ``render``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 CARD_TYPES = ("basic", "cloze", "mcq", "points")
 CLOZE_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from mli_drill import paths
 from mli_drill.deckfile import parse_deck
-from mli_drill.lint import card_words, letter_references, lint, longest_is_correct, near_duplicates, overlap
+from mli_drill.lint import (
+    card_words,
+    letter_references,
+    lint,
+    longest_is_correct,
+    near_duplicates,
+    overlap,
+)
 from mli_drill.model import Card
 from tests.conftest import write_deck
 
