@@ -17,6 +17,10 @@ from typing import Any, NamedTuple
 CARD_TYPES = ("basic", "cloze", "mcq", "points")
 CLOZE_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# C0 and C1 control characters and DEL, all but tab and newline. A terminal obeys
+# them (ESC starts sequences that clear the screen or set the clipboard), so the
+# deck loader refuses them, the importers drop them, and render.inert shows them.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def cloze_text_problem(text: str) -> str | None:

@@ -50,7 +50,9 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files
     if paths:
         missing = [p for p in paths if not p.exists()]
         if missing:
-            raise typer.BadParameter(f"no such file or directory: {missing[0]}", param_hint="PATHS")
+            from mli_drill.render import inert
+
+            raise typer.BadParameter(f"no such file or directory: {inert(str(missing[0]))}", param_hint="PATHS")
         decks = load_decks([], paths)
     else:
         decks = load_decks([locations.bundled_decks_dir()], [locations.user_decks_dir()])

@@ -21,13 +21,14 @@ def _keys(names: List[str]) -> List[str]:
 
 
 def _set(names: List[str], suspended: bool) -> None:
+    from mli_drill import render
     from mli_drill.cli.common import open_db
 
     store = open_db()
     for key in _keys(names):
         if not store.set_suspended(key, suspended):
             raise typer.BadParameter(f"no card or family {key.split(':', 1)[1]!r} has been seen yet", param_hint="IDS")
-        typer.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}")
+        render.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}")
 
 
 def suspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.")) -> None:
