@@ -26,6 +26,9 @@ from mli_drill.model import Card, CardSummary, Deck
 
 CACHE_FORMAT = 5  # 2: cards as rows of values; 3: summaries first, one line per card; 4: card sources relative;
 # 5: summaries carry cloze numbers, cards a covers field
+# Which checks a cached file has passed: an entry written under older rules is parsed again,
+# so a deck the loader now refuses is not served from the cache. 2: control characters refused.
+VALIDATION_RULES = 2
 COMPILED = "compiled"  # beside bundled YAML files: their parse results, shipped with the package
 
 
@@ -63,7 +66,7 @@ class ParseCache:
 
     def entry(self, path: Path, kind: str, content: bytes) -> Path:
         file_key = hashlib.sha256(f"{kind}|{path.resolve()}".encode()).hexdigest()[:16]
-        content_key = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|".encode() + content).hexdigest()
+        content_key = hashlib.sha256(f"{CACHE_FORMAT}|{VALIDATION_RULES}|{__version__}|".encode() + content).hexdigest()
         return self.directory / f"{file_key}-{content_key}.json"
 
     def get(self, entry: Path) -> Any:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from mli_drill.model import CARD_TYPES, ID_PATTERN, Card, Deck, cloze_text_problem
+from mli_drill.model import (
+    CARD_TYPES,
+    CONTROL_CHARACTER,
+    ID_PATTERN,
+    Card,
+    Deck,
+    cloze_text_problem,
+)
 
 MAX_DECK_BYTES = 5_000_000
 DECK_FIELDS = {"deck", "title", "topic", "week", "cards", "description"}
@@ -123,6 +130,31 @@ def _shown(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _control_character(value: Any) -> str | None:
+    """The first control character in a text value or a list of texts, as ``U+001B``; None when there is none.
+
+    Decks are shared between students, and a terminal obeys such characters
+    (ESC sequences can clear the screen or replace the clipboard), so a deck
+    holding one is refused rather than shown.
+    """
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        found = CONTROL_CHARACTER.search(text) if isinstance(text, str) else None
+        if found:
+            return f"U+{ord(found.group()):04X}"
+    return None
+
+
+def _control_problems(mapping: dict, fields: Iterable[str], loc: Callable[[str], str]) -> list[str]:
+    """``file:line: control character U+001B in 'back'`` for each field of ``mapping`` holding one."""
+    problems = []
+    for key in fields:
+        found = _control_character(mapping.get(key))
+        if found:
+            problems.append(f"{loc(key)}: control character {found} in {key!r}")
+    return problems
+
+
 def _duplicate_keys(node: Any, where: str) -> list[str]:
     """YAML keeps only the last of two equal keys; say so instead of silently dropping a field."""
     import yaml
@@ -171,6 +203,7 @@ def parse_deck(text: str, path: Path, bundled: bool = False) -> tuple[Deck | Non
     for key in data:
         if key not in DECK_FIELDS:
             problems.append(f"{where}:{top_lines.get(str(key), 1)}: unknown deck field {_shown(key)}")
+    problems.extend(_control_problems(data, [k for k in data if k in DECK_FIELDS - {"cards"}], lambda key: f"{where}:{top_lines.get(key, 1)}"))
     deck_id = data.get("deck")
     if not isinstance(deck_id, str) or not ID_PATTERN.fullmatch(deck_id):
         problems.append(f"{where}:{top_lines.get('deck', 1)}: 'deck' must be an id like cnn-basics (lowercase letters, digits, -)")
@@ -229,6 +262,7 @@ def _parse_card(raw: Any, deck_id: str, at: str, lines: dict[str, int], where: s
     if not isinstance(raw, dict):
         return None, [f"{at}: card {index + 1} must be a mapping of fields (id, front, back, ...)"]
     problems = [f"{loc(str(k))}: unknown card field {_shown(k)}" for k in raw if k not in CARD_FIELDS]
+    problems.extend(_control_problems(raw, [k for k in raw if k in CARD_FIELDS], loc))
     card_id = _text(raw.get("id"))
     if not card_id or not ID_PATTERN.fullmatch(card_id):
         problems.append(f"{loc('id')}: card {index + 1} needs an 'id' of lowercase letters, digits, '.', '_' or '-'")

@@ -36,7 +36,11 @@ Import rules (why each exists is in the function that applies it):
   ``id::`` makes it a new card. Note that Logseq adds ``id::`` to a block the
   first time another block references it, which also changes that card's id;
 * a basic card block without children (no answer) is skipped with a
-  ``file:line:`` warning.
+  ``file:line:`` warning;
+* control characters (all but tab and line breaks) are dropped from the page,
+  and from its file name where that becomes deck text, with one warning saying
+  how many and on which lines: a deck must not drive the terminal of whoever
+  reviews it (the deck loader refuses them).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Callable
 
-from mli_drill.model import cloze_plain, cloze_text_problem
+from mli_drill.model import CONTROL_CHARACTER, cloze_plain, cloze_text_problem
 
 MAX_PAGE_BYTES = 5_000_000
 TAB_WIDTH = 4
@@ -388,10 +392,42 @@ def is_card_block(block: Block) -> bool:
     return any(CARD_TAG.search(_prose_only(line)) for line in block.prose_lines())
 
 
+def drop_control_characters(text: str) -> tuple[str, dict[int, list[str]]]:
+    """The text with line breaks as ``\\n`` and no control characters but tab, and what was dropped.
+
+    The second value maps each 1-based line (numbered as :func:`parse_page`
+    numbers them) to the characters dropped from it, as ``U+001B``.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    dropped: dict[int, list[str]] = {}
+    for number, line in enumerate(lines, 1):
+        found = CONTROL_CHARACTER.findall(line)
+        if found:
+            dropped[number] = [f"U+{ord(char):04X}" for char in found]
+            lines[number - 1] = CONTROL_CHARACTER.sub("", line)
+    return "\n".join(lines), dropped
+
+
+def _dropped_warning(name: str, dropped: dict[int, list[str]], shown_lines: int = 10) -> str:
+    """One line: how many control characters were dropped, of which kinds, and on which lines."""
+    count = sum(len(chars) for chars in dropped.values())
+    kinds = ", ".join(sorted({char for chars in dropped.values() for char in chars}))
+    numbers = [str(number) for number in sorted(dropped)]
+    where = ", ".join(numbers[:shown_lines]) + (f" and {len(numbers) - shown_lines} more" if len(numbers) > shown_lines else "")
+    return (f"{name}: dropped {count} control character{'s' if count != 1 else ''} ({kinds}) "
+            f"on line{'s' if len(numbers) != 1 else ''} {where}; a deck may not hold them")
+
+
+def _name_text(name: str) -> str:
+    """A page's file name as deck text (a title, a description, the header comment): one line, no control characters."""
+    return CONTROL_CHARACTER.sub("", PurePath(name).name).replace("\n", " ")
+
+
 def import_page(text: str, name: str, deck_id: str | None = None) -> ImportResult:
     """Every ``#card`` block of the page as a deck card; problems become warnings."""
+    text, dropped = drop_control_characters(text)
     page = parse_page(text)
-    title = page.title or PurePath(name).stem
+    title = page.title or PurePath(_name_text(name)).stem
     result = ImportResult(
         deck_id=deck_id or deck_id_for(name, page.title),
         title=title.strip() or "Logseq page",
@@ -401,6 +437,8 @@ def import_page(text: str, name: str, deck_id: str | None = None) -> ImportResul
         warnings=[],
         tagged_blocks=0,
     )
+    if dropped:
+        result.warnings.append(_dropped_warning(name, dropped))
     first_line_of: dict[str, int] = {}
     for block in page.walk():
         if not is_card_block(block):
@@ -491,9 +529,9 @@ def deck_yaml(result: ImportResult) -> str:
     deck = {
         "deck": result.deck_id,
         "title": result.title,
-        "description": f"Cards imported from the Logseq page {PurePath(result.source).name}.",
+        "description": f"Cards imported from the Logseq page {_name_text(result.source)}.",
         "cards": result.cards,
     }
     body = yaml.dump(deck, Dumper=_deck_dumper(), allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
-    header = f"{GENERATED_MARK} from {PurePath(result.source).name}: edit the page and re-import, not this file.\n"
+    header = f"{GENERATED_MARK} from {_name_text(result.source)}: edit the page and re-import, not this file.\n"
     return header + body

@@ -55,6 +55,10 @@ def cloze_deletions(text: str) -> list[Deletion]:
 def cloze_numbers(text: str) -> tuple[int, ...]:
     """The distinct deletion numbers of a numbered cloze text, ascending; () for an unnumbered one."""
     return tuple(sorted({d.number for d in cloze_deletions(text) if d.number is not None}))
+# C0 and C1 control characters and DEL, all but tab and newline. A terminal obeys
+# them (ESC starts sequences that clear the screen or set the clipboard), so the
+# deck loader refuses them, the importers drop them, and render.inert shows them.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def cloze_text_problem(text: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from mli_drill.families import family_names
@@ -18,12 +20,38 @@ def test_family_documented(family: str) -> None:
     assert "param" in page.read_text(encoding="utf-8").lower()
 
 
-def test_readme_opens_with_the_two_commands() -> None:
+def _readme_commands() -> list[str]:
+    """The README's first fenced block, blank lines dropped: the commands a new user pastes."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```")[1]
-    commands = [line for line in first_block.splitlines()[1:] if line.strip()]
+    return [line for line in first_block.splitlines()[1:] if line.strip()]
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    commands = _readme_commands()
     assert len(commands) == 2
     assert "pip install" in commands[0] and "mli-drill review" in commands[0]
     assert "pip install" in commands[1] and "[test]" in commands[1] and "pytest" in commands[1]
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_readme_commands_bring_their_own_venv(index: int) -> None:
+    """A system Python marked externally managed (PEP 668) refuses pip outside a venv."""
+    command = _readme_commands()[index]
+    assert command.startswith("python3 -m venv .venv && ")
+    assert "--break-system-packages" not in command
+    for step in command.split("&&")[1:]:
+        assert step.strip().startswith(".venv/bin/"), f"{step.strip()!r} runs outside the venv"
+
+
+def test_ci_runs_the_readme_commands_verbatim() -> None:
+    """.ci/run reads the commands from the README (so they cannot drift) and runs both."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert commands[1].split("&&")[-1].strip() in ci, ".ci/run must run the README's test command"
+    printed = subprocess.run(["bash", str(ROOT / ".ci" / "run"), "--print"], capture_output=True, text=True, timeout=60, check=False)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.splitlines() == _readme_commands()
+    assert 'bash -euo pipefail -c "${commands[0]}" </dev/null' in ci, "review must meet end of input"
+    assert 'bash -euo pipefail -c "${commands[1]}"' in ci
+    assert 'export PATH="/usr/bin:/bin:$PATH"' in ci, "the system Python comes first on PATH"
+    # No private copy of the commands that could pass while the README's fail.
+    assert "pytest" not in ci.replace("tests/test_docs.py", "")

@@ -27,30 +27,31 @@ def list_settings(json_output: bool = typer.Option(False, "--json", help="Print 
 @app.command("get")
 def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.")) -> None:
     """Print one setting's value (empty when unset)."""
+    from mli_drill import render
     from mli_drill.cli.common import settings
     from mli_drill.settings import SETTINGS, SettingsError
 
     if name not in SETTINGS:
         raise SettingsError(f"unknown setting {name!r}; known: {', '.join(SETTINGS)}")
     value = settings()[name]
-    typer.echo("" if value is None else value)
+    render.echo("" if value is None else str(value))
 
 
 @app.command("set")
 def set_setting(name: str = typer.Argument(...), value: str = typer.Argument(...)) -> None:
     """Change a setting, e.g. `mli-drill config set exam-date 2027-05-20`."""
-    from mli_drill import paths
+    from mli_drill import paths, render
     from mli_drill.settings import set_value
 
     stored = set_value(paths.settings_path(), name, value)
-    typer.echo(f"{name} = {stored}")
+    render.echo(f"{name} = {stored}")
 
 
 @app.command("unset")
 def unset(name: str = typer.Argument(...)) -> None:
     """Return a setting to its default."""
-    from mli_drill import paths
+    from mli_drill import paths, render
     from mli_drill.settings import set_value
 
     default: Optional[object] = set_value(paths.settings_path(), name, None)
-    typer.echo(f"{name} unset" if default is None else f"{name} = {default} (default)")
+    render.echo(f"{name} unset" if default is None else f"{name} = {default} (default)")

@@ -60,7 +60,9 @@ def _decks(paths: Optional[List[Path]]) -> list:
     if paths:
         missing = [p for p in paths if not p.exists()]
         if missing:
-            raise typer.BadParameter(f"no such file or directory: {missing[0]}", param_hint="PATHS")
+            from mli_drill.render import inert
+
+            raise typer.BadParameter(f"no such file or directory: {inert(str(missing[0]))}", param_hint="PATHS")
         return load_decks([], paths)
     return load_decks([locations.bundled_decks_dir()], [locations.user_decks_dir()])
 

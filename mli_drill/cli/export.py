@@ -30,6 +30,7 @@ def anki(
     deck_ids: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Export only this deck (repeatable; see `decks list`)."),
 ) -> None:
     """Write the concept decks as an Anki package; re-importing a newer export updates the notes."""
+    from mli_drill import render
     from mli_drill.anki import export_decks
     from mli_drill.collection import load_collection
 
@@ -43,7 +44,7 @@ def anki(
     else:
         decks = collection.decks
     summary = export_decks([d for d in decks if d is not None], out)
-    typer.echo(f"wrote {summary.notes} notes in {summary.decks} decks to {summary.path}")
+    render.echo(f"wrote {summary.notes} notes in {summary.decks} decks to {summary.path}")
 
 
 @app.command("sheet")
@@ -56,7 +57,7 @@ def sheet(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="md or html (default: html for a .html file, else md)."),
 ) -> None:
     """A printable worksheet: numbered questions, then an answer key with worked solutions."""
-    from mli_drill import worksheet
+    from mli_drill import render, worksheet
     from mli_drill.families import family_names
     from mli_drill.instance import make_instance, new_seed
     from mli_drill.problemspec import LEVELS, load_spec
@@ -77,7 +78,7 @@ def sheet(
         typer.echo(text, nl=False)
         return
     out.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {len(instances)} questions ({len(families)} families, {chosen}) to {out}")
+    render.echo(f"wrote {len(instances)} questions ({len(families)} families, {chosen}) to {out}")
 
 
 def _format(fmt: Optional[str], out: Optional[Path]) -> str:

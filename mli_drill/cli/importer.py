@@ -35,7 +35,7 @@ def logseq(
     Re-importing an edited page keeps each card's review history: ids come from
     the block's id:: property, or else from its question text.
     """
-    from mli_drill import paths
+    from mli_drill import paths, render
     from mli_drill.logseq import LogseqError, decode_page, deck_yaml, import_page
     from mli_drill.model import ID_PATTERN
 
@@ -46,7 +46,7 @@ def logseq(
     except LogseqError as exc:
         _fail(str(exc))
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        render.echo(f"warning: {warning}", err=True)
     if not result.cards:
         _fail(result.empty_reason())
     target = out or paths.user_decks_dir() / f"{result.deck_id}.yaml"
@@ -132,15 +132,17 @@ def _write_atomically(target: Path, text: str) -> None:
 
 
 def _report(result: "ImportResult", target: Path, previous_ids: set[str] | None, user_decks: Path) -> None:
+    from mli_drill import render
+
     ids = {card["id"] for card in result.cards}
     count = len(result.cards)
     skipped = result.tagged_blocks - count
     line = f"Imported {count} card{'s' if count != 1 else ''} from {result.source} into deck {result.deck_id}: {target}"
     if skipped:
         line += f" ({skipped} #card block{'s' if skipped != 1 else ''} skipped)"
-    typer.echo(line)
+    render.echo(line)
     if previous_ids is not None:
         added, removed = len(ids - previous_ids), len(previous_ids - ids)
-        typer.echo(f"Compared with the previous import: {added} new, {removed} removed (removed cards keep their history).")
+        render.echo(f"Compared with the previous import: {added} new, {removed} removed (removed cards keep their history).")
     in_user_decks = target.resolve().parent == user_decks.resolve()
-    typer.echo(f"Review them: mli-drill review --deck {result.deck_id if in_user_decks else target}")
+    render.echo(f"Review them: mli-drill review --deck {result.deck_id if in_user_decks else target}")

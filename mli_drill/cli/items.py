@@ -22,6 +22,7 @@ def _keys(names: List[str]) -> List[str]:
 
 def _set(names: List[str], suspended: bool) -> None:
     """A card id takes every review item of the card (each deletion of a numbered cloze); ``ID#c2`` takes one."""
+    from mli_drill import render
     from mli_drill.cli.common import open_db
 
     store = open_db()
@@ -30,7 +31,7 @@ def _set(names: List[str], suspended: bool) -> None:
         if not keys or not all(store.set_suspended(k, suspended) for k in keys):
             raise typer.BadParameter(f"no card or family {key.split(':', 1)[1]!r} has been seen yet", param_hint="IDS")
         items = f" ({len(keys)} review items)" if len(keys) > 1 else ""
-        typer.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}{items}")
+        render.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}{items}")
 
 
 def suspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.")) -> None:

@@ -56,7 +56,9 @@ def _deck_argument(deck: Optional[str]) -> tuple[list[Path], Optional[str]]:
     path = Path(deck)
     if deck.endswith((".yaml", ".yml")) or path.is_file():
         if not path.is_file():
-            raise typer.BadParameter(f"no such deck file {deck}", param_hint="--deck")
+            from mli_drill.render import inert
+
+            raise typer.BadParameter(f"no such deck file {inert(deck)}", param_hint="--deck")
         from mli_drill.deckfile import read_deck_file, DeckError
 
         parsed, problems = read_deck_file(path)

@@ -4,24 +4,97 @@ Math in decks is written as LaTeX between dollars; it is shown as Unicode
 (pylatexenc), so ``$\\frac{2TP}{2TP+FP+FN}$`` reads as ``2TP/(2TP+FP+FN)`` in a
 terminal. When output is not a terminal rich drops colour, so piped sessions
 produce plain text.
+
+Text from outside the program (decks, settings, stored answers, file names,
+typed input) never drives the terminal: every console made here is a
+:class:`SafeConsole`, which passes all text through :func:`inert`, and plain
+lines go out through :func:`echo`, which does the same.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
-from mli_drill.model import choice_letter, cloze_reveal
+from mli_drill.model import CONTROL_CHARACTER, choice_letter, cloze_reveal
 
 MATH = re.compile(r"\$(.+?)\$", re.DOTALL)
+
+
+# -- text from outside the program -----------------------------------------------
+def inert(text: str) -> str:
+    """``text`` with every control character made visible, so that it cannot drive the terminal.
+
+    Decks, Logseq pages, settings, stored answers, file names and typed input
+    may hold C0 or C1 control characters (ESC sequences clear the screen,
+    rewrite the title or replace the clipboard). Each one, except tab and
+    newline, becomes a visible escape: ESC reads ``\\x1b``, BEL ``\\x07``, CSI
+    ``\\x9b``. Text without control characters comes back unchanged, and the
+    result holds none, so applying it twice changes nothing.
+
+    Every console from :func:`console` applies it to all the text it prints,
+    strings and ``Text`` alike, so a new command is safe by default. Call it
+    yourself for text that leaves by another way (``typer.echo``,
+    ``sys.stdout.write``: use :func:`echo`), or before working out offsets in
+    the text, e.g. to highlight search matches: highlight in ``inert(text)``,
+    or highlight the original ``Text`` and let :func:`inert_text` move the spans.
+    JSON output is exact instead: see :func:`print_json`.
+    """
+    if not CONTROL_CHARACTER.search(text):
+        return text
+    return CONTROL_CHARACTER.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+def inert_text(text: Text) -> Text:
+    """A rich ``Text`` with :func:`inert` applied to its characters; styles stay on the characters they covered."""
+    plain = text.plain
+    if not CONTROL_CHARACTER.search(plain):
+        return text
+    pieces: list[str] = []
+    moved = [0] * (len(plain) + 1)  # moved[i]: where character i of the original starts in the result
+    position = 0
+    for index, char in enumerate(plain):
+        moved[index] = position
+        piece = inert(char)
+        pieces.append(piece)
+        position += len(piece)
+    moved[len(plain)] = position
+    result = text.copy()
+    result.plain = "".join(pieces)
+    result.spans = [Span(moved[min(s.start, len(plain))], moved[min(s.end, len(plain))], s.style) for s in text.spans]
+    return result
+
+
+class SafeConsole(Console):
+    """A rich console that shows control characters from any text it prints as :func:`inert` escapes.
+
+    Strings (with or without markup) are made inert before they are laid out,
+    and so is every ``Text``, wherever it sits (a panel body, a table cell, a
+    title). Last, any segment of text that some other renderable emits is
+    checked too. Rich's own styling (colours, and no more under ``NO_COLOR``)
+    travels in segments of its own and is left alone.
+    """
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(inert(text), **options)
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
+        if isinstance(renderable, Text):
+            renderable = inert_text(renderable)
+        for segment in super().render(renderable, options):
+            if segment.control is None and CONTROL_CHARACTER.search(segment.text):
+                segment = Segment(inert(segment.text), segment.style)
+            yield segment
 
 
 @lru_cache(maxsize=1)
@@ -85,12 +158,20 @@ def latex_to_unicode(text: str) -> str:
 
 
 def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    """The console every command draws on: one that shows text from files inert (see :class:`SafeConsole`)."""
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def echo(message: str, err: bool = False) -> None:
+    """One plain line (no markup, no wrapping) on standard output or error, with :func:`inert` applied."""
+    import typer
+
+    typer.echo(inert(message), err=err)
 
 
 def error(message: str) -> None:
     """One line on standard error, the way every command reports bad input."""
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
     for line in message.splitlines() or [""]:
         err.print(f"[bold red]error:[/] {escape(line)}")
 
@@ -110,10 +191,10 @@ class SessionView:
     def _ShowCard(self, event: Any) -> None:
         card = event.card
         title = f"{card.deck} · {card.type}" + (f" · {event.remaining} more" if event.remaining else "")
-        body = Text(latex_to_unicode(card.prompt_for(event.cloze)))
+        body = Text(inert(latex_to_unicode(card.prompt_for(event.cloze))))
         if card.type == "mcq":
             for shown, index in enumerate(event.order or range(len(card.choices))):
-                body.append(f"\n  {choice_letter(shown)}) {latex_to_unicode(card.choices[index])}")
+                body.append(inert(f"\n  {choice_letter(shown)}) {latex_to_unicode(card.choices[index])}"))
         self.out.print(Panel(body, title=title, title_align="left", border_style="cyan"))
 
     def _RevealCard(self, event: Any) -> None:
@@ -128,7 +209,7 @@ class SessionView:
         if card.family:
             parts.append(f"Drill it: mli-drill practice {card.family}")
         if parts:
-            self.out.print(Panel(Text("\n".join(parts)), border_style="green", title="answer", title_align="left"))
+            self.out.print(Panel(Text(inert("\n".join(parts))), border_style="green", title="answer", title_align="left"))
 
     def _ShowHint(self, event: Any) -> None:
         self.out.print(f"[yellow]hint:[/] {escape(latex_to_unicode(event.text))}")
@@ -173,11 +254,11 @@ class SessionView:
         q = event.question
         left = max(0, int(event.seconds_left))
         title = f"Question {q.position} of {event.total} · {event.title} · {q.max_marks} marks · ⏱ {left // 60}:{left % 60:02d}"
-        self.out.print(Panel(Text(latex_to_unicode(event.text)), title=title, title_align="left", border_style="magenta"))
+        self.out.print(Panel(Text(inert(latex_to_unicode(event.text))), title=title, title_align="left", border_style="magenta"))
 
     def _ShowMarkingScheme(self, event: Any) -> None:
         lines = [f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(event.card.points, 1)]
-        self.out.print(Panel(Text("\n".join(lines)), title="marking scheme (1 mark each)", title_align="left", border_style="green"))
+        self.out.print(Panel(Text(inert("\n".join(lines))), title="marking scheme (1 mark each)", title_align="left", border_style="green"))
 
     def _TimeUp(self, event: Any) -> None:
         self.out.print("[bold red]Time is up.[/] The paper is handed in.")
@@ -235,10 +316,19 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]], numeric:
 
 
 def print_json(data: Any) -> None:
-    """Machine-readable output: plain JSON on standard output, no colour."""
+    """Machine-readable output: plain JSON on standard output, no colour.
+
+    The data stays exact: JSON writes C0 control characters as ``\\u001b``
+    escapes, and DEL and the C1 characters, which JSON may leave raw, are
+    escaped here the same way, so no control character reaches the terminal.
+    """
     import json
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    text = json.dumps(data, ensure_ascii=False)
+    sys.stdout.write(_C1_OR_DEL.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n")
+
+
+_C1_OR_DEL = re.compile(r"[\x7f-\x9f]")  # only ever inside JSON strings, where \\u escapes keep the value
 
 
 def status(report: Any) -> None:
