@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from mli_drill.answers import matches
+from mli_drill.families.base import Alternatives
 
 if TYPE_CHECKING:
     from mli_drill.families.base import Mistake
@@ -53,22 +54,34 @@ def catalogue(family: str) -> tuple["Mistake", ...]:
     return tuple(getattr(load_module(family), "MISTAKES", ()))
 
 
-def _value(mistake: "Mistake", params: dict[str, Any]) -> Any:
+def _values(mistake: "Mistake", params: dict[str, Any]) -> list[Any]:
+    """The slip's value(s) for these params: none when it does not apply,
+    several when it is :class:`~mli_drill.families.base.Alternatives`."""
     try:
-        return mistake.answer(params)
+        value = mistake.answer(params)
     except _NOT_APPLICABLE:
-        return None
+        return []
+    if isinstance(value, Alternatives):
+        return [item for item in value.values if item is not None]
+    return [] if value is None else [value]
 
 
 def mistake_answers(instance: "Instance") -> list[tuple[str, Any]]:
     """Each slip's answer for this instance, leaving out those that do not
-    apply and those equal to the right answer (they cannot be told apart)."""
-    found = []
+    apply and those equal to the right answer (they cannot be told apart).
+
+    A slip with alternative values (either direction of a directed distance)
+    contributes one pair per distinct value, so an id may appear more than once.
+    """
+    spec = instance.answer_spec
+    found: list[tuple[str, Any]] = []
     for mistake in catalogue(instance.family):
-        value = _value(mistake, instance.params)
-        if value is None or matches(value, instance.answer, instance.answer_spec):
-            continue
-        found.append((mistake.id, value))
+        kept: list[Any] = []
+        for value in _values(mistake, instance.params):
+            if matches(value, instance.answer, spec) or any(matches(value, other, spec) for other in kept):
+                continue
+            kept.append(value)
+            found.append((mistake.id, value))
     return found
 
 
@@ -99,8 +112,9 @@ def diagnose(instance: "Instance", given: Any) -> list[Diagnosis]:
     if matches(given, instance.answer, instance.answer_spec):
         return []
     by_id = {mistake.id: mistake for mistake in catalogue(instance.family)}
-    return [
-        Diagnosis(mistake_id, by_id[mistake_id].message(instance.params))
+    named = dict.fromkeys(
+        mistake_id
         for mistake_id, value in mistake_answers(instance)
         if _matches_slip(given, value, instance.answer_spec)
-    ]
+    )
+    return [Diagnosis(mistake_id, by_id[mistake_id].message(instance.params)) for mistake_id in named]

@@ -103,8 +103,24 @@ class Mistake:
     names the slip and quotes the step it concerns with the instance's own
     numbers, so the student sees *where* it went wrong, not only that it did.
     Both are pure functions of the params, like ``solve``.
+
+    Some slips have no single value: a directed Hausdorff distance may be
+    taken from either mask. Such an ``answer`` returns :class:`Alternatives`,
+    and a student's answer matching any one of them is named as the slip.
     """
 
     id: str
     answer: Callable[[dict], Any]
     message: Callable[[dict], str]
+
+
+@dataclass(frozen=True)
+class Alternatives:
+    """The several values one slip can give, any of which counts as that slip.
+
+    A wrapper rather than a plain list or tuple, because vector and matrix
+    answers are lists themselves. ``None`` entries (a variant that does not
+    apply) are ignored.
+    """
+
+    values: tuple[Any, ...]
