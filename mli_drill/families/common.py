@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+T = TypeVar("T")
 
 
 def fmt(x: float, digits: int = 4) -> str:
@@ -57,3 +59,47 @@ def format_table(rows: Sequence[Sequence[object]]) -> str:
     cells = [[fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
     widths = [max(len(row[c]) for row in cells if c < len(row)) for c in range(max(len(row) for row in cells))]
     return "\n".join("  ".join(cell.rjust(widths[c]) for c, cell in enumerate(row)) for row in cells)
+
+
+# How many draws a sampler tries for an informative instance before taking its
+# first draw anyway: enough that informative instances are the rule where they
+# are common, few enough that sampling stays fast where they are rare.
+INFORMATIVE_TRIES = 12
+
+
+def apart(first: Any, second: Any, rel_tol: float = 0.0, abs_tol: float = 0.0) -> bool:
+    """Whether two answers are told apart beyond the tolerance (vectors: in at least one entry).
+
+    With no tolerance, integers must simply differ, as the checker compares them.
+    """
+    if isinstance(first, list) and isinstance(second, list):
+        return len(first) != len(second) or any(apart(a, b, rel_tol, abs_tol) for a, b in zip(first, second))
+    if isinstance(first, list) or isinstance(second, list):
+        return True
+    allowed = max(rel_tol * max(abs(float(first)), abs(float(second))), abs_tol)
+    return abs(float(first) - float(second)) > allowed
+
+
+def all_apart(values: Sequence[Any], rel_tol: float = 0.0, abs_tol: float = 0.0) -> bool:
+    """Whether every two of the values are apart: the right answer and its slips' values, say."""
+    return all(
+        apart(values[i], values[j], rel_tol, abs_tol) for i in range(len(values)) for j in range(i + 1, len(values))
+    )
+
+
+def prefer_informative(draw: Callable[[], T], informative: Callable[[T], bool], tries: int = INFORMATIVE_TRIES) -> T:
+    """The first of up to ``tries`` draws that is informative, else the first draw.
+
+    An instance is informative when its common slips give answers that differ
+    from the right one and from each other, so a slip is never marked correct
+    and a diagnosis names one slip. Bounding the tries keeps every level's
+    documented ranges: a level where few draws are informative still samples.
+    """
+    first = draw()
+    if informative(first):
+        return first
+    for _ in range(tries - 1):
+        candidate = draw()
+        if informative(candidate):
+            return candidate
+    return first

@@ -21,9 +21,11 @@ except for pool).
 from __future__ import annotations
 
 import random
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import all_apart, prefer_informative
 
 LAYER_TYPES = ("conv", "pool", "transposed")
 LAYER_KEYS = ("type", "kernel", "stride", "padding", "dilation", "output_padding", "ceil_mode")
@@ -82,6 +84,14 @@ def _checked(params: Any) -> tuple[int, list[dict[str, Any]]]:
 
 # ---------------------------------------------------------------- formulas
 
+# The slips of the mistake catalogue, each a way of doing one step of the layer
+# formulas wrong (see MISTAKES): the solver is layer_size(..., slip=None).
+FORGOT_PLUS_ONE = "forgot-plus-one"
+PADDING_ONE_SIDE = "padding-one-side"
+IGNORES_DILATION = "ignores-dilation"
+CONV_FORMULA_FOR_TRANSPOSED = "conv-formula-for-transposed"
+ROUNDING_SWAPPED = "rounding-swapped"
+
 
 def _floor_div(a: int, b: int) -> int:
     return a // b
@@ -91,31 +101,98 @@ def _ceil_div(a: int, b: int) -> int:
     return -((-a) // b)
 
 
+@dataclass(frozen=True)
+class LayerSize:
+    """One layer's size formula with the numbers substituted, as a tutor writes it.
+
+    ``substituted`` is the formula with this layer's numbers ("floor((20 + 2·1 −
+    1·(3 − 1) − 1)/2) + 1"), ``reduced`` the same after the arithmetic inside
+    the rounding ("floor(19/2) + 1"; None for the transposed formula, which has
+    no rounding). In ceil mode ``last_start`` is where the last window starts,
+    checked against ``limit`` = i + p; ``dropped`` says torch dropped it.
+    """
+
+    out: int
+    symbolic: str
+    substituted: str
+    reduced: str | None
+    before_drop: int
+    last_start: int | None = None
+    limit: int | None = None
+    dropped: bool = False
+
+    def working(self) -> str:
+        """'floor((…)/2) + 1 = floor(19/2) + 1 = 10': the substitution and its value, on one line."""
+        text = self.substituted + (f" = {self.reduced}" if self.reduced else "") + f" = {self.before_drop}"
+        return text + (f", minus the dropped last window = {self.out}" if self.dropped else "")
+
+
+def layer_size(size: int, layer: dict[str, Any], slip: str | None = None) -> LayerSize:
+    """The output size of one layer by torch's formula, or with one catalogued slip made.
+
+    Sharing one computation between the solver and its slips keeps each slip
+    exactly "the solver with one step done wrong".
+    """
+    k, s, p = layer["kernel"], layer["stride"], layer["padding"]
+    d = 1 if slip == IGNORES_DILATION else layer["dilation"]
+    pad, pad_symbol, pad_text = (p, "p", f"{p}") if slip == PADDING_ONE_SIDE else (2 * p, "2p", f"2·{p}")
+    one, one_text = (0, "") if slip == FORGOT_PLUS_ONE else (1, " + 1")
+    if layer["type"] == "transposed" and slip != CONV_FORMULA_FOR_TRANSPOSED:
+        op = layer["output_padding"]
+        out = (size - 1) * s - pad + d * (k - 1) + op + one
+        return LayerSize(
+            out=out,
+            symbolic=f"(i − 1)·s − {pad_symbol} + d(k − 1) + output_padding{one_text}",
+            substituted=f"({size} − 1)·{s} − {pad_text} + {d}·({k} − 1) + {op}{one_text}",
+            reduced=None,
+            before_drop=out,
+        )
+    numerator = size + pad - d * (k - 1) - 1
+    ceil = layer["type"] == "pool" and layer["ceil_mode"]
+    if slip == ROUNDING_SWAPPED:
+        ceil = not ceil
+    rounding = "ceil" if ceil else "floor"
+    rounded = (_ceil_div if ceil else _floor_div)(numerator, s)
+    before = rounded + one
+    result = LayerSize(
+        out=before,
+        symbolic=f"{rounding}((i + {pad_symbol} − d(k − 1) − 1)/s){one_text}",
+        substituted=f"{rounding}(({size} + {pad_text} − {d}·({k} − 1) − 1)/{s}){one_text}",
+        reduced=f"{rounding}({numerator}/{s}){one_text}",
+        before_drop=before,
+    )
+    if not (layer["type"] == "pool" and layer["ceil_mode"] and ceil):
+        return result  # torch's last-window check belongs to ceil_mode (a swapped rounding skips it)
+    # The window after the `rounded` full steps starts at rounded·s; torch drops it when it
+    # starts in the right padding. (Dropping depends on the windows, not on the +1.)
+    last_start, limit = rounded * s, size + p
+    dropped = last_start >= limit
+    return LayerSize(
+        out=before - dropped,
+        symbolic=result.symbolic,
+        substituted=result.substituted,
+        reduced=result.reduced,
+        before_drop=before,
+        last_start=last_start,
+        limit=limit,
+        dropped=dropped,
+    )
+
+
 def layer_output(size: int, layer: dict[str, Any]) -> tuple[int, str]:
     """The output size of one layer, and the formula with the numbers substituted."""
-    k, s, p, d = layer["kernel"], layer["stride"], layer["padding"], layer["dilation"]
-    if layer["type"] == "transposed":
-        op = layer["output_padding"]
-        out = (size - 1) * s - 2 * p + d * (k - 1) + op + 1
-        text = (f"o = (i − 1)·s − 2p + d(k − 1) + output_padding + 1 = ({size} − 1)·{s} − 2·{p} + {d}·({k} − 1)"
-                f" + {op} + 1 = {out}")
-        return out, text
-    numerator = size + 2 * p - d * (k - 1) - 1
-    inside = f"(({size} + 2·{p} − {d}·({k} − 1) − 1)/{s})"
-    if layer["type"] == "pool" and layer["ceil_mode"]:
-        out = _ceil_div(numerator, s) + 1
-        text = f"o = ceil((i + 2p − d(k − 1) − 1)/s) + 1 = ceil{inside} + 1 = ceil({numerator}/{s}) + 1 = {out}"
-        last_start = (out - 1) * s
-        if last_start >= size + p:
-            text += (f"; but the last window would start at (o − 1)·s = {last_start} ≥ i + p = {size + p}, "
-                     f"i.e. in the right padding, so torch drops it: o = {out - 1}")
-            out -= 1
+    step = layer_size(size, layer)
+    text = f"o = {step.symbolic} = {step.substituted}"
+    if step.reduced:
+        text += f" = {step.reduced}"
+    text += f" = {step.before_drop}"
+    if step.last_start is not None:
+        if step.dropped:
+            text += (f"; but the last window would start at (o − 1)·s = {step.last_start} ≥ i + p = {step.limit}, "
+                     f"i.e. in the right padding, so torch drops it: o = {step.out}")
         else:
-            text += f" (check: (o − 1)·s = {last_start} < i + p = {size + p}, so the last window is kept)"
-        return out, text
-    out = _floor_div(numerator, s) + 1
-    text = f"o = floor((i + 2p − d(k − 1) − 1)/s) + 1 = floor{inside} + 1 = floor({numerator}/{s}) + 1 = {out}"
-    return out, text
+            text += f" (check: (o − 1)·s = {step.last_start} < i + p = {step.limit}, so the last window is kept)"
+    return step.out, text
 
 
 def output_sizes(size: int, layers: list[dict[str, Any]]) -> list[int]:
@@ -158,6 +235,120 @@ def solve(params: dict[str, Any]) -> Solution:
         steps.append(f"Sizes: {' → '.join(str(s) for s in sizes)}.")
     steps.append(f"The output is {size} x {size}: the answer is {size}.")
     return Solution(answer=size, steps=steps)
+
+
+# ---------------------------------------------------------------- mistake catalogue
+
+
+def _slip_applies(slip: str, layer: dict[str, Any]) -> bool:
+    """Whether a layer has the step the slip gets wrong (a layer without padding cannot be padded wrong)."""
+    if slip == PADDING_ONE_SIDE:
+        return layer["padding"] > 0
+    if slip == IGNORES_DILATION:
+        return layer["dilation"] > 1
+    if slip == CONV_FORMULA_FOR_TRANSPOSED:
+        return layer["type"] == "transposed"
+    if slip == ROUNDING_SWAPPED:
+        return layer["type"] != "transposed"
+    return True
+
+
+def slipped_size(params: dict[str, Any], slip: str) -> int | None:
+    """The output size with the slip made in every layer it applies to; None when it applies to
+    none, or when it drives a size below 1 (no student reaches an answer that way)."""
+    size, layers = _checked(params)
+    if not any(_slip_applies(slip, layer) for layer in layers):
+        return None
+    for layer in layers:
+        size = layer_size(size, layer, slip).out
+        if size < 1:
+            return None
+    return size
+
+
+def _rounding_swapped(params: dict[str, Any]) -> int | None:
+    """None unless some layer's division is inexact: only then can floor and ceil differ."""
+    return slipped_size(params, ROUNDING_SWAPPED) if _quoted_layer(params, ROUNDING_SWAPPED, differs=True) else None
+
+
+def _quoted_layer(params: dict[str, Any], slip: str, differs: bool = False) -> tuple[int, int, dict[str, Any]] | None:
+    """(index, input size, layer) of the layer a message quotes: the first whose own output the slip
+    changes (on the right input size), else the first it applies to (unless ``differs``)."""
+    size, layers = _checked(params)
+    first = None
+    for index, layer in enumerate(layers):
+        if _slip_applies(slip, layer):
+            if layer_size(size, layer, slip).out != layer_size(size, layer).out:
+                return index, size, layer
+            first = first or (index, size, layer)
+        size = layer_size(size, layer).out
+    return None if differs else first
+
+
+def _layer_words(index: int, size: int, layer: dict[str, Any]) -> str:
+    ceil = ", ceil_mode=True" if layer["ceil_mode"] else ""
+    return f"layer {index + 1} ({TORCH_NAMES[layer['type']]}{ceil}, i = {size})"
+
+
+SLIP_NAMES = {
+    FORGOT_PLUS_ONE: "you left out the +1",
+    PADDING_ONE_SIDE: "you counted the padding on one side only",
+    IGNORES_DILATION: "you left out the dilation",
+    CONV_FORMULA_FOR_TRANSPOSED: "you used the conv formula for a transposed convolution",
+    ROUNDING_SWAPPED: "you rounded the wrong way (a pool with ceil_mode=True rounds up, every other layer down)",
+}
+
+
+def _slip_message(slip: str, lead: Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], str]:
+    """A message naming the slip and quoting, for the layer it first changes, the right working and the slipped one."""
+
+    def message(params: dict[str, Any]) -> str:
+        quoted = _quoted_layer(params, slip)
+        if quoted is None:  # not reached by diagnosis: a slip that changes nothing is never named
+            return SLIP_NAMES[slip]
+        index, size, layer = quoted
+        right, wrong = layer_size(size, layer), layer_size(size, layer, slip)
+        return f"{lead(layer)}: {_layer_words(index, size, layer)} gives {right.working()}, not {wrong.working()}"
+
+    return message
+
+
+def _plus_one_lead(layer: dict[str, Any]) -> str:
+    if layer["type"] == "transposed":
+        return f"{SLIP_NAMES[FORGOT_PLUS_ONE]} (the first input pixel's kernel alone covers d(k − 1) + 1 pixels)"
+    return f"{SLIP_NAMES[FORGOT_PLUS_ONE]} (it counts the first window, placed before any stride is taken)"
+
+
+def _padding_lead(layer: dict[str, Any]) -> str:
+    p = layer["padding"]
+    verb = "removes" if layer["type"] == "transposed" else "adds"
+    return f"{SLIP_NAMES[PADDING_ONE_SIDE]} (padding p = {p} {verb} p on each side, 2p = {2 * p} in all)"
+
+
+def _dilation_lead(layer: dict[str, Any]) -> str:
+    k, d = layer["kernel"], layer["dilation"]
+    return f"{SLIP_NAMES[IGNORES_DILATION]} (with d = {d} a {k}-wide kernel spans ({k}−1)·{d}+1 = {(k - 1) * d + 1} pixels)"
+
+
+def _transposed_lead(layer: dict[str, Any]) -> str:
+    return f"{SLIP_NAMES[CONV_FORMULA_FOR_TRANSPOSED]} (which enlarges: o = (i − 1)·s − 2p + d(k − 1) + output_padding + 1)"
+
+
+def _rounding_lead(layer: dict[str, Any]) -> str:
+    return f"{SLIP_NAMES[ROUNDING_SWAPPED]}"
+
+
+MISTAKES = (
+    Mistake(FORGOT_PLUS_ONE, lambda params: slipped_size(params, FORGOT_PLUS_ONE), _slip_message(FORGOT_PLUS_ONE, _plus_one_lead)),
+    Mistake(PADDING_ONE_SIDE, lambda params: slipped_size(params, PADDING_ONE_SIDE), _slip_message(PADDING_ONE_SIDE, _padding_lead)),
+    Mistake(IGNORES_DILATION, lambda params: slipped_size(params, IGNORES_DILATION), _slip_message(IGNORES_DILATION, _dilation_lead)),
+    Mistake(
+        CONV_FORMULA_FOR_TRANSPOSED,
+        lambda params: slipped_size(params, CONV_FORMULA_FOR_TRANSPOSED),
+        _slip_message(CONV_FORMULA_FOR_TRANSPOSED, _transposed_lead),
+    ),
+    Mistake(ROUNDING_SWAPPED, _rounding_swapped, _slip_message(ROUNDING_SWAPPED, _rounding_lead)),
+)
 
 
 def question_fields(params: dict[str, Any]) -> dict[str, str]:
@@ -205,7 +396,13 @@ def _acceptable(size: int, layers: list[dict[str, Any]], level: dict[str, Any]) 
     return True
 
 
-def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
+def _informative(params: dict[str, Any]) -> bool:
+    """Every slip that applies gives its own size, different from the right one (issue 11, point 5)."""
+    values = [mistake.answer(params) for mistake in MISTAKES]
+    return all_apart([solve(params).answer, *(value for value in values if value is not None)])
+
+
+def _draw(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
     low, high = level.get("layers", [1, 1])
     size_low, size_high = level.get("input", [8, 32])
     rejections = Rejections()
@@ -215,3 +412,7 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
         if _acceptable(size, layers, level):
             return {"input": size, "layers": layers}
         rejections.again()
+
+
+def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
+    return prefer_informative(lambda: _draw(rng, level), _informative)

@@ -1,4 +1,4 @@
-"""conv-output: reference sizes against torch shapes and a window-enumeration brute force."""
+"""conv-output: reference sizes, and the mistake catalogue's sizes, against torch shapes and a window-enumeration brute force."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill.families.base import InvalidParams
-from mli_drill.families.conv_output import LAYER_KEYS, question_fields, solve
+from mli_drill.families.conv_output import LAYER_KEYS, MISTAKES, question_fields, solve
 from mli_drill.instance import make_instance
 from mli_drill.problemspec import load_spec
 
@@ -195,6 +195,126 @@ def test_edge_cases(size, lay, expected):
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
         solve(params)
+
+
+# ---------------------------------------------------------------- mistake catalogue
+
+SLIPS = {mistake.id: mistake for mistake in MISTAKES}
+
+
+def slip(mistake_id: str, size: int, *layers: dict):
+    return SLIPS[mistake_id].answer({"input": size, "layers": list(layers)})
+
+
+def torch_slipped_size(torch, size: int, layers: list[dict], mistake_id: str) -> int | None:
+    """The slip made with real torch modules, each layer fed the student's running size.
+
+    forgot-plus-one: torch's size minus 1. padding-one-side: zero padding on the
+    top/left only (F.pad) and the module with padding 0; for a transposed layer,
+    padding 0 and p rows/columns cropped from one side. ignores-dilation: the
+    module with dilation 1. conv-formula-for-transposed: a Conv2d with the
+    transposed layer's arguments. rounding-swapped: a ceil_mode pool without it,
+    and any other conv or pool fed s − 1 extra pixels on the right, so that its
+    floor becomes a ceil: floor((N + s − 1)/s) = ceil(N/s).
+    None when torch finds a size below 1, as the catalogue gives None.
+    """
+    nn, functional = torch.nn, torch.nn.functional
+    x = torch.zeros(1, 1, size, size)
+    try:
+        with torch.no_grad():
+            for lay in layers:
+                k, s, p, d, op = lay["kernel"], lay["stride"], lay["padding"], lay["dilation"], lay["output_padding"]
+                kind, ceil = lay["type"], lay["ceil_mode"]
+                crop = 0
+                if mistake_id == "ignores-dilation":
+                    d = 1
+                if mistake_id == "conv-formula-for-transposed" and kind == "transposed":
+                    kind, op = "conv", 0
+                if mistake_id == "padding-one-side" and p:
+                    if kind == "transposed":
+                        crop = p
+                    else:
+                        x = functional.pad(x, (p, 0, p, 0))
+                    p = 0
+                if mistake_id == "rounding-swapped" and kind != "transposed":
+                    if ceil:
+                        ceil = False
+                    else:
+                        x = functional.pad(x, (0, s - 1, 0, s - 1))
+                if kind == "conv":
+                    module = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
+                elif kind == "pool":
+                    module = nn.MaxPool2d(k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
+                else:
+                    # torch only builds output_padding < max(s, d); with d taken as 1 that can fail, and
+                    # output_padding is only extra rows on one side, so add them with F.pad instead.
+                    legal = op if op < max(s, d) else 0
+                    module = nn.Sequential(
+                        nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, dilation=d, output_padding=legal),
+                        nn.ZeroPad2d((0, op - legal, 0, op - legal)),
+                    )
+                x = module(x)[..., crop:, crop:]
+                if mistake_id == "forgot-plus-one":
+                    x = x[..., 1:, 1:]
+                if x.shape[-1] < 1:
+                    return None
+                assert x.shape[-1] == x.shape[-2]
+    except RuntimeError:  # torch: "output size is too small"
+        return None
+    return int(x.shape[-1])
+
+
+def test_slips_match_torch():
+    torch = pytest.importorskip("torch")
+    changed = dict.fromkeys(SLIPS, 0)
+    for instance in instances(40):
+        params = instance.params
+        for mistake_id, mistake in SLIPS.items():
+            ours = mistake.answer(params)
+            expected = torch_slipped_size(torch, params["input"], params["layers"], mistake_id)
+            if ours is None:
+                # not applicable: no layer has the step, or the slip drives a size below 1
+                assert expected in (None, instance.answer), (mistake_id, params, expected)
+            else:
+                assert ours == expected, (mistake_id, params)
+                changed[mistake_id] += ours != instance.answer
+    assert all(count >= 10 for count in changed.values()), changed
+
+
+def test_slips_on_the_conventions_examples():
+    conv = layer("conv", 5, 2, 1)  # 32 -> 15
+    assert slip("forgot-plus-one", 32, conv) == 14  # floor(29/2)
+    assert slip("padding-one-side", 32, conv) == 15  # floor(28/2) + 1: the same, so never diagnosed here
+    assert slip("ignores-dilation", 32, conv) is None and slip("conv-formula-for-transposed", 32, conv) is None
+    assert slip("rounding-swapped", 32, conv) == 16  # ceil(29/2) + 1
+    assert slip("ignores-dilation", 32, layer("conv", 3, d=2)) == 30  # 28 with the dilation
+    up = layer("transposed", 3, 2, 1, op=1)  # 3 -> 6
+    assert slip("forgot-plus-one", 3, up) == 5
+    assert slip("padding-one-side", 3, up) == 7  # (3-1)·2 - 1 + 2 + 1 + 1
+    assert slip("conv-formula-for-transposed", 3, up) == 2  # floor((3 + 2 - 2 - 1)/2) + 1
+    assert slip("rounding-swapped", 3, up) is None  # no rounding in a transposed layer
+    assert slip("rounding-swapped", 7, layer("pool", 2, 2)) == 4  # ceil(5/2) + 1: what ceil_mode gives
+    assert slip("rounding-swapped", 7, layer("pool", 2, 2, ceil=True)) == 3
+    # MaxPool2d(2, 2, padding=1, ceil_mode=True) on 5 gives 3 after torch drops the last window;
+    # without the +1 the count is one less, the drop unchanged; floor(4/2) + 1 is also 3, so
+    # the swapped rounding cannot be told apart there and does not apply.
+    assert slip("forgot-plus-one", 5, layer("pool", 2, 2, 1, ceil=True)) == 2
+    assert slip("rounding-swapped", 5, layer("pool", 2, 2, 1, ceil=True)) is None
+
+
+def test_a_slip_below_size_one_does_not_apply():
+    assert slip("forgot-plus-one", 3, layer("conv", 3)) is None  # floor(0/1) = 0
+
+
+def test_slip_messages_quote_the_layer_the_slip_changes():
+    params = {"input": 32, "layers": [layer("conv", 3), layer("conv", 3, 1, 0, d=2)]}
+    message = SLIPS["ignores-dilation"].message(params)
+    assert message.startswith("you left out the dilation (with d = 2 a 3-wide kernel spans (3−1)·2+1 = 5 pixels)")
+    assert "layer 2 (Conv2d, i = 30)" in message and "= 26, not" in message and message.endswith("= 28")
+    message = SLIPS["rounding-swapped"].message({"input": 7, "layers": [layer("pool", 2, 2, ceil=True)]})
+    assert "layer 1 (MaxPool2d, ceil_mode=True, i = 7)" in message and "= ceil(5/2) + 1 = 4, not floor(" in message and message.endswith("= 3")
+    message = SLIPS["padding-one-side"].message({"input": 3, "layers": [layer("transposed", 3, 2, 1, op=1)]})
+    assert "2p = 2 in all" in message and "= 6, not" in message and message.endswith("= 7")
 
 
 # ---------------------------------------------------------------- properties
