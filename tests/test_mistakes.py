@@ -69,6 +69,32 @@ def test_each_slip_answer_is_wrong_and_diagnosed_by_its_id(family: str, level: s
             assert diagnosis.message.strip() and "\n" not in diagnosis.message
 
 
+def _slip_values(family: str, metric: str, mistake_id: str) -> tuple[Any, list[Any]]:
+    """The first exam instance of ``family`` asking ``metric`` for which the slip gives a value, and its values."""
+    for seed in range(200):
+        instance = make_instance(family, "exam", seed)
+        values = [value for found, value in mistake_answers(instance) if found == mistake_id]
+        if instance.params["metric"] == metric and values:
+            return instance, values
+    raise AssertionError(f"no {metric} instance of {family} in 200 seeds")
+
+
+def test_a_slip_with_alternatives_lists_each_distinct_value_and_names_the_slip_once() -> None:
+    """Either direction of a directed mean surface distance counts: two values, one id."""
+    instance, directed = _slip_values("segmentation-metrics", "average_surface_distance", "directed-surface-distance")
+    assert len(directed) == 2
+    for value in directed:
+        verdict = check(typed(value), instance.answer, instance.answer_spec)
+        assert [d.id for d in diagnose(instance, verdict.given)].count("directed-surface-distance") == 1
+
+
+def test_an_alternative_equal_to_the_answer_is_left_out() -> None:
+    """HD is the larger directed distance, so only the smaller one is a slip that can be told apart."""
+    instance, directed = _slip_values("segmentation-metrics", "hausdorff", "directed-hausdorff")
+    assert len(directed) == 1 and directed[0] < instance.answer
+    assert diagnose(instance, instance.answer) == []
+
+
 def _offset(value: Any, rng: random.Random, kind: str) -> Any:
     """A plausible wrong answer that comes from no particular slip."""
     if isinstance(value, list):

@@ -1,10 +1,13 @@
-"""Formatting helpers shared by the families' worked solutions (pure)."""
+"""Helpers shared by the families (pure): formatting for worked solutions, and
+the samplers' preference for informative instances (issue 11, point 5)."""
 
 from __future__ import annotations
 
 import math
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+from mli_drill.families.base import Alternatives
 
 T = TypeVar("T")
 
@@ -80,11 +83,26 @@ def apart(first: Any, second: Any, rel_tol: float = 0.0, abs_tol: float = 0.0) -
     return abs(float(first) - float(second)) > allowed
 
 
-def all_apart(values: Sequence[Any], rel_tol: float = 0.0, abs_tol: float = 0.0) -> bool:
-    """Whether every two of the values are apart: the right answer and its slips' values, say."""
-    return all(
-        apart(values[i], values[j], rel_tol, abs_tol) for i in range(len(values)) for j in range(i + 1, len(values))
-    )
+def informative(answer: Any, slips: Iterable[Any], rel_tol: float = 0.0, abs_tol: float = 0.0) -> bool:
+    """Whether each slip that applies can be told apart from the right answer and from the others.
+
+    ``slips`` are the catalogue's values for one instance: None where a slip
+    does not apply, :class:`Alternatives` where any of several values counts
+    (then at least one must differ from the answer). Pass twice the answer
+    tolerance, so that no typed answer is within tolerance of two of them.
+    """
+    seen = [answer]
+    for value in slips:
+        if value is None:
+            continue
+        options = value.values if isinstance(value, Alternatives) else (value,)
+        told_apart = [option for option in options if option is not None and apart(option, answer, rel_tol, abs_tol)]
+        if not told_apart:
+            return False
+        if not all(apart(option, other, rel_tol, abs_tol) for option in told_apart for other in seen):
+            return False
+        seen.extend(told_apart)
+    return True
 
 
 def prefer_informative(draw: Callable[[], T], informative: Callable[[T], bool], tries: int = INFORMATIVE_TRIES) -> T:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import all_apart, prefer_informative
+from mli_drill.families.common import informative, prefer_informative
 
 LAYER_TYPES = ("conv", "pool", "transposed")
 LAYER_KEYS = ("type", "kernel", "stride", "padding", "dilation", "output_padding", "ceil_mode")
@@ -397,9 +397,8 @@ def _acceptable(size: int, layers: list[dict[str, Any]], level: dict[str, Any]) 
 
 
 def _informative(params: dict[str, Any]) -> bool:
-    """Every slip that applies gives its own size, different from the right one (issue 11, point 5)."""
-    values = [mistake.answer(params) for mistake in MISTAKES]
-    return all_apart([solve(params).answer, *(value for value in values if value is not None)])
+    """Every slip that applies gives its own size, different from the right one and from the other slips'."""
+    return informative(solve(params).answer, [mistake.answer(params) for mistake in MISTAKES])
 
 
 def _draw(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:

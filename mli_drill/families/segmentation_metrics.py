@@ -19,8 +19,8 @@ import random
 from collections import Counter
 from fractions import Fraction
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid
+from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
 
 METRICS = ("dice", "jaccard", "volume_similarity", "hausdorff", "average_surface_distance")
 METRIC_NAMES = {
@@ -46,11 +46,24 @@ def sample(rng: random.Random, level: dict) -> dict:
     blocks a student can reason about by hand; requiring overlap and different
     masks keeps every metric away from its trivial values (0 or 1, HD 0).
     """
+    metric = rng.choice(level.get("metrics", list(METRICS)))
+    return prefer_informative(lambda: _draw(rng, level, metric), _informative)
+
+
+# Twice the answer tolerance of problems/segmentation-metrics.yaml: values closer
+# than this could both be "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
+
+
+def _informative(params: dict) -> bool:
+    """The slips of the asked metric give values apart from the answer and from each other."""
+    return informative(solve(params).answer, [mistake.answer(params) for mistake in MISTAKES], **SEPARATION)
+
+
+def _draw(rng: random.Random, level: dict, metric: str) -> dict:
     lo, hi = level.get("size", [5, 6])
     piece_lo, piece_hi = level.get("pieces", [1, 1])
     margin = int(level.get("margin", 0))
-    metrics = level.get("metrics", list(METRICS))
-    metric = rng.choice(metrics)
     rejections = Rejections()
     while True:
         height, width = rng.randint(lo, hi), rng.randint(lo, hi)
@@ -136,26 +149,36 @@ def solve(params: dict) -> Solution:
 
 
 def _overlap_metric(metric: str, a: Mask, b: Mask, steps: list[str]) -> Solution:
-    tp, fp, fn = _counts(a, b)
-    denominator = 2 * tp + fp + fn
-    if metric == "dice":
-        value = Fraction(2 * tp, denominator)
-        steps.append(f"Dice = 2TP / (2TP + FP + FN) = 2·{tp} / (2·{tp} + {fp} + {fn}) = {2 * tp}/{denominator} = {_fraction_text(value)}")
-    elif metric == "jaccard":
-        value = Fraction(tp, tp + fp + fn)
-        steps.append(f"Jaccard = TP / (TP + FP + FN) = {tp} / ({tp} + {fp} + {fn}) = {tp}/{tp + fp + fn} = {_fraction_text(value)}")
-    else:
-        value = 1 - Fraction(abs(fn - fp), denominator)
-        steps.append(
-            f"VS = 1 - |FN - FP| / (2TP + FP + FN) = 1 - |{fn} - {fp}| / (2·{tp} + {fp} + {fn}) "
-            f"= 1 - {abs(fn - fp)}/{denominator} = {_fraction_text(value)}"
-        )
+    value, working = overlap_value(metric, *_counts(a, b))
+    steps.append(working)
     return Solution(answer=float(value), steps=steps, display=_fraction_text(value))
 
 
+def overlap_value(metric: str, tp: int, fp: int, fn: int, one_minus: bool = True) -> tuple[Fraction, str]:
+    """Dice, Jaccard or VS from the counts, and the working with the numbers substituted.
+
+    ``one_minus=False`` leaves VS's "1 −" out: the volume difference a student
+    gives when that step is forgotten (the mistake catalogue's slip).
+    """
+    denominator = 2 * tp + fp + fn
+    if metric == "dice":
+        value = Fraction(2 * tp, denominator)
+        return value, f"Dice = 2TP / (2TP + FP + FN) = 2·{tp} / (2·{tp} + {fp} + {fn}) = {_ratio_text(2 * tp, denominator)}"
+    if metric == "jaccard":
+        value = Fraction(tp, tp + fp + fn)
+        return value, f"Jaccard = TP / (TP + FP + FN) = {tp} / ({tp} + {fp} + {fn}) = {_ratio_text(tp, tp + fp + fn)}"
+    difference = Fraction(abs(fn - fp), denominator)
+    if not one_minus:
+        return difference, f"|FN - FP| / (2TP + FP + FN) = |{fn} - {fp}| / (2·{tp} + {fp} + {fn}) = {_fraction_text(difference)}"
+    value = 1 - difference
+    return value, (
+        f"VS = 1 - |FN - FP| / (2TP + FP + FN) = 1 - |{fn} - {fp}| / (2·{tp} + {fp} + {fn}) "
+        f"= 1 - {abs(fn - fp)}/{denominator} = {_fraction_text(value)}"
+    )
+
+
 def _hausdorff(a: Mask, b: Mask, surface_a: list[Pixel], surface_b: list[Pixel], steps: list[str]) -> Solution:
-    nearest_ab = _nearest(surface_a, surface_b)
-    nearest_ba = _nearest(surface_b, surface_a)
+    nearest_ab, nearest_ba = _nearest(surface_a, surface_b), _nearest(surface_b, surface_a)
     steps.append(_distance_grid_step("A", "B", a, nearest_ab))
     steps.append(_distance_grid_step("B", "A", b, nearest_ba))
     h_ab = _directed_max(nearest_ab)
@@ -172,8 +195,7 @@ def _hausdorff(a: Mask, b: Mask, surface_a: list[Pixel], surface_b: list[Pixel],
 def _average_surface_distance(
     a: Mask, b: Mask, surface_a: list[Pixel], surface_b: list[Pixel], steps: list[str]
 ) -> Solution:
-    nearest_ab = _nearest(surface_a, surface_b)
-    nearest_ba = _nearest(surface_b, surface_a)
+    nearest_ab, nearest_ba = _nearest(surface_a, surface_b), _nearest(surface_b, surface_a)
     steps.append(_distance_grid_step("A", "B", a, nearest_ab))
     steps.append(_distance_grid_step("B", "A", b, nearest_ba))
     mean_ab, text_ab = _directed_mean(nearest_ab)
@@ -236,10 +258,16 @@ def _directed_max(nearest: dict[Pixel, tuple[int, Pixel]]) -> tuple[int, Pixel, 
     return squared, source, target
 
 
+def _distance_sum(nearest: dict[Pixel, tuple[int, Pixel]]) -> float:
+    """The sum of the distances, added in groups of equal distance (as the working writes it)."""
+    groups = Counter(squared for squared, _ in nearest.values())
+    return sum(count * math.sqrt(squared) for squared, count in groups.items())
+
+
 def _directed_mean(nearest: dict[Pixel, tuple[int, Pixel]]) -> tuple[float, str]:
     """The mean of sqrt(squared distances), with the sum written grouped by distance."""
     groups = Counter(squared for squared, _ in nearest.values())
-    total = sum(count * math.sqrt(squared) for squared, count in groups.items())
+    total = _distance_sum(nearest)
     n = len(nearest)
     terms = " + ".join(f"{count}×{_sqrt_text(squared)}" for squared, count in sorted(groups.items()))
     mean = total / n
@@ -295,6 +323,14 @@ def _sqrt_display(squared: int) -> str:
     return f"sqrt({squared}) ≈ {fmt(math.sqrt(squared), 3)}"
 
 
+def _ratio_text(numerator: int, denominator: int) -> str:
+    """``18/36 = 1/2``, without repeating a fraction already in lowest terms (``9/22 ≈ 0.4091``)."""
+    value = Fraction(numerator, denominator)
+    if value.denominator == denominator:
+        return _fraction_text(value)
+    return f"{numerator}/{denominator} = {_fraction_text(value)}"
+
+
 def _fraction_text(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
@@ -309,6 +345,110 @@ def _side_by_side(left: str, right: str, left_title: str, right_title: str) -> s
     left_lines += [""] * (rows - len(left_lines))
     right_lines += [""] * (rows - len(right_lines))
     return "\n".join((lft.ljust(width) + rgt).rstrip() for lft, rgt in zip(left_lines, right_lines))
+
+
+# ----------------------------------------------------------------------------
+# mistake catalogue: the solver's own computations with one step done wrong
+
+
+def _directed_distances(params: dict) -> tuple[dict[Pixel, tuple[int, Pixel]], dict[Pixel, tuple[int, Pixel]]]:
+    """Each surface pixel's nearest surface pixel of the other mask, A → B and B → A."""
+    _, a, b = _validated(params)
+    surface_a, surface_b = _surface(a), _surface(b)
+    return _nearest(surface_a, surface_b), _nearest(surface_b, surface_a)
+
+
+def _other_overlap(asked: str, given: str) -> Mistake:
+    """The ``given`` overlap metric computed where ``asked`` was asked (Dice and Jaccard confused)."""
+
+    def answer(params: dict) -> float | None:
+        metric, a, b = _validated(params)
+        return float(overlap_value(given, *_counts(a, b))[0]) if metric == asked else None
+
+    def message(params: dict) -> str:
+        _, a, b = _validated(params)
+        counts = _counts(a, b)
+        return (
+            f"you gave the {METRIC_NAMES[given]} where the {METRIC_NAMES[asked]} was asked: "
+            f"{overlap_value(given, *counts)[1]}, but {overlap_value(asked, *counts)[1]}"
+        )
+
+    return Mistake(f"{given}-for-{asked}", answer, message)
+
+
+def _vs_missing_one_minus(params: dict) -> float | None:
+    metric, a, b = _validated(params)
+    if metric != "volume_similarity":
+        return None
+    return float(overlap_value(metric, *_counts(a, b), one_minus=False)[0])
+
+
+def _vs_missing_one_minus_message(params: dict) -> str:
+    _, a, b = _validated(params)
+    counts = _counts(a, b)
+    difference = overlap_value("volume_similarity", *counts, one_minus=False)[1]
+    return (
+        f"you left out the 1 -: {difference} is the relative volume difference, "
+        f"and {overlap_value('volume_similarity', *counts)[1]}"
+    )
+
+
+def _directed_hausdorff(params: dict) -> Alternatives | None:
+    if _validated(params)[0] != "hausdorff":
+        return None
+    return Alternatives(tuple(math.sqrt(_directed_max(nearest)[0]) for nearest in _directed_distances(params)))
+
+
+def _directed_hausdorff_message(params: dict) -> str:
+    h_ab, h_ba = (_directed_max(nearest)[0] for nearest in _directed_distances(params))
+    return (
+        f"you took the Hausdorff distance in one direction only: h(S_A, S_B) = {_sqrt_text(h_ab)} and "
+        f"h(S_B, S_A) = {_sqrt_text(h_ba)}, and HD is the larger of the two, {_sqrt_display(max(h_ab, h_ba))}"
+    )
+
+
+def _pooled_surface_distance(params: dict) -> float | None:
+    if _validated(params)[0] != "average_surface_distance":
+        return None
+    nearest_ab, nearest_ba = _directed_distances(params)
+    return (_distance_sum(nearest_ab) + _distance_sum(nearest_ba)) / (len(nearest_ab) + len(nearest_ba))
+
+
+def _directed_means_text(params: dict) -> str:
+    nearest_ab, nearest_ba = _directed_distances(params)
+    mean_ab, mean_ba = _directed_mean(nearest_ab)[0], _directed_mean(nearest_ba)[0]
+    return f"ASD = (mean_A→B + mean_B→A) / 2 = ({fmt(mean_ab)} + {fmt(mean_ba)}) / 2 = {fmt((mean_ab + mean_ba) / 2)}"
+
+
+def _pooled_surface_distance_message(params: dict) -> str:
+    nearest_ab, nearest_ba = _directed_distances(params)
+    sum_ab, sum_ba = _distance_sum(nearest_ab), _distance_sum(nearest_ba)
+    n_ab, n_ba = len(nearest_ab), len(nearest_ba)
+    return (
+        f"you pooled both surfaces' distances into one mean (as MedPy's assd does): ({fmt(sum_ab)} + {fmt(sum_ba)}) / "
+        f"({n_ab} + {n_ba}) = {fmt((sum_ab + sum_ba) / (n_ab + n_ba))}, but the course's "
+        f"{_directed_means_text(params)}, the mean of the two directed means"
+    )
+
+
+def _directed_surface_distance(params: dict) -> Alternatives | None:
+    if _validated(params)[0] != "average_surface_distance":
+        return None
+    return Alternatives(tuple(_directed_mean(nearest)[0] for nearest in _directed_distances(params)))
+
+
+def _directed_surface_distance_message(params: dict) -> str:
+    return f"you gave one direction's mean surface distance only, but {_directed_means_text(params)} averages both"
+
+
+MISTAKES = (
+    _other_overlap("dice", "jaccard"),
+    _other_overlap("jaccard", "dice"),
+    Mistake("vs-missing-one-minus", _vs_missing_one_minus, _vs_missing_one_minus_message),
+    Mistake("directed-hausdorff", _directed_hausdorff, _directed_hausdorff_message),
+    Mistake("pooled-surface-distance", _pooled_surface_distance, _pooled_surface_distance_message),
+    Mistake("directed-surface-distance", _directed_surface_distance, _directed_surface_distance_message),
+)
 
 
 # ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""segmentation-metrics: reference answers against scipy, MedPy and scikit-learn."""
+"""segmentation-metrics: reference answers, and the mistake catalogue's values, against scipy, MedPy and scikit-learn."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from scipy.spatial.distance import cdist, directed_hausdorff
 from sklearn.metrics import f1_score, jaccard_score
 
 from mli_drill.families import segmentation_metrics as family
-from mli_drill.families.base import InvalidParams
+from mli_drill.families.base import Alternatives, InvalidParams
 from mli_drill.instance import make_instance
 from mli_drill.problemspec import load_spec
 
@@ -88,6 +88,94 @@ def test_asd_is_mean_of_directed_means_scipy_and_medpy_on_240_instances():
 def test_instance_answer_is_the_asked_metric():
     for inst in _instances(per_level=20):
         assert inst.answer == _solve(inst.params, inst.params["metric"])
+
+
+# --------------------------------------------------------------------------- mistake catalogue
+
+SLIPS = {mistake.id: mistake for mistake in family.MISTAKES}
+
+
+def _slip(params: dict, mistake_id: str, metric: str):
+    return SLIPS[mistake_id].answer({**params, "metric": metric})
+
+
+def _alternatives(value) -> list[float]:
+    assert isinstance(value, Alternatives)
+    return sorted(value.values)
+
+
+def test_slips_apply_only_to_their_metric():
+    params = make_instance(NAME, "exam", 0).params
+    own = {
+        "jaccard-for-dice": "dice",
+        "dice-for-jaccard": "jaccard",
+        "vs-missing-one-minus": "volume_similarity",
+        "directed-hausdorff": "hausdorff",
+        "pooled-surface-distance": "average_surface_distance",
+        "directed-surface-distance": "average_surface_distance",
+    }
+    assert set(own) == set(SLIPS)
+    for mistake_id, metric in own.items():
+        for other in family.METRICS:
+            assert (_slip(params, mistake_id, other) is None) == (other != metric), (mistake_id, other)
+
+
+def test_overlap_slips_match_sklearn_on_240_instances():
+    for inst in _instances():
+        a = np.array(inst.params["a"], dtype=bool).ravel()
+        b = np.array(inst.params["b"], dtype=bool).ravel()
+        assert _slip(inst.params, "jaccard-for-dice", "dice") == pytest.approx(jaccard_score(b, a), abs=1e-12)
+        assert _slip(inst.params, "dice-for-jaccard", "jaccard") == pytest.approx(f1_score(b, a), abs=1e-12)
+        size_a, size_b = int(a.sum()), int(b.sum())  # |FN - FP| = | |B| - |A| |, 2TP + FP + FN = |A| + |B|
+        assert _slip(inst.params, "vs-missing-one-minus", "volume_similarity") == pytest.approx(
+            abs(size_a - size_b) / (size_a + size_b), abs=1e-12
+        )
+
+
+def test_directed_hausdorff_is_either_direction_by_scipy_and_medpy_on_240_instances():
+    for inst in _instances():
+        a = np.array(inst.params["a"], dtype=bool)
+        b = np.array(inst.params["b"], dtype=bool)
+        sa, sb = _surface_points(a), _surface_points(b)
+        ours = _alternatives(_slip(inst.params, "directed-hausdorff", "hausdorff"))
+        assert ours == pytest.approx(sorted([directed_hausdorff(sa, sb)[0], directed_hausdorff(sb, sa)[0]]), abs=1e-9)
+        assert ours == pytest.approx(
+            sorted([medpy_surface_distances(a, b).max(), medpy_surface_distances(b, a).max()]), abs=1e-9
+        )
+
+
+def test_surface_distance_slips_match_medpy_on_240_instances():
+    for inst in _instances():
+        a = np.array(inst.params["a"], dtype=bool)
+        b = np.array(inst.params["b"], dtype=bool)
+        # MedPy 0.5's assd pools both directions into one mean: exactly the slip.
+        pooled = _slip(inst.params, "pooled-surface-distance", "average_surface_distance")
+        assert pooled == pytest.approx(medpy_binary.assd(a, b), abs=1e-9)
+        directed = _alternatives(_slip(inst.params, "directed-surface-distance", "average_surface_distance"))
+        assert directed == pytest.approx(sorted([medpy_binary.asd(a, b), medpy_binary.asd(b, a)]), abs=1e-9)
+        d = cdist(_surface_points(a), _surface_points(b))
+        assert pooled == pytest.approx(np.concatenate([d.min(axis=1), d.min(axis=0)]).mean(), abs=1e-9)
+
+
+def test_slips_on_the_conventions_example():
+    params = {"a": CONV_PREDICTION, "b": CONV_REFERENCE}
+    assert _slip(params, "jaccard-for-dice", "dice") == pytest.approx(1 / 3, abs=1e-12)
+    assert _slip(params, "dice-for-jaccard", "jaccard") == pytest.approx(0.5, abs=1e-12)
+    assert _slip(params, "vs-missing-one-minus", "volume_similarity") == pytest.approx(1 / 9, abs=1e-12)
+    assert max(_alternatives(_slip(params, "directed-hausdorff", "hausdorff"))) == pytest.approx(math.sqrt(5))
+    assert round(_slip(params, "pooled-surface-distance", "average_surface_distance"), 4) == 1.0409
+    message = SLIPS["pooled-surface-distance"].message({**params, "metric": "average_surface_distance"})
+    assert "= 1.0409, but" in message and "= 1.0286" in message
+    message = SLIPS["jaccard-for-dice"].message({**params, "metric": "dice"})
+    assert "9 / (9 + 11 + 7) = 9/27 = 1/3" in message and "18/36 = 1/2" in message
+
+
+def test_informative_instances_tell_the_slips_apart():
+    """Point 5 of issue 11: most instances give every slip of the asked metric its own value."""
+    told_apart = 0
+    for inst in _instances(per_level=40):
+        told_apart += family._informative(inst.params)
+    assert told_apart >= 0.9 * 120
 
 
 # --------------------------------------------------------------------------- CONVENTIONS.md worked example
