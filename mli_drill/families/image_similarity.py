@@ -16,8 +16,8 @@ import math
 import random
 from fractions import Fraction
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid
+from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
 
 MEASURES = ("ssd", "sad", "cc", "joint_entropy", "mi", "nmi")
 MEASURE_NAMES = {
@@ -51,10 +51,24 @@ def sample(rng: random.Random, level: dict) -> dict:
     poor while MI stays high). A few pixels are then redrawn so the relation is
     not perfect; at least two pixels must differ so SSD and SAD are not trivial.
     """
-    lo, hi = level.get("size", [3, 3])
-    max_value = int(level.get("max_value", 3))
     measure = rng.choice(level.get("measures", list(MEASURES)))
     log_base = rng.choice(level.get("log_bases", [2])) if measure in ("joint_entropy", "mi", "nmi") else 2
+    return prefer_informative(lambda: _draw(rng, level, measure, log_base), _informative)
+
+
+# Twice the answer tolerance of problems/image-similarity.yaml: values closer
+# than this could both be "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
+
+
+def _informative(params: dict) -> bool:
+    """The slips of the asked measure give values apart from the answer and from each other."""
+    return informative(solve(params).answer, [mistake.answer(params) for mistake in MISTAKES], **SEPARATION)
+
+
+def _draw(rng: random.Random, level: dict, measure: str, log_base: object) -> dict:
+    lo, hi = level.get("size", [3, 3])
+    max_value = int(level.get("max_value", 3))
     rejections = Rejections()
     while True:
         height, width = rng.randint(lo, hi), rng.randint(lo, hi)
@@ -92,22 +106,44 @@ def solve(params: dict) -> Solution:
     return _information_measure(measure, a, b, n, log_base, steps)
 
 
-def _difference_measure(measure: str, a: Image, b: Image, n: int, steps: list[str]) -> Solution:
+def _difference_terms(measure: str, a: Image, b: Image) -> tuple[list[list[int]], list[list[int]]]:
+    """The differences A - B, and the terms SSD (squares) or SAD (absolute values) adds up."""
     diff = [[va - vb for va, vb in zip(ra, rb)] for ra, rb in zip(a, b)]
+    terms = [[d * d if measure == "ssd" else abs(d) for d in row] for row in diff]
+    return diff, terms
+
+
+def _difference_measure(measure: str, a: Image, b: Image, n: int, steps: list[str]) -> Solution:
+    diff, terms = _difference_terms(measure, a, b)
     steps.append("Differences A - B:\n" + format_grid(diff))
+    total = sum(map(sum, terms))
+    value = Fraction(total, n)
     if measure == "ssd":
-        terms = [[d * d for d in row] for row in diff]
         steps.append("Squared differences (A - B)²:\n" + format_grid(terms))
-        total = sum(map(sum, terms))
-        value = Fraction(total, n)
         steps.append(f"SSD = (1/N) Σ (A - B)² = {_ratio_text(total, n)}")
     else:
-        terms = [[abs(d) for d in row] for row in diff]
         steps.append("Absolute differences |A - B|:\n" + format_grid(terms))
-        total = sum(map(sum, terms))
-        value = Fraction(total, n)
         steps.append(f"SAD = (1/N) Σ |A - B| = {_ratio_text(total, n)}")
     return Solution(answer=float(value), steps=steps, display=_fraction_text(value))
+
+
+def _correlation_sums(a: Image, b: Image, centred: bool = True) -> tuple[Fraction, Fraction, Fraction]:
+    """Σ ab, Σ a² and Σ b² over the pixels, of the deviations from the means (or, ``centred=False``,
+    of the raw intensities: the uncentred slip)."""
+    n = len(a) * len(a[0])
+    mean_a = Fraction(sum(map(sum, a)), n) if centred else Fraction(0)
+    mean_b = Fraction(sum(map(sum, b)), n) if centred else Fraction(0)
+    dev_a = [x - mean_a for row in a for x in row]
+    dev_b = [y - mean_b for row in b for y in row]
+    return (
+        sum((x * y for x, y in zip(dev_a, dev_b)), Fraction(0)),
+        sum((x * x for x in dev_a), Fraction(0)),
+        sum((y * y for y in dev_b), Fraction(0)),
+    )
+
+
+def _correlation_value(s_ab: Fraction, s_aa: Fraction, s_bb: Fraction) -> float:
+    return float(s_ab) / math.sqrt(float(s_aa) * float(s_bb))
 
 
 def _correlation(a: Image, b: Image, n: int, steps: list[str]) -> Solution:
@@ -119,13 +155,11 @@ def _correlation(a: Image, b: Image, n: int, steps: list[str]) -> Solution:
     steps.append(
         "Deviations from the mean:\nA - μ_A:\n" + _float_grid(dev_a) + "\nB - μ_B:\n" + _float_grid(dev_b)
     )
-    s_ab = sum(x * y for ra, rb in zip(dev_a, dev_b) for x, y in zip(ra, rb))
-    s_aa = sum(x * x for row in dev_a for x in row)
-    s_bb = sum(y * y for row in dev_b for y in row)
+    s_ab, s_aa, s_bb = _correlation_sums(a, b)
     steps.append(
         f"Σ (A - μ_A)(B - μ_B) = {fmt(float(s_ab))}, Σ (A - μ_A)² = {fmt(float(s_aa))}, Σ (B - μ_B)² = {fmt(float(s_bb))}"
     )
-    value = float(s_ab) / math.sqrt(float(s_aa) * float(s_bb))
+    value = _correlation_value(s_ab, s_aa, s_bb)
     steps.append(
         "CC = Σ (A - μ_A)(B - μ_B) / sqrt(Σ (A - μ_A)² · Σ (B - μ_B)²) "
         f"= {fmt(float(s_ab))} / sqrt({fmt(float(s_aa))} · {fmt(float(s_bb))}) = {fmt(value)}"
@@ -134,13 +168,33 @@ def _correlation(a: Image, b: Image, n: int, steps: list[str]) -> Solution:
     return Solution(answer=value, steps=steps, display=fmt(value))
 
 
-def _information_measure(measure: str, a: Image, b: Image, n: int, log_base: object, steps: list[str]) -> Solution:
-    base, log_name, unit = LOG_BASES[log_base]
+def _joint_histogram(a: Image, b: Image) -> list[list[int]]:
+    """h(i, j): the number of pixels with A = i and B = j, one bin per intensity value."""
     top = max(max(map(max, a)), max(map(max, b)))
     counts = [[0] * (top + 1) for _ in range(top + 1)]
     for ra, rb in zip(a, b):
         for va, vb in zip(ra, rb):
             counts[va][vb] += 1
+    return counts
+
+
+def entropies(a: Image, b: Image, log_base: object) -> tuple[float, float, float]:
+    """H(A), H(B) and H(A,B) in the given log base (2, "e" or 10), from the joint histogram."""
+    base, log_name, _ = LOG_BASES[log_base]
+    counts = _joint_histogram(a, b)
+    n = len(a) * len(a[0])
+    columns = [sum(row[j] for row in counts) for j in range(len(counts))]
+    return (
+        _entropy([sum(row) for row in counts], n, base, log_name)[0],
+        _entropy(columns, n, base, log_name)[0],
+        _entropy([c for row in counts for c in row], n, base, log_name)[0],
+    )
+
+
+def _information_measure(measure: str, a: Image, b: Image, n: int, log_base: object, steps: list[str]) -> Solution:
+    base, log_name, unit = LOG_BASES[log_base]
+    counts = _joint_histogram(a, b)
+    top = len(counts) - 1
     header = ["A \\ B", *map(str, range(top + 1)), "h_A"]
     table = [header] + [[str(i), *counts[i], sum(counts[i])] for i in range(top + 1)]
     col_sums = [sum(counts[i][j] for i in range(top + 1)) for j in range(top + 1)]
@@ -184,6 +238,110 @@ def _entropy(counts: list[int], n: int, base: float, log_name: str) -> tuple[flo
         for c, times in groups.items()
     )
     return abs(value), f"-[{terms}] = {fmt(abs(value))}"
+
+
+# ----------------------------------------------------------------------------
+# mistake catalogue: the solver's own computations with one step done wrong
+
+SHORT_NAMES = {"ssd": "SSD", "sad": "SAD", "joint_entropy": "H(A,B)", "mi": "MI"}
+
+
+def _information_value(measure: str, a: Image, b: Image, log_base: object) -> float:
+    h_a, h_b, h_joint = entropies(a, b, log_base)
+    return h_joint if measure == "joint_entropy" else h_a + h_b - h_joint
+
+
+def _not_averaged(params: dict) -> float | None:
+    measure, a, b, _ = _validated(params)
+    if measure not in ("ssd", "sad"):
+        return None
+    return float(sum(map(sum, _difference_terms(measure, a, b)[1])))
+
+
+def _not_averaged_message(params: dict) -> str:
+    measure, a, b, _ = _validated(params)
+    total, n = sum(map(sum, _difference_terms(measure, a, b)[1])), len(a) * len(a[0])
+    term = "(A - B)²" if measure == "ssd" else "|A - B|"
+    return (
+        f"you did not divide by N: Σ {term} = {total}, and the course defines {SHORT_NAMES.get(measure, measure)} "
+        f"as the mean over the N = {n} pixels, {_ratio_text(total, n)}"
+    )
+
+
+def _wrong_log_base(params: dict) -> Alternatives | None:
+    measure, a, b, log_base = _validated(params)
+    if measure not in ("joint_entropy", "mi"):
+        return None
+    return Alternatives(tuple(_information_value(measure, a, b, other) for other in LOG_BASES if other != log_base))
+
+
+def _wrong_log_base_message(params: dict) -> str:
+    measure, a, b, log_base = _validated(params)
+    in_bases = " = ".join(f"{fmt(_information_value(measure, a, b, base))} {LOG_BASES[base][2]}" for base in LOG_BASES)
+    return (
+        f"you used another log base: {SHORT_NAMES.get(measure, measure)} = {in_bases}, "
+        f"and the question asks for {LOG_BASE_WORDS[log_base]}, in {LOG_BASES[log_base][2]}"
+    )
+
+
+def _nmi_slip(params: dict, arithmetic: bool) -> float | None:
+    measure, a, b, log_base = _validated(params)
+    if measure != "nmi":
+        return None
+    h_a, h_b, h_joint = entropies(a, b, log_base)
+    mi = h_a + h_b - h_joint
+    return 2 * mi / (h_a + h_b) if arithmetic else mi
+
+
+def _nmi_working(params: dict) -> tuple[str, str, str]:
+    """(the entropies, MI, Studholme's NMI) written out with this instance's numbers."""
+    _, a, b, log_base = _validated(params)
+    h_a, h_b, h_joint = entropies(a, b, log_base)
+    unit = LOG_BASES[log_base][2]
+    return (
+        f"H(A) = {fmt(h_a)}, H(B) = {fmt(h_b)}, H(A,B) = {fmt(h_joint)} {unit}",
+        f"MI = H(A) + H(B) - H(A,B) = {fmt(h_a + h_b - h_joint)} {unit}",
+        f"NMI = (H(A) + H(B)) / H(A,B) = ({fmt(h_a)} + {fmt(h_b)}) / {fmt(h_joint)} = {fmt((h_a + h_b) / h_joint)}",
+    )
+
+
+def _arithmetic_nmi_message(params: dict) -> str:
+    _, a, b, log_base = _validated(params)
+    h_a, h_b, h_joint = entropies(a, b, log_base)
+    mi = h_a + h_b - h_joint
+    return (
+        f"you normalised MI by the mean of the entropies (scikit-learn's default NMI): 2·MI / (H(A) + H(B)) = "
+        f"2·{fmt(mi)} / ({fmt(h_a)} + {fmt(h_b)}) = {fmt(2 * mi / (h_a + h_b))}, but Studholme's {_nmi_working(params)[2]}"
+    )
+
+
+def _mi_for_nmi_message(params: dict) -> str:
+    entropies_text, mi_text, nmi_text = _nmi_working(params)
+    return f"you gave the mutual information where NMI was asked: with {entropies_text}, {mi_text}, but {nmi_text}"
+
+
+def _uncentred_cc(params: dict) -> float | None:
+    measure, a, b, _ = _validated(params)
+    return _correlation_value(*_correlation_sums(a, b, centred=False)) if measure == "cc" else None
+
+
+def _uncentred_cc_message(params: dict) -> str:
+    _, a, b, _ = _validated(params)
+    raw, centred = _correlation_sums(a, b, centred=False), _correlation_sums(a, b)
+    return (
+        f"you did not subtract the means: Σab / sqrt(Σa² · Σb²) = {fmt(float(raw[0]))} / sqrt({fmt(float(raw[1]))} · "
+        f"{fmt(float(raw[2]))}) = {fmt(_correlation_value(*raw))}, but CC uses the deviations from the means: "
+        f"{fmt(float(centred[0]))} / sqrt({fmt(float(centred[1]))} · {fmt(float(centred[2]))}) = {fmt(_correlation_value(*centred))}"
+    )
+
+
+MISTAKES = (
+    Mistake("not-averaged", _not_averaged, _not_averaged_message),
+    Mistake("wrong-log-base", _wrong_log_base, _wrong_log_base_message),
+    Mistake("arithmetic-nmi", lambda params: _nmi_slip(params, arithmetic=True), _arithmetic_nmi_message),
+    Mistake("mi-for-nmi", lambda params: _nmi_slip(params, arithmetic=False), _mi_for_nmi_message),
+    Mistake("uncentred-cc", _uncentred_cc, _uncentred_cc_message),
+)
 
 
 # ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""image-similarity: reference answers against numpy, scipy, scikit-learn and scikit-image."""
+"""image-similarity: reference answers, and the mistake catalogue's values, against numpy, scipy, scikit-learn and scikit-image."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.spatial.distance import cosine
 from scipy.stats import entropy, pearsonr
 from skimage.metrics import normalized_mutual_information
 from sklearn.metrics import mutual_info_score, normalized_mutual_info_score
 
 from mli_drill.families import image_similarity as family
-from mli_drill.families.base import InvalidParams
+from mli_drill.families.base import Alternatives, InvalidParams
 from mli_drill.instance import make_instance
 from mli_drill.problemspec import load_spec
 
@@ -90,6 +91,78 @@ def test_instance_answer_is_the_asked_measure():
     for inst in _instances(per_level=20):
         p = inst.params
         assert inst.answer == _solve(p, p["measure"], p["log_base"])
+
+
+# --------------------------------------------------------------------------- mistake catalogue
+
+SLIPS = {mistake.id: mistake for mistake in family.MISTAKES}
+
+
+def _slip(params: dict, mistake_id: str, measure: str, log_base: object = 2):
+    return SLIPS[mistake_id].answer({**params, "measure": measure, "log_base": log_base})
+
+
+def test_slips_apply_only_to_their_measures():
+    params = make_instance(NAME, "exam", 0).params
+    own = {
+        "not-averaged": {"ssd", "sad"},
+        "wrong-log-base": {"joint_entropy", "mi"},
+        "arithmetic-nmi": {"nmi"},
+        "mi-for-nmi": {"nmi"},
+        "uncentred-cc": {"cc"},
+    }
+    assert set(own) == set(SLIPS)
+    for mistake_id, measures in own.items():
+        for measure in family.MEASURES:
+            assert (_slip(params, mistake_id, measure) is None) == (measure not in measures), (mistake_id, measure)
+
+
+def test_sums_and_uncentred_cc_match_numpy_and_scipy_on_240_instances():
+    for inst in _instances():
+        a = np.array(inst.params["a"], dtype=float)
+        b = np.array(inst.params["b"], dtype=float)
+        assert _slip(inst.params, "not-averaged", "ssd") == pytest.approx(np.sum((a - b) ** 2), abs=1e-12)
+        assert _slip(inst.params, "not-averaged", "sad") == pytest.approx(np.sum(np.abs(a - b)), abs=1e-12)
+        # Σab / sqrt(Σa² Σb²) is the cosine similarity of the raw intensity vectors.
+        assert _slip(inst.params, "uncentred-cc", "cc") == pytest.approx(1 - cosine(a.ravel(), b.ravel()), abs=1e-9)
+
+
+def test_information_slips_match_sklearn_and_scipy_on_240_instances():
+    for inst in _instances():
+        a, b = np.ravel(inst.params["a"]), np.ravel(inst.params["b"])
+        edges = _edges(a, b)
+        hist, _, _ = np.histogram2d(a, b, bins=[edges, edges])
+        nats = mutual_info_score(a, b)
+        for log_base, base in BASES.items():
+            others = sorted(value for other, value in BASES.items() if other != log_base)
+            wrong_mi = _slip(inst.params, "wrong-log-base", "mi", log_base)
+            assert isinstance(wrong_mi, Alternatives)
+            assert sorted(wrong_mi.values) == pytest.approx(sorted(nats / math.log(other) for other in others), abs=1e-9)
+            wrong_joint = _slip(inst.params, "wrong-log-base", "joint_entropy", log_base)
+            assert sorted(wrong_joint.values) == pytest.approx(
+                sorted(entropy(hist.ravel(), base=other) for other in others), abs=1e-9
+            )
+            assert _slip(inst.params, "mi-for-nmi", "nmi", log_base) == pytest.approx(nats / math.log(base), abs=1e-9)
+            assert _slip(inst.params, "arithmetic-nmi", "nmi", log_base) == pytest.approx(
+                normalized_mutual_info_score(a, b, average_method="arithmetic"), abs=1e-9
+            )
+
+
+def test_slips_on_the_conventions_example():
+    params = {"a": I, "b": J}
+    assert _slip(params, "not-averaged", "ssd") == 3 and _slip(params, "not-averaged", "sad") == 3  # N·(1/3)
+    assert sorted(_slip(params, "wrong-log-base", "mi", 2).values) == pytest.approx([0.3017, 0.6947], abs=1e-4)
+    assert _slip(params, "mi-for-nmi", "nmi") == pytest.approx(1.0022, abs=1e-4)
+    # sklearn's arithmetic NMI s and Studholme's 1.3677 satisfy 1.3677 = 2 / (2 - s).
+    assert _slip(params, "arithmetic-nmi", "nmi") == pytest.approx(2 - 2 / 1.3677, abs=1e-4)
+    message = SLIPS["not-averaged"].message({**params, "measure": "ssd", "log_base": 2})
+    assert "Σ (A - B)² = 3" in message and "3/9 = 1/3" in message
+
+
+def test_informative_instances_tell_the_slips_apart():
+    """Point 5 of issue 11: the instances give every slip of the asked measure its own value."""
+    told_apart = sum(family._informative(inst.params) for inst in _instances(per_level=40))
+    assert told_apart >= 0.95 * 120
 
 
 # --------------------------------------------------------------------------- CONVENTIONS.md worked example
