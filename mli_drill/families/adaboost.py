@@ -31,10 +31,10 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid
+from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
 
 ASKS = ("error", "alpha", "weights", "prediction")
 TIE_TOLERANCE = 1e-9
@@ -97,8 +97,37 @@ def stump_mistakes(points: list[tuple[float, ...]], labels: list[int]) -> dict[t
     return table
 
 
-def run_adaboost(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> list[Round]:
-    """Run the rounds; raise Degenerate when a round has no single best stump or a bad error."""
+@dataclass(frozen=True)
+class Procedure:
+    """How a round's steps are done: the course's way by default (CONVENTIONS.md).
+
+    The mistake catalogue runs the same rounds with one step done wrong, so
+    each slip is a changed field here rather than a second copy of the loop.
+    """
+
+    alpha_factor: float = 0.5  # alpha = factor · log((1 - e)/e)
+    log_base: float = math.e
+    update_sign: int = -1  # w_i <- w_i exp(update_sign · alpha y_i h(x_i))
+    normalise: bool = True
+    weighted_error: bool = True  # False: e = the fraction of samples the chosen stump misclassifies
+
+    @property
+    def is_course(self) -> bool:
+        return self == COURSE
+
+
+COURSE = Procedure()
+
+
+def run_adaboost(
+    points: list[tuple[float, ...]], labels: list[int], rounds: int, procedure: Procedure = COURSE
+) -> list[Round]:
+    """Run the rounds; raise Degenerate when a round has no single best stump or a bad error.
+
+    The stump is always the one of least weighted error (with the weights as
+    they stand). The course's run also needs ``0 < e < 1/2``; a slipped run
+    only needs an alpha a student can compute, ``0 < e < 1``.
+    """
     table = stump_mistakes(points, labels)
     if not table:
         raise Degenerate("every feature is constant, so there is no stump")
@@ -112,17 +141,21 @@ def run_adaboost(points: list[tuple[float, ...]], labels: list[int], rounds: int
         if len(best) > 1:
             names = ", ".join(describe(Stump(*key), len(points[0])) for key in best)
             raise Degenerate(f"round {t}: several stumps share the smallest weighted error {fmt(best_error)}: {names}")
-        if best_error <= TIE_TOLERANCE:
-            raise Degenerate(f"round {t}: a stump classifies every sample correctly (e = 0), so alpha is infinite")
-        if best_error >= 0.5 - TIE_TOLERANCE:
-            raise Degenerate(f"round {t}: the best weighted error is {fmt(best_error)} >= 1/2")
         key = best[0]
-        alpha = 0.5 * math.log((1 - best_error) / best_error)
+        error = best_error if procedure.weighted_error else len(table[key]) / n
+        if error <= TIE_TOLERANCE:
+            raise Degenerate(f"round {t}: a stump classifies every sample correctly (e = 0), so alpha is infinite")
+        ceiling = 0.5 if procedure.is_course else 1.0
+        if error >= ceiling - TIE_TOLERANCE:
+            raise Degenerate(f"round {t}: the best weighted error is {fmt(error)} >= {fmt(ceiling)}")
+        alpha = procedure.alpha_factor * math.log((1 - error) / error, procedure.log_base)
         stump = Stump(*key)
-        unnormalised = [w * math.exp(-alpha * labels[i] * stump.predict(points[i])) for i, w in enumerate(weights)]
+        unnormalised = [
+            w * math.exp(procedure.update_sign * alpha * labels[i] * stump.predict(points[i])) for i, w in enumerate(weights)
+        ]
         total = sum(unnormalised)
-        new_weights = [w / total for w in unnormalised]
-        history.append(Round(stump, weights, errors, sorted(table[key]), best_error, alpha, unnormalised, new_weights))
+        new_weights = [w / total for w in unnormalised] if procedure.normalise else unnormalised
+        history.append(Round(stump, weights, errors, sorted(table[key]), error, alpha, unnormalised, new_weights))
         weights = new_weights
     return history
 
@@ -232,21 +265,24 @@ def _draw_points(rng: random.Random, dims: int, n: int, low: int, high: int) -> 
 
 
 def sample(rng: random.Random, level: dict) -> dict:
-    """Draw data, rounds and question until the run is well posed."""
-    dims_choices = list(level.get("dims", [1]))
+    """Draw the question's shape (dimensions, rounds, what is asked), then data until the run
+    is well posed, preferring data on which the common slips can be told apart."""
+    dims = rng.choice(list(level.get("dims", [1])))
+    round_low, round_high = level.get("rounds", [1, 2])
+    if dims > 1:
+        round_high = min(round_high, level.get("max_rounds_2d", round_high))
+    rounds = rng.randint(round_low, round_high)
+    ask = rng.choice(list(level.get("asks", ASKS)))
+    return prefer_informative(lambda: _draw(rng, level, dims, rounds, ask), _informative)
+
+
+def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> dict:
     n_low, n_high = level.get("n", [5, 6])
     values_1d = level.get("values", [0, 9])
-    values_2d = level.get("values_2d", values_1d)
-    round_low, round_high = level.get("rounds", [1, 2])
-    asks = list(level.get("asks", ASKS))
-    max_rounds_2d = level.get("max_rounds_2d", round_high)
+    low, high = values_1d if dims == 1 else level.get("values_2d", values_1d)
     rejections = Rejections()
     while True:
-        dims = rng.choice(dims_choices)
         n = rng.randint(n_low, n_high)
-        rounds = rng.randint(round_low, min(round_high, max_rounds_2d) if dims > 1 else round_high)
-        ask = rng.choice(asks)
-        low, high = values_1d if dims == 1 else values_2d
         x = _draw_points(rng, dims, n, low, high)
         y = [rng.choice((-1, 1)) for _ in range(n)]
         query: Any = None
@@ -261,6 +297,22 @@ def sample(rng: random.Random, level: dict) -> dict:
             rejections.again()
             continue
         return {"x": x, "y": y, "rounds": rounds, "ask": ask, "query": query}
+
+
+# Twice the answer tolerance of problems/adaboost.yaml (rel 0.01, abs 0.0005): values
+# closer than this could both be "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
+
+
+def _informative(params: dict) -> bool:
+    """The slips give values apart from the answer and from each other.
+
+    A prediction is -1 or +1, so its slips cannot all differ from each other;
+    there the slip that matters is the last stump overruled by the earlier votes.
+    """
+    main = ("last-stump-only",) if params["ask"] == "prediction" else tuple(SLIPPED)
+    values = [mistake.answer(params) for mistake in MISTAKES if mistake.id in main]
+    return informative(solve(params).answer, values, **SEPARATION)
 
 
 # --------------------------------------------------------------------------- wording
@@ -386,11 +438,28 @@ def prediction_steps(problem: Problem, history: list[Round], total: float) -> li
     ]
 
 
+def asked_value(problem: Problem, history: list[Round]) -> Any:
+    """The quantity the question asks for, read off a run (the course's or a slipped one).
+
+    Raises Degenerate when a prediction would be ambiguous (query on a
+    threshold, zero vote).
+    """
+    last = history[-1]
+    if problem.ask == "error":
+        return round(last.error, 12)
+    if problem.ask == "alpha":
+        return round(last.alpha, 12)
+    if problem.ask == "weights":
+        return [round(w, 12) for w in last.weights_after]
+    assert problem.query is not None
+    return 1 if check_query(history, problem.query) > 0 else -1
+
+
 def solve(params: dict) -> Solution:
     problem = parse(params)
     try:
         history = run_adaboost(problem.points, problem.labels, problem.rounds)
-        total = check_query(history, problem.query) if problem.query is not None else 0.0
+        answer = asked_value(problem, history)
     except Degenerate as exc:
         raise InvalidParams(f"not a well-posed AdaBoost problem: {exc}") from None
     n = len(problem.points)
@@ -399,12 +468,152 @@ def solve(params: dict) -> Solution:
         steps.extend(round_steps(problem, t, r))
     last = history[-1]
     if problem.ask == "error":
-        return Solution(answer=round(last.error, 12), steps=steps, kind="real", display=exact(last.error))
+        return Solution(answer=answer, steps=steps, kind="real", display=exact(last.error))
     if problem.ask == "alpha":
-        return Solution(answer=round(last.alpha, 12), steps=steps, kind="real", display=fmt(last.alpha))
+        return Solution(answer=answer, steps=steps, kind="real", display=fmt(last.alpha))
     if problem.ask == "weights":
         display = "[" + ", ".join(short(w) for w in last.weights_after) + "]"
-        return Solution(answer=[round(w, 12) for w in last.weights_after], steps=steps, kind="vector", display=display)
-    steps.extend(prediction_steps(problem, history, total))
-    answer = 1 if total > 0 else -1
+        return Solution(answer=answer, steps=steps, kind="vector", display=display)
+    assert problem.query is not None
+    steps.extend(prediction_steps(problem, history, vote(history, problem.query)))
     return Solution(answer=answer, steps=steps, kind="integer", display=label(answer))
+
+
+# --------------------------------------------------------------------------- mistake catalogue
+
+# Each slip is the course's run with one step of every round done differently.
+SLIPPED = {
+    "alpha-without-half": (Procedure(alpha_factor=1.0),),
+    "alpha-log10": (Procedure(log_base=10.0),),
+    "weights-not-normalised": (Procedure(normalise=False),),
+    "weights-update-inverted": (Procedure(update_sign=1), Procedure(update_sign=1, normalise=False)),
+    "unweighted-error": (Procedure(weighted_error=False),),
+}
+
+
+def _changes_the_asked_value(mistake_id: str, problem: Problem) -> bool:
+    """Whether the slipped step comes before the asked quantity.
+
+    A slip in alpha changes alpha, the weights and every later round; a slip in
+    the weight update changes the weights and every later round; round 1's
+    weights are all 1/N, so the unweighted error only differs from round 2 on.
+    (Scaling every alpha alike cannot change a one-round prediction's sign.)
+    """
+    later_rounds = problem.rounds >= 2
+    if mistake_id in ("alpha-without-half", "alpha-log10"):
+        return problem.ask in ("alpha", "weights") or later_rounds
+    if mistake_id in ("weights-not-normalised", "weights-update-inverted"):
+        return problem.ask == "weights" or later_rounds
+    return later_rounds
+
+
+def _slipped_run(mistake_id: str) -> Callable[[dict], Any]:
+    """The asked value of the run with the slip made: None where the slip changes nothing asked,
+    or where the slipped run is not well posed (a tie for the best stump, an alpha with no value)."""
+
+    def answer(params: dict) -> Any:
+        problem = parse(params)
+        if not _changes_the_asked_value(mistake_id, problem):
+            return None
+        values = []
+        for procedure in SLIPPED[mistake_id]:
+            try:
+                values.append(asked_value(problem, run_adaboost(problem.points, problem.labels, problem.rounds, procedure)))
+            except Degenerate:
+                values.append(None)
+        return values[0] if len(values) == 1 else Alternatives(tuple(values))
+
+    return answer
+
+
+def course_run(problem: Problem) -> list[Round]:
+    try:
+        return run_adaboost(problem.points, problem.labels, problem.rounds)
+    except Degenerate as exc:
+        raise InvalidParams(f"not a well-posed AdaBoost problem: {exc}") from None
+
+
+def _last_stump_only(params: dict) -> int | None:
+    problem = parse(params)
+    if problem.ask != "prediction" or problem.rounds < 2 or problem.query is None:
+        return None
+    return course_run(problem)[-1].stump.predict(problem.query)
+
+
+def _first_round(params: dict) -> Round:
+    return course_run(parse(params))[0]
+
+
+def _alpha_without_half_message(params: dict) -> str:
+    r = _first_round(params)
+    ratio = (1 - r.error) / r.error
+    return (
+        f"you left out the 1/2 in alpha: alpha_1 = 1/2 ln((1 - e_1) / e_1) = 1/2 ln({short(ratio)}) = {fmt(r.alpha)}, "
+        f"not ln({short(ratio)}) = {fmt(math.log(ratio))} (and so in every round)"
+    )
+
+
+def _alpha_log10_message(params: dict) -> str:
+    r = _first_round(params)
+    ratio = (1 - r.error) / r.error
+    return (
+        f"you used log10 in alpha: alpha_1 = 1/2 ln({short(ratio)}) = {fmt(r.alpha)} with the natural log, "
+        f"not 1/2 log10({short(ratio)}) = {fmt(0.5 * math.log10(ratio))} (and so in every round)"
+    )
+
+
+def _not_normalised_message(params: dict) -> str:
+    r = _first_round(params)
+    total = sum(r.unnormalised)
+    return (
+        f"you did not normalise the weights: round 1's update gives [{', '.join(fmt(w) for w in r.unnormalised)}], "
+        f"sum {fmt(total)}; dividing each by the sum gives [{', '.join(short(w) for w in r.weights_after)}], which sums to 1"
+    )
+
+
+def _update_inverted_message(params: dict) -> str:
+    r = _first_round(params)
+    wrong = ", ".join(str(i + 1) for i in r.mistakes)
+    return (
+        f"you flipped the sign in the weight update: w_i <- w_i exp(-alpha y_i h(x_i)) multiplies the misclassified "
+        f"sample{'s' if len(r.mistakes) > 1 else ''} ({wrong}) by exp(alpha_1) = {fmt(math.exp(r.alpha))} and the others by "
+        f"exp(-alpha_1) = {fmt(math.exp(-r.alpha))}, so the mistakes gain weight, not the other way round"
+    )
+
+
+def _unweighted_error_message(params: dict) -> str:
+    problem = parse(params)
+    history = course_run(problem)
+    if len(history) < 2:  # not reached by diagnosis: in round 1 every weight is 1/N
+        return "you counted the misclassified samples instead of adding their weights"
+    r = history[1]
+    names = " + ".join(f"w_{i + 1}" for i in r.mistakes)
+    values = " + ".join(short(r.weights_before[i]) for i in r.mistakes)
+    return (
+        f"you counted the misclassified samples instead of adding their weights: round 2's stump misclassifies "
+        f"{len(r.mistakes)} of the {len(problem.points)} samples, but e_2 = {names} = {values} = {exact(r.error)} "
+        f"with the weights after round 1"
+    )
+
+
+def _last_stump_only_message(params: dict) -> str:
+    problem = parse(params)
+    history = course_run(problem)
+    assert problem.query is not None
+    terms = [(r, r.stump.predict(problem.query)) for r in history]
+    total = vote(history, problem.query)
+    sum_text = " + ".join(f"{fmt(r.alpha)}·({label(h)})" for r, h in terms)
+    return (
+        f"you let the last stump decide alone: h_{len(history)} gives {label(terms[-1][1])} at the query, but "
+        f"H = sign({sum_text}) = sign({fmt(total)}) = {label(1 if total > 0 else -1)} weighs every round's vote"
+    )
+
+
+MISTAKES = (
+    Mistake("alpha-without-half", _slipped_run("alpha-without-half"), _alpha_without_half_message),
+    Mistake("alpha-log10", _slipped_run("alpha-log10"), _alpha_log10_message),
+    Mistake("weights-not-normalised", _slipped_run("weights-not-normalised"), _not_normalised_message),
+    Mistake("weights-update-inverted", _slipped_run("weights-update-inverted"), _update_inverted_message),
+    Mistake("unweighted-error", _slipped_run("unweighted-error"), _unweighted_error_message),
+    Mistake("last-stump-only", _last_stump_only, _last_stump_only_message),
+)

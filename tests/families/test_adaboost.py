@@ -1,5 +1,8 @@
 """AdaBoost family: checked against a vectorised numpy re-implementation and scikit-learn.
 
+The mistake catalogue is checked against the same numpy re-implementation with
+the slipped step switched by a flag (a hand implementation of each slip).
+
 The numpy reference below shares no code with the solver: it builds the
 prediction matrix of every stump at once and works out errors, alpha, weights
 and the final vote with array operations. scikit-learn's AdaBoostClassifier
@@ -23,7 +26,7 @@ from sklearn.ensemble import AdaBoostClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from mli_drill.families import adaboost
-from mli_drill.families.base import InvalidParams
+from mli_drill.families.base import Alternatives, InvalidParams
 from mli_drill.instance import make_instance
 from mli_drill.problemspec import load_spec
 
@@ -284,6 +287,123 @@ def test_instances_are_valid_and_reproducible(seed, level):
 def test_sampler_is_deterministic_for_an_rng_state(seed):
     level = load_spec(FAMILY).levels["exam"]
     assert adaboost.sample(random.Random(seed), level) == adaboost.sample(random.Random(seed), level)
+
+
+# --------------------------------------------------------------------------- mistake catalogue
+
+SLIPS = {mistake.id: mistake for mistake in adaboost.MISTAKES}
+# The numpy reference's switches for each slip; a tuple lists the alternatives that all count.
+SLIP_SWITCHES = {
+    "alpha-without-half": ({"factor": 1.0},),
+    "alpha-log10": ({"log": np.log10},),
+    "weights-not-normalised": ({"normalise": False},),
+    "weights-update-inverted": ({"sign": 1}, {"sign": 1, "normalise": False}),
+    "unweighted-error": ({"weighted": False},),
+}
+
+
+def numpy_slipped(x: list, y: list, rounds: int, factor=0.5, log=np.log, sign=-1, normalise=True, weighted=True):
+    """numpy AdaBoost with one step switched; None when a round has a tie or an alpha with no value."""
+    X, labels = as_matrix(x), np.asarray(y)
+    P, keys = all_stumps(X)
+    w = np.full(len(labels), 1 / len(labels))
+    out = []
+    for _ in range(rounds):
+        errors = (P != labels) @ w
+        order = np.argsort(errors, kind="stable")
+        if errors[order[1]] - errors[order[0]] <= 1e-9:
+            return None  # no single best stump: the student could pick either
+        best = order[0]
+        e = errors[best] if weighted else np.mean(P[best] != labels)
+        if not 1e-9 < e < 1 - 1e-9:
+            return None
+        alpha = factor * log((1 - e) / e)
+        w = w * np.exp(sign * alpha * labels * P[best])
+        if normalise:
+            w = w / w.sum()
+        out.append({"stump": keys[best], "error": e, "alpha": alpha, "weights": w})
+    return out
+
+
+def numpy_asked(params: dict, history: list[dict] | None):
+    if history is None:
+        return None
+    last = history[-1]
+    if params["ask"] in ("error", "alpha"):
+        return last[params["ask"]]
+    if params["ask"] == "weights":
+        return list(last["weights"])
+    q = np.atleast_1d(np.asarray(params["query"], dtype=float))
+    if any(q[r["stump"][0]] == r["stump"][1] for r in history):
+        return None
+    vote = numpy_predict(history, params["query"])
+    return None if abs(vote) <= 1e-9 else (1 if vote > 0 else -1)
+
+
+def same_value(ours, expected) -> bool:
+    if ours is None or expected is None:
+        return ours is None and expected is None
+    return bool(np.allclose(ours, expected, rtol=0, atol=1e-9))
+
+
+def test_slips_match_the_numpy_reference_on_300_instances():
+    changed = dict.fromkeys(SLIPS, 0)
+    for inst in instances(100):
+        p = inst.params
+        for mistake_id, switches in SLIP_SWITCHES.items():
+            ours = SLIPS[mistake_id].answer(p)
+            expected = [numpy_asked(p, numpy_slipped(p["x"], p["y"], p["rounds"], **switch)) for switch in switches]
+            if ours is None:
+                # the slipped step comes after the asked quantity: the slipped run must agree with the answer
+                assert all(value is None or same_value(value, inst.answer) for value in expected), (mistake_id, p)
+                continue
+            values = ours.values if isinstance(ours, Alternatives) else (ours,)
+            assert len(values) == len(expected)
+            for value, reference in zip(values, expected):
+                assert same_value(value, reference), (mistake_id, p, value, reference)
+            changed[mistake_id] += any(v is not None and not same_value(v, inst.answer) for v in values)
+        last_stump = SLIPS["last-stump-only"].answer(p)
+        if p["ask"] == "prediction" and p["rounds"] >= 2:
+            stump = numpy_adaboost(p["x"], p["y"], p["rounds"])[-1]["stump"]
+            q = np.atleast_1d(np.asarray(p["query"], dtype=float))
+            assert last_stump == stump[2] * (1 if q[stump[0]] > stump[1] else -1)
+            changed["last-stump-only"] += last_stump != inst.answer
+        else:
+            assert last_stump is None
+    assert all(count >= 10 for count in changed.values()), changed
+
+
+def test_slips_on_the_worked_example_by_hand():
+    """Round 1 of worked_params: e = 1/5, alpha = 1/2 ln 4 = ln 2; sample 1 is the one misclassified."""
+    one = dict(worked_params("alpha"), rounds=1)
+    assert SLIPS["alpha-without-half"].answer(one) == pytest.approx(math.log(4))
+    assert SLIPS["alpha-log10"].answer(one) == pytest.approx(math.log10(2))
+    assert SLIPS["weights-not-normalised"].answer(one) is None  # alpha comes before the update
+    weights = dict(one, ask="weights")
+    # the update multiplies sample 1 by exp(ln 2) = 2 and the others by 1/2: [0.4, 0.1, 0.1, 0.1, 0.1]
+    assert SLIPS["weights-not-normalised"].answer(weights) == pytest.approx([0.4, 0.1, 0.1, 0.1, 0.1])
+    inverted = SLIPS["weights-update-inverted"].answer(weights)
+    assert inverted.values[0] == pytest.approx([1 / 17, 4 / 17, 4 / 17, 4 / 17, 4 / 17])
+    assert inverted.values[1] == pytest.approx([0.1, 0.4, 0.4, 0.4, 0.4])
+    # without the 1/2, exp(±2 ln 2) = 4 and 1/4: [0.8, 0.05, 0.05, 0.05, 0.05], already summing to 1
+    assert SLIPS["alpha-without-half"].answer(weights) == pytest.approx([0.8, 0.05, 0.05, 0.05, 0.05])
+    assert SLIPS["unweighted-error"].answer(dict(one, ask="error")) is None  # round 1: every weight is 1/5
+    # Round 2's stump '+1 if x > 3' misses samples 4 and 5: 2 of 5 samples, but e_2 = 1/8 + 1/8 = 1/4.
+    assert SLIPS["unweighted-error"].answer(worked_params("error")) == pytest.approx(2 / 5)
+    message = SLIPS["unweighted-error"].message(worked_params("error"))
+    assert "misclassifies 2 of the 5 samples" in message and "e_2 = w_4 + w_5 = 1/8 + 1/8 = 1/4" in message
+    # At x = 8 the ensemble says -1 (-ln 2 + ln(3)/2 < 0) while the last stump alone says +1.
+    assert SLIPS["last-stump-only"].answer(worked_params("prediction", 8)) == 1
+    assert SLIPS["last-stump-only"].answer(dict(worked_params("prediction", 8), rounds=1)) is None
+    message = SLIPS["last-stump-only"].message(worked_params("prediction", 8))
+    assert "h_2 gives +1" in message and "= -1" in message
+    assert "1/2 ln(4) = 0.6931, not ln(4) = 1.3863" in SLIPS["alpha-without-half"].message(one)
+
+
+def test_informative_instances_tell_the_slips_apart():
+    """Point 5 of issue 11: the slips give values apart from the answer and each other (prediction: the last stump is overruled)."""
+    told_apart = sum(adaboost._informative(inst.params) for inst in instances(40))
+    assert told_apart >= 0.95 * 120
 
 
 # --------------------------------------------------------------------------- edge cases and invalid params
