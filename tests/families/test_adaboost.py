@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 
 import numpy as np
 import pytest
@@ -28,7 +29,9 @@ from sklearn.tree import DecisionTreeClassifier
 from mli_drill.families import adaboost
 from mli_drill.families.base import Alternatives, InvalidParams
 from mli_drill.instance import make_instance
+from mli_drill.mistakes import mistake_answers
 from mli_drill.problemspec import load_spec
+from tests.conftest import ROOT
 
 FAMILY = "adaboost"
 LEVELS = ("easy", "exam", "hard")
@@ -477,3 +480,14 @@ def test_missing_params_raise_invalid_params():
     params = dict(GOOD)
     del params["query"]  # absent query is fine when not asked for
     assert adaboost.solve(params).answer == pytest.approx(1 / 4)
+
+
+def test_doc_example_and_its_slips_are_current():
+    """docs/problems/adaboost.md shows exam seed 24, its answer and its slips' answers: they must not go stale."""
+    page = (ROOT / "docs" / "problems" / "adaboost.md").read_text(encoding="utf-8")
+    instance = make_instance("adaboost", "exam", 24)
+    assert json.loads(re.search(r"```json\n(.*?)\n```", page, re.S).group(1)) == instance.params
+    slips = page.split("## Mistakes it recognises")[1].split("For the example above")[1]
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \|", slips, re.M)
+    assert listed and sorted(set(listed)) == sorted({mistake_id for mistake_id, _ in mistake_answers(instance)})
+

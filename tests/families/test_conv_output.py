@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,7 +13,9 @@ from hypothesis import strategies as st
 from mli_drill.families.base import InvalidParams
 from mli_drill.families.conv_output import LAYER_KEYS, MISTAKES, question_fields, solve
 from mli_drill.instance import make_instance
+from mli_drill.mistakes import mistake_answers
 from mli_drill.problemspec import load_spec
+from tests.conftest import ROOT
 
 FAMILY = "conv-output"
 LEVELS = ("easy", "exam", "hard")
@@ -346,3 +351,14 @@ def test_instances_valid_and_reproducible(seed, level):
     assert instance.answer == size
     assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
     assert question_fields(instance.params)["layers"].count("\n") == len(layers) - 1
+
+
+def test_doc_example_and_its_slips_are_current():
+    """docs/problems/conv-output.md shows exam seed 40, its answer and its slips' answers: they must not go stale."""
+    page = (ROOT / "docs" / "problems" / "conv-output.md").read_text(encoding="utf-8")
+    instance = make_instance("conv-output", "exam", 40)
+    assert json.loads(re.search(r"```json\n(.*?)\n```", page, re.S).group(1)) == instance.params
+    slips = page.split("## Mistakes it recognises")[1].split("For the example above")[1]
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \|", slips, re.M)
+    assert listed and sorted(set(listed)) == sorted({mistake_id for mistake_id, _ in mistake_answers(instance)})
+

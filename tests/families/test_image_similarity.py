@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import re
 
 import numpy as np
 import pytest
@@ -17,7 +19,9 @@ from sklearn.metrics import mutual_info_score, normalized_mutual_info_score
 from mli_drill.families import image_similarity as family
 from mli_drill.families.base import Alternatives, InvalidParams
 from mli_drill.instance import make_instance
+from mli_drill.mistakes import mistake_answers
 from mli_drill.problemspec import load_spec
+from tests.conftest import ROOT
 
 NAME = "image-similarity"
 LEVELS = ("easy", "exam", "hard")
@@ -304,3 +308,14 @@ def test_every_measure_and_base_is_sampled():
     assert {i.params["measure"] for i in instances} == set(family.MEASURES)
     info = [i for i in instances if i.params["measure"] in ("joint_entropy", "mi")]
     assert {i.params["log_base"] for i in info} == {2, "e", 10}
+
+
+def test_doc_example_and_its_slips_are_current():
+    """docs/problems/image-similarity.md shows exam seed 5, its answer and its slips' answers: they must not go stale."""
+    page = (ROOT / "docs" / "problems" / "image-similarity.md").read_text(encoding="utf-8")
+    instance = make_instance("image-similarity", "exam", 5)
+    assert json.loads(re.search(r"```json\n(.*?)\n```", page, re.S).group(1)) == instance.params
+    slips = page.split("## Mistakes it recognises")[1].split("For the example above")[1]
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \|", slips, re.M)
+    assert listed and sorted(set(listed)) == sorted({mistake_id for mistake_id, _ in mistake_answers(instance)})
+

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import re
 
 import numpy as np
 import pytest
@@ -17,7 +19,9 @@ from sklearn.metrics import f1_score, jaccard_score
 from mli_drill.families import segmentation_metrics as family
 from mli_drill.families.base import Alternatives, InvalidParams
 from mli_drill.instance import make_instance
+from mli_drill.mistakes import mistake_answers
 from mli_drill.problemspec import load_spec
+from tests.conftest import ROOT
 
 NAME = "segmentation-metrics"
 LEVELS = ("easy", "exam", "hard")
@@ -354,3 +358,14 @@ def test_sampler_uses_only_the_given_rng():
 def test_every_metric_is_sampled():
     metrics = {make_instance(NAME, "exam", seed).params["metric"] for seed in range(100)}
     assert metrics == set(family.METRICS)
+
+
+def test_doc_example_and_its_slips_are_current():
+    """docs/problems/segmentation-metrics.md shows exam seed 2, its answer and its slips' answers: they must not go stale."""
+    page = (ROOT / "docs" / "problems" / "segmentation-metrics.md").read_text(encoding="utf-8")
+    instance = make_instance("segmentation-metrics", "exam", 2)
+    assert json.loads(re.search(r"```json\n(.*?)\n```", page, re.S).group(1)) == instance.params
+    slips = page.split("## Mistakes it recognises")[1].split("For the example above")[1]
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \|", slips, re.M)
+    assert listed and sorted(set(listed)) == sorted({mistake_id for mistake_id, _ in mistake_answers(instance)})
+
