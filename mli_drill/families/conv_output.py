@@ -334,10 +334,6 @@ def _transposed_lead(layer: dict[str, Any]) -> str:
     return f"{SLIP_NAMES[CONV_FORMULA_FOR_TRANSPOSED]} (which enlarges: o = (i − 1)·s − 2p + d(k − 1) + output_padding + 1)"
 
 
-def _rounding_lead(layer: dict[str, Any]) -> str:
-    return f"{SLIP_NAMES[ROUNDING_SWAPPED]}"
-
-
 MISTAKES = (
     Mistake(FORGOT_PLUS_ONE, lambda params: slipped_size(params, FORGOT_PLUS_ONE), _slip_message(FORGOT_PLUS_ONE, _plus_one_lead)),
     Mistake(PADDING_ONE_SIDE, lambda params: slipped_size(params, PADDING_ONE_SIDE), _slip_message(PADDING_ONE_SIDE, _padding_lead)),
@@ -347,7 +343,7 @@ MISTAKES = (
         lambda params: slipped_size(params, CONV_FORMULA_FOR_TRANSPOSED),
         _slip_message(CONV_FORMULA_FOR_TRANSPOSED, _transposed_lead),
     ),
-    Mistake(ROUNDING_SWAPPED, _rounding_swapped, _slip_message(ROUNDING_SWAPPED, _rounding_lead)),
+    Mistake(ROUNDING_SWAPPED, _rounding_swapped, _slip_message(ROUNDING_SWAPPED, lambda layer: SLIP_NAMES[ROUNDING_SWAPPED])),
 )
 
 
