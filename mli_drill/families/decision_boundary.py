@@ -47,7 +47,8 @@ def _number(value: Any, what: str) -> Fraction:
     return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
 
 
-def parse(params: Any) -> tuple[list[Row], str, list[Fraction] | None]:
+def parse(params: Any) -> tuple[list[Row], str, list[Fraction]]:
+    """Validate params; the point is [] for the asks that take none."""
     if not isinstance(params, dict):
         raise InvalidParams("params must be a mapping")
     weights = params.get("weights")
@@ -66,7 +67,7 @@ def parse(params: Any) -> tuple[list[Row], str, list[Fraction] | None]:
         raise InvalidParams("intercepts need w1 and w2 non-zero (else the boundary never meets an axis) and w0 ≠ 0")
     if ask == "slope" and w2 == 0:
         raise InvalidParams("with w2 = 0 the boundary is vertical and has no slope")
-    point = None
+    point: list[Fraction] = []
     if ask in ("class", "probability"):
         raw = params.get("point")
         if not isinstance(raw, list) or len(raw) != 2:
@@ -160,7 +161,7 @@ def question_fields(params: dict) -> dict[str, str]:
         fields["weights"] = "\n".join(
             f"  class {c}: [w0, w1, w2] = {format_vector(float(w) for w in row)}" for c, row in enumerate(rows)
         )
-    if point is not None:
+    if point:
         fields["point"] = f"({_num(point[0])}, {_num(point[1])})"
     return fields
 
