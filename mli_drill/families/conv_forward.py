@@ -4,7 +4,10 @@ Drills the course convention that a CNN "convolution" is a cross-correlation
 (the kernel is slid over the zero-padded input without flipping), together
 with stride and zero padding. The sampler rejects kernels that are symmetric
 under a 180-degree rotation, because for those flipping makes no difference
-and the question would not test the convention.
+and the question would not test the convention; and it only asks about an
+output (the map, or one entry) where every catalogued slip (``MISTAKES``: the
+kernel flipped, the padding forgotten, the stride ignored) gives a value that
+differs from the right answer and from the other slips.
 
 Params (JSON form):
     image    list[list[int]]  input, rows of equal length
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import random
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import format_grid
 
 Grid = list[list[int]]
@@ -46,7 +49,11 @@ def sample(rng: random.Random, level: dict) -> dict:
             continue
         out_rows, out_cols = output_size(rows, cols, k, stride, padding)
         ask_map = out_rows * out_cols <= level["max_map_cells"] and rng.random() < level.get("map_probability", 0.5)
-        if not ask_map:
+        if ask_map:
+            if not _slips_distinct(params):
+                rejections.again()
+                continue
+        else:
             params["ask"] = "entry"
             params["entry"] = _pick_entry(rng, params, out_rows, out_cols)
             if params["entry"] is None:
@@ -72,15 +79,34 @@ def _informative(params: dict, level: dict) -> bool:
 
 
 def _pick_entry(rng: random.Random, params: dict, out_rows: int, out_cols: int) -> list[int] | None:
-    """An output position whose window overlaps real pixels and whose value is not 0."""
+    """An output position whose window overlaps real pixels, whose value is not 0, and where
+    every slip gives a value of its own (so a flipped kernel is never marked right)."""
     out = correlate(params)
+    slip_maps = [grid for grid in _slip_maps(params) if grid is not None]
     candidates = [
         [r, c]
         for r in range(out_rows)
         for c in range(out_cols)
-        if out[r][c] != 0 and _window_overlaps_image(params, r, c)
+        if out[r][c] != 0
+        and _window_overlaps_image(params, r, c)
+        and _distinct([out[r][c]] + [grid[r][c] for grid in slip_maps if r < len(grid) and c < len(grid[0])])
     ]
     return rng.choice(candidates) if candidates else None
+
+
+def _slip_maps(params: dict) -> list[Grid | None]:
+    """Each slip's whole output map (None where the slip does not apply)."""
+    as_map = {**params, "ask": "map"}
+    return [mistake.answer(as_map) for mistake in MISTAKES]
+
+
+def _slips_distinct(params: dict) -> bool:
+    """For a whole-map question: the right map and every slip's map differ pairwise."""
+    return _distinct([correlate(params)] + [grid for grid in _slip_maps(params) if grid is not None])
+
+
+def _distinct(values: list) -> bool:
+    return all(a != b for i, a in enumerate(values) for b in values[i + 1:])
 
 
 def _window_overlaps_image(params: dict, r: int, c: int) -> bool:
@@ -115,6 +141,88 @@ def correlate(params: dict) -> Grid:
         ]
         for r in range(out_rows)
     ]
+
+
+def rotated(kernel: Grid) -> Grid:
+    """The kernel rotated by 180 degrees: what a true convolution slides."""
+    return [list(row[::-1]) for row in kernel[::-1]]
+
+
+def _asked(params: dict) -> int | Grid | None:
+    """What the question asks for (the map or one entry) with these params; None when the
+    layer has no output or the asked entry lies outside the map."""
+    k = len(params["kernel"])
+    out_rows, out_cols = output_size(len(params["image"]), len(params["image"][0]), k, params["stride"], params["padding"])
+    if out_rows < 1 or out_cols < 1:
+        return None
+    out = correlate(params)
+    if params.get("ask") != "entry":
+        return out
+    r, c = params["entry"]
+    return out[r][c] if r < out_rows and c < out_cols else None
+
+
+# --------------------------------------------------------------------------- mistakes
+# Each slip is the same computation with one parameter of it done wrong.
+
+
+def _kernel_flipped(params: dict) -> int | Grid | None:
+    return _asked({**params, "kernel": rotated(params["kernel"])})
+
+
+def _padding_forgotten(params: dict) -> int | Grid | None:
+    return _asked({**params, "padding": 0}) if params["padding"] > 0 else None
+
+
+def _stride_ignored(params: dict) -> int | Grid | None:
+    return _asked({**params, "stride": 1}) if params["stride"] > 1 else None
+
+
+def _corner(params: dict) -> str:
+    return "padded cell" if params["padding"] else "input cell"
+
+
+def _kernel_flipped_message(params: dict) -> str:
+    where = f"out({params['entry'][0]},{params['entry'][1]})" if params.get("ask") == "entry" else "every output"
+    return (
+        f"you flipped the kernel (a true convolution): the layer cross-correlates, so {where} multiplies its "
+        f"window by the kernel as given, {params['kernel']}, not by the kernel rotated by 180°, "
+        f"{rotated(params['kernel'])}"
+    )
+
+
+def _padding_forgotten_message(params: dict) -> str:
+    rows, cols, k = len(params["image"]), len(params["image"][0]), len(params["kernel"])
+    s, p = params["stride"], params["padding"]
+    out_rows, out_cols = output_size(rows, cols, k, s, p)
+    return (
+        f"you left out the zero padding: with p = {p} the {rows}x{cols} input is padded to "
+        f"{rows + 2 * p}x{cols + 2 * p} first, so the output is {out_rows}x{out_cols} "
+        f"(floor(({rows} + 2·{p} − {k})/{s}) + 1 = {out_rows} rows) and out(r, c) starts at padded cell ({s}r, {s}c)"
+    )
+
+
+def _stride_ignored_message(params: dict) -> str:
+    s = params["stride"]
+    if params.get("ask") == "entry":
+        r, c = params["entry"]
+        return (
+            f"you ignored the stride: with s = {s}, out({r},{c}) uses the window whose top-left corner is "
+            f"{_corner(params)} ({s}·{r}, {s}·{c}) = ({s * r}, {s * c}), not ({r}, {c})"
+        )
+    rows, k, p = len(params["image"]), len(params["kernel"]), params["padding"]
+    out_rows = output_size(rows, rows, k, s, p)[0]
+    return (
+        f"you ignored the stride: with s = {s} the windows start every {s} pixels, so the output has "
+        f"floor(({rows} + 2·{p} − {k})/{s}) + 1 = {out_rows} rows, not {rows + 2 * p - k + 1}"
+    )
+
+
+MISTAKES = (
+    Mistake("kernel-flipped", _kernel_flipped, _kernel_flipped_message),
+    Mistake("padding-forgotten", _padding_forgotten, _padding_forgotten_message),
+    Mistake("stride-ignored", _stride_ignored, _stride_ignored_message),
+)
 
 
 def _validate(params: dict) -> None:

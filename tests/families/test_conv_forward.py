@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.signal import correlate2d
+from scipy.signal import convolve2d, correlate2d
 
 from mli_drill.families import conv_forward as fam
 from mli_drill.families.base import InvalidParams
@@ -136,3 +136,83 @@ def test_instances_valid_and_reproducible(seed, level):
         assert out.size <= spec_level["max_map_cells"]
         assert inst.solution.kind == "matrix"
     assert "NOT flipped" in inst.question
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in fam.MISTAKES}
+
+
+def asked(params: dict, grid: np.ndarray):
+    """What the question asks for, read off an independent full map (None when the entry is off it)."""
+    if params["ask"] == "map":
+        return grid.tolist()
+    r, c = params["entry"]
+    return int(grid[r, c]) if r < grid.shape[0] and c < grid.shape[1] else None
+
+
+def test_kernel_flipped_is_scipy_convolve2d():
+    """A true convolution (scipy flips the kernel) of the padded input, subsampled by the stride."""
+    for inst in instances():
+        p = inst.params
+        image = np.pad(np.array(p["image"]), p["padding"])
+        true_conv = convolve2d(image, np.array(p["kernel"]), mode="valid")[:: p["stride"], :: p["stride"]]
+        assert SLIPS["kernel-flipped"].answer(p) == asked(p, true_conv), p
+
+
+def test_padding_forgotten_is_correlation_of_the_unpadded_input():
+    seen = 0
+    for inst in instances():
+        p = inst.params
+        value = SLIPS["padding-forgotten"].answer(p)
+        if p["padding"] == 0:
+            assert value is None
+            continue
+        seen += 1
+        unpadded = correlate2d(np.array(p["image"]), np.array(p["kernel"]), mode="valid")
+        assert value == asked(p, unpadded[:: p["stride"], :: p["stride"]]), p
+    assert seen > 50
+
+
+def test_stride_ignored_is_the_stride_one_map():
+    seen = 0
+    for inst in instances():
+        p = inst.params
+        value = SLIPS["stride-ignored"].answer(p)
+        if p["stride"] == 1:
+            assert value is None
+            continue
+        seen += 1
+        dense = correlate2d(np.pad(np.array(p["image"]), p["padding"]), np.array(p["kernel"]), mode="valid")
+        assert value == asked(p, dense), p
+    assert seen > 50
+
+
+def test_issue_example_flipped_kernel_no_longer_scores():
+    # Before the sampler checked the slips, easy seed 312 asked entry (1, 0) of kernel [[1, 1], [0, 0]],
+    # where the flipped kernel gives the same 2.
+    inst = make_instance(FAMILY, "easy", 312)
+    assert inst.params["kernel"] == [[1, 1], [0, 0]]
+    assert SLIPS["kernel-flipped"].answer(inst.params) != inst.answer
+
+
+def test_hand_slips_with_stride_and_padding():
+    params = {"image": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "kernel": [[1, -1], [2, 0]], "stride": 2, "padding": 1,
+              "ask": "entry", "entry": [1, 1]}
+    # right: padded window [[5, 6], [8, 9]] -> 15; flipped kernel [[0, 2], [-1, 1]] -> 12 - 8 + 9 = 13;
+    # no padding: output 1x1, no entry (1, 1); stride 1: padded window at (1, 1) = [[1, 2], [4, 5]] -> 1 - 2 + 8 = 7
+    assert fam.solve(params).answer == 15
+    assert SLIPS["kernel-flipped"].answer(params) == 13
+    assert SLIPS["padding-forgotten"].answer(params) is None
+    assert SLIPS["stride-ignored"].answer(params) == 7
+    assert "(2·1, 2·1) = (2, 2)" in SLIPS["stride-ignored"].message(params)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_sampler_keeps_every_slip_apart(seed, level):
+    """The flipped kernel always gives another answer; the slips that apply differ from it and each other."""
+    inst = make_instance(FAMILY, level, seed)
+    assert SLIPS["kernel-flipped"].answer(inst.params) != inst.answer
+    values = [inst.answer] + [v for m in fam.MISTAKES if (v := m.answer(inst.params)) is not None]
+    assert all(a != b for i, a in enumerate(values) for b in values[i + 1:]), inst.params
