@@ -13,6 +13,12 @@ Params (JSON)::
      "ask": "map" | "entry", "row": int, "col": int}     # row/col only when ask == "entry"
 
 ``padding`` must be at most k − 1 so the zero-insertion picture applies.
+
+The catalogued slips (``MISTAKES``) are steps of the zero-insertion method done
+wrong: the kernel not flipped, the padding p ignored, no zeros inserted, and
+the map padded by p instead of k − 1 − p. The sampler only asks about a map or
+an entry where each slip that applies gives a value of its own, so a student
+who forgets the flip is never marked right.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import format_grid
 
 Grid = list[list[int]]
@@ -79,15 +85,107 @@ def flipped(kernel: Grid) -> Grid:
 
 
 def correlate(grid: Grid, kernel: Grid) -> Grid:
+    """Stride-1 cross-correlation ('valid'); empty when the kernel does not fit."""
     k = len(kernel)
-    side = len(grid) - k + 1
+    side = max(len(grid) - k + 1, 0)
     return [[sum(grid[r + a][c + b] * kernel[a][b] for a in range(k) for b in range(k)) for c in range(side)]
             for r in range(side)]
 
 
-def transposed_conv(image: Grid, kernel: Grid, s: int, p: int) -> Grid:
+def transposed_conv(image: Grid, kernel: Grid, s: int, p: int, *, flip: bool = True, border: int | None = None) -> Grid:
+    """The output map by zero insertion: pad ``border`` (k − 1 − p unless given) zeros around and
+    cross-correlate with the kernel, flipped unless ``flip`` is False (the slips use both knobs)."""
     k = len(kernel)
-    return correlate(zero_insert_and_pad(image, s, k - 1 - p), flipped(kernel))
+    grid = zero_insert_and_pad(image, s, k - 1 - p if border is None else border)
+    return correlate(grid, flipped(kernel) if flip else kernel)
+
+
+def _asked(params: dict[str, Any], out: Grid) -> Grid | int | None:
+    """The map, or the asked entry of it (None when the map is empty or the entry lies outside it)."""
+    if not out or not out[0]:
+        return None
+    if params["ask"] != "entry":
+        return out
+    row, col = params["row"], params["col"]
+    return out[row][col] if row < len(out) and col < len(out) else None
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _not_flipped(params: dict[str, Any]) -> Grid | int | None:
+    return _asked(params, transposed_conv(params["input"], params["kernel"], params["stride"], params["padding"],
+                                          flip=False))
+
+
+def _padding_ignored(params: dict[str, Any]) -> Grid | int | None:
+    if params["padding"] == 0:
+        return None
+    return _asked(params, transposed_conv(params["input"], params["kernel"], params["stride"], 0))
+
+
+def _zeros_not_inserted(params: dict[str, Any]) -> Grid | int | None:
+    if params["stride"] == 1:
+        return None
+    return _asked(params, transposed_conv(params["input"], params["kernel"], 1, params["padding"]))
+
+
+def _padded_by_p(params: dict[str, Any]) -> Grid | int | None:
+    k, p = len(params["kernel"]), params["padding"]
+    if p in (k - 1 - p, k - 1):
+        return None  # padding p is then right, or the same as ignoring p (padding-ignored names that)
+    return _asked(params, transposed_conv(params["input"], params["kernel"], params["stride"], p, border=p))
+
+
+def _not_flipped_message(params: dict[str, Any]) -> str:
+    return (
+        f"you did not flip the kernel: the zero-inserted, padded map is cross-correlated with W rotated by 180°, "
+        f"{flipped(params['kernel'])}, not with W = {params['kernel']} (only the scatter view stamps W unflipped)"
+    )
+
+
+def _sizes(params: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    n, k, s, p = len(params["input"]), len(params["kernel"]), params["stride"], params["padding"]
+    return n, k, s, p, output_size(n, k, s, p)
+
+
+def _padding_ignored_message(params: dict[str, Any]) -> str:
+    n, k, s, p, o = _sizes(params)
+    return (
+        f"you ignored the padding: torch's p = {p} cuts {p} from every side of the full "
+        f"{o + 2 * p}x{o + 2 * p} result (pad k − 1 − p = {k - 1 - p} zeros, not k − 1 = {k - 1}), leaving "
+        f"(i − 1)·s − 2p + k = ({n} − 1)·{s} − 2·{p} + {k} = {o}"
+    )
+
+
+def _zeros_not_inserted_message(params: dict[str, Any]) -> str:
+    n, k, s, p, o = _sizes(params)
+    zeros = f"{s - 1} zero{'s' if s != 2 else ''}"
+    return (
+        f"you did not insert zeros between the input values: with s = {s}, {zeros} go between neighbours, so the "
+        f"{n}x{n} input spreads to {(n - 1) * s + 1}x{(n - 1) * s + 1} before padding and the output is "
+        f"({n} − 1)·{s} − 2·{p} + {k} = {o} wide"
+    )
+
+
+def _padded_by_p_message(params: dict[str, Any]) -> str:
+    _, k, _, p, _ = _sizes(params)
+    return (
+        f"you padded the zero-inserted map with p = {p} zero{'s' if p != 1 else ''}: the transposed convolution "
+        f"pads k − 1 − p = {k} − 1 − {p} = {k - 1 - p} on every side (torch's p crops the output instead)"
+    )
+
+
+MISTAKES = (
+    Mistake("kernel-not-flipped", _not_flipped, _not_flipped_message),
+    Mistake("padding-ignored", _padding_ignored, _padding_ignored_message),
+    Mistake("zeros-not-inserted", _zeros_not_inserted, _zeros_not_inserted_message),
+    Mistake("padded-by-p", _padded_by_p, _padded_by_p_message),
+)
+
+
+def _distinct(values: list[Any]) -> bool:
+    return all(a != b for i, a in enumerate(values) for b in values[i + 1:])
 
 
 def _factor(value: int) -> str:
@@ -175,14 +273,22 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
         if all(v == 0 for row in out for v in row):
             rejections.again()
             continue
-        if params["ask"] == "entry":
-            cells = [(r, c) for r in range(o) for c in range(o)]
-            best = max(_contributions(n, k, s, p, r, c) for r, c in cells)
-            # ask about a cell where kernel copies overlap (if any do) and the value is not 0
-            wanted = [(r, c) for r, c in cells
-                      if _contributions(n, k, s, p, r, c) >= min(2, best) and out[r][c] != 0]
-            if not wanted:
-                rejections.again()
+        slip_maps = [grid for grid in (mistake.answer({**params, "ask": "map"}) for mistake in MISTAKES)
+                     if grid is not None]
+        if params["ask"] == "map":
+            if not _distinct([out, *slip_maps]):
+                rejections.again()  # e.g. a kernel symmetric under 180°: forgetting the flip changes nothing
                 continue
-            params["row"], params["col"] = rng.choice(wanted)
+            return params
+        cells = [(r, c) for r in range(o) for c in range(o)]
+        best = max(_contributions(n, k, s, p, r, c) for r, c in cells)
+        # ask about a cell where kernel copies overlap (if any do), the value is not 0, and every slip
+        # that applies gives a value of its own there
+        wanted = [(r, c) for r, c in cells
+                  if _contributions(n, k, s, p, r, c) >= min(2, best) and out[r][c] != 0
+                  and _distinct([out[r][c]] + [g[r][c] for g in slip_maps if r < len(g) and c < len(g)])]
+        if not wanted:
+            rejections.again()
+            continue
+        params["row"], params["col"] = rng.choice(wanted)
         return params

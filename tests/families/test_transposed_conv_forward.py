@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill.families.base import InvalidParams
-from mli_drill.families.transposed_conv_forward import solve
+from mli_drill.families.transposed_conv_forward import MISTAKES, solve
 from mli_drill.instance import make_instance
 from mli_drill.problemspec import load_spec
 
@@ -117,3 +117,72 @@ def test_instances_valid_and_reproducible(seed, level):
     else:
         assert instance.solution.kind == "matrix"
     assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in MISTAKES}
+
+
+def asked(params: dict, grid: np.ndarray):
+    """The map or the asked entry of an independently computed map (None when it is off the map)."""
+    if grid.size == 0:
+        return None
+    if params["ask"] == "map":
+        return grid.tolist()
+    r, c = params["row"], params["col"]
+    return int(grid[r, c]) if r < grid.shape[0] and c < grid.shape[1] else None
+
+
+def test_slips_against_scatter_add():
+    """Each slip is the scatter-add picture with one thing changed:
+    not flipping in the correlation view stamps the kernel rotated by 180°; ignoring p crops nothing;
+    no zero insertion stamps at stride 1; padding by p instead of k − 1 − p crops k − 1 − p instead of p."""
+    applied = {mistake_id: 0 for mistake_id in SLIPS}
+    for instance in instances(100):
+        p = instance.params
+        x, w, s, pad = p["input"], p["kernel"], p["stride"], p["padding"]
+        k = len(w)
+        expected = {
+            "kernel-not-flipped": asked(p, scatter_add(x, np.rot90(np.array(w), 2), s, pad)),
+            "padding-ignored": asked(p, scatter_add(x, w, s, 0)) if pad else None,
+            "zeros-not-inserted": asked(p, scatter_add(x, w, 1, pad)) if s > 1 else None,
+            "padded-by-p": asked(p, scatter_add(x, w, s, k - 1 - pad)) if pad not in (k - 1 - pad, k - 1) else None,
+        }
+        for mistake_id, value in expected.items():
+            assert SLIPS[mistake_id].answer(p) == value, (mistake_id, p)
+            applied[mistake_id] += value is not None
+    assert min(applied.values()) > 20, applied
+
+
+def test_kernel_not_flipped_against_torch():
+    torch = pytest.importorskip("torch")
+    for instance in instances(40):
+        p = instance.params
+        x = torch.tensor(p["input"], dtype=torch.float64)[None, None]
+        w = torch.tensor(p["kernel"], dtype=torch.float64).flip(0, 1)[None, None]
+        out = torch.nn.functional.conv_transpose2d(x, w, stride=p["stride"], padding=p["padding"])[0, 0]
+        assert SLIPS["kernel-not-flipped"].answer(p) == asked(p, out.round().long().numpy()), p
+
+
+def test_hand_slips():
+    params = {"input": [[1, 2], [3, 4]], "kernel": [[1, 0], [0, 0]], "stride": 1, "padding": 0, "ask": "map"}
+    # scatter: W stamps its top-left 1 at each input position -> the input padded right and below
+    assert solve(params).answer == [[1, 2, 0], [3, 4, 0], [0, 0, 0]]
+    assert SLIPS["kernel-not-flipped"].answer(params) == [[0, 0, 0], [0, 1, 2], [0, 3, 4]]
+    assert SLIPS["padded-by-p"].answer(params) == [[4]]  # no border: one 2x2 window, flipped kernel picks 4
+    assert SLIPS["padding-ignored"].answer(params) is None and SLIPS["zeros-not-inserted"].answer(params) is None
+    assert "[[0, 0], [0, 1]]" in SLIPS["kernel-not-flipped"].message(params)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_sampler_keeps_every_slip_apart(seed, level):
+    """Forgetting the flip always gives another answer (so no kernel symmetric under 180° is drawn),
+    and the slips that apply differ from the answer and from each other."""
+    instance = make_instance(FAMILY, level, seed)
+    kernel = np.array(instance.params["kernel"])
+    assert not np.array_equal(kernel, kernel[::-1, ::-1])
+    assert SLIPS["kernel-not-flipped"].answer(instance.params) != instance.answer
+    values = [instance.answer] + [v for m in MISTAKES if (v := m.answer(instance.params)) is not None]
+    assert all(a != b for i, a in enumerate(values) for b in values[i + 1:]), instance.params
