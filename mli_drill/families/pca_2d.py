@@ -17,6 +17,10 @@ Parameters (JSON form):
 
 The two eigenvalues must differ (else the first axis is not unique) and the
 total variance must be positive (InvalidParams otherwise).
+
+The catalogued slips (``MISTAKES``) reuse the same maths with one step done
+wrong: the covariance divided by N, the smaller eigenvalue taken, the
+off-diagonal covariance ignored, or the axis left unnormalised.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid
 
 ASKS = ("largest_eigenvalue", "explained_variance", "first_axis")
@@ -54,10 +58,29 @@ def first_axis(a: float, b: float, c: float) -> tuple[float, float]:
     else:
         vx, vy = lam1 - c, b
     norm = math.hypot(vx, vy)
-    vx, vy = vx / norm, vy / norm
+    return positive_first(vx / norm, vy / norm)
+
+
+def positive_first(vx: float, vy: float) -> tuple[float, float]:
+    """The sign convention of the answers: first nonzero component positive (and no -0.0)."""
     if vx < -1e-12 or (abs(vx) <= 1e-12 and vy < 0):
         vx, vy = -vx, -vy
     return (vx + 0.0, vy + 0.0)
+
+
+def quantity(ask: str, a: float, b: float, c: float, component: int = 1) -> float | list[float]:
+    """The asked quantity of [[a, b], [b, c]] for principal component 1 (component 2 is a slip):
+    its eigenvalue, its share of the trace, or its unit axis."""
+    lams = eigenvalues(a, b, c)
+    lam = lams[component - 1]
+    if ask == "largest_eigenvalue":
+        return round(lam, 12)
+    if ask == "explained_variance":
+        return round(lam / (lams[0] + lams[1]), 12)
+    vx, vy = first_axis(a, b, c)
+    if component == 2:
+        vx, vy = positive_first(-vy, vx)  # the other axis is perpendicular to the first
+    return [round(vx, 12), round(vy, 12)]
 
 
 def scatter(points: list[tuple[Fraction, Fraction]]) -> tuple[list[Fraction], list[list[Fraction]]]:
@@ -81,8 +104,10 @@ def _number(value: Any, what: str) -> Fraction:
     return Fraction(value)
 
 
-def covariance_of(params: Any) -> tuple[list[list[Fraction]], str]:
-    """The covariance matrix (exact) and the ask, after validation."""
+def covariance_of(params: Any, divide_by_n: bool = False) -> tuple[list[list[Fraction]], str]:
+    """The covariance matrix (exact) and the ask, after validation.
+
+    ``divide_by_n`` computes the population covariance of points instead (a slip)."""
     if not isinstance(params, dict):
         raise InvalidParams("params must be a mapping")
     ask = params.get("ask")
@@ -111,7 +136,8 @@ def covariance_of(params: Any) -> tuple[list[list[Fraction]], str]:
             raise InvalidParams("points must be a list of at least 2 [x, y] pairs")
         exact = [(_number(p[0], "point"), _number(p[1], "point")) for p in points]
         _, s = scatter(exact)
-        matrix = [[v / (len(exact) - 1) for v in row] for row in s]
+        divisor = len(exact) if divide_by_n else len(exact) - 1
+        matrix = [[v / divisor for v in row] for row in s]
     else:
         raise InvalidParams(f"source must be 'covariance' or 'points', got {source!r}")
     a, b, c = (float(matrix[0][0]), float(matrix[0][1]), float(matrix[1][1]))
@@ -121,6 +147,107 @@ def covariance_of(params: Any) -> tuple[list[list[Fraction]], str]:
     if lam1 - lam2 <= 1e-9 * max(1.0, lam1):
         raise InvalidParams("the two eigenvalues are equal, so the first principal axis is not unique")
     return matrix, ask
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _entries(matrix: list[list[Fraction]]) -> tuple[float, float, float]:
+    return float(matrix[0][0]), float(matrix[0][1]), float(matrix[1][1])
+
+
+def _covariance_over_n(params: dict) -> float | list[float] | None:
+    if params.get("source") != "points" or params.get("ask") != "largest_eigenvalue":
+        return None  # the share and the axis do not change when the whole matrix is scaled
+    matrix, ask = covariance_of(params, divide_by_n=True)
+    return quantity(ask, *_entries(matrix))
+
+
+def _smallest_eigenvalue(params: dict) -> float | list[float] | None:
+    matrix, ask = covariance_of(params)
+    return quantity(ask, *_entries(matrix), component=2)
+
+
+def _covariance_ignored(params: dict) -> float | list[float] | None:
+    matrix, ask = covariance_of(params)
+    a, _, c = _entries(matrix)
+    if ask == "first_axis" and a == c:
+        return None  # equal variances: no first axis without the covariance
+    return quantity(ask, a, 0.0, c)
+
+
+def _unnormalised_direction(matrix: list[list[Fraction]]) -> tuple[Fraction, Fraction, float]:
+    """(b, λ1 − a) from the first row of (C − λ1 I) v = 0, and λ1."""
+    a, b, c = _entries(matrix)
+    lam1 = eigenvalues(a, b, c)[0]
+    return matrix[0][1], lam1 - float(matrix[0][0]), lam1
+
+
+def _axis_not_normalised(params: dict) -> list[float] | None:
+    matrix, ask = covariance_of(params)
+    if ask != "first_axis" or matrix[0][1] == 0:
+        return None
+    b, rest, _ = _unnormalised_direction(matrix)
+    vx, vy = positive_first(float(b), rest)
+    return [round(vx, 12), round(vy, 12)]
+
+
+def _covariance_over_n_message(params: dict) -> str:
+    if params.get("source") != "points":
+        return "you divided by N: the sample covariance of points divides the scatter matrix by N − 1"
+    n = len(params["points"])
+    right, _ = covariance_of(params)
+    wrong, _ = covariance_of(params, divide_by_n=True)
+    return (
+        f"you divided the scatter matrix by N = {n}: the sample covariance divides by N − 1 = {n - 1}, so its "
+        f"first entry is {show(right[0][0])}, not {show(wrong[0][0])}, and every eigenvalue is {n}/{n - 1} times "
+        f"the one you found"
+    )
+
+
+def _eigen_text(matrix: list[list[Fraction]]) -> tuple[str, str]:
+    l1, l2 = eigenvalues(*_entries(matrix))
+    return fmt(l1), fmt(l2)
+
+
+def _smallest_eigenvalue_message(params: dict) -> str:
+    matrix, ask = covariance_of(params)
+    l1, l2 = _eigen_text(matrix)
+    used = {"largest_eigenvalue": "took", "explained_variance": "used", "first_axis": "used the eigenvector of"}[ask]
+    return (
+        f"you {used} the smaller eigenvalue: the covariance matrix has λ1 = {l1} and λ2 = {l2}, and the first "
+        f"principal component belongs to the larger, λ1 = {l1}"
+    )
+
+
+def _covariance_ignored_message(params: dict) -> str:
+    matrix, _ = covariance_of(params)
+    l1, l2 = _eigen_text(matrix)
+    a, b, c = (show_approx(matrix[0][0]), show_approx(matrix[0][1]), show_approx(matrix[1][1]))
+    return (
+        f"you ignored the covariance {b}: the diagonal entries {a} and {c} are the variances along x and y, "
+        f"not the eigenvalues; with the off-diagonal {b} the eigenvalues are {l1} and {l2}"
+    )
+
+
+def _axis_not_normalised_message(params: dict) -> str:
+    matrix, _ = covariance_of(params)
+    b, rest, lam1 = _unnormalised_direction(matrix)
+    vx, vy = positive_first(float(b), rest)
+    length = math.hypot(vx, vy)
+    return (
+        f"you did not normalise the axis: v ∝ (b, λ1 − a) = ({fmt(float(b))}, {fmt(lam1)} − "
+        f"{fmt(float(matrix[0][0]))}), i.e. ({fmt(vx)}, {fmt(vy)}), has length {fmt(length)}; divide by it "
+        f"to get the unit vector [{fmt(vx / length)}, {fmt(vy / length)}]"
+    )
+
+
+MISTAKES = (
+    Mistake("covariance-over-n", _covariance_over_n, _covariance_over_n_message),
+    Mistake("smallest-eigenvalue", _smallest_eigenvalue, _smallest_eigenvalue_message),
+    Mistake("covariance-ignored", _covariance_ignored, _covariance_ignored_message),
+    Mistake("axis-not-normalised", _axis_not_normalised, _axis_not_normalised_message),
+)
 
 
 # --------------------------------------------------------------------------- sampling
@@ -182,12 +309,36 @@ def _sample_points(rng: random.Random, level: dict) -> list[list[int]]:
 
 
 def sample(rng: random.Random, level: dict) -> dict:
+    """Draw until every slip that applies gives a value well apart from the answer and the other slips
+    (e.g. the N-divided eigenvalue close to a diagonal entry would name two slips at once)."""
     source = rng.choice(list(level.get("sources", ["covariance"])))
     ask = rng.choice(list(level.get("asks", ASKS)))
-    if source == "covariance":
-        a, b, c = rng.choice(nice_covariances(level.get("entry_max", 10), level.get("b_max", 4)))
-        return {"source": source, "cov": [[a, b], [b, c]], "points": None, "ask": ask}
-    return {"source": source, "cov": None, "points": _sample_points(rng, level), "ask": ask}
+    rejections = Rejections()
+    while True:
+        if source == "covariance":
+            a, b, c = rng.choice(nice_covariances(level.get("entry_max", 10), level.get("b_max", 4)))
+            params = {"source": source, "cov": [[a, b], [b, c]], "points": None, "ask": ask}
+        else:
+            params = {"source": source, "cov": None, "points": _sample_points(rng, level), "ask": ask}
+        if _slips_apart(params):
+            return params
+        rejections.again()
+
+
+def _slips_apart(params: dict) -> bool:
+    matrix, ask = covariance_of(params)
+    values = [quantity(ask, *_entries(matrix))]
+    values += [value for mistake in MISTAKES if (value := mistake.answer(params)) is not None]
+    return not any(_close(x, y) for i, x in enumerate(values) for y in values[i + 1:])
+
+
+def _close(x: float | list[float], y: float | list[float]) -> bool:
+    """Within 2% (twice the checker's tolerance) in every component."""
+    if isinstance(x, list) and isinstance(y, list):
+        return all(_close(u, v) for u, v in zip(x, y))
+    if isinstance(x, list) or isinstance(y, list):
+        return False
+    return abs(x - y) <= 0.02 * max(abs(x), abs(y)) + 1e-3
 
 
 # --------------------------------------------------------------------------- wording
@@ -297,11 +448,13 @@ def solve(params: dict) -> Solution:
         eig, lam1, lam2 = eigen_steps(a, b, c, "C")
         steps.extend(eig)
         axis_lam, axis_name = lam1, "C"
-    l1, l2 = eigenvalues(float(matrix[0][0]), float(matrix[0][1]), float(matrix[1][1]))
+    a_c, b_c, c_c = (float(matrix[0][0]), float(matrix[0][1]), float(matrix[1][1]))
+    answer = quantity(ask, a_c, b_c, c_c)
+    l1, l2 = eigenvalues(a_c, b_c, c_c)
     if ask == "largest_eigenvalue":
         display = show_approx(lam1) if lam1 is not None else fmt(l1)
         steps.append(f"The largest eigenvalue (the variance along the first principal axis) is {display}.")
-        return Solution(answer=round(l1, 12), steps=steps, kind="real", display=display)
+        return Solution(answer=answer, steps=steps, kind="real", display=display)
     if ask == "explained_variance":
         share = l1 / (l1 + l2)
         if lam1 is not None and lam2 is not None:
@@ -312,8 +465,7 @@ def solve(params: dict) -> Solution:
         else:
             display = fmt(share)
             steps.append(f"Explained-variance share of PC1 = λ1 / (λ1 + λ2) = {display}.")
-        return Solution(answer=round(share, 12), steps=steps, kind="real", display=display)
+        return Solution(answer=answer, steps=steps, kind="real", display=display)
     steps.append(axis_step(a, b, c, axis_lam, axis_name))
-    vx, vy = first_axis(float(matrix[0][0]), float(matrix[0][1]), float(matrix[1][1]))
-    return Solution(answer=[round(vx, 12), round(vy, 12)], steps=steps, kind="vector",
-                    display=f"[{fmt(vx)}, {fmt(vy)}]")
+    vx, vy = first_axis(a_c, b_c, c_c)
+    return Solution(answer=answer, steps=steps, kind="vector", display=f"[{fmt(vx)}, {fmt(vy)}]")

@@ -196,3 +196,69 @@ def test_exact_scatter_helper():
     mean, m = pca_2d.scatter([(Fraction(0), Fraction(0)), (Fraction(2), Fraction(2)), (Fraction(1), Fraction(3))])
     assert mean == [1, Fraction(5, 3)]
     assert m[0][0] == 2 and m[0][1] == 2
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in pca_2d.MISTAKES}
+
+
+def asked_of(ask: str, values: np.ndarray, vectors: np.ndarray, index: int):
+    """The asked quantity for eigenpair ``index`` of an independent decomposition."""
+    if ask == "largest_eigenvalue":
+        return values[index]
+    if ask == "explained_variance":
+        return values[index] / values.sum()
+    return sign_convention(vectors[:, index])
+
+
+def test_slips_against_numpy():
+    """covariance-over-n: np.cov(bias=True); smallest-eigenvalue: eigh's other pair; covariance-ignored: the
+    diagonal as eigenvalues (np.diag); axis-not-normalised: eigh's unit axis times the length of (b, λ1 − a)."""
+    applied = dict.fromkeys(SLIPS, 0)
+    for level in LEVELS:
+        for seed in range(100):
+            p = make_instance(FAMILY, level, seed).params
+            cov = covariance(p)
+            values, vectors = np.linalg.eigh(cov)  # ascending: index 1 is the first component
+            expected = {
+                "smallest-eigenvalue": asked_of(p["ask"], values, vectors, 0),
+                "covariance-over-n": None,
+                "axis-not-normalised": None,
+            }
+            if p["source"] == "points" and p["ask"] == "largest_eigenvalue":
+                expected["covariance-over-n"] = np.linalg.eigvalsh(np.cov(np.array(p["points"]).T, bias=True))[-1]
+            diagonal = np.diag(np.diag(cov))
+            if p["ask"] == "first_axis" and cov[0, 0] == cov[1, 1]:
+                expected["covariance-ignored"] = None
+            else:
+                d_values, d_vectors = np.linalg.eigh(diagonal)
+                expected["covariance-ignored"] = asked_of(p["ask"], d_values, d_vectors, 1)
+            if p["ask"] == "first_axis":
+                length = math.hypot(cov[0, 1], values[1] - cov[0, 0])
+                expected["axis-not-normalised"] = sign_convention(vectors[:, 1]) * length
+            for mistake_id, value in expected.items():
+                got = SLIPS[mistake_id].answer(p)
+                if value is None:
+                    assert got is None, (mistake_id, p)
+                else:
+                    assert np.allclose(got, value, atol=1e-9), (mistake_id, p, got, value)
+                    applied[mistake_id] += 1
+    assert min(applied.values()) > 20, applied
+
+
+def test_covariance_over_n_hand_example():
+    # points (0,0), (2,2), (1,3), (3,1): scatter [[5, 1], [1, 5]], eigenvalues 6 and 4; / 3 right, / 4 the slip
+    params = {"source": "points", "points": [[0, 0], [2, 2], [1, 3], [3, 1]], "ask": "largest_eigenvalue"}
+    assert SLIPS["covariance-over-n"].answer(params) == pytest.approx(1.5)
+    assert "N − 1 = 3" in SLIPS["covariance-over-n"].message(params)
+    assert SLIPS["covariance-over-n"].answer(dict(params, ask="explained_variance")) is None
+
+
+def test_axis_slips_hand_example():
+    # [[7, 6], [6, 12]]: λ1 = 16, v ∝ (6, 9); the second axis (3, -2)/sqrt(13)
+    params = {"source": "covariance", "cov": [[7, 6], [6, 12]], "points": None, "ask": "first_axis"}
+    assert SLIPS["axis-not-normalised"].answer(params) == pytest.approx([6, 9])
+    assert SLIPS["smallest-eigenvalue"].answer(params) == pytest.approx([3 / math.sqrt(13), -2 / math.sqrt(13)])
+    assert SLIPS["covariance-ignored"].answer(params) == pytest.approx([0, 1])
+    assert "λ1 = 16 and λ2 = 3" in SLIPS["smallest-eigenvalue"].message(params)
