@@ -121,3 +121,21 @@ def prefer_informative(draw: Callable[[], T], informative: Callable[[T], bool], 
         if informative(candidate):
             return candidate
     return first
+
+
+def close(x: object, y: object, rel_tol: float = 0.02, abs_tol: float = 0.002) -> bool:
+    """Numbers (or equal-shaped lists of numbers) within ``rel_tol`` relative or ``abs_tol`` absolute
+    in every component. The defaults are about twice the checkers' tolerances, so values this
+    function calls apart are never matched to each other when marking."""
+    if isinstance(x, list) and isinstance(y, list):
+        return len(x) == len(y) and all(close(u, v, rel_tol, abs_tol) for u, v in zip(x, y))
+    if isinstance(x, list) or isinstance(y, list):
+        return False
+    assert isinstance(x, (int, float)) and isinstance(y, (int, float))
+    return abs(x - y) <= max(rel_tol * max(abs(x), abs(y)), abs_tol)
+
+
+def values_apart(values: Sequence[object], rel_tol: float = 0.02, abs_tol: float = 0.002) -> bool:
+    """No two of ``values`` (a right answer and its slips' values) are ``close``: a sampler that
+    keeps to such draws never marks a slip right, and names one slip per wrong answer."""
+    return not any(close(x, y, rel_tol, abs_tol) for i, x in enumerate(values) for y in values[i + 1:])

@@ -1,7 +1,8 @@
 """The fast gradient sign method (FGSM) on a linear model, by hand.
 
 x_adv = x + eps * sign(grad_x L) (CONVENTIONS.md), no clipping unless the
-instance says so. For a linear score s = w.x + b the input gradient is
+instance says so. The catalogued slips (``MISTAKES``) are the same step done
+wrong: against the gradient, by eps times the gradient itself, or unclipped. For a linear score s = w.x + b the input gradient is
 dL/ds * w, so the attack moves every pixel by eps in the direction of
 sign(dL/ds) * sign(w_i): the drill is getting that sign right for the loss given.
 
@@ -24,8 +25,8 @@ from __future__ import annotations
 import math
 import random
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
-from mli_drill.families.common import fmt, format_vector
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import close, fmt, format_vector, values_apart
 
 LOSSES = ("negative-score", "logistic", "squared")
 LOSS_TEXT = {
@@ -52,13 +53,19 @@ def dloss_dscore(params: dict) -> float:
     return 2.0 * (s - y)
 
 
-def attack(params: dict) -> tuple[list[float], list[int], list[float]]:
-    """Input gradient, its sign, and x_adv (clipped if asked)."""
+def attack(
+    params: dict, *, direction: int = 1, sign: bool = True, clip: bool = True
+) -> tuple[list[float], list[int], list[float]]:
+    """Input gradient, its sign, and x_adv (clipped if the instance says so).
+
+    The keywords are the slips: ``direction=-1`` steps against the gradient, ``sign=False``
+    steps by eps times the gradient itself, ``clip=False`` leaves the clipping out."""
     g = dloss_dscore(params)
     grad = [g * wi for wi in params["w"]]
     signs = [_sign(v) for v in grad]
-    adv = [xi + params["eps"] * si for xi, si in zip(params["x"], signs)]
-    if params.get("clip"):
+    step = signs if sign else grad
+    adv = [xi + direction * params["eps"] * si for xi, si in zip(params["x"], step)]
+    if clip and params.get("clip"):
         low, high = params["clip"]
         adv = [min(max(v, low), high) for v in adv]
     return grad, signs, [round(v, 10) for v in adv]
@@ -95,7 +102,81 @@ def sample(rng: random.Random, level: dict) -> dict:
         if rng.random() < level.get("coordinate_probability", 0.4):
             params["ask"] = "coordinate"
             params["index"] = rng.randrange(d)
+        if not _slips_apart(params):
+            rejections.again()  # e.g. weights of ±1 under L = -y·s: eps·gradient is then eps·sign
+            continue
         return params
+
+
+def _slips_apart(params: dict) -> bool:
+    """The answer and the two sign slips are pairwise apart, and so is forgetting the clip unless
+    it makes no difference to what is asked (an unclipped coordinate is still a fair question)."""
+    answer = _asked(params, attack(params)[2])
+    values = [answer, _against_gradient(params), _gradient_not_sign(params)]
+    unclipped = _clip_forgotten(params)
+    if unclipped is not None and not close(unclipped, answer):
+        values.append(unclipped)
+    return values_apart(values)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _asked(params: dict, adv: list[float]) -> float | list[float]:
+    return adv[params["index"]] if params["ask"] == "coordinate" else adv
+
+
+def _against_gradient(params: dict) -> float | list[float]:
+    return _asked(params, attack(params, direction=-1)[2])
+
+
+def _gradient_not_sign(params: dict) -> float | list[float]:
+    return _asked(params, attack(params, sign=False)[2])
+
+
+def _clip_forgotten(params: dict) -> float | list[float] | None:
+    return _asked(params, attack(params, clip=False)[2]) if params.get("clip") else None
+
+
+def _where(params: dict) -> str:
+    return f"x{params['index'] + 1}" if params["ask"] == "coordinate" else "x"
+
+
+def _pick(params: dict, values: list[float]) -> str:
+    """The asked coordinate, or the whole vector, as text."""
+    return fmt(values[params["index"]]) if params["ask"] == "coordinate" else format_vector(values)
+
+
+def _against_gradient_message(params: dict) -> str:
+    _, signs, _ = attack(params)
+    return (
+        f"you stepped against the gradient: FGSM increases the loss, so {_where(params)} moves by "
+        f"+ε·sign(grad_x L) = {fmt(params['eps'])}·{_pick(params, signs)}; subtracting it is a gradient-descent step"
+    )
+
+
+def _gradient_not_sign_message(params: dict) -> str:
+    grad, signs, _ = attack(params)
+    return (
+        f"you stepped by ε·grad_x L = {fmt(params['eps'])}·{_pick(params, grad)} instead of "
+        f"ε·sign(grad_x L) = {fmt(params['eps'])}·{_pick(params, signs)}: FGSM moves every coordinate by exactly ε"
+    )
+
+
+def _clip_forgotten_message(params: dict) -> str:
+    low, high = params["clip"]
+    unclipped = attack(params, clip=False)[2]
+    return (
+        f"you did not clip: x + ε·sign(grad_x L) gives {_where(params)} = {_pick(params, unclipped)}, which must "
+        f"then be clipped to [{fmt(low)}, {fmt(high)}], giving {_pick(params, attack(params)[2])}"
+    )
+
+
+MISTAKES = (
+    Mistake("step-against-gradient", _against_gradient, _against_gradient_message),
+    Mistake("gradient-not-sign", _gradient_not_sign, _gradient_not_sign_message),
+    Mistake("clip-forgotten", _clip_forgotten, _clip_forgotten_message),
+)
 
 
 def _clipping_matters(params: dict) -> bool:

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid
+from mli_drill.families.common import fmt, format_grid, values_apart
 
 ASKS = ("largest_eigenvalue", "explained_variance", "first_axis")
 
@@ -309,7 +309,7 @@ def _sample_points(rng: random.Random, level: dict) -> list[list[int]]:
 
 
 def sample(rng: random.Random, level: dict) -> dict:
-    """Draw until every slip that applies gives a value well apart from the answer and the other slips
+    """Draw until every slip that applies gives a value 2% apart from the answer and the other slips
     (e.g. the N-divided eigenvalue close to a diagonal entry would name two slips at once)."""
     source = rng.choice(list(level.get("sources", ["covariance"])))
     ask = rng.choice(list(level.get("asks", ASKS)))
@@ -329,16 +329,7 @@ def _slips_apart(params: dict) -> bool:
     matrix, ask = covariance_of(params)
     values = [quantity(ask, *_entries(matrix))]
     values += [value for mistake in MISTAKES if (value := mistake.answer(params)) is not None]
-    return not any(_close(x, y) for i, x in enumerate(values) for y in values[i + 1:])
-
-
-def _close(x: float | list[float], y: float | list[float]) -> bool:
-    """Within 2% (twice the checker's tolerance) in every component."""
-    if isinstance(x, list) and isinstance(y, list):
-        return all(_close(u, v) for u, v in zip(x, y))
-    if isinstance(x, list) or isinstance(y, list):
-        return False
-    return abs(x - y) <= 0.02 * max(abs(x), abs(y)) + 1e-3
+    return values_apart(values, abs_tol=0.001)
 
 
 # --------------------------------------------------------------------------- wording

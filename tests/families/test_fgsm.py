@@ -149,3 +149,67 @@ def test_instances_valid_and_reproducible(seed, level):
     if level != "hard":
         assert p["clip"] is None and "no clipping" in inst.question
     assert inst.solution.kind == ("real" if p["ask"] == "coordinate" else "vector")
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in fam.MISTAKES}
+
+
+def asked(params: dict, adv: np.ndarray):
+    return float(adv[params["index"]]) if params["ask"] == "coordinate" else adv
+
+
+def test_slips_against_autograd_steps():
+    """Each slip is the FGSM step with one thing changed, from torch's input gradient:
+    minus eps·sign(grad), plus eps·grad itself, or the step without clipping."""
+    torch = pytest.importorskip("torch")
+    applied = dict.fromkeys(SLIPS, 0)
+    for inst in instances():
+        p = inst.params
+        x = torch.tensor(p["x"], dtype=torch.float64, requires_grad=True)
+        s = torch.dot(torch.tensor(p["w"], dtype=torch.float64), x) + p["b"]
+        if p["loss"] == "negative-score":
+            loss = -p["y"] * s
+        elif p["loss"] == "logistic":
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(s, torch.tensor(float(p["y"]), dtype=torch.float64))
+        else:
+            loss = (s - p["y"]) ** 2
+        loss.backward()
+        grad = x.grad.numpy()
+        expected = {
+            "step-against-gradient": asked(p, numpy_adv(p, -np.sign(grad))),
+            "gradient-not-sign": asked(p, numpy_adv(p, grad)),
+            "clip-forgotten": asked(p, numpy_adv({**p, "clip": None}, np.sign(grad))) if p["clip"] else None,
+        }
+        for mistake_id, value in expected.items():
+            got = SLIPS[mistake_id].answer(p)
+            if value is None:
+                assert got is None
+            else:
+                assert np.allclose(got, value, atol=1e-9), (mistake_id, p)
+                applied[mistake_id] += 1
+    assert min(applied.values()) > 10, applied
+
+
+def test_slips_hand_example():
+    # L = -y s with y = +1: grad = -w = [-2, 1, -3]; x = 0.5 each, eps 0.1
+    params = {"w": [2, -1, 3], "b": 0, "x": [0.5, 0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0.1,
+              "clip": None, "ask": "vector"}
+    assert SLIPS["step-against-gradient"].answer(params) == pytest.approx([0.6, 0.4, 0.6])
+    assert SLIPS["gradient-not-sign"].answer(params) == pytest.approx([0.3, 0.6, 0.2])
+    assert SLIPS["clip-forgotten"].answer(params) is None
+    clipped = {**params, "x": [0.95, 0.05, 0.5], "y": -1, "clip": [0, 1], "ask": "coordinate", "index": 0}
+    assert fam.solve(clipped).answer == pytest.approx(1.0)
+    assert SLIPS["clip-forgotten"].answer(clipped) == pytest.approx(1.05)
+    assert "clipped to [0, 1]" in SLIPS["clip-forgotten"].message(clipped)
+    assert "0.1·[-1, 1, -1]" in SLIPS["step-against-gradient"].message(params)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_sign_slips_always_differ_from_the_answer(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    for mistake_id in ("step-against-gradient", "gradient-not-sign"):
+        value = SLIPS[mistake_id].answer(inst.params)
+        assert not np.allclose(value, inst.answer, rtol=0.01, atol=0.001), (mistake_id, inst.params)
