@@ -14,13 +14,17 @@ Params (JSON form):
     direction   "clockwise" | "anticlockwise" (as the patch is displayed, row 0 at the top)
     comparison  ">" | ">="        neighbour OP centre gives bit 1
     bit_order   "msb-first" | "lsb-first"  whether the first bit read has weight 128 or 1
+
+The catalogued slips (``MISTAKES``) are the same code with one part of the
+convention done wrong: the other direction, the other bit order, the other tie
+rule, or the comparison turned round (centre against neighbour).
 """
 
 from __future__ import annotations
 
 import random
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import format_grid
 
 # The ring in clockwise order as displayed (row 0 at the top), with grid positions.
@@ -45,21 +49,29 @@ def reading_order(start: str, direction: str) -> list[str]:
     return ring[i:] + ring[:i]
 
 
-def bits(params: dict) -> list[int]:
+def bits(params: dict, inverted: bool = False) -> list[int]:
+    """The eight bits in reading order; ``inverted`` compares the centre with the neighbour
+    instead (centre > neighbour gives 1), a slip."""
     patch, centre = params["patch"], params["patch"][1][1]
-    greater = (lambda v: v > centre) if params["comparison"] == ">" else (lambda v: v >= centre)
-    return [int(greater(patch[r][c])) for r, c in (NEIGHBOURS[n] for n in reading_order(params["start"], params["direction"]))]
+    strict = params["comparison"] == ">"
+
+    def one(v: float) -> bool:
+        low, high = (v, centre) if inverted else (centre, v)
+        return high > low if strict else high >= low
+
+    return [int(one(patch[r][c])) for r, c in (NEIGHBOURS[n] for n in reading_order(params["start"], params["direction"]))]
 
 
-def code(params: dict) -> int:
-    read = bits(params)
+def code(params: dict, inverted: bool = False) -> int:
+    read = bits(params, inverted)
     if params["bit_order"] == "lsb-first":
         read = read[::-1]
     return int("".join(map(str, read)), 2)
 
 
 def sample(rng: random.Random, level: dict) -> dict:
-    """A patch with 2 to 6 one-bits (a code worth reading) and at most ``max_ties`` neighbours equal to the centre."""
+    """A patch with 2 to 6 one-bits (a code worth reading), at most ``max_ties`` neighbours equal to the
+    centre, and a code that each catalogued slip changes in its own way."""
     rejections = Rejections()
     lo, hi = level["values"]
     while True:
@@ -76,10 +88,87 @@ def sample(rng: random.Random, level: dict) -> dict:
         params = {"patch": patch, **convention}
         centre = patch[1][1]
         ties = sum(patch[r][c] == centre for r, c in NEIGHBOURS.values())
-        if ties > level.get("max_ties", 0) or not 2 <= sum(bits(params)) <= 6:
+        if ties > level.get("max_ties", 0) or not 2 <= sum(bits(params)) <= 6 or not _slips_apart(params):
             rejections.again()
             continue
         return params
+
+
+def _slips_apart(params: dict) -> bool:
+    """The code and every slip that applies are pairwise different, so each slip is told apart
+    (a bit string that reads the same both ways round would hide the direction)."""
+    values = [code(params)] + [value for mistake in MISTAKES if (value := mistake.answer(params)) is not None]
+    return len(set(values)) == len(values)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+OTHER = {
+    "direction": {"clockwise": "anticlockwise", "anticlockwise": "clockwise"},
+    "bit_order": {"msb-first": "lsb-first", "lsb-first": "msb-first"},
+    "comparison": {">": ">=", ">=": ">"},
+}
+
+
+def _other(params: dict, key: str) -> dict:
+    """The params with one part of the convention swapped for its alternative."""
+    return {**params, key: OTHER[key][params[key]]}
+
+
+def _ties(params: dict) -> list[str]:
+    patch = params["patch"]
+    return [name for name, (r, c) in NEIGHBOURS.items() if patch[r][c] == patch[1][1]]
+
+
+def _tie_rule_swapped(params: dict) -> int | None:
+    return code(_other(params, "comparison")) if _ties(params) else None
+
+
+def _bit_string(params: dict, inverted: bool = False) -> str:
+    return "".join(map(str, bits(params, inverted)))
+
+
+def _direction_message(params: dict) -> str:
+    wrong = _other(params, "direction")
+    first = reading_order(params["start"], params["direction"])[1]
+    return (
+        f"you went {wrong['direction']}: from {params['start']} the next neighbour {params['direction']} is "
+        f"{first}, so the bits read {_bit_string(params)}, not {_bit_string(wrong)}"
+    )
+
+
+def _bit_order_message(params: dict) -> str:
+    weight = "128 (most significant)" if params["bit_order"] == "msb-first" else "1 (least significant)"
+    return (
+        f"you used the other bit order: the first bit read (from {params['start']}) has weight {weight}, so "
+        f"{_bit_string(params)} is {code(params)}, not {code(_other(params, 'bit_order'))}"
+    )
+
+
+def _tie_rule_message(params: dict) -> str:
+    centre, op = params["patch"][1][1], params["comparison"]
+    tied = ", ".join(_ties(params)) or "none"
+    bit = "1" if op == ">=" else "0"
+    return (
+        f"you used the other tie rule: the bit is 1 when neighbour {op} centre, so a neighbour equal to the "
+        f"centre {centre} ({tied}) gives {bit}"
+    )
+
+
+def _inverted_message(params: dict) -> str:
+    centre, op = params["patch"][1][1], params["comparison"]
+    return (
+        f"you compared the wrong way round: a neighbour gives 1 when neighbour {op} centre {centre} (bits "
+        f"{_bit_string(params)}), not when centre {op} neighbour ({_bit_string(params, inverted=True)})"
+    )
+
+
+MISTAKES = (
+    Mistake("direction-reversed", lambda params: code(_other(params, "direction")), _direction_message),
+    Mistake("bit-order-reversed", lambda params: code(_other(params, "bit_order")), _bit_order_message),
+    Mistake("tie-rule-swapped", _tie_rule_swapped, _tie_rule_message),
+    Mistake("comparison-reversed", lambda params: code(params, inverted=True), _inverted_message),
+)
 
 
 def _validate(params: dict) -> None:

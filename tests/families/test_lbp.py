@@ -141,3 +141,53 @@ def test_instances_valid_and_reproducible(seed, level):
     # the convention is always stated
     assert p["start"] in inst.question and p["direction"] in inst.question and p["comparison"] in inst.question
     assert ("most significant" in inst.question) and ("least significant" in inst.question)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in fam.MISTAKES}
+OTHER = {"clockwise": "anticlockwise", "anticlockwise": "clockwise", "msb-first": "lsb-first",
+         "lsb-first": "msb-first", ">": ">=", ">=": ">"}
+
+
+def test_slips_against_skimage():
+    """Each slip is skimage's code under the stated convention with one part swapped; comparing the wrong
+    way round is skimage's code of the negated patch (centre > neighbour is -neighbour > -centre)."""
+    applied = dict.fromkeys(SLIPS, 0)
+    for level in LEVELS:
+        for seed in SEEDS:
+            p = make_instance(FAMILY, level, seed).params
+            ties = any(p["patch"][r][c] == p["patch"][1][1] for r, c in POSITIONS.values())
+            expected = {
+                "direction-reversed": skimage_code({**p, "direction": OTHER[p["direction"]]}),
+                "bit-order-reversed": skimage_code({**p, "bit_order": OTHER[p["bit_order"]]}),
+                "tie-rule-swapped": skimage_code({**p, "comparison": OTHER[p["comparison"]]}) if ties else None,
+                "comparison-reversed": skimage_code({**p, "patch": (-np.array(p["patch"])).tolist()}),
+            }
+            for mistake_id, value in expected.items():
+                assert SLIPS[mistake_id].answer(p) == value, (mistake_id, p)
+                applied[mistake_id] += value is not None
+    assert min(applied.values()) > 50, applied
+
+
+def test_slips_on_the_conventions_example():
+    # [[5,9,1],[4,4,6],[7,2,3]], course convention: 11010010 = 210 (middle-left ties with the centre 4).
+    # Clockwise from top-middle the bits read 10100101; LSB first 01001011; with >= the tie gives 1:
+    # 11110010; centre > neighbour (the tie still 0): 00001101.
+    p = {"patch": [[5, 9, 1], [4, 4, 6], [7, 2, 3]], **fam.COURSE_CONVENTION}
+    assert SLIPS["direction-reversed"].answer(p) == 0b10100101
+    assert SLIPS["bit-order-reversed"].answer(p) == 0b01001011
+    assert SLIPS["tie-rule-swapped"].answer(p) == 0b11110010
+    assert SLIPS["comparison-reversed"].answer(p) == 0b00001101
+    assert "10100101" in SLIPS["direction-reversed"].message(p)
+    assert "(middle-left) gives 0" in SLIPS["tie-rule-swapped"].message(p)
+    no_tie = {**p, "patch": [[5, 9, 1], [3, 4, 6], [7, 2, 3]]}
+    assert SLIPS["tie-rule-swapped"].answer(no_tie) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_sampler_keeps_every_slip_apart(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    values = [inst.answer] + [v for m in fam.MISTAKES if (v := m.answer(inst.params)) is not None]
+    assert len(set(values)) == len(values), inst.params
