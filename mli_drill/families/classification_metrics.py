@@ -14,6 +14,10 @@ Parameters (JSON form):
     positive              0 or 1: which label is the positive class (source "labels")
 Parameters the source does not use must be absent (or null). The asked metric's
 denominator must not be 0 (InvalidParams otherwise).
+
+The catalogued slips (``MISTAKES``) reuse ``value`` with one step done wrong:
+FP and FN exchanged (precision for recall, NPV for specificity), F1 as the
+arithmetic mean, beta not squared, or the other label taken as positive.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ import random
 from fractions import Fraction
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
-from mli_drill.families.common import fmt
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import fmt, values_apart
 
 METRICS = ("accuracy", "precision", "recall", "specificity", "f1", "fbeta")
 NAMES = {
@@ -132,7 +136,8 @@ def zero_denominator(metric: str, c: dict[str, int]) -> bool:
 # --------------------------------------------------------------------------- metric values (exact)
 
 
-def value(metric: str, c: dict[str, int], beta: Fraction | None) -> Fraction:
+def value(metric: str, c: dict[str, int], beta: Fraction | None, square_beta: bool = True) -> Fraction:
+    """The metric, exactly. ``square_beta=False`` weights F-beta by beta instead of beta² (a slip)."""
     tp, fp, fn, tn = c["tp"], c["fp"], c["fn"], c["tn"]
     if metric == "accuracy":
         return Fraction(tp + tn, tp + fp + fn + tn)
@@ -146,8 +151,106 @@ def value(metric: str, c: dict[str, int], beta: Fraction | None) -> Fraction:
         return Fraction(2 * tp, 2 * tp + fp + fn)
     assert beta is not None
     p, r = Fraction(tp, tp + fp), Fraction(tp, tp + fn)
-    b2 = beta * beta
+    b2 = beta * beta if square_beta else beta
     return (1 + b2) * p * r / (b2 * p + r)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _fp_fn_swapped(c: dict[str, int]) -> dict[str, int]:
+    """The confusion matrix read transposed: FP and FN exchanged."""
+    return {**c, "fp": c["fn"], "fn": c["fp"]}
+
+
+def _real(x: Fraction) -> float:
+    return round(float(x), 12)
+
+
+def _precision_recall_swapped(params: dict) -> float | None:
+    metric, beta, c = check(params)
+    if metric not in ("precision", "recall", "fbeta") or zero_denominator(metric, _fp_fn_swapped(c)):
+        return None
+    return _real(value(metric, _fp_fn_swapped(c), beta))
+
+
+def _npv_for_specificity(params: dict) -> float | None:
+    metric, beta, c = check(params)
+    if metric != "specificity" or c["tn"] + c["fn"] == 0:
+        return None
+    return _real(value(metric, _fp_fn_swapped(c), beta))
+
+
+def _arithmetic_mean_f1(params: dict) -> float | None:
+    metric, beta, c = check(params)
+    if metric != "f1":
+        return None
+    return _real((value("precision", c, beta) + value("recall", c, beta)) / 2)
+
+
+def _beta_not_squared(params: dict) -> float | None:
+    metric, beta, c = check(params)
+    if metric != "fbeta" or beta == 1:
+        return None
+    return _real(value(metric, c, beta, square_beta=False))
+
+
+def _positive_class_swapped(params: dict) -> float | None:
+    metric, beta, _ = check(params)
+    if params["source"] != "labels" or params["positive"] != 0:
+        return None
+    other = counts_of({**params, "positive": 1})
+    return None if zero_denominator(metric, other) else _real(value(metric, other, beta))
+
+
+def _precision_recall_message(params: dict) -> str:
+    metric, beta, c = check(params)
+    tp, fp, fn = c["tp"], c["fp"], c["fn"]
+    precision = f"precision = TP / (TP + FP) = {tp} / ({tp} + {fp})"
+    recall = f"recall = TP / (TP + FN) = {tp} / ({tp} + {fn})"
+    if metric == "fbeta":
+        return (f"you swapped precision and recall in F-beta: P = {tp}/{tp + fp} (over the predicted positives) "
+                f"and R = {tp}/{tp + fn} (over the actual positives); beta weights recall")
+    right, wrong = (precision, recall) if metric == "precision" else (recall, precision)
+    return (f"you computed {wrong.split(' =')[0]} instead: {right}, not {wrong} "
+            f"(FP are wrongly predicted positive, FN are missed actual positives)")
+
+
+def _npv_message(params: dict) -> str:
+    _, _, c = check(params)
+    tn, fp, fn = c["tn"], c["fp"], c["fn"]
+    return (f"you divided by the predicted negatives (TN + FN, the negative predictive value): specificity is over "
+            f"the actual negatives, TN / (TN + FP) = {tn} / ({tn} + {fp}), not {tn} / ({tn} + {fn})")
+
+
+def _arithmetic_mean_message(params: dict) -> str:
+    _, _, c = check(params)
+    tp, fp, fn = c["tp"], c["fp"], c["fn"]
+    return (f"you averaged precision {tp}/{tp + fp} and recall {tp}/{tp + fn} arithmetically: F1 is their "
+            f"harmonic mean, 2TP / (2TP + FP + FN) = {2 * tp} / ({2 * tp} + {fp} + {fn})")
+
+
+def _beta_not_squared_message(params: dict) -> str:
+    _, beta, _ = check(params)
+    assert beta is not None
+    b, b2 = fmt(float(beta)), fmt(float(beta * beta))
+    return f"you used beta = {b} where the formula has beta² = {b2}: F_beta = (1 + {b2}) P R / ({b2} P + R)"
+
+
+def _positive_class_message(params: dict) -> str:
+    right, wrong = counts_of(params), counts_of({**params, "positive": 1})
+    return (f"you took label 1 as the positive class: here it is label 0, so TP counts samples that are 0 and "
+            f"predicted 0 (TP = {right['tp']}, FP = {right['fp']}, FN = {right['fn']}), not 1 and 1 "
+            f"(TP = {wrong['tp']})")
+
+
+MISTAKES = (
+    Mistake("precision-recall-swapped", _precision_recall_swapped, _precision_recall_message),
+    Mistake("npv-for-specificity", _npv_for_specificity, _npv_message),
+    Mistake("arithmetic-mean-f1", _arithmetic_mean_f1, _arithmetic_mean_message),
+    Mistake("beta-not-squared", _beta_not_squared, _beta_not_squared_message),
+    Mistake("positive-class-swapped", _positive_class_swapped, _positive_class_message),
+)
 
 
 # --------------------------------------------------------------------------- sampling
@@ -160,22 +263,32 @@ def sample(rng: random.Random, level: dict) -> dict:
     params: dict[str, Any] = {"metric": metric, "beta": rng.choice(betas) if metric == "fbeta" else None,
                               "source": source}
     rejections = Rejections()
-    if source == "matrix":
-        low, high = level.get("counts", [1, 20])
-        counts = {key: rng.randint(low, high) for key in MATRIX_KEYS}
-        return {**params, **counts}
-    n_low, n_high = level.get("n", [8, 12])
-    positives = list(level.get("positive", [1]))
     while True:
-        n = rng.randint(n_low, n_high)
-        y_true = [rng.randint(0, 1) for _ in range(n)]
-        y_pred = [rng.randint(0, 1) for _ in range(n)]
-        positive = rng.choice(positives)
-        candidate = {**params, "y_true": y_true, "y_pred": y_pred, "positive": positive}
-        counts = counts_of(candidate)
-        if min(counts.values()) >= 1:  # every cell present: every metric is defined and non-trivial
+        candidate = _draw(rng, level, params)
+        # every cell present (every metric defined and non-trivial), and each slip's value 2% apart
+        # from the answer and the other slips, so a slip is never marked right nor confused with another
+        if min(counts_of(candidate).values()) >= 1 and _slips_apart(candidate):
             return candidate
         rejections.again()
+
+
+def _draw(rng: random.Random, level: dict, params: dict[str, Any]) -> dict[str, Any]:
+    if params["source"] == "matrix":
+        low, high = level.get("counts", [1, 20])
+        return {**params, **{key: rng.randint(low, high) for key in MATRIX_KEYS}}
+    n_low, n_high = level.get("n", [8, 12])
+    n = rng.randint(n_low, n_high)
+    y_true = [rng.randint(0, 1) for _ in range(n)]
+    y_pred = [rng.randint(0, 1) for _ in range(n)]
+    positive = rng.choice(list(level.get("positive", [1])))
+    return {**params, "y_true": y_true, "y_pred": y_pred, "positive": positive}
+
+
+def _slips_apart(params: dict[str, Any]) -> bool:
+    metric, beta, counts = check(params)
+    values = [_real(value(metric, counts, beta))]
+    values += [slip for mistake in MISTAKES if (slip := mistake.answer(params)) is not None]
+    return values_apart(values)
 
 
 # --------------------------------------------------------------------------- wording

@@ -39,8 +39,11 @@ def label_vectors(params: dict) -> tuple[np.ndarray, np.ndarray, int]:
 
 def sklearn_value(params: dict) -> float:
     y_true, y_pred, pos = label_vectors(params)
+    return sklearn_metric(params["metric"], y_true, y_pred, pos, params.get("beta"))
+
+
+def sklearn_metric(metric: str, y_true: np.ndarray, y_pred: np.ndarray, pos: int, beta: float | None) -> float:
     neg = 1 - pos
-    metric = params["metric"]
     if metric == "accuracy":
         return accuracy_score(y_true, y_pred)
     if metric == "precision":
@@ -51,7 +54,7 @@ def sklearn_value(params: dict) -> float:
         return recall_score(y_true, y_pred, pos_label=neg)
     if metric == "f1":
         return f1_score(y_true, y_pred, pos_label=pos)
-    return fbeta_score(y_true, y_pred, beta=params["beta"], pos_label=pos)
+    return fbeta_score(y_true, y_pred, beta=beta, pos_label=pos)
 
 
 def check_instance(inst) -> None:
@@ -197,3 +200,63 @@ def test_nonsense_params_raise_invalid_params(change):
     del params["tn"]
     with pytest.raises(InvalidParams, match="tn"):
         cm.solve(params)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in cm.MISTAKES}
+
+
+def expected_slips(params: dict) -> dict[str, float | None]:
+    """Each slip from scikit-learn: exchanging y_true and y_pred exchanges FP and FN (precision <-> recall,
+    specificity -> NPV); F1's arithmetic mean from precision_score and recall_score; F-beta with
+    beta = sqrt(beta) squares to the unsquared beta; the other positive label through pos_label."""
+    y_true, y_pred, pos = label_vectors(params)
+    metric, beta = params["metric"], params.get("beta")
+    swapped = sklearn_metric(metric, y_pred, y_true, pos, beta)
+    return {
+        "precision-recall-swapped": swapped if metric in ("precision", "recall", "fbeta") else None,
+        "npv-for-specificity": swapped if metric == "specificity" else None,
+        "arithmetic-mean-f1": (precision_score(y_true, y_pred, pos_label=pos)
+                               + recall_score(y_true, y_pred, pos_label=pos)) / 2 if metric == "f1" else None,
+        "beta-not-squared": fbeta_score(y_true, y_pred, beta=np.sqrt(beta), pos_label=pos)
+        if metric == "fbeta" else None,
+        "positive-class-swapped": sklearn_metric(metric, y_true, y_pred, 1, beta)
+        if params["source"] == "labels" and pos == 0 else None,
+    }
+
+
+def test_slips_against_sklearn():
+    applied = dict.fromkeys(SLIPS, 0)
+    for level in LEVELS:
+        for seed in range(100):
+            p = make_instance(FAMILY, level, seed).params
+            for mistake_id, value in expected_slips(p).items():
+                got = SLIPS[mistake_id].answer(p)
+                if value is None:
+                    assert got is None, (mistake_id, p)
+                else:
+                    assert got == pytest.approx(value, abs=1e-9), (mistake_id, p)
+                    applied[mistake_id] += 1
+    assert min(applied.values()) > 20, applied
+
+
+def test_slips_hand_values():
+    base = {"source": "matrix", "tp": 6, "fp": 2, "fn": 4, "tn": 8, "beta": None}
+    assert SLIPS["precision-recall-swapped"].answer({**base, "metric": "precision"}) == pytest.approx(0.6)
+    assert SLIPS["precision-recall-swapped"].answer({**base, "metric": "recall"}) == pytest.approx(0.75)
+    assert SLIPS["npv-for-specificity"].answer({**base, "metric": "specificity"}) == pytest.approx(8 / 12)
+    assert SLIPS["arithmetic-mean-f1"].answer({**base, "metric": "f1"}) == pytest.approx(0.675)
+    # F2 with beta not squared: (1 + 2) P R / (2 P + R) with P = 3/4, R = 3/5
+    assert SLIPS["beta-not-squared"].answer({**base, "metric": "fbeta", "beta": 2}) == pytest.approx(
+        3 * 0.75 * 0.6 / (1.5 + 0.6))
+    assert SLIPS["precision-recall-swapped"].answer({**base, "metric": "accuracy"}) is None
+    assert "6 / (6 + 2)" in SLIPS["precision-recall-swapped"].message({**base, "metric": "precision"})
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_sampler_keeps_every_slip_apart(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    values = [inst.answer] + [v for m in cm.MISTAKES if (v := m.answer(inst.params)) is not None]
+    assert all(abs(a - b) > 0.01 * max(abs(a), abs(b)) for i, a in enumerate(values) for b in values[i + 1:])
