@@ -19,6 +19,10 @@ Parameters (JSON form):
 
 Answer: a real for "value"; for "output" a vector (zscore, minmax, batchnorm
 with C == 1) or an N x C matrix (batchnorm with C > 1).
+
+The catalogued slips (``MISTAKES``) are ``outputs`` with one of its knobs set
+wrong: the unbiased variance, the variance for the std, batch norm over the
+wrong axis or without gamma and beta, and min-max as a division by the maximum.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ import math
 import random
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid, format_vector
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid, format_vector, values_apart
 
 METHODS = ("zscore", "minmax", "batchnorm")
 ASKS = ("value", "output")
@@ -41,28 +45,68 @@ def mean(values: list[float]) -> float:
     return sum(values) / len(values)
 
 
-def population_variance(values: list[float]) -> float:
+def population_variance(values: list[float], ddof: int = 0) -> float:
+    """The mean squared deviation (divide by N); ``ddof=1`` divides by N - 1 (a slip here)."""
     m = mean(values)
-    return sum((v - m) ** 2 for v in values) / len(values)
+    return sum((v - m) ** 2 for v in values) / (len(values) - ddof)
 
 
-def zscore(values: list[float]) -> list[float]:
-    m, sd = mean(values), math.sqrt(population_variance(values))
+def _spread(variance: float, root: bool) -> float:
+    """What the deviations are divided by: the std, or (a slip) the variance itself."""
+    return math.sqrt(variance) if root else variance
+
+
+def zscore(values: list[float], ddof: int = 0, root: bool = True) -> list[float]:
+    m, sd = mean(values), _spread(population_variance(values, ddof), root)
     return [(v - m) / sd for v in values]
 
 
-def minmax(values: list[float]) -> list[float]:
-    low, high = min(values), max(values)
+def minmax(values: list[float], from_zero: bool = False) -> list[float]:
+    """(x - min) / (max - min); ``from_zero`` takes the minimum as 0, i.e. divides by the maximum (a slip)."""
+    low, high = (0 if from_zero else min(values)), max(values)
     return [(v - low) / (high - low) for v in values]
 
 
-def batchnorm(rows: list[list[float]], gamma: list[float], beta: list[float], eps: float) -> list[list[float]]:
-    columns = list(zip(*rows))
-    stats = [(mean(list(col)), population_variance(list(col))) for col in columns]
-    return [
-        [gamma[c] * (x - stats[c][0]) / math.sqrt(stats[c][1] + eps) + beta[c] for c, x in enumerate(row)]
-        for row in rows
-    ]
+def batchnorm(
+    rows: list[list[float]], gamma: list[float], beta: list[float], eps: float,
+    ddof: int = 0, root: bool = True, per_sample: bool = False, affine: bool = True,
+) -> list[list[float]]:
+    """Per feature over the batch, then gamma and beta. The keywords are the slips: the unbiased
+    variance, the variance for the std, each sample normalised over its features, no scale and shift."""
+    if per_sample:
+        stats_of_row = [(mean(row), population_variance(row, ddof)) for row in rows]
+        x_hat = [[(x - m) / _spread(v + eps, root) for x in row] for row, (m, v) in zip(rows, stats_of_row)]
+    else:
+        columns = [list(col) for col in zip(*rows)]
+        stats = [(mean(col), population_variance(col, ddof)) for col in columns]
+        x_hat = [[(x - stats[c][0]) / _spread(stats[c][1] + eps, root) for c, x in enumerate(row)] for row in rows]
+    if not affine:
+        return x_hat
+    return [[gamma[c] * v + beta[c] for c, v in enumerate(row)] for row in x_hat]
+
+
+def outputs(params: dict, **slip: Any) -> list[float] | list[list[float]]:
+    """The whole output of the instance's method (with a slip's keywords, if given)."""
+    method = params["method"]
+    if method == "zscore":
+        return zscore(params["x"], **slip)
+    if method == "minmax":
+        return minmax(params["x"], **slip)
+    return batchnorm(params["x"], params["gamma"], params["beta"], params["eps"], **slip)
+
+
+def asked(params: dict, out: list[float] | list[list[float]]) -> float | list[float] | list[list[float]]:
+    """The asked part of a whole output, rounded as answers are: one value, a vector or a matrix."""
+    if params["method"] != "batchnorm":
+        values = [float(v) for v in out]  # type: ignore[arg-type]
+        return round(values[params["index"]], 12) if params["ask"] == "value" else [round(v, 12) for v in values]
+    rows = [list(r) for r in out]  # type: ignore[arg-type]
+    if params["ask"] == "value":
+        n, c = params["index"]
+        return round(rows[n][c], 12)
+    if len(rows[0]) == 1:
+        return [round(r[0], 12) for r in rows]
+    return [[round(v, 12) for v in r] for r in rows]
 
 
 # --------------------------------------------------------------------------- params
@@ -134,6 +178,103 @@ def check(params: Any) -> str:
     return method
 
 
+# --------------------------------------------------------------------------- mistakes
+
+
+def _slip(params: dict, applies: bool, **knobs: Any) -> float | list[float] | list[list[float]] | None:
+    """The asked part of the output with a slip's knobs, or None where the slip does not apply
+    (or divides by zero: a sample whose features are all equal, with eps = 0)."""
+    if not applies:
+        return None
+    try:
+        return asked(params, outputs(params, **knobs))
+    except ZeroDivisionError:
+        return None
+
+
+def _unbiased(params: dict):  # type: ignore[no-untyped-def]
+    return _slip(params, params["method"] != "minmax", ddof=1)
+
+
+def _variance_not_std(params: dict):  # type: ignore[no-untyped-def]
+    return _slip(params, params["method"] != "minmax", root=False)
+
+
+def _wrong_axis(params: dict):  # type: ignore[no-untyped-def]
+    return _slip(params, params["method"] == "batchnorm" and len(params["x"][0]) > 1, per_sample=True)
+
+
+def _no_affine(params: dict):  # type: ignore[no-untyped-def]
+    if params["method"] != "batchnorm":
+        return None
+    features = [params["index"][1]] if params["ask"] == "value" else range(len(params["gamma"]))
+    applies = any(params["gamma"][c] != 1 or params["beta"][c] != 0 for c in features)
+    return _slip(params, applies, affine=False)
+
+
+def _divided_by_max(params: dict):  # type: ignore[no-untyped-def]
+    applies = params["method"] == "minmax" and min(params["x"]) != 0 and max(params["x"]) > 0
+    return _slip(params, applies, from_zero=True)
+
+
+def _feature(params: dict) -> tuple[list[float], str, float]:
+    """The values whose statistics the asked output uses, how to name them, and the eps added."""
+    if params["method"] != "batchnorm":
+        return list(params["x"]), "", 0.0
+    c = params["index"][1] if params["ask"] == "value" else 0
+    label = f" of feature {c}" if len(params["x"][0]) > 1 else ""
+    return [row[c] for row in params["x"]], label, params["eps"]
+
+
+def _eps_text(eps: float) -> str:
+    return f" + {eps:g}" if eps else ""
+
+
+def _unbiased_message(params: dict) -> str:
+    values, label, _ = _feature(params)
+    n, m = len(values), mean(values)
+    squares = sum((v - m) ** 2 for v in values)
+    return (f"you divided by N − 1 = {n - 1}: the question uses the population variance, so the variance{label} is "
+            f"{fmt(squares)} / {n} = {fmt(squares / n)}, not {fmt(squares)} / {n - 1} = {fmt(squares / (n - 1))}")
+
+
+def _variance_not_std_message(params: dict) -> str:
+    values, label, eps = _feature(params)
+    var = population_variance(values)
+    return (f"you divided by the variance{label}: the deviations are divided by the standard deviation "
+            f"sqrt({fmt(var)}{_eps_text(eps)}) = {fmt(math.sqrt(var + eps))}, not by {fmt(var + eps)}")
+
+
+def _wrong_axis_message(params: dict) -> str:
+    values, label, _ = _feature(params)
+    rows = params["x"]
+    return (f"you normalised each sample over its {len(rows[0])} features: batch norm normalises each feature over "
+            f"the {len(rows)} samples of the batch (the mean{label} is {fmt(mean(values))}, its variance "
+            f"{fmt(population_variance(values))})")
+
+
+def _no_affine_message(params: dict) -> str:
+    gamma, beta = params["gamma"], params["beta"]
+    g = fmt(gamma[0]) if len(gamma) == 1 else format_vector(gamma)
+    b = fmt(beta[0]) if len(beta) == 1 else format_vector(beta)
+    return f"you stopped at x_hat: batch norm then scales and shifts, y = gamma · x_hat + beta with gamma = {g}, beta = {b}"
+
+
+def _divided_by_max_message(params: dict) -> str:
+    low, high = min(params["x"]), max(params["x"])
+    return (f"you divided by the maximum {fmt(high)}: min-max scaling subtracts the minimum {fmt(low)} first and "
+            f"divides by the range {fmt(high)} − {fmt(low)} = {fmt(high - low)}")
+
+
+MISTAKES = (
+    Mistake("unbiased-variance", _unbiased, _unbiased_message),
+    Mistake("variance-not-std", _variance_not_std, _variance_not_std_message),
+    Mistake("wrong-axis", _wrong_axis, _wrong_axis_message),
+    Mistake("scale-shift-forgotten", _no_affine, _no_affine_message),
+    Mistake("divided-by-max", _divided_by_max, _divided_by_max_message),
+)
+
+
 # --------------------------------------------------------------------------- sampling
 
 
@@ -156,8 +297,21 @@ def _values(rng: random.Random, n: int, low: int, high: int, nice: str) -> list[
 
 
 def sample(rng: random.Random, level: dict) -> dict:
+    """Draw until each catalogued slip that applies gives a value 2% apart from the answer and the
+    other slips (e.g. not the z-score of the mean, 0 with or without the slips)."""
     method = rng.choice(list(level.get("methods", METHODS)))
     ask = rng.choice(list(level.get("asks", ASKS)))
+    rejections = Rejections()
+    while True:
+        params = _draw(rng, level, method, ask)
+        values = [asked(params, outputs(params))]
+        values += [value for mistake in MISTAKES if (value := mistake.answer(params)) is not None]
+        if values_apart(values):
+            return params
+        rejections.again()
+
+
+def _draw(rng: random.Random, level: dict, method: str, ask: str) -> dict:
     n_low, n_high = level.get("n", [4, 5])
     low, high = level.get("values", [0, 10])
     nice = level.get("nice", "mean")
@@ -260,14 +414,14 @@ def solve(params: dict) -> Solution:
         out = zscore(x)
         steps = [stats + f"; std = {_sqrt_text(var)}.",
                  f"z = ({_shift(m)}) / {fmt(math.sqrt(var))} = {format_vector(out)}"]
-        return _answer(ask, out, params.get("index"), steps)
+        return _answer(params, out, steps)
     if method == "minmax":
         x = params["x"]
         low, high = min(x), max(x)
         out = minmax(x)
         steps = [f"min = {fmt(low)}, max = {fmt(high)}, range = {fmt(high - low)}.",
                  f"x' = ({_shift(low)}) / {fmt(high - low)} = {format_vector(out)}"]
-        return _answer(ask, out, params.get("index"), steps)
+        return _answer(params, out, steps)
     rows, gamma, beta, eps = params["x"], params["gamma"], params["beta"], params["eps"]
     out_rows = batchnorm(rows, gamma, beta, eps)
     steps = []
@@ -277,29 +431,28 @@ def solve(params: dict) -> Solution:
         stats, m, var = _stats_step(list(col), label)
         denom = math.sqrt(var + eps)
         eps_text = f" + {fmt(eps) if eps >= 1e-3 else f'{eps:g}'}" if eps else ""
-        outputs = [r[c] for r in out_rows]
+        column = [r[c] for r in out_rows]
         steps.append(stats + ".")
         steps.append(
             f"{label}x_hat = ({_shift(m)}) / sqrt({fmt(var)}{eps_text}) = ({_shift(m)}) / {fmt(denom)}; "
-            f"y = {fmt(gamma[c])} · x_hat + {fmt(beta[c])} = {format_vector(outputs)}"
+            f"y = {fmt(gamma[c])} · x_hat + {fmt(beta[c])} = {format_vector(column)}"
         )
+    answer = asked(params, out_rows)
     if ask == "value":
         n, c = params["index"]
         value = out_rows[n][c]
         steps.append(f"The asked output (sample {n + 1}" + (f", feature {c}" if width > 1 else "")
                      + f") is {fmt(value)}.")
-        return Solution(answer=round(value, 12), steps=steps, kind="real", display=fmt(value))
+        return Solution(answer=answer, steps=steps, kind="real", display=fmt(value))
     if width == 1:
-        vector = [r[0] for r in out_rows]
-        return Solution(answer=[round(v, 12) for v in vector], steps=steps, kind="vector",
-                        display=format_vector(vector))
-    return Solution(answer=[[round(v, 12) for v in r] for r in out_rows], steps=steps, kind="matrix",
+        return Solution(answer=answer, steps=steps, kind="vector", display=format_vector([r[0] for r in out_rows]))
+    return Solution(answer=answer, steps=steps, kind="matrix",
                     display="[" + ", ".join(format_vector(r) for r in out_rows) + "]")
 
 
-def _answer(ask: str, out: list[float], index: int | None, steps: list[str]) -> Solution:
-    if ask == "value":
-        assert index is not None
+def _answer(params: dict, out: list[float], steps: list[str]) -> Solution:
+    if params["ask"] == "value":
+        index = params["index"]
         steps.append(f"The asked value (number {index + 1}) is {fmt(out[index])}.")
-        return Solution(answer=round(out[index], 12), steps=steps, kind="real", display=fmt(out[index]))
-    return Solution(answer=[round(v, 12) for v in out], steps=steps, kind="vector", display=format_vector(out))
+        return Solution(answer=asked(params, out), steps=steps, kind="real", display=fmt(out[index]))
+    return Solution(answer=asked(params, out), steps=steps, kind="vector", display=format_vector(out))

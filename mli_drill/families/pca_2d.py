@@ -163,33 +163,34 @@ def _covariance_over_n(params: dict) -> float | list[float] | None:
     return quantity(ask, *_entries(matrix))
 
 
-def _smallest_eigenvalue(params: dict) -> float | list[float] | None:
-    matrix, ask = covariance_of(params)
+def _smallest_eigenvalue(matrix: list[list[Fraction]], ask: str) -> float | list[float] | None:
     return quantity(ask, *_entries(matrix), component=2)
 
 
-def _covariance_ignored(params: dict) -> float | list[float] | None:
-    matrix, ask = covariance_of(params)
+def _covariance_ignored(matrix: list[list[Fraction]], ask: str) -> float | list[float] | None:
     a, _, c = _entries(matrix)
     if ask == "first_axis" and a == c:
         return None  # equal variances: no first axis without the covariance
     return quantity(ask, a, 0.0, c)
 
 
-def _unnormalised_direction(matrix: list[list[Fraction]]) -> tuple[Fraction, Fraction, float]:
+def _unnormalised_direction(matrix: list[list[Fraction]]) -> tuple[Fraction, float, float]:
     """(b, λ1 − a) from the first row of (C − λ1 I) v = 0, and λ1."""
     a, b, c = _entries(matrix)
     lam1 = eigenvalues(a, b, c)[0]
     return matrix[0][1], lam1 - float(matrix[0][0]), lam1
 
 
-def _axis_not_normalised(params: dict) -> list[float] | None:
-    matrix, ask = covariance_of(params)
+def _axis_not_normalised(matrix: list[list[Fraction]], ask: str) -> list[float] | None:
     if ask != "first_axis" or matrix[0][1] == 0:
         return None
     b, rest, _ = _unnormalised_direction(matrix)
     vx, vy = positive_first(float(b), rest)
     return [round(vx, 12), round(vy, 12)]
+
+
+# slips that need only the covariance matrix and the ask (the sampler computes the matrix once)
+_FROM_MATRIX = (_smallest_eigenvalue, _covariance_ignored, _axis_not_normalised)
 
 
 def _covariance_over_n_message(params: dict) -> str:
@@ -244,9 +245,12 @@ def _axis_not_normalised_message(params: dict) -> str:
 
 MISTAKES = (
     Mistake("covariance-over-n", _covariance_over_n, _covariance_over_n_message),
-    Mistake("smallest-eigenvalue", _smallest_eigenvalue, _smallest_eigenvalue_message),
-    Mistake("covariance-ignored", _covariance_ignored, _covariance_ignored_message),
-    Mistake("axis-not-normalised", _axis_not_normalised, _axis_not_normalised_message),
+    Mistake("smallest-eigenvalue", lambda params: _smallest_eigenvalue(*covariance_of(params)),
+            _smallest_eigenvalue_message),
+    Mistake("covariance-ignored", lambda params: _covariance_ignored(*covariance_of(params)),
+            _covariance_ignored_message),
+    Mistake("axis-not-normalised", lambda params: _axis_not_normalised(*covariance_of(params)),
+            _axis_not_normalised_message),
 )
 
 
@@ -327,9 +331,9 @@ def sample(rng: random.Random, level: dict) -> dict:
 
 def _slips_apart(params: dict) -> bool:
     matrix, ask = covariance_of(params)
-    values = [quantity(ask, *_entries(matrix))]
-    values += [value for mistake in MISTAKES if (value := mistake.answer(params)) is not None]
-    return values_apart(values, abs_tol=0.001)
+    values = [quantity(ask, *_entries(matrix)), _covariance_over_n(params)]
+    values += [slip(matrix, ask) for slip in _FROM_MATRIX]
+    return values_apart([value for value in values if value is not None], abs_tol=0.001)
 
 
 # --------------------------------------------------------------------------- wording

@@ -186,3 +186,91 @@ def test_nonsense_params_raise_invalid_params(params):
 def test_constant_feature_is_fine_with_positive_eps():
     params = dict(BN, x=[[2], [2]], eps=1, beta=[0.5])
     assert norm.solve(params).answer == pytest.approx([0.5, 0.5])
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in norm.MISTAKES}
+
+
+def numpy_slips(params: dict) -> dict[str, np.ndarray | None]:
+    """Each slip's whole output with numpy/scipy (torch for the wrong axis, below)."""
+    method = params["method"]
+    if method != "batchnorm":
+        x = np.array(params["x"], dtype=float)
+        if method == "minmax":
+            applies = x.min() != 0 and x.max() > 0
+            return {"divided-by-max": x / x.max() if applies else None}
+        return {"unbiased-variance": scipy_zscore(x, ddof=1), "variance-not-std": (x - x.mean()) / x.var()}
+    X = np.array(params["x"], dtype=float)
+    gamma, beta, eps = np.array(params["gamma"]), np.array(params["beta"]), params["eps"]
+    centred = X - X.mean(axis=0)
+    return {
+        "unbiased-variance": gamma * centred / np.sqrt(X.var(axis=0, ddof=1) + eps) + beta,
+        "variance-not-std": gamma * centred / (X.var(axis=0) + eps) + beta,
+        "scale-shift-forgotten": centred / np.sqrt(X.var(axis=0) + eps),
+    }
+
+
+def test_slips_against_numpy_and_scipy():
+    applied: dict[str, int] = {}
+    for inst in all_instances(100):
+        p = inst.params
+        for mistake_id, output in numpy_slips(p).items():
+            got = SLIPS[mistake_id].answer(p)
+            if mistake_id == "scale-shift-forgotten" and got is None:
+                features = [p["index"][1]] if p["ask"] == "value" else range(len(p["gamma"]))
+                assert all(p["gamma"][c] == 1 and p["beta"][c] == 0 for c in features)
+                continue
+            if output is None:
+                assert got is None
+                continue
+            assert np.allclose(got, expected_answer(p, output), atol=1e-9), (mistake_id, p)
+            applied[mistake_id] = applied.get(mistake_id, 0) + 1
+        for mistake_id in set(SLIPS) - set(numpy_slips(p)) - {"wrong-axis"}:
+            assert SLIPS[mistake_id].answer(p) is None, (mistake_id, p)
+    assert len(applied) == 4 and min(applied.values()) > 20, applied
+
+
+def test_wrong_axis_is_torch_layer_norm():
+    """Normalising each sample over its features is layer norm (then gamma and beta per feature)."""
+    torch = pytest.importorskip("torch")
+    seen = 0
+    for inst in all_instances(100):
+        p = inst.params
+        got = SLIPS["wrong-axis"].answer(p)
+        if p["method"] != "batchnorm" or len(p["x"][0]) == 1:
+            assert got is None
+            continue
+        X = torch.tensor(p["x"], dtype=torch.float64)
+        if p["eps"] == 0 and bool((X.var(dim=1) == 0).any()):
+            assert got is None  # a sample whose features are all equal divides by zero
+            continue
+        out = torch.nn.functional.layer_norm(X, (X.shape[1],), eps=p["eps"]).numpy()
+        out = np.array(p["gamma"]) * out + np.array(p["beta"])
+        assert np.allclose(got, expected_answer(p, out), atol=1e-6), p
+        seen += 1
+    assert seen > 30
+
+
+def test_slips_hand_example():
+    # x = [2, 4, 4, 4, 5, 5, 7, 9]: mean 5, population variance 4 (std 2), sum of squares 32
+    params = {"method": "zscore", "x": [2, 4, 4, 4, 5, 5, 7, 9], "ask": "value", "index": 7,
+              "gamma": None, "beta": None, "eps": None}
+    assert norm.solve(params).answer == pytest.approx(2)
+    assert SLIPS["unbiased-variance"].answer(params) == pytest.approx(4 / np.sqrt(32 / 7))
+    assert SLIPS["variance-not-std"].answer(params) == pytest.approx(1)
+    assert "32 / 8 = 4, not 32 / 7" in SLIPS["unbiased-variance"].message(params)
+    minmax = {**params, "method": "minmax", "index": 4}
+    assert SLIPS["divided-by-max"].answer(minmax) == pytest.approx(5 / 9)
+    assert SLIPS["unbiased-variance"].answer(minmax) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
+def test_sampler_keeps_every_slip_apart(seed, level):
+    inst = make_instance(FAMILY, level, seed)
+    values = [inst.answer] + [v for m in norm.MISTAKES if (v := m.answer(inst.params)) is not None]
+    for i, a in enumerate(values):
+        for b in values[i + 1:]:
+            assert not (np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=0.01, atol=0.0005)), inst.params
