@@ -8,6 +8,10 @@ registration resampler (scipy's ``map_coordinates(order=1)``) computes.
 
 Fractions keep the arithmetic exact: positions are multiples of 1/4 (1/8 at
 hard), so the answer is a short terminating decimal.
+
+The catalogued slips (``MISTAKES``) are ``interpolate`` with one step done
+wrong: row and column read the other way round, dr and dc exchanged in the
+weights, or each pixel weighted by its distance instead of 1 − distance.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ import math
 import random
 from fractions import Fraction
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import fmt, format_grid, values_apart
 
 Image = list[list[int | Fraction]]  # a float pixel is kept as its exact Fraction
 
@@ -27,7 +31,9 @@ def sample(rng: random.Random, level: dict) -> dict:
 
     Every level keeps at least one coordinate fractional (``both_fractional``
     makes both), and the four neighbours are never all equal, so the answer
-    is never just a stored pixel value.
+    is never just a stored pixel value. Swapping row and column always changes
+    the answer, and each catalogued slip that applies gives a value apart from
+    the answer and from the other slips.
     """
     lo, hi = level.get("size", [3, 3])
     value_lo, value_hi = level.get("values", [0, 9])
@@ -48,7 +54,21 @@ def sample(rng: random.Random, level: dict) -> dict:
         if len({image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1]}) == 1:
             rejections.again()
             continue
-        return {"image": image, "row": _number(row), "col": _number(col)}
+        params = {"image": image, "row": _number(row), "col": _number(col)}
+        if not _slips_apart(params):
+            rejections.again()  # two slips, or a slip and the answer, agree by chance
+            continue
+        return params
+
+
+def _slips_apart(params: dict) -> bool:
+    """Swapping x and y changes the answer (by one slip or the other), and the answer and each slip
+    that applies are pairwise at least 2% (and 0.01) apart."""
+    image, row, col = _validated(params)
+    slips = [mistake.answer(params) for mistake in MISTAKES]
+    if slips[0] is None and slips[1] is None:
+        return False  # a point on the cell's diagonal, reached the same way round: x/y would not matter
+    return values_apart([float(interpolate(image, row, col))] + [v for v in slips if v is not None], abs_tol=0.01)
 
 
 def _number(value: Fraction) -> int | float:
@@ -66,6 +86,25 @@ def _bracket(position: Fraction, size: int) -> tuple[int, int, Fraction]:
     return low, low + 1, position - low
 
 
+def corner_weights(dr: Fraction, dc: Fraction) -> tuple[Fraction, Fraction, Fraction, Fraction]:
+    """Weights of the top-left, top-right, bottom-left and bottom-right neighbours."""
+    return (1 - dr) * (1 - dc), (1 - dr) * dc, dr * (1 - dc), dr * dc
+
+
+def interpolate(
+    image: Image, row: Fraction, col: Fraction, *, fractions_swapped: bool = False, distance_weights: bool = False
+) -> Fraction:
+    """The bilinear value at (row, col). The keywords are slips: dr and dc exchanged in the weights, or
+    each neighbour weighted by its own distances (as if the fractions were measured from the far side)."""
+    (r0, r1, dr), (c0, c1, dc) = _bracket(row, len(image)), _bracket(col, len(image[0]))
+    if fractions_swapped:
+        dr, dc = dc, dr
+    if distance_weights:
+        dr, dc = 1 - dr, 1 - dc
+    corners = (image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1])
+    return sum((Fraction(q) * w for q, w in zip(corners, corner_weights(dr, dc))), Fraction(0))
+
+
 def solve(params: dict) -> Solution:
     image, row, col = _validated(params)
     height, width = len(image), len(image[0])
@@ -78,15 +117,16 @@ def solve(params: dict) -> Solution:
         "The four neighbouring pixel centres:\n"
         + format_grid([["", f"col {c0}", f"col {c1}"], [f"row {r0}", q00, q01], [f"row {r1}", q10, q11]]),
     ]
+    w00, w01, w10, w11 = corner_weights(dr, dc)
     weights = [
-        ((r0, c0), q00, (1 - dr) * (1 - dc), f"(1 - dr)(1 - dc) = {_text(1 - dr)}·{_text(1 - dc)}"),
-        ((r0, c1), q01, (1 - dr) * dc, f"(1 - dr)·dc = {_text(1 - dr)}·{_text(dc)}"),
-        ((r1, c0), q10, dr * (1 - dc), f"dr·(1 - dc) = {_text(dr)}·{_text(1 - dc)}"),
-        ((r1, c1), q11, dr * dc, f"dr·dc = {_text(dr)}·{_text(dc)}"),
+        ((r0, c0), q00, w00, f"(1 - dr)(1 - dc) = {_text(1 - dr)}·{_text(1 - dc)}"),
+        ((r0, c1), q01, w01, f"(1 - dr)·dc = {_text(1 - dr)}·{_text(dc)}"),
+        ((r1, c0), q10, w10, f"dr·(1 - dc) = {_text(dr)}·{_text(1 - dc)}"),
+        ((r1, c1), q11, w11, f"dr·dc = {_text(dr)}·{_text(dc)}"),
     ]
     lines = [f"I({r}, {c}) = {q}: weight {formula} = {_text(w)}" for (r, c), q, w, formula in weights]
     steps.append("Weights (they sum to 1):\n" + "\n".join(lines))
-    value = sum(q * w for _, q, w, _ in weights)
+    value = interpolate(image, row, col)
     products = " + ".join(f"{_text(w)}·{q}" for _, q, w, _ in weights)
     steps.append(f"I({_text(row)}, {_text(col)}) = {products} = {_text(value)}")
     top = q00 + dc * (q01 - q00)
@@ -98,6 +138,65 @@ def solve(params: dict) -> Solution:
         f"{_text(top + dr * (bottom - top))}."
     )
     return Solution(answer=float(value), steps=steps, display=_text(value))
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _row_col_swapped(params: dict) -> float | None:
+    image, row, col = _validated(params)
+    if col > len(image) - 1 or row > len(image[0]) - 1:
+        return None  # the swapped point lies outside the image
+    if _bracket(col, len(image))[0] == _bracket(row, len(image))[0] and \
+            _bracket(row, len(image[0]))[0] == _bracket(col, len(image[0]))[0]:
+        return None  # the same four pixels: this is fractions-swapped (or no slip at all)
+    return float(interpolate(image, col, row))
+
+
+def _fractions_swapped(params: dict) -> float | None:
+    image, row, col = _validated(params)
+    if _bracket(row, len(image))[2] == _bracket(col, len(image[0]))[2]:
+        return None  # dr = dc: exchanging them changes nothing
+    return float(interpolate(image, row, col, fractions_swapped=True))
+
+
+def _distance_weights(params: dict) -> float | None:
+    image, row, col = _validated(params)
+    if _bracket(row, len(image))[2] == _bracket(col, len(image[0]))[2] == Fraction(1, 2):
+        return None  # the middle of the cell: every distance is 1/2, the slip changes nothing
+    return float(interpolate(image, row, col, distance_weights=True))
+
+
+def _cell(params: dict) -> tuple[Image, int, int, Fraction, int, int, Fraction]:
+    image, row, col = _validated(params)
+    (r0, r1, dr), (c0, c1, dc) = _bracket(row, len(image)), _bracket(col, len(image[0]))
+    return image, r0, r1, dr, c0, c1, dc
+
+
+def _row_col_message(params: dict) -> str:
+    _, row, col = _validated(params)
+    return (f"you swapped row and column: the point is row {_text(row)} (counted down from the top), column "
+            f"{_text(col)} (counted from the left); you interpolated at row {_text(col)}, column {_text(row)}")
+
+
+def _fractions_message(params: dict) -> str:
+    _, r0, _, dr, c0, c1, dc = _cell(params)
+    return (f"you swapped dr and dc: dr = {_text(dr)} is the fraction down from row {r0} and dc = {_text(dc)} "
+            f"across from column {c0}, so I({r0}, {c1}) gets (1 - dr)·dc = {_text((1 - dr) * dc)}, "
+            f"not (1 - dc)·dr = {_text((1 - dc) * dr)}")
+
+
+def _distance_message(params: dict) -> str:
+    _, r0, _, dr, c0, _, dc = _cell(params)
+    return (f"you weighted each pixel by its distance: the nearer pixel gets the larger weight, so I({r0}, {c0}) "
+            f"gets (1 - dr)(1 - dc) = {_text((1 - dr) * (1 - dc))}, not dr·dc = {_text(dr * dc)}")
+
+
+MISTAKES = (
+    Mistake("row-col-swapped", _row_col_swapped, _row_col_message),
+    Mistake("fractions-swapped", _fractions_swapped, _fractions_message),
+    Mistake("distances-as-weights", _distance_weights, _distance_message),
+)
 
 
 def _text(value: Fraction | int) -> str:

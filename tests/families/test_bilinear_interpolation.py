@@ -121,3 +121,68 @@ def test_sampler_uses_only_the_given_rng():
     first = family.sample(random.Random(11), level)
     random.seed(5)
     assert family.sample(random.Random(11), level) == first
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in family.MISTAKES}
+
+
+def scipy_at(image: list, row: float, col: float) -> float:
+    return float(map_coordinates(np.array(image, dtype=float), [[row], [col]], order=1)[0])
+
+
+def test_slips_against_scipy():
+    """Each slip is scipy's bilinear value at another point: (col, row) for the swapped coordinates;
+    in the same cell, (r0 + dc, c0 + dr) for exchanged fractions and (r0 + 1 - dr, c0 + 1 - dc) for
+    distances used as weights."""
+    applied = dict.fromkeys(SLIPS, 0)
+    for level in LEVELS:
+        for seed in range(100):
+            p = make_instance(NAME, level, seed).params
+            image, row, col = p["image"], p["row"], p["col"]
+            height, width = len(image), len(image[0])
+            r0, c0 = min(int(row), height - 2), min(int(col), width - 2)
+            dr, dc = row - r0, col - c0
+            same_cell = min(int(col), height - 2) == r0 and min(int(row), width - 2) == c0
+            inside = col <= height - 1 and row <= width - 1
+            expected = {
+                "row-col-swapped": scipy_at(image, col, row) if inside and not same_cell else None,
+                "fractions-swapped": scipy_at(image, r0 + dc, c0 + dr) if dr != dc else None,
+                "distances-as-weights": scipy_at(image, r0 + 1 - dr, c0 + 1 - dc) if (dr, dc) != (0.5, 0.5) else None,
+            }
+            for mistake_id, value in expected.items():
+                got = SLIPS[mistake_id].answer(p)
+                if value is None:
+                    assert got is None, (mistake_id, p)
+                else:
+                    assert got == pytest.approx(value, abs=1e-9), (mistake_id, p)
+                    applied[mistake_id] += 1
+    assert min(applied.values()) > 50, applied
+
+
+def test_slips_on_the_conventions_example():
+    # [[10,20,30],[40,50,60],[70,80,90]] is linear, I(r, c) = 10 + 30r + 10c, so bilinear is exact:
+    # at (row 0.25, col 1.5) 32.5. Swapped point (1.5, 0.25): 57.5. In the cell of (0, 1), dr = 0.25 and
+    # dc = 0.5 exchanged is the point (0.5, 1.25): 37.5. Distances as weights, (0.75, 1.5): 47.5.
+    image = [[10, 20, 30], [40, 50, 60], [70, 80, 90]]
+    params = {"image": image, "row": 0.25, "col": 1.5}
+    assert family.solve(params).answer == pytest.approx(32.5)
+    assert SLIPS["row-col-swapped"].answer(params) == pytest.approx(57.5)
+    assert SLIPS["fractions-swapped"].answer(params) == pytest.approx(37.5)
+    assert SLIPS["distances-as-weights"].answer(params) == pytest.approx(47.5)
+    assert "(1 - dr)·dc = 0.375, not (1 - dc)·dr = 0.125" in SLIPS["fractions-swapped"].message(params)
+    centre = {"image": image, "row": 0.5, "col": 0.5}  # dr = dc = 1/2: neither slip changes anything
+    assert SLIPS["fractions-swapped"].answer(centre) is None
+    assert SLIPS["distances-as-weights"].answer(centre) is None
+    assert SLIPS["row-col-swapped"].answer(centre) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(list(LEVELS)))
+def test_swapping_x_and_y_always_changes_the_answer(seed, level):
+    inst = make_instance(NAME, level, seed)
+    swapped = [SLIPS[i].answer(inst.params) for i in ("row-col-swapped", "fractions-swapped")]
+    assert any(v is not None for v in swapped)
+    values = [inst.answer] + [v for m in family.MISTAKES if (v := m.answer(inst.params)) is not None]
+    assert all(abs(a - b) > 0.01 * max(abs(a), abs(b)) for i, a in enumerate(values) for b in values[i + 1:])
