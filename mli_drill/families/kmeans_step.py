@@ -9,15 +9,20 @@ assigned to it. Centres are numbered from 1 in questions and answers.
 one per point) or ``centres`` (the updated centres: a vector for 1-D data, a
 k x 2 matrix for 2-D data). Squared distances are compared, so all the
 arithmetic before the means is in integers.
+
+The catalogued slips (``MISTAKES``) reuse the same steps with one done wrong:
+the assignment by Manhattan distance, a second iteration run on, or the centre
+numbers counted from 0.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from fractions import Fraction
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import close, fmt, format_grid, values_apart
 
 ASKS = ("assignments", "centres")
 
@@ -28,7 +33,9 @@ def sample(rng: random.Random, level: dict) -> dict:
     """Distinct integer points and k distinct centres with a unique nearest centre for every point.
 
     Resampled until no point is equidistant from two centres, every cluster
-    gets at least one point, and at least one centre moves.
+    gets at least one point, at least one centre moves, and a second
+    assignment (to the moved centres) would have no tie and would change the
+    answer (see ``_slips_apart``).
     """
     dim = rng.choice(level.get("dims", [1]))
     k_lo, k_hi = level.get("k", [2, 2])
@@ -36,10 +43,10 @@ def sample(rng: random.Random, level: dict) -> dict:
     top = int(level.get("max_coordinate", 10))
     ask = rng.choice(level.get("asks", list(ASKS)))
     rejections = Rejections()
+    pool = _grid(dim, top)
     while True:
         k = rng.randint(k_lo, k_hi)
         n = rng.randint(n_lo, n_hi)
-        pool = _grid(dim, top)
         if max(n, k) > len(pool):
             raise ValueError("level asks for more points than the coordinate range holds")
         points = [list(p) for p in rng.sample(pool, n)]
@@ -49,12 +56,35 @@ def sample(rng: random.Random, level: dict) -> dict:
             rejections.again()
             continue
         new = _new_centres(points, assignment, k)
-        if all(new[j] == [Fraction(v) for v in centres[j]] for j in range(k)):
+        second = _reassign(points, new, ties_allowed=False)
+        if all(new[j] == [Fraction(v) for v in centres[j]] for j in range(k)) or second in (None, assignment):
+            # nothing moves; or a second assignment would have a tie, or change nothing (converged)
             rejections.again()
             continue
         if dim == 1:
             points.sort()
-        return {"points": points, "centres": centres, "ask": ask}
+        params = {"points": points, "centres": centres, "ask": ask}
+        if not _slips_apart(params):
+            rejections.again()
+            continue
+        return params
+
+
+def _slips_apart(params: dict) -> bool:
+    """A second iteration would change the answer (so stopping after one matters), and the slips that
+    change it give values apart from it and from each other. (Manhattan distances often pick the same
+    centres; that slip is then simply not named.)"""
+    points, centres, ask = _validated(params)
+    answer = _result(points, _assign_with_ties(points, centres), len(centres), ask)
+    too_many = _one_iteration_too_many(params)
+    if too_many is None or close(too_many, answer):
+        return False
+    values = [answer, too_many]
+    for slip in (_manhattan_assignment, _labels_from_zero):
+        value = slip(params)
+        if value is not None and not close(value, answer):
+            values.append(value)
+    return values_apart(values)
 
 
 def _grid(dim: int, top: int) -> list[tuple[int, ...]]:
@@ -64,7 +94,12 @@ def _grid(dim: int, top: int) -> list[tuple[int, ...]]:
 
 
 def _squared(p: Point, q: Point) -> int:
-    return sum((a - b) ** 2 for a, b in zip(p, q))
+    # written out for the 1-D and 2-D cases: the sampler computes thousands of these per instance
+    if len(p) == 1:
+        d = p[0] - q[0]
+        return d * d
+    dx, dy = p[0] - q[0], p[1] - q[1]
+    return dx * dx + dy * dy
 
 
 def _assign(points: list[Point], centres: list[Point]) -> list[int] | None:
@@ -79,9 +114,26 @@ def _assign(points: list[Point], centres: list[Point]) -> list[int] | None:
     return result
 
 
-def _assign_with_ties(points: list[Point], centres: list[Point]) -> list[int]:
-    """Ties go to the lower index (CONVENTIONS.md), for hand-given params."""
-    return [min(range(len(centres)), key=lambda j: (_squared(p, centres[j]), j)) for p in points]
+def _manhattan(p: Point, q: Point) -> int:
+    return sum(abs(a - b) for a, b in zip(p, q))
+
+
+def _assign_with_ties(points: list[Point], centres: list, distance=_squared) -> list[int]:  # type: ignore[no-untyped-def]
+    """Ties go to the lower index (CONVENTIONS.md), for hand-given params. ``distance`` is a slip's knob."""
+    return [min(range(len(centres)), key=lambda j: (distance(p, centres[j]), j)) for p in points]
+
+
+def _result(points: list[Point], assignment: list[int], k: int, ask: str) -> list | None:
+    """The answer an assignment leads to: centre numbers from 1, or the updated centres (a vector in
+    1-D, a k x 2 matrix in 2-D); None when a centre gets no points (its update is undefined)."""
+    if ask == "assignments":
+        return [a + 1 for a in assignment]
+    if len(set(assignment)) < k:
+        return None
+    new = _new_centres(points, assignment, k)
+    if len(points[0]) == 1:
+        return [float(c[0]) for c in new]
+    return [[float(v) for v in c] for c in new]
 
 
 def _new_centres(points: list[Point], assignment: list[int], k: int) -> list[list[Fraction]]:
@@ -113,7 +165,7 @@ def solve(params: dict) -> Solution:
     labels = [a + 1 for a in assignment]
     steps.append(f"Assignments (centre numbers, from 1): {labels}")
     if ask == "assignments":
-        return Solution(answer=labels, steps=steps, kind="vector", display=str(labels))
+        return Solution(answer=_result(points, assignment, k, ask), steps=steps, kind="vector", display=str(labels))
     new = _new_centres(points, assignment, k)
     lines = []
     for j in range(k):
@@ -130,13 +182,101 @@ def solve(params: dict) -> Solution:
                 f"({_mean_text(sums[0], len(members))}, {_mean_text(sums[1], len(members))})"
             )
     steps.append("Update step: each centre moves to the mean of its points:\n" + "\n".join(lines))
+    answer = _result(points, assignment, k, ask)
     if dim == 1:
-        answer: list = [float(c[0]) for c in new]
         display = "[" + ", ".join(_number_text(c[0]) for c in new) + "]"
         return Solution(answer=answer, steps=steps, kind="vector", display=display)
-    answer = [[float(v) for v in c] for c in new]
     display = "; ".join(f"c{j + 1} = ({_number_text(c[0])}, {_number_text(c[1])})" for j, c in enumerate(new))
     return Solution(answer=answer, steps=steps, kind="matrix", display=display)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _manhattan_assignment(params: dict) -> list | None:
+    points, centres, ask = _validated(params)
+    if len(points[0]) == 1:
+        return None  # in 1-D every distance is the same
+    return _result(points, _assign_with_ties(points, centres, _manhattan), len(centres), ask)
+
+
+def _second_assignment(points: list[Point], centres: list[Point]) -> list[int] | None:
+    """The assignment to the updated centres, exactly: everything is scaled by the common denominator
+    of the means, so the distances compared are integers (same order, same ties)."""
+    first = _assign_with_ties(points, centres)
+    if len(set(first)) < len(centres):
+        return None
+    return _reassign(points, _new_centres(points, first, len(centres)))
+
+
+def _reassign(points: list[Point], means: list[list[Fraction]], ties_allowed: bool = True) -> list[int] | None:
+    """The assignment to fractional centres; with ``ties_allowed=False``, None if a point has a tie."""
+    scale = math.lcm(*(v.denominator for c in means for v in c))
+    scaled_means = [[int(v * scale) for v in c] for c in means]
+    scaled_points = [[v * scale for v in p] for p in points]
+    if ties_allowed:
+        return _assign_with_ties(scaled_points, scaled_means)
+    return _assign(scaled_points, scaled_means)
+
+
+def _one_iteration_too_many(params: dict) -> list | None:
+    points, centres, ask = _validated(params)
+    second = _second_assignment(points, centres)
+    return None if second is None else _result(points, second, len(centres), ask)
+
+
+def _labels_from_zero(params: dict) -> list | None:
+    points, centres, ask = _validated(params)
+    return _assign_with_ties(points, centres) if ask == "assignments" else None
+
+
+def _manhattan_message(params: dict) -> str:
+    points, centres, _ = _validated(params)
+    right = _assign_with_ties(points, centres)
+    wrong = _assign_with_ties(points, centres, _manhattan)
+    i = next((i for i, (a, b) in enumerate(zip(right, wrong)) if a != b), 0)
+    p, a, b = points[i], right[i], wrong[i]
+    return (f"you compared Manhattan distances |dx| + |dy|: k-means uses Euclidean distance, and point "
+            f"{_point_text(p)} is nearer c{a + 1} (squared distance {_squared(p, centres[a])}) than c{b + 1} "
+            f"({_squared(p, centres[b])}), although |dx| + |dy| is {_manhattan(p, centres[a])} against "
+            f"{_manhattan(p, centres[b])}")
+
+
+def _moved_text(points: list[Point], centres: list[Point]) -> str:
+    """The centres after one update, exactly and briefly: 1.5, 8 or (14/3, 10/3), (6, 1)."""
+    first = _assign_with_ties(points, centres)
+    if len(set(first)) < len(centres):
+        return "the means of their points"
+
+    def exact(value: Fraction) -> str:
+        return _number_text(value).split(" ≈")[0]
+
+    means = _new_centres(points, first, len(centres))
+    return ", ".join(exact(c[0]) if len(c) == 1 else f"({exact(c[0])}, {exact(c[1])})" for c in means)
+
+
+def _too_many_message(params: dict) -> str:
+    points, centres, ask = _validated(params)
+    start = ", ".join(f"c{j + 1} = {_point_text(c)}" for j, c in enumerate(centres))
+    moved = _moved_text(points, centres)
+    if ask == "assignments":
+        return (f"you assigned the points to the moved centres ({moved}): the first assignment step uses the "
+                f"starting centres {start}")
+    return (f"you ran a second iteration: one Lloyd iteration assigns to the starting centres {start} and moves "
+            f"each centre once, to {moved}; reassigning to those is the next iteration")
+
+
+def _labels_message(params: dict) -> str:
+    points, centres, _ = _validated(params)
+    return (f"you numbered the centres from 0: the answer uses 1 for c1, …, {len(centres)} for c{len(centres)}, "
+            f"so the assignments are {_result(points, _assign_with_ties(points, centres), len(centres), 'assignments')}")
+
+
+MISTAKES = (
+    Mistake("manhattan-assignment", _manhattan_assignment, _manhattan_message),
+    Mistake("one-iteration-too-many", _one_iteration_too_many, _too_many_message),
+    Mistake("labels-from-zero", _labels_from_zero, _labels_message),
+)
 
 
 def _mean_text(total: int, count: int) -> str:

@@ -142,3 +142,82 @@ def test_sampler_uses_only_the_given_rng():
     first = family.sample(random.Random(2), level)
     random.seed(77)
     assert family.sample(random.Random(2), level) == first
+
+
+# --------------------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in family.MISTAKES}
+
+
+def _answer_from(points: np.ndarray, labels: np.ndarray, k: int, ask: str):
+    """What a labelling gives: 1-based labels, or the means (None for an empty cluster)."""
+    if ask == "assignments":
+        return list(labels + 1)
+    if len(set(labels)) < k:
+        return None
+    means = np.array([points[labels == j].mean(axis=0) for j in range(k)])
+    return means[:, 0].tolist() if points.shape[1] == 1 else means.tolist()
+
+
+def test_slips_against_cdist_and_sklearn():
+    """Manhattan: cdist(cityblock) argmin (first index on ties); a second iteration: sklearn's KMeans with
+    max_iter=2 (tol=0) for the centres, and cdist to sklearn's one-iteration centres for the assignments."""
+    applied = dict.fromkeys(SLIPS, 0)
+    for level in LEVELS:
+        for seed in range(60):
+            p = make_instance(NAME, level, seed).params
+            points, centres = np.array(p["points"], dtype=float), np.array(p["centres"], dtype=float)
+            k, ask = len(centres), p["ask"]
+            manhattan = cdist(points, centres, metric="cityblock").argmin(axis=1)
+            if ask == "assignments":
+                too_many = list(cdist(points, _sklearn_one_iteration(points, centres)).argmin(axis=1) + 1)
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model = KMeans(n_clusters=k, init=centres, n_init=1, max_iter=2, tol=0, algorithm="lloyd")
+                    two = model.fit(points).cluster_centers_
+                too_many = two[:, 0].tolist() if points.shape[1] == 1 else two.tolist()
+            expected = {
+                "manhattan-assignment": _answer_from(points, manhattan, k, ask) if points.shape[1] == 2 else None,
+                "one-iteration-too-many": too_many,
+                "labels-from-zero": list(cdist(points, centres).argmin(axis=1)) if ask == "assignments" else None,
+            }
+            for mistake_id, value in expected.items():
+                got = SLIPS[mistake_id].answer(p)
+                if value is None:
+                    assert got is None, (mistake_id, p)
+                else:
+                    assert np.allclose(got, value, atol=1e-9), (mistake_id, p, got, value)
+                    applied[mistake_id] += 1
+    assert min(applied.values()) > 20, applied
+
+
+def test_slips_hand_example_1d():
+    # points 1, 2, 3, 10, 11 from centres 0 and 4: first assignment [1, 1, 2, 2, 2] (3 is nearer 4), means
+    # 1.5 and 8; a second assignment moves 3 to c1: [1, 1, 1, 2, 2], means 2 and 10.5
+    params = {"points": [[1], [2], [3], [10], [11]], "centres": [[0], [4]], "ask": "centres"}
+    assert family.solve(params).answer == [1.5, 8.0]
+    assert SLIPS["one-iteration-too-many"].answer(params) == [2.0, 10.5]
+    assert SLIPS["manhattan-assignment"].answer(params) is None
+    assignments = {**params, "ask": "assignments"}
+    assert SLIPS["one-iteration-too-many"].answer(assignments) == [1, 1, 1, 2, 2]
+    assert SLIPS["labels-from-zero"].answer(assignments) == [0, 0, 1, 1, 1]
+    assert "[1, 1, 2, 2, 2]" in SLIPS["labels-from-zero"].message(assignments)
+
+
+def test_manhattan_hand_example_2d():
+    # centres c1 = (0, 0), c2 = (2, 3). (0, 3): squared 9 vs 4 -> c2 (Manhattan 3 vs 2, c2 too);
+    # (4, 0): squared 16 vs 13 -> c2, but Manhattan 4 vs 5 -> c1.
+    params = {"points": [[0, 3], [4, 0]], "centres": [[0, 0], [2, 3]], "ask": "assignments"}
+    assert family.solve(params).answer == [2, 2]
+    assert SLIPS["manhattan-assignment"].answer(params) == [2, 1]
+    assert "(4, 0) is nearer c2 (squared distance 13) than c1 (16)" in SLIPS["manhattan-assignment"].message(params)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(list(LEVELS)))
+def test_a_second_iteration_always_changes_the_answer(seed, level):
+    inst = make_instance(NAME, level, seed)
+    too_many = SLIPS["one-iteration-too-many"].answer(inst.params)
+    assert too_many is not None and not np.allclose(np.array(too_many, dtype=float),
+                                                    np.array(inst.answer, dtype=float), rtol=0.01, atol=0.005)
