@@ -23,16 +23,43 @@ Params (JSON), by ``variant``::
               | {"type": "relu"}
               | {"type": "linear", "out_features": int}, ...]}
       # convs have stride 1; the feature map is flattened before the first linear layer.
+
+The catalogued slips (``MISTAKES``) run the same counting with one rule of
+:class:`Counting` done wrong: biases left out or counted against the question,
+input channels left out of a conv's weights, batch norm's running statistics
+counted, or the pooling left out of the flattened size.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Any
 
-from mli_drill.families.base import InvalidParams, Rejections, Solution
+from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 
 VARIANTS = ("conv", "transposed", "linear", "batchnorm", "logistic", "mlp", "cnn")
+
+
+@dataclass(frozen=True)
+class Counting:
+    """The counting rules; the defaults are right, and each slip changes one of them.
+
+    ``bias``: None counts biases as the question says, True/False overrides it. ``in_channels``: a conv
+    kernel spans every input channel. ``batchnorm_per_channel``: 2 learnable values (γ, β), 4 with the
+    running statistics. ``pooling``: MaxPool2d(2) halves the feature map.
+    """
+
+    bias: bool | None = None
+    in_channels: bool = True
+    batchnorm_per_channel: int = 2
+    pooling: bool = True
+
+    def biases(self, params: dict[str, Any]) -> bool:
+        return _bias(params) if self.bias is None else self.bias
+
+
+RIGHT = Counting()
 
 
 def _int(value: Any, what: str, minimum: int = 1) -> int:
@@ -66,11 +93,11 @@ def _count_text(bias: bool) -> str:
 # ---------------------------------------------------------------- single layers
 
 
-def _solve_conv(params: dict[str, Any], transposed: bool) -> Solution:
+def _solve_conv(params: dict[str, Any], transposed: bool, counting: Counting = RIGHT) -> Solution:
     dims = _dims(params, (2, 3))
     c_in, c_out = _int(params.get("in_channels"), "in_channels"), _int(params.get("out_channels"), "out_channels")
-    k, bias = _int(params.get("kernel"), "kernel"), _bias(params)
-    weights = c_out * c_in * k**dims
+    k, bias = _int(params.get("kernel"), "kernel"), counting.biases(params)
+    weights = c_out * (c_in if counting.in_channels else 1) * k**dims
     kind = "ConvTranspose" if transposed else "Conv"
     shape = f"({c_in}, {c_out}, {', '.join([str(k)] * dims)})" if transposed else \
         f"({c_out}, {c_in}, {', '.join([str(k)] * dims)})"
@@ -87,9 +114,9 @@ def _solve_conv(params: dict[str, Any], transposed: bool) -> Solution:
     return Solution(answer=weights, steps=steps)
 
 
-def _solve_linear(params: dict[str, Any]) -> Solution:
+def _solve_linear(params: dict[str, Any], counting: Counting = RIGHT) -> Solution:
     n_in, n_out = _int(params.get("in_features"), "in_features"), _int(params.get("out_features"), "out_features")
-    bias = _bias(params)
+    bias = counting.biases(params)
     steps = [f"Linear({n_in}, {n_out}): a {n_out} x {n_in} weight matrix, {n_in}·{n_out} = {n_in * n_out} weights."]
     if bias:
         total = n_in * n_out + n_out
@@ -99,18 +126,18 @@ def _solve_linear(params: dict[str, Any]) -> Solution:
     return Solution(answer=n_in * n_out, steps=steps)
 
 
-def _solve_batchnorm(params: dict[str, Any]) -> Solution:
+def _solve_batchnorm(params: dict[str, Any], counting: Counting = RIGHT) -> Solution:
     dims = _dims(params, (1, 2, 3))
     channels = _int(params.get("channels"), "channels")
     steps = [
         f"BatchNorm{dims}d({channels}) learns a scale γ and a shift β per channel: 2·{channels} = {2 * channels}.",
         "The running mean and running variance are statistics (buffers), not learnable parameters.",
     ]
-    return Solution(answer=2 * channels, steps=steps)
+    return Solution(answer=counting.batchnorm_per_channel * channels, steps=steps)
 
 
-def _solve_logistic(params: dict[str, Any]) -> Solution:
-    h, w, bias = _int(params.get("height"), "height"), _int(params.get("width"), "width"), _bias(params)
+def _solve_logistic(params: dict[str, Any], counting: Counting = RIGHT) -> Solution:
+    h, w, bias = _int(params.get("height"), "height"), _int(params.get("width"), "width"), counting.biases(params)
     steps = [f"Logistic regression on raw pixels: one weight per pixel, {h}·{w} = {h * w}."]
     if bias:
         steps.append(f"Plus one bias: {h * w} + 1 = {h * w + 1}.")
@@ -130,12 +157,12 @@ def _linear_chain(sizes: list[int], bias: bool, names: list[str] | None = None) 
     return total, lines
 
 
-def _solve_mlp(params: dict[str, Any]) -> Solution:
+def _solve_mlp(params: dict[str, Any], counting: Counting = RIGHT) -> Solution:
     sizes = params.get("sizes")
     if not isinstance(sizes, list) or len(sizes) < 2:
         raise InvalidParams("sizes must list at least the input and the output size")
     sizes = [_int(size, "every size") for size in sizes]
-    bias = _bias(params)
+    bias = counting.biases(params)
     total, lines = _linear_chain(sizes, bias)
     rule = "in·out + out (weights and one bias per neuron)" if bias else "in·out (weights only)"
     steps = [f"Each fully connected layer has {rule}:", "\n".join(lines),
@@ -167,10 +194,11 @@ def _cnn_layers(params: dict[str, Any]) -> list[dict[str, Any]]:
     return checked
 
 
-def _cnn_walk(params: dict[str, Any]) -> tuple[int, list[str], list[tuple[str, int]]]:
+def _cnn_walk(params: dict[str, Any], counting: Counting = RIGHT) -> tuple[int, list[str], list[tuple[str, int]]]:
     """Walk the network: total, a line per layer, and (layer description, count) per layer."""
     channels, size = _int(params.get("in_channels"), "in_channels"), _int(params.get("input"), "input")
-    bias = _bias(params)
+    _bias(params)  # validated even when a slip overrides it
+    bias = counting.biases(params)
     features: int | None = None  # set once flattened
     total, lines, counts = 0, [], []
     for index, layer in enumerate(_cnn_layers(params)):
@@ -180,7 +208,7 @@ def _cnn_walk(params: dict[str, Any]) -> tuple[int, list[str], list[tuple[str, i
             if features is not None:
                 raise InvalidParams(f"{where}: a conv after a linear layer")
             k, p, c_out = layer["kernel"], layer["padding"], layer["out_channels"]
-            count = c_out * (k * k * channels + (1 if bias else 0))
+            count = c_out * (k * k * (channels if counting.in_channels else 1) + (1 if bias else 0))
             new_size = size + 2 * p - k + 1
             if new_size < 1:
                 raise InvalidParams(f"{where}: the conv gives size {new_size}")
@@ -193,18 +221,18 @@ def _cnn_walk(params: dict[str, Any]) -> tuple[int, list[str], list[tuple[str, i
                 raise InvalidParams(f"{where}: max-pooling needs a feature map of size >= 2")
             count = 0
             lines.append(f"{index + 1}. MaxPool2d(2): no parameters; output {channels} x {size // 2} x {size // 2}")
-            size //= 2
+            size = size // 2 if counting.pooling else size
         elif kind == "relu":
             count = 0
             lines.append(f"{index + 1}. ReLU: no parameters")
         elif kind == "batchnorm":
-            if not bias:
+            if not _bias(params):
                 raise InvalidParams(f"{where}: batch norm in a weights-only count is ambiguous (beta is a shift)")
             if features is not None:
-                count = 2 * features
+                count = counting.batchnorm_per_channel * features
                 lines.append(f"{index + 1}. BatchNorm1d({features}): 2·{features} = {count} (γ and β)")
             else:
-                count = 2 * channels
+                count = counting.batchnorm_per_channel * channels
                 lines.append(f"{index + 1}. BatchNorm2d({channels}): 2·{channels} = {count} (γ and β per channel)")
         else:
             if features is None:
@@ -220,8 +248,8 @@ def _cnn_walk(params: dict[str, Any]) -> tuple[int, list[str], list[tuple[str, i
     return total, lines, counts
 
 
-def _solve_cnn(params: dict[str, Any]) -> Solution:
-    total, lines, counts = _cnn_walk(params)
+def _solve_cnn(params: dict[str, Any], counting: Counting = RIGHT) -> Solution:
+    total, lines, counts = _cnn_walk(params, counting)
     bias = _bias(params)
     rule = ("conv C_out·(k·k·C_in + 1), linear in·out + out, batch norm 2C, pooling and ReLU 0" if bias
             else "conv C_out·k·k·C_in, linear in·out (weights only), pooling and ReLU 0")
@@ -233,23 +261,141 @@ def _solve_cnn(params: dict[str, Any]) -> Solution:
     return Solution(answer=total, steps=steps)
 
 
+# ---------------------------------------------------------------- mistakes
+
+
+def _count(params: dict[str, Any], **slip: Any) -> int:
+    return solve(params, Counting(**slip)).answer
+
+
+def _cnn_layers_of(params: dict[str, Any]) -> list[dict[str, Any]]:
+    return _cnn_layers(params) if params.get("variant") == "cnn" else []
+
+
+def _convs(params: dict[str, Any]) -> list[tuple[int, int, int]]:
+    """(C_in, C_out, k) of every conv (or transposed conv) layer, in order."""
+    if params.get("variant") in ("conv", "transposed"):
+        return [(params["in_channels"], params["out_channels"], params["kernel"])]
+    convs, channels = [], params.get("in_channels", 1)
+    for layer in _cnn_layers_of(params):
+        if layer["type"] == "conv":
+            convs.append((channels, layer["out_channels"], layer["kernel"]))
+            channels = layer["out_channels"]
+    return convs
+
+
+def _biases_forgotten(params: dict[str, Any]) -> int | None:
+    if params.get("variant") == "batchnorm" or not _bias(params):
+        return None
+    return _count(params, bias=False)
+
+
+def _biases_counted(params: dict[str, Any]) -> int | None:
+    if params.get("variant") == "batchnorm" or _bias(params):
+        return None
+    return _count(params, bias=True)
+
+
+def _in_channels_forgotten(params: dict[str, Any]) -> int | None:
+    if not any(c_in > 1 for c_in, _, _ in _convs(params)):
+        return None
+    return _count(params, in_channels=False)
+
+
+def _has_batchnorm(params: dict[str, Any]) -> bool:
+    return params.get("variant") == "batchnorm" or any(layer["type"] == "batchnorm" for layer in _cnn_layers_of(params))
+
+
+def _running_stats_counted(params: dict[str, Any]) -> int | None:
+    return _count(params, batchnorm_per_channel=4) if _has_batchnorm(params) else None
+
+
+def _pooling_ignored(params: dict[str, Any]) -> int | None:
+    layers = _cnn_layers_of(params)
+    first_linear = next((i for i, layer in enumerate(layers) if layer["type"] == "linear"), len(layers))
+    if not any(layer["type"] == "pool" for layer in layers[:first_linear]):
+        return None
+    return _count(params, pooling=False)
+
+
+def _biases_text(count: int) -> str:
+    return f"{count} bias" if count == 1 else f"{count} biases"
+
+
+def _biases_forgotten_message(params: dict[str, Any]) -> str:
+    total, weights = solve(params).answer, _count(params, bias=False)
+    return (f"you left out the biases: the question counts them, one per output channel or neuron, "
+            f"so {weights} + {_biases_text(total - weights)} = {total}")
+
+
+def _biases_counted_message(params: dict[str, Any]) -> str:
+    weights, total = solve(params).answer, _count(params, bias=True)
+    return (f"you counted the biases: the question asks for the weights only, {weights}, "
+            f"not {weights} + {_biases_text(total - weights)} = {total}")
+
+
+def _in_channels_message(params: dict[str, Any]) -> str:
+    c_in, c_out, k = next((conv for conv in _convs(params) if conv[0] > 1), (2, 1, 3))
+    dims = params.get("dims", 2) if params.get("variant") in ("conv", "transposed") else 2
+    kernel = _kernel_text(k, dims)
+    return (f"you left out the input channels: each of the {c_out} kernels spans all {c_in} input channels, "
+            f"so it has {kernel}·{c_in} = {k**dims * c_in} weights, not {k**dims}")
+
+
+def _first_batchnorm_width(params: dict[str, Any]) -> int:
+    """The channels (or features, after a Linear layer) of the first batch-norm layer."""
+    if params.get("variant") == "batchnorm":
+        return params["channels"]
+    channels, features = params["in_channels"], None
+    for layer in _cnn_layers_of(params):
+        if layer["type"] == "conv":
+            channels = layer["out_channels"]
+        elif layer["type"] == "linear":
+            features = layer["out_features"]
+        elif layer["type"] == "batchnorm":
+            return features if features is not None else channels
+    return channels
+
+
+def _running_stats_message(params: dict[str, Any]) -> str:
+    channels = _first_batchnorm_width(params)
+    return (f"you counted the running mean and variance: batch norm over {channels} channels learns only γ and β, "
+            f"2·{channels} = {2 * channels}; the running statistics are buffers, not parameters")
+
+
+def _pooling_message(params: dict[str, Any]) -> str:
+    flatten = next((line for line in _cnn_walk(params)[1] if line.startswith("Flatten")), "")
+    return (f"you did not halve the feature map at each MaxPool2d(2): the first Linear layer's input is "
+            f"{flatten.removeprefix('Flatten: ')}")
+
+
+MISTAKES = (
+    Mistake("biases-forgotten", _biases_forgotten, _biases_forgotten_message),
+    Mistake("biases-counted", _biases_counted, _biases_counted_message),
+    Mistake("input-channels-forgotten", _in_channels_forgotten, _in_channels_message),
+    Mistake("running-stats-counted", _running_stats_counted, _running_stats_message),
+    Mistake("pooling-ignored", _pooling_ignored, _pooling_message),
+)
+
+
 # ---------------------------------------------------------------- family interface
 
 
-def solve(params: dict[str, Any]) -> Solution:
+def solve(params: dict[str, Any], counting: Counting = RIGHT) -> Solution:
+    """The count and its working; ``counting`` other than the default is a slip (see MISTAKES)."""
     variant = params.get("variant") if isinstance(params, dict) else None
     if variant in ("conv", "transposed"):
-        return _solve_conv(params, transposed=(variant == "transposed"))
+        return _solve_conv(params, transposed=(variant == "transposed"), counting=counting)
     if variant == "linear":
-        return _solve_linear(params)
+        return _solve_linear(params, counting)
     if variant == "batchnorm":
-        return _solve_batchnorm(params)
+        return _solve_batchnorm(params, counting)
     if variant == "logistic":
-        return _solve_logistic(params)
+        return _solve_logistic(params, counting)
     if variant == "mlp":
-        return _solve_mlp(params)
+        return _solve_mlp(params, counting)
     if variant == "cnn":
-        return _solve_cnn(params)
+        return _solve_cnn(params, counting)
     raise InvalidParams(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
 
 

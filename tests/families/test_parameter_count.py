@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill.families.base import InvalidParams
-from mli_drill.families.parameter_count import question_fields, solve
+from mli_drill.families.parameter_count import MISTAKES, question_fields, solve
 from mli_drill.instance import make_instance
 from mli_drill.problemspec import load_spec
 
@@ -212,3 +212,69 @@ def test_instances_valid_and_reproducible(seed, level):
         assert kinds[-1] == "linear"
         assert params["bias"] or "batchnorm" not in kinds
     assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
+
+
+# ---------------------------------------------------------------- mistakes
+
+SLIPS = {mistake.id: mistake for mistake in MISTAKES}
+
+
+def torch_slips(torch, params: dict) -> dict[str, int | None]:
+    """Each slip from torch modules: the model built with the other bias setting or without its
+    MaxPool2d layers; the running statistics added from the modules' buffers; each conv weight divided
+    by its module's in_channels."""
+    nn = torch.nn
+
+    def numel(model) -> int:
+        return sum(p.numel() for p in model.parameters())
+
+    model = torch_model(torch, params)
+    variant, bias = params["variant"], params.get("bias")
+    convs = [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d))]
+    running = sum(b.numel() for name, b in model.named_buffers() if "running" in name)
+    layers = params.get("layers", [])
+    first_linear = next((i for i, layer in enumerate(layers) if layer["type"] == "linear"), len(layers))
+    pooled = any(layer["type"] == "pool" for layer in layers[:first_linear])
+    return {
+        "biases-forgotten": numel(torch_model(torch, {**params, "bias": False})) if bias and variant != "batchnorm" else None,
+        "biases-counted": numel(torch_model(torch, {**params, "bias": True})) if bias is False else None,
+        "input-channels-forgotten": numel(model) - sum(m.weight.numel() - m.weight.numel() // m.in_channels for m in convs)
+        if any(m.in_channels > 1 for m in convs) else None,
+        "running-stats-counted": numel(model) + running if running else None,
+        "pooling-ignored": numel(torch_model(torch, {**params, "layers": [l for l in layers if l["type"] != "pool"]}))
+        if pooled else None,
+    }
+
+
+def test_slips_against_torch():
+    torch = pytest.importorskip("torch")
+    applied = dict.fromkeys(SLIPS, 0)
+    for instance in instances(80):
+        p = instance.params
+        for mistake_id, value in torch_slips(torch, p).items():
+            assert SLIPS[mistake_id].answer(p) == value, (mistake_id, p)
+            applied[mistake_id] += value is not None
+    assert min(applied.values()) > 20, applied
+
+
+def test_slips_hand_examples():
+    # CONVENTIONS.md: Conv2d(3, 4, 5) has 304 parameters, 300 of them weights
+    conv = {"variant": "conv", "dims": 2, "in_channels": 3, "out_channels": 4, "kernel": 5, "bias": True}
+    assert solve(conv).answer == 304
+    assert SLIPS["biases-forgotten"].answer(conv) == 300
+    assert SLIPS["biases-counted"].answer(conv) is None
+    assert SLIPS["input-channels-forgotten"].answer(conv) == 4 * 25 + 4
+    assert SLIPS["biases-counted"].answer({**conv, "bias": False}) == 304
+    assert "5·5·3 = 75 weights, not 25" in SLIPS["input-channels-forgotten"].message(conv)
+    assert SLIPS["running-stats-counted"].answer({"variant": "batchnorm", "dims": 2, "channels": 16}) == 64
+    # MLP 784-100-10: 79,510 with biases, 79,400 without
+    mlp = {"variant": "mlp", "sizes": [784, 100, 10], "bias": True}
+    assert SLIPS["biases-forgotten"].answer(mlp) == 79_400
+    assert "79400 + 110 biases = 79510" in SLIPS["biases-forgotten"].message(mlp)
+    # 1 x 8 x 8 -> conv 3x3 (4 channels, pad 1) -> pool -> linear 10: flatten 4·4·4 = 64, without the pool 4·8·8
+    cnn = {"variant": "cnn", "in_channels": 1, "input": 8, "bias": True, "layers": [
+        {"type": "conv", "out_channels": 4, "kernel": 3, "padding": 1}, {"type": "pool"},
+        {"type": "linear", "out_features": 10}]}
+    assert solve(cnn).answer == 4 * 10 + 64 * 10 + 10
+    assert SLIPS["pooling-ignored"].answer(cnn) == 4 * 10 + 256 * 10 + 10
+    assert SLIPS["input-channels-forgotten"].answer(cnn) is None  # one input channel: nothing to forget
