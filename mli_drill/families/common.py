@@ -139,3 +139,13 @@ def values_apart(values: Sequence[object], rel_tol: float = 0.02, abs_tol: float
     """No two of ``values`` (a right answer and its slips' values) are ``close``: a sampler that
     keeps to such draws never marks a slip right, and names one slip per wrong answer."""
     return not any(close(x, y, rel_tol, abs_tol) for i, x in enumerate(values) for y in values[i + 1:])
+
+
+ENTRY_MARGIN = 3
+
+
+def entry_informative(answer: int, slips: Sequence[int], margin: int = ENTRY_MARGIN) -> bool:
+    """For one integer entry of a map: every slip's value is at least ``margin`` away from the answer
+    (an answer one or two off is an arithmetic slip, not taken for a catalogued one) and the slips'
+    values differ from each other."""
+    return all(abs(value - answer) >= margin for value in slips) and len(set(slips)) == len(slips)

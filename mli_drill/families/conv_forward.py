@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import format_grid
+from mli_drill.families.common import entry_informative as _entry_informative, format_grid
 
 Grid = list[list[int]]
 
@@ -80,7 +80,8 @@ def _informative(params: dict, level: dict) -> bool:
 
 def _pick_entry(rng: random.Random, params: dict, out_rows: int, out_cols: int) -> list[int] | None:
     """An output position whose window overlaps real pixels, whose value is not 0, and where
-    every slip gives a value of its own (so a flipped kernel is never marked right)."""
+    every slip gives a value of its own, at least 3 away from the answer (so a flipped kernel is
+    never marked right, and an answer one or two off is not taken for a slip)."""
     out = correlate(params)
     slip_maps = [grid for grid in _slip_maps(params) if grid is not None]
     candidates = [
@@ -89,7 +90,7 @@ def _pick_entry(rng: random.Random, params: dict, out_rows: int, out_cols: int) 
         for c in range(out_cols)
         if out[r][c] != 0
         and _window_overlaps_image(params, r, c)
-        and _distinct([out[r][c]] + [grid[r][c] for grid in slip_maps if r < len(grid) and c < len(grid[0])])
+        and _entry_informative(out[r][c], [grid[r][c] for grid in slip_maps if r < len(grid) and c < len(grid[0])])
     ]
     return rng.choice(candidates) if candidates else None
 

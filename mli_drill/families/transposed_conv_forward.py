@@ -27,7 +27,7 @@ import random
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import format_grid
+from mli_drill.families.common import entry_informative as _entry_informative, format_grid
 
 Grid = list[list[int]]
 
@@ -254,6 +254,8 @@ def _contributions(n: int, k: int, s: int, p: int, row: int, col: int) -> int:
 def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
     low, high = level.get("values", [0, 3])
     klow, khigh = level.get("kernel_values", [-1, 2])
+    # decided once, so that redrawing an instance whose entries are all uninformative keeps the level's share
+    ask = "entry" if rng.random() < level.get("entry_probability", 0.5) else "map"
     rejections = Rejections()
     while True:
         n = rng.choice(level.get("input_sizes", [2]))
@@ -267,8 +269,7 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
                 or not any(any(row) for row in kernel):
             rejections.again()
             continue
-        params: dict[str, Any] = {"input": image, "kernel": kernel, "stride": s, "padding": p,
-                                  "ask": "entry" if rng.random() < level.get("entry_probability", 0.5) else "map"}
+        params: dict[str, Any] = {"input": image, "kernel": kernel, "stride": s, "padding": p, "ask": ask}
         out = transposed_conv(image, kernel, s, p)
         if all(v == 0 for row in out for v in row):
             rejections.again()
@@ -283,10 +284,10 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
         cells = [(r, c) for r in range(o) for c in range(o)]
         best = max(_contributions(n, k, s, p, r, c) for r, c in cells)
         # ask about a cell where kernel copies overlap (if any do), the value is not 0, and every slip
-        # that applies gives a value of its own there
+        # that applies gives a value of its own there, at least 3 away from the answer
         wanted = [(r, c) for r, c in cells
                   if _contributions(n, k, s, p, r, c) >= min(2, best) and out[r][c] != 0
-                  and _distinct([out[r][c]] + [g[r][c] for g in slip_maps if r < len(g) and c < len(g)])]
+                  and _entry_informative(out[r][c], [g[r][c] for g in slip_maps if r < len(g) and c < len(g)])]
         if not wanted:
             rejections.again()
             continue

@@ -186,3 +186,5 @@ def test_sampler_keeps_every_slip_apart(seed, level):
     assert SLIPS["kernel-not-flipped"].answer(instance.params) != instance.answer
     values = [instance.answer] + [v for m in MISTAKES if (v := m.answer(instance.params)) is not None]
     assert all(a != b for i, a in enumerate(values) for b in values[i + 1:]), instance.params
+    if instance.params["ask"] == "entry":  # a near miss (one or two off) is never taken for a slip
+        assert all(abs(v - instance.answer) >= 3 for v in values[1:]), instance.params
