@@ -204,7 +204,7 @@ def _positive_class_swapped(params: dict) -> float | None:
 
 
 def _precision_recall_message(params: dict) -> str:
-    metric, beta, c = check(params)
+    metric, _, c = check(params)
     tp, fp, fn = c["tp"], c["fp"], c["fn"]
     precision = f"precision = TP / (TP + FP) = {tp} / ({tp} + {fp})"
     recall = f"recall = TP / (TP + FN) = {tp} / ({tp} + {fn})"

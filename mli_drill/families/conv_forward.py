@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import entry_informative as _entry_informative, format_grid
+from mli_drill.families.common import entry_informative, format_grid
 
 Grid = list[list[int]]
 
@@ -90,7 +90,7 @@ def _pick_entry(rng: random.Random, params: dict, out_rows: int, out_cols: int) 
         for c in range(out_cols)
         if out[r][c] != 0
         and _window_overlaps_image(params, r, c)
-        and _entry_informative(out[r][c], [grid[r][c] for grid in slip_maps if r < len(grid) and c < len(grid[0])])
+        and entry_informative(out[r][c], [grid[r][c] for grid in slip_maps if r < len(grid) and c < len(grid[0])])
     ]
     return rng.choice(candidates) if candidates else None
 

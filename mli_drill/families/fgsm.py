@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import close, fmt, format_vector, values_apart
@@ -142,7 +143,7 @@ def _where(params: dict) -> str:
     return f"x{params['index'] + 1}" if params["ask"] == "coordinate" else "x"
 
 
-def _pick(params: dict, values: list[float]) -> str:
+def _pick(params: dict, values: Sequence[float]) -> str:
     """The asked coordinate, or the whole vector, as text."""
     return fmt(values[params["index"]]) if params["ask"] == "coordinate" else format_vector(values)
 

@@ -95,7 +95,10 @@ def outputs(params: dict, **slip: Any) -> list[float] | list[list[float]]:
     return batchnorm(params["x"], params["gamma"], params["beta"], params["eps"], **slip)
 
 
-def asked(params: dict, out: list[float] | list[list[float]]) -> float | list[float] | list[list[float]]:
+Asked = float | list[float] | list[list[float]]  # one value, a vector or a matrix
+
+
+def asked(params: dict, out: list[float] | list[list[float]]) -> Asked:
     """The asked part of a whole output, rounded as answers are: one value, a vector or a matrix."""
     if params["method"] != "batchnorm":
         values = [float(v) for v in out]  # type: ignore[arg-type]
@@ -181,7 +184,7 @@ def check(params: Any) -> str:
 # --------------------------------------------------------------------------- mistakes
 
 
-def _slip(params: dict, applies: bool, **knobs: Any) -> float | list[float] | list[list[float]] | None:
+def _slip(params: dict, applies: bool, **knobs: Any) -> Asked | None:
     """The asked part of the output with a slip's knobs, or None where the slip does not apply
     (or divides by zero: a sample whose features are all equal, with eps = 0)."""
     if not applies:
@@ -192,19 +195,19 @@ def _slip(params: dict, applies: bool, **knobs: Any) -> float | list[float] | li
         return None
 
 
-def _unbiased(params: dict):  # type: ignore[no-untyped-def]
+def _unbiased(params: dict) -> Asked | None:
     return _slip(params, params["method"] != "minmax", ddof=1)
 
 
-def _variance_not_std(params: dict):  # type: ignore[no-untyped-def]
+def _variance_not_std(params: dict) -> Asked | None:
     return _slip(params, params["method"] != "minmax", root=False)
 
 
-def _wrong_axis(params: dict):  # type: ignore[no-untyped-def]
+def _wrong_axis(params: dict) -> Asked | None:
     return _slip(params, params["method"] == "batchnorm" and len(params["x"][0]) > 1, per_sample=True)
 
 
-def _no_affine(params: dict):  # type: ignore[no-untyped-def]
+def _no_affine(params: dict) -> Asked | None:
     if params["method"] != "batchnorm":
         return None
     features = [params["index"][1]] if params["ask"] == "value" else range(len(params["gamma"]))
@@ -212,7 +215,7 @@ def _no_affine(params: dict):  # type: ignore[no-untyped-def]
     return _slip(params, applies, affine=False)
 
 
-def _divided_by_max(params: dict):  # type: ignore[no-untyped-def]
+def _divided_by_max(params: dict) -> Asked | None:
     applies = params["method"] == "minmax" and min(params["x"]) != 0 and max(params["x"]) > 0
     return _slip(params, applies, from_zero=True)
 

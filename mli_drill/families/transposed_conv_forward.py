@@ -27,7 +27,7 @@ import random
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import entry_informative as _entry_informative, format_grid
+from mli_drill.families.common import entry_informative, format_grid
 
 Grid = list[list[int]]
 
@@ -287,7 +287,7 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
         # that applies gives a value of its own there, at least 3 away from the answer
         wanted = [(r, c) for r, c in cells
                   if _contributions(n, k, s, p, r, c) >= min(2, best) and out[r][c] != 0
-                  and _entry_informative(out[r][c], [g[r][c] for g in slip_maps if r < len(g) and c < len(g)])]
+                  and entry_informative(out[r][c], [g[r][c] for g in slip_maps if r < len(g) and c < len(g)])]
         if not wanted:
             rejections.again()
             continue
