@@ -21,7 +21,7 @@ import random
 from fractions import Fraction
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid, values_apart
+from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
 
 Image = list[list[int | Fraction]]  # a float pixel is kept as its exact Fraction
 
@@ -31,10 +31,14 @@ def sample(rng: random.Random, level: dict) -> dict:
 
     Every level keeps at least one coordinate fractional (``both_fractional``
     makes both), and the four neighbours are never all equal, so the answer
-    is never just a stored pixel value. Swapping row and column always changes
-    the answer, and each catalogued slip that applies gives a value apart from
-    the answer and from the other slips.
+    is never just a stored pixel value. Draws where swapping row and column
+    changes the answer, and each catalogued slip that applies gives a value
+    apart from the answer and from the other slips, are preferred.
     """
+    return prefer_informative(lambda: _draw(rng, level), _informative)
+
+
+def _draw(rng: random.Random, level: dict) -> dict:
     lo, hi = level.get("size", [3, 3])
     value_lo, value_hi = level.get("values", [0, 9])
     step = int(level.get("step", 1))
@@ -54,21 +58,22 @@ def sample(rng: random.Random, level: dict) -> dict:
         if len({image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1]}) == 1:
             rejections.again()
             continue
-        params = {"image": image, "row": _number(row), "col": _number(col)}
-        if not _slips_apart(params):
-            rejections.again()  # two slips, or a slip and the answer, agree by chance
-            continue
-        return params
+        return {"image": image, "row": _number(row), "col": _number(col)}
 
 
-def _slips_apart(params: dict) -> bool:
-    """Swapping x and y changes the answer (by one slip or the other), and the answer and each slip
-    that applies are pairwise at least 2% (and 0.01) apart."""
+# Twice the answer tolerance of problems/bilinear-interpolation.yaml: values closer than this could
+# both be "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
+
+
+def _informative(params: dict) -> bool:
+    """Swapping x and y changes the answer (by one slip or the other), and each slip that applies is
+    told apart from the answer and the other slips."""
     image, row, col = _validated(params)
     slips = [mistake.answer(params) for mistake in MISTAKES]
     if slips[0] is None and slips[1] is None:
         return False  # a point on the cell's diagonal, reached the same way round: x/y would not matter
-    return values_apart([float(interpolate(image, row, col))] + [v for v in slips if v is not None], abs_tol=0.01)
+    return informative(float(interpolate(image, row, col)), slips, **SEPARATION)
 
 
 def _number(value: Fraction) -> int | float:

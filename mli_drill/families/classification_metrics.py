@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, values_apart
+from mli_drill.families.common import fmt, informative, prefer_informative
 
 METRICS = ("accuracy", "precision", "recall", "specificity", "f1", "fbeta")
 NAMES = {
@@ -262,33 +262,37 @@ def sample(rng: random.Random, level: dict) -> dict:
     betas = list(level.get("betas", [0.5, 2]))
     params: dict[str, Any] = {"metric": metric, "beta": rng.choice(betas) if metric == "fbeta" else None,
                               "source": source}
-    rejections = Rejections()
-    while True:
-        candidate = _draw(rng, level, params)
-        # every cell present (every metric defined and non-trivial), and each slip's value 2% apart
-        # from the answer and the other slips, so a slip is never marked right nor confused with another
-        if min(counts_of(candidate).values()) >= 1 and _slips_apart(candidate):
-            return candidate
-        rejections.again()
+    return prefer_informative(lambda: _draw(rng, level, params), _informative)
 
 
 def _draw(rng: random.Random, level: dict, params: dict[str, Any]) -> dict[str, Any]:
+    """Counts, or label vectors with every cell present (every metric defined and non-trivial)."""
     if params["source"] == "matrix":
         low, high = level.get("counts", [1, 20])
         return {**params, **{key: rng.randint(low, high) for key in MATRIX_KEYS}}
     n_low, n_high = level.get("n", [8, 12])
-    n = rng.randint(n_low, n_high)
-    y_true = [rng.randint(0, 1) for _ in range(n)]
-    y_pred = [rng.randint(0, 1) for _ in range(n)]
-    positive = rng.choice(list(level.get("positive", [1])))
-    return {**params, "y_true": y_true, "y_pred": y_pred, "positive": positive}
+    positives = list(level.get("positive", [1]))
+    rejections = Rejections()
+    while True:
+        n = rng.randint(n_low, n_high)
+        y_true = [rng.randint(0, 1) for _ in range(n)]
+        y_pred = [rng.randint(0, 1) for _ in range(n)]
+        candidate = {**params, "y_true": y_true, "y_pred": y_pred, "positive": rng.choice(positives)}
+        if min(counts_of(candidate).values()) >= 1:
+            return candidate
+        rejections.again()
 
 
-def _slips_apart(params: dict[str, Any]) -> bool:
+# Twice the answer tolerance of problems/classification-metrics.yaml: values closer than this
+# could both be "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
+
+
+def _informative(params: dict[str, Any]) -> bool:
+    """Each slip's value is told apart from the answer and the others (so, e.g., F1 is not asked where
+    precision and recall are so close that their arithmetic mean passes for F1)."""
     metric, beta, counts = check(params)
-    values = [_real(value(metric, counts, beta))]
-    values += [slip for mistake in MISTAKES if (slip := mistake.answer(params)) is not None]
-    return values_apart(values)
+    return informative(_real(value(metric, counts, beta)), [m.answer(params) for m in MISTAKES], **SEPARATION)
 
 
 # --------------------------------------------------------------------------- wording

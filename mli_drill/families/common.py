@@ -121,31 +121,3 @@ def prefer_informative(draw: Callable[[], T], informative: Callable[[T], bool], 
         if informative(candidate):
             return candidate
     return first
-
-
-def close(x: object, y: object, rel_tol: float = 0.02, abs_tol: float = 0.002) -> bool:
-    """Numbers (or equal-shaped lists of numbers) within ``rel_tol`` relative or ``abs_tol`` absolute
-    in every component. The defaults are about twice the checkers' tolerances, so values this
-    function calls apart are never matched to each other when marking."""
-    if isinstance(x, list) and isinstance(y, list):
-        return len(x) == len(y) and all(close(u, v, rel_tol, abs_tol) for u, v in zip(x, y))
-    if isinstance(x, list) or isinstance(y, list):
-        return False
-    assert isinstance(x, (int, float)) and isinstance(y, (int, float))
-    return abs(x - y) <= max(rel_tol * max(abs(x), abs(y)), abs_tol)
-
-
-def values_apart(values: Sequence[object], rel_tol: float = 0.02, abs_tol: float = 0.002) -> bool:
-    """No two of ``values`` (a right answer and its slips' values) are ``close``: a sampler that
-    keeps to such draws never marks a slip right, and names one slip per wrong answer."""
-    return not any(close(x, y, rel_tol, abs_tol) for i, x in enumerate(values) for y in values[i + 1:])
-
-
-ENTRY_MARGIN = 3
-
-
-def entry_informative(answer: int, slips: Sequence[int], margin: int = ENTRY_MARGIN) -> bool:
-    """For one integer entry of a map: every slip's value is at least ``margin`` away from the answer
-    (an answer one or two off is an arithmetic slip, not taken for a catalogued one) and the slips'
-    values differ from each other."""
-    return all(abs(value - answer) >= margin for value in slips) and len(set(slips)) == len(slips)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import entry_informative, format_grid
+from mli_drill.families.common import format_grid, informative
 
 Grid = list[list[int]]
 
@@ -90,7 +90,7 @@ def _pick_entry(rng: random.Random, params: dict, out_rows: int, out_cols: int) 
         for c in range(out_cols)
         if out[r][c] != 0
         and _window_overlaps_image(params, r, c)
-        and entry_informative(out[r][c], [grid[r][c] for grid in slip_maps if r < len(grid) and c < len(grid[0])])
+        and informative(out[r][c], [grid[r][c] for grid in slip_maps if r < len(grid) and c < len(grid[0])], **ENTRY_SEPARATION)
     ]
     return rng.choice(candidates) if candidates else None
 
@@ -101,13 +101,14 @@ def _slip_maps(params: dict) -> list[Grid | None]:
     return [mistake.answer(as_map) for mistake in MISTAKES]
 
 
+# For one asked entry, each slip's value is at least 3 from the answer and from the other slips: an answer
+# one or two off is an arithmetic slip, not named as a catalogued one.
+ENTRY_SEPARATION = {"abs_tol": 2}
+
+
 def _slips_distinct(params: dict) -> bool:
     """For a whole-map question: the right map and every slip's map differ pairwise."""
-    return _distinct([correlate(params)] + [grid for grid in _slip_maps(params) if grid is not None])
-
-
-def _distinct(values: list) -> bool:
-    return all(a != b for i, a in enumerate(values) for b in values[i + 1:])
+    return informative(correlate(params), _slip_maps(params))
 
 
 def _window_overlaps_image(params: dict, r: int, c: int) -> bool:

@@ -22,7 +22,7 @@ import random
 from fractions import Fraction
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import close, fmt, format_grid, values_apart
+from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
 
 ASKS = ("assignments", "centres")
 
@@ -32,18 +32,21 @@ Point = list[int]
 def sample(rng: random.Random, level: dict) -> dict:
     """Distinct integer points and k distinct centres with a unique nearest centre for every point.
 
-    Resampled until no point is equidistant from two centres, every cluster
-    gets at least one point, at least one centre moves, and a second
-    assignment (to the moved centres) would have no tie and would change the
-    answer (see ``_slips_apart``).
+    Resampled until no point is equidistant from two centres (in the first assignment, and in a second
+    one to the moved centres), every cluster gets at least one point, and at least one centre moves.
+    Draws that are not yet converged (a second iteration would change the answer) and whose slips are
+    told apart from the answer and each other are preferred.
     """
     dim = rng.choice(level.get("dims", [1]))
+    ask = rng.choice(level.get("asks", list(ASKS)))
+    pool = _grid(dim, int(level.get("max_coordinate", 10)))
+    return prefer_informative(lambda: _draw(rng, level, pool, dim, ask), _informative)
+
+
+def _draw(rng: random.Random, level: dict, pool: list[tuple[int, ...]], dim: int, ask: str) -> dict:
     k_lo, k_hi = level.get("k", [2, 2])
     n_lo, n_hi = level.get("points", [5, 6])
-    top = int(level.get("max_coordinate", 10))
-    ask = rng.choice(level.get("asks", list(ASKS)))
     rejections = Rejections()
-    pool = _grid(dim, top)
     while True:
         k = rng.randint(k_lo, k_hi)
         n = rng.randint(n_lo, n_hi)
@@ -56,35 +59,26 @@ def sample(rng: random.Random, level: dict) -> dict:
             rejections.again()
             continue
         new = _new_centres(points, assignment, k)
-        second = _reassign(points, new, ties_allowed=False)
-        if all(new[j] == [Fraction(v) for v in centres[j]] for j in range(k)) or second in (None, assignment):
-            # nothing moves; or a second assignment would have a tie, or change nothing (converged)
-            rejections.again()
+        if all(new[j] == [Fraction(v) for v in centres[j]] for j in range(k)) or \
+                _reassign(points, new, ties_allowed=False) is None:
+            rejections.again()  # nothing moves, or a second assignment would have a tie
             continue
         if dim == 1:
             points.sort()
-        params = {"points": points, "centres": centres, "ask": ask}
-        if not _slips_apart(params):
-            rejections.again()
-            continue
-        return params
+        return {"points": points, "centres": centres, "ask": ask}
 
 
-def _slips_apart(params: dict) -> bool:
-    """A second iteration would change the answer (so stopping after one matters), and the slips that
-    change it give values apart from it and from each other. (Manhattan distances often pick the same
-    centres; that slip is then simply not named.)"""
+# Twice the answer tolerance of problems/kmeans-step.yaml: values closer than this could both be
+# "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
+
+
+def _informative(params: dict) -> bool:
+    """A second iteration would change the answer (so stopping after one matters), and every slip that
+    applies is told apart from the answer and the others."""
     points, centres, ask = _validated(params)
     answer = _result(points, _assign_with_ties(points, centres), len(centres), ask)
-    too_many = _one_iteration_too_many(params)
-    if too_many is None or close(too_many, answer):
-        return False
-    values = [answer, too_many]
-    for slip in (_manhattan_assignment, _labels_from_zero):
-        value = slip(params)
-        if value is not None and not close(value, answer):
-            values.append(value)
-    return values_apart(values)
+    return informative(answer, [mistake.answer(params) for mistake in MISTAKES], **SEPARATION)
 
 
 def _grid(dim: int, top: int) -> list[tuple[int, ...]]:
@@ -195,9 +189,10 @@ def solve(params: dict) -> Solution:
 
 def _manhattan_assignment(params: dict) -> list | None:
     points, centres, ask = _validated(params)
-    if len(points[0]) == 1:
-        return None  # in 1-D every distance is the same
-    return _result(points, _assign_with_ties(points, centres, _manhattan), len(centres), ask)
+    wrong = _assign_with_ties(points, centres, _manhattan)
+    if wrong == _assign_with_ties(points, centres):
+        return None  # the same nearest centres (always in 1-D): the slip changes nothing here
+    return _result(points, wrong, len(centres), ask)
 
 
 def _second_assignment(points: list[Point], centres: list[Point]) -> list[int] | None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import format_grid
+from mli_drill.families.common import format_grid, informative, prefer_informative
 
 # The ring in clockwise order as displayed (row 0 at the top), with grid positions.
 NEIGHBOURS = {
@@ -70,8 +70,13 @@ def code(params: dict, inverted: bool = False) -> int:
 
 
 def sample(rng: random.Random, level: dict) -> dict:
-    """A patch with 2 to 6 one-bits (a code worth reading), at most ``max_ties`` neighbours equal to the
-    centre, and a code that each catalogued slip changes in its own way."""
+    """A patch with 2 to 6 one-bits (a code worth reading) and at most ``max_ties`` neighbours equal to
+    the centre; preferably one whose code each catalogued slip changes in its own way (a bit string
+    that reads the same both ways round would hide the direction)."""
+    return prefer_informative(lambda: _draw(rng, level), _informative)
+
+
+def _draw(rng: random.Random, level: dict) -> dict:
     rejections = Rejections()
     lo, hi = level["values"]
     while True:
@@ -88,17 +93,14 @@ def sample(rng: random.Random, level: dict) -> dict:
         params = {"patch": patch, **convention}
         centre = patch[1][1]
         ties = sum(patch[r][c] == centre for r, c in NEIGHBOURS.values())
-        if ties > level.get("max_ties", 0) or not 2 <= sum(bits(params)) <= 6 or not _slips_apart(params):
+        if ties > level.get("max_ties", 0) or not 2 <= sum(bits(params)) <= 6:
             rejections.again()
             continue
         return params
 
 
-def _slips_apart(params: dict) -> bool:
-    """The code and every slip that applies are pairwise different, so each slip is told apart
-    (a bit string that reads the same both ways round would hide the direction)."""
-    values = [code(params)] + [value for mistake in MISTAKES if (value := mistake.answer(params)) is not None]
-    return len(set(values)) == len(values)
+def _informative(params: dict) -> bool:
+    return informative(code(params), [mistake.answer(params) for mistake in MISTAKES])
 
 
 # --------------------------------------------------------------------------- mistakes

@@ -32,7 +32,13 @@ import random
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid, format_vector, values_apart
+from mli_drill.families.common import (
+    fmt,
+    format_grid,
+    format_vector,
+    informative,
+    prefer_informative,
+)
 
 METHODS = ("zscore", "minmax", "batchnorm")
 ASKS = ("value", "output")
@@ -300,18 +306,20 @@ def _values(rng: random.Random, n: int, low: int, high: int, nice: str) -> list[
 
 
 def sample(rng: random.Random, level: dict) -> dict:
-    """Draw until each catalogued slip that applies gives a value 2% apart from the answer and the
-    other slips (e.g. not the z-score of the mean, 0 with or without the slips)."""
+    """Prefers a draw where each catalogued slip that applies is told apart from the answer and the
+    other slips (so not the z-score of the mean, 0 with or without the slips)."""
     method = rng.choice(list(level.get("methods", METHODS)))
     ask = rng.choice(list(level.get("asks", ASKS)))
-    rejections = Rejections()
-    while True:
-        params = _draw(rng, level, method, ask)
-        values = [asked(params, outputs(params))]
-        values += [value for mistake in MISTAKES if (value := mistake.answer(params)) is not None]
-        if values_apart(values):
-            return params
-        rejections.again()
+    return prefer_informative(lambda: _draw(rng, level, method, ask), _informative)
+
+
+# Twice the answer tolerance of problems/normalisation.yaml: values closer than this could both be
+# "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
+
+
+def _informative(params: dict) -> bool:
+    return informative(asked(params, outputs(params)), [m.answer(params) for m in MISTAKES], **SEPARATION)
 
 
 def _draw(rng: random.Random, level: dict, method: str, ask: str) -> dict:

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid, values_apart
+from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
 
 ASKS = ("largest_eigenvalue", "explained_variance", "first_axis")
 
@@ -313,27 +313,29 @@ def _sample_points(rng: random.Random, level: dict) -> list[list[int]]:
 
 
 def sample(rng: random.Random, level: dict) -> dict:
-    """Draw until every slip that applies gives a value 2% apart from the answer and the other slips
-    (e.g. the N-divided eigenvalue close to a diagonal entry would name two slips at once)."""
+    """Prefers a draw where every slip that applies is told apart from the answer and the other slips
+    (e.g. not the N-divided eigenvalue within 2% of a diagonal entry, which would name two slips at once)."""
     source = rng.choice(list(level.get("sources", ["covariance"])))
     ask = rng.choice(list(level.get("asks", ASKS)))
-    rejections = Rejections()
-    while True:
-        if source == "covariance":
-            a, b, c = rng.choice(nice_covariances(level.get("entry_max", 10), level.get("b_max", 4)))
-            params = {"source": source, "cov": [[a, b], [b, c]], "points": None, "ask": ask}
-        else:
-            params = {"source": source, "cov": None, "points": _sample_points(rng, level), "ask": ask}
-        if _slips_apart(params):
-            return params
-        rejections.again()
+    return prefer_informative(lambda: _draw(rng, level, source, ask), _informative)
 
 
-def _slips_apart(params: dict) -> bool:
-    matrix, ask = covariance_of(params)
-    values = [quantity(ask, *_entries(matrix)), _covariance_over_n(params)]
-    values += [slip(matrix, ask) for slip in _FROM_MATRIX]
-    return values_apart([value for value in values if value is not None], abs_tol=0.001)
+def _draw(rng: random.Random, level: dict, source: str, ask: str) -> dict:
+    if source == "covariance":
+        a, b, c = rng.choice(nice_covariances(level.get("entry_max", 10), level.get("b_max", 4)))
+        return {"source": source, "cov": [[a, b], [b, c]], "points": None, "ask": ask}
+    return {"source": source, "cov": None, "points": _sample_points(rng, level), "ask": ask}
+
+
+# Twice the answer tolerance of problems/pca-2d.yaml: values closer than this could both be
+# "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
+
+
+def _informative(params: dict) -> bool:
+    matrix, ask = covariance_of(params)  # once: the slips below that need only the matrix share it
+    slips = [_covariance_over_n(params)] + [slip(matrix, ask) for slip in _FROM_MATRIX]
+    return informative(quantity(ask, *_entries(matrix)), slips, **SEPARATION)
 
 
 # --------------------------------------------------------------------------- wording

@@ -27,7 +27,7 @@ import random
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import entry_informative, format_grid
+from mli_drill.families.common import format_grid, informative
 
 Grid = list[list[int]]
 
@@ -184,8 +184,9 @@ MISTAKES = (
 )
 
 
-def _distinct(values: list[Any]) -> bool:
-    return all(a != b for i, a in enumerate(values) for b in values[i + 1:])
+# For one asked entry, each slip's value is at least 3 from the answer and from the other slips: an answer
+# one or two off is an arithmetic slip, not named as a catalogued one.
+ENTRY_SEPARATION = {"abs_tol": 2}
 
 
 def _factor(value: int) -> str:
@@ -277,7 +278,7 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
         slip_maps = [grid for grid in (mistake.answer({**params, "ask": "map"}) for mistake in MISTAKES)
                      if grid is not None]
         if params["ask"] == "map":
-            if not _distinct([out, *slip_maps]):
+            if not informative(out, slip_maps):
                 rejections.again()  # e.g. a kernel symmetric under 180°: forgetting the flip changes nothing
                 continue
             return params
@@ -287,7 +288,8 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
         # that applies gives a value of its own there, at least 3 away from the answer
         wanted = [(r, c) for r, c in cells
                   if _contributions(n, k, s, p, r, c) >= min(2, best) and out[r][c] != 0
-                  and entry_informative(out[r][c], [g[r][c] for g in slip_maps if r < len(g) and c < len(g)])]
+                  and informative(out[r][c], [g[r][c] for g in slip_maps if r < len(g) and c < len(g)],
+                                  **ENTRY_SEPARATION)]
         if not wanted:
             rejections.again()
             continue

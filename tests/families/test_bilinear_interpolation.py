@@ -178,11 +178,15 @@ def test_slips_on_the_conventions_example():
     assert SLIPS["row-col-swapped"].answer(centre) is None
 
 
-@settings(max_examples=100, deadline=None)
-@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(list(LEVELS)))
-def test_swapping_x_and_y_always_changes_the_answer(seed, level):
-    inst = make_instance(NAME, level, seed)
-    swapped = [SLIPS[i].answer(inst.params) for i in ("row-col-swapped", "fractions-swapped")]
-    assert any(v is not None for v in swapped)
-    values = [inst.answer] + [v for m in family.MISTAKES if (v := m.answer(inst.params)) is not None]
-    assert all(abs(a - b) > 0.01 * max(abs(a), abs(b)) for i, a in enumerate(values) for b in values[i + 1:])
+def test_swapping_x_and_y_nearly_always_changes_the_answer():
+    """The sampler prefers (12 tries, then its first draw) points where reading row and column the other way
+    round changes the answer and the slips are told apart from the answer and each other."""
+    for level in LEVELS:
+        informative = 0
+        for seed in range(200):
+            inst = make_instance(NAME, level, seed)
+            swapped = [SLIPS[i].answer(inst.params) for i in ("row-col-swapped", "fractions-swapped")]
+            values = [inst.answer] + [v for m in family.MISTAKES if (v := m.answer(inst.params)) is not None]
+            informative += any(v is not None for v in swapped) and all(
+                abs(a - b) > 0.01 * max(abs(a), abs(b)) for i, a in enumerate(values) for b in values[i + 1:])
+        assert informative >= 0.99 * 200, (level, informative)

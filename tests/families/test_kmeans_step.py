@@ -178,7 +178,8 @@ def test_slips_against_cdist_and_sklearn():
                     two = model.fit(points).cluster_centers_
                 too_many = two[:, 0].tolist() if points.shape[1] == 1 else two.tolist()
             expected = {
-                "manhattan-assignment": _answer_from(points, manhattan, k, ask) if points.shape[1] == 2 else None,
+                "manhattan-assignment": _answer_from(points, manhattan, k, ask)
+                if not np.array_equal(manhattan, cdist(points, centres).argmin(axis=1)) else None,
                 "one-iteration-too-many": too_many,
                 "labels-from-zero": list(cdist(points, centres).argmin(axis=1)) if ask == "assignments" else None,
             }
@@ -214,10 +215,14 @@ def test_manhattan_hand_example_2d():
     assert "(4, 0) is nearer c2 (squared distance 13) than c1 (16)" in SLIPS["manhattan-assignment"].message(params)
 
 
-@settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(list(LEVELS)))
-def test_a_second_iteration_always_changes_the_answer(seed, level):
-    inst = make_instance(NAME, level, seed)
-    too_many = SLIPS["one-iteration-too-many"].answer(inst.params)
-    assert too_many is not None and not np.allclose(np.array(too_many, dtype=float),
-                                                    np.array(inst.answer, dtype=float), rtol=0.01, atol=0.005)
+def test_a_second_iteration_nearly_always_changes_the_answer():
+    """The sampler prefers instances that have not converged after one iteration (it takes its first draw
+    after 12 converged ones, so at the easy level about 1 in 70 may be converged)."""
+    for level in LEVELS:
+        changed = 0
+        for seed in range(150):
+            inst = make_instance(NAME, level, seed)
+            too_many = SLIPS["one-iteration-too-many"].answer(inst.params)
+            changed += too_many is not None and not np.allclose(
+                np.array(too_many, dtype=float), np.array(inst.answer, dtype=float), rtol=0.01, atol=0.005)
+        assert changed >= 0.95 * 150, (level, changed)
