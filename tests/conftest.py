@@ -74,3 +74,39 @@ def run_process(*args: str, input: str | None = None, env: dict[str, str] | None
         timeout=timeout,
         cwd=str(ROOT),
     )
+
+
+def assert_slips_match(instances, mistakes, reference, distinct_from_answer: bool = False) -> None:
+    """Each catalogued slip's value equals an independent computation of the same slip.
+
+    ``reference(params, mistake_id)`` computes the slipped answer independently,
+    or returns None where the slip does not apply; the family must then return
+    None too. Every slip must apply to some instance, so a slip that silently
+    never fires fails. With ``distinct_from_answer`` the slip's value must also
+    differ from the right answer wherever it applies (the sampler promises it).
+    """
+    import numpy as np
+
+    def same(value, expected) -> bool:
+        a, b = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=1e-9))
+
+    applied = set()
+    for instance in instances:
+        for mistake in mistakes:
+            value, expected = mistake.answer(instance.params), reference(instance.params, mistake.id)
+            where = (mistake.id, instance.params)
+            if expected is None:
+                assert value is None, where
+                continue
+            assert value is not None and same(value, expected), (*where, value, expected)
+            if distinct_from_answer:
+                assert not same(value, instance.answer), where
+            applied.add(mistake.id)
+    assert applied == {m.id for m in mistakes}, f"slips that never applied: {({m.id for m in mistakes} - applied)}"
+
+
+@pytest.fixture
+def check_slips():
+    """The shared slip-versus-reference check, for each family's test file."""
+    return assert_slips_match

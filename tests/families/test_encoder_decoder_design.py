@@ -282,14 +282,7 @@ def brute_force_slip(params: dict, slip: str) -> int | None:
     return None if params["convs_per_block"] == 1 else slipped_simulation(params, keep_size=False, one_conv=True)
 
 
-def test_slips_against_brute_force():
+def test_slips_against_brute_force(check_slips):
     from mli_drill.families.encoder_decoder_design import MISTAKES
 
-    seen = set()
-    for instance in instances(100):
-        for mistake in MISTAKES:
-            value, expected = mistake.answer(instance.params), brute_force_slip(instance.params, mistake.id)
-            assert value == expected, (mistake.id, instance.params)
-            if expected is not None:
-                seen.add(mistake.id)
-    assert seen == {m.id for m in MISTAKES}
+    check_slips(instances(100), MISTAKES, brute_force_slip)
