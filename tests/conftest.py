@@ -74,3 +74,20 @@ def run_process(*args: str, input: str | None = None, env: dict[str, str] | None
         timeout=timeout,
         cwd=str(ROOT),
     )
+
+
+def typed_answer(family: str, seed: int, level: str = "exam") -> str:
+    """A line the answer reader accepts as the right answer: the displayed answer, else the value as JSON."""
+    import json
+
+    from mli_drill.answers import AnswerSyntaxError, check
+    from mli_drill.instance import make_instance
+
+    instance = make_instance(family, level, seed)
+    for line in (instance.answer_text().split("≈")[-1].strip(), json.dumps(instance.answer)):
+        try:
+            if check(line, instance.answer, instance.answer_spec).correct:
+                return line
+        except AnswerSyntaxError:
+            continue
+    raise AssertionError(f"no typed form of the answer to {family} seed {seed}")

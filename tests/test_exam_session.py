@@ -20,9 +20,9 @@ from mli_drill.exam_session import (
     END_OF_INPUT, HANDED_IN, INTERRUPTED, TIME_UP, ExamSession, Hangup, LateAnswerKept, Outcome, PaperSummary,
     ShowExamQuestion, TimeUp, TimeWarning, Waited, marks_from_rows,
 )
-from mli_drill.instance import make_instance
 from mli_drill.session import Notice
 from mli_drill.store import open_store
+from tests.conftest import typed_answer
 
 SEED, COUNT = 19, 3  # receptive-field, a points card, yolo-output
 
@@ -123,7 +123,7 @@ def questions(collection) -> list[Question]:  # type: ignore[no-untyped-def]
 
 def right(question: Question) -> str:
     assert question.seed is not None
-    return make_instance(question.name, "exam", question.seed).answer_text().split("≈")[-1].strip()
+    return typed_answer(question.name, question.seed)
 
 
 def sit(store, collection, script: list[Any], minutes: float = 60, interactive: bool = False, timed: bool = True,  # type: ignore[no-untyped-def]
@@ -202,7 +202,7 @@ def test_summary_goes_to_a_question_and_revises_a_recorded_answer(store, collect
         "n",  # question 2 once more
         "y",
     ]
-    outcome, terminal, _ = sit(store, collection, script, interactive=True, reschedule=lambda q, share, answer: reviews.append(q.position))
+    outcome, terminal, _ = sit(store, collection, script, interactive=True, reschedule=lambda q, share, answer, mistakes: reviews.append(q.position))
     assert outcome.handed_in
     assert stored(store) == [(1, 2.0, right(paper[0])), (3, 2.0, right(paper[2]))]
     summaries = terminal.of(PaperSummary)
@@ -245,7 +245,7 @@ def test_an_answer_after_the_deadline_is_kept_as_late_and_not_scored(store, coll
     assert store.exams.late_answers(1) == {1: right(paper[0])}
     assert terminal.of(LateAnswerKept) == [LateAnswerKept(1)]
     assert not any(isinstance(e, Notice) and e.text == "Answer recorded." for e in terminal.events)
-    report = build_report(paper, marks_from_rows(store.exams.answers(1)), {}, store.exams.late_answers(1))
+    report = build_report(paper, marks_from_rows(store.exams.answers(1)), {}, late=store.exams.late_answers(1))
     assert report.score == 0 and report.late == 1 and report.answered == 0
     assert report.per_question[0]["late"] and report.per_question[0]["late_answer"] == right(paper[0])
 

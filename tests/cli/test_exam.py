@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from mli_drill.collection import load_collection
 from mli_drill.exam import compose_paper
 from mli_drill.instance import make_instance
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, typed_answer
 
 
 HAND_IN = "q"  # end of input alone leaves a paper unfinished: piped input hands it in with q
@@ -23,7 +24,7 @@ def perfect_answers(seed: int, count: int, topics: list[str] | None = None) -> t
     lines = []
     for q in questions:
         if q.kind == "problem":
-            lines.append(make_instance(q.name, "exam", q.seed).answer_text().split("≈")[-1].strip())
+            lines.append(typed_answer(q.name, q.seed))
         else:
             lines += ["", "all"]
     return questions, "\n".join(lines + [HAND_IN]) + "\n"
@@ -125,7 +126,7 @@ def test_end_of_input_leaves_the_paper_unfinished_with_its_answers(home: Path, c
 def test_the_summary_goes_to_a_question_to_revise_it(home: Path, cli) -> None:
     questions, _ = perfect_answers(seed=19, count=3)
     assert [q.kind for q in questions] == ["problem", "points", "problem"]
-    right = [make_instance(q.name, "exam", q.seed).answer_text() for q in questions if q.kind == "problem"]
+    right = [typed_answer(q.name, q.seed) for q in questions if q.kind == "problem"]
     lines = ["1", "n", right[1], "n", "1", right[0], "n", "y"]  # wrong, skip, right, skip again -> summary; revise 1
     result = cli("exam", "--questions", "3", "--seed", "19", "--json", input="\n".join(lines) + "\n")
     assert "answered    1 3" in result.output and "skipped     2" in result.output
@@ -150,7 +151,7 @@ class SlowStudent(io.BytesIO):
 def test_an_answer_after_time_is_up_is_kept_as_late_and_not_scored(home: Path, cli, tmp_path: Path, monkeypatch) -> None:
     """The issue's case: a 1-minute paper, the right answer typed after 63 s."""
     questions, _ = perfect_answers(seed=19, count=3)
-    answer = make_instance(questions[0].name, "exam", questions[0].seed).answer_text()
+    answer = typed_answer(questions[0].name, questions[0].seed)
     clock_file = tmp_path / "now.txt"
     start = datetime.fromisoformat(FIXED_NOW)
     clock_file.write_text(start.isoformat(), encoding="utf-8")
@@ -167,28 +168,39 @@ def test_an_answer_after_time_is_up_is_kept_as_late_and_not_scored(home: Path, c
     assert "Your answer to question 1 came after time was up: it is kept as late and not scored." in text
     assert "Time is up." in text and "1 late, not scored" in text
     missed = lines.index(next(line for line in lines if line.startswith(f"Q1 {questions[0].name}: you gave no answer")))
-    assert lines[missed + 1] == f"answered after time was up ({answer}): kept, not scored.", "said under its question"
+    assert lines[missed + 1] == f"↳ late: answered after time was up ({answer}): kept, not scored.", "said under its question"
     report = json.loads(result.output.strip().splitlines()[-1])
     assert report["score"] == 0 and report["answered"] == 0 and report["late"] == 1 and report["ended"] == "time is up"
     assert report["per_question"][0]["late_answer"] == answer
     assert db(home).execute("SELECT count(*) FROM exam_answers").fetchone()[0] == 0
 
 
+def paper_with_a_matrix_question(count: int) -> tuple[int, list, int]:
+    """The first seed whose paper asks for a matrix: (seed, questions, index of that question)."""
+    for seed in range(1, 500):
+        questions = compose_paper(load_collection().exam_candidates(), count, seed)
+        for index, q in enumerate(questions):
+            if q.kind == "problem" and make_instance(q.name, "exam", q.seed).answer_spec.kind == "matrix":
+                return seed, questions, index
+    raise AssertionError("no paper asks for a matrix")
+
+
 def test_the_report_shows_each_wrong_entry_of_a_matrix(home: Path, cli) -> None:
-    questions, _ = perfect_answers(seed=25, count=3)
-    matrix_question = questions[1]
+    seed, questions, index = paper_with_a_matrix_question(3)
+    matrix_question = questions[index]
     instance = make_instance(matrix_question.name, "exam", matrix_question.seed)
-    assert instance.answer_spec.kind == "matrix"
     given = [list(row) for row in instance.answer]
     given[0][0] += 10
     given[-1][-1] += 10
-    result = cli("exam", "--questions", "3", "--seed", "25", input="n\n" + json.dumps(given) + "\nn\nq\n")
+    lines = ["n"] * index + [json.dumps(given), "q"]  # skip to the matrix question, answer it, hand in
+    result = cli("exam", "--questions", "3", "--seed", str(seed), input="\n".join(lines) + "\n")
     rows, cols = len(given), len(given[0])
-    first = f"entry (row 1, column 1): expected {instance.answer[0][0]:g} (within 1%), got {given[0][0]:g}"
-    last = f"entry (row {rows}, column {cols}): expected {instance.answer[-1][-1]:g} (within 1%), got {given[-1][-1]:g}"
+    first = rf"↳ entry \(row 1, column 1\): expected {instance.answer[0][0]:g} \(within [^)]+\), got {given[0][0]:g}"
+    last = rf"↳ entry \(row {rows}, column {cols}\): expected {instance.answer[-1][-1]:g} \(within [^)]+\), got {given[-1][-1]:g}"
     report_lines = [line.strip() for line in result.output.splitlines()]
-    start = next(i for i, line in enumerate(report_lines) if line.startswith(f"Q2 {matrix_question.name}: you gave"))
-    assert report_lines[start + 1 : start + 3] == [first, last], "one line per wrong entry, under its question"
+    start = next(i for i, line in enumerate(report_lines) if line.startswith(f"Q{matrix_question.position} {matrix_question.name}: you gave"))
+    under = report_lines[start + 1 : start + 3]
+    assert re.fullmatch(first, under[0]) and re.fullmatch(last, under[1]), ("one line per wrong entry, under its question", under)
 
 
 def test_exam_help_states_the_promises(cli) -> None:

@@ -24,8 +24,7 @@ import pytest
 
 from mli_drill.collection import load_collection
 from mli_drill.exam import Question, compose_paper
-from mli_drill.instance import make_instance
-from tests.conftest import FIXED_NOW, ROOT
+from tests.conftest import FIXED_NOW, ROOT, typed_answer
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -41,7 +40,7 @@ def paper() -> list[Question]:
 
 def right_answer(question: Question) -> str:
     assert question.seed is not None
-    return make_instance(question.name, "exam", question.seed).answer_text().split("≈")[-1].strip()
+    return typed_answer(question.name, question.seed)
 
 
 def env_for(home: Path, now: str = FIXED_NOW) -> dict[str, str]:
