@@ -12,7 +12,7 @@ from pathlib import Path
 from mli_drill.collection import load_collection
 from mli_drill.exam import compose_paper
 from mli_drill.instance import make_instance
-from tests.conftest import FIXED_NOW, typed_answer
+from tests.conftest import FIXED_NOW, exam_seed, typed_answer
 
 
 HAND_IN = "q"  # end of input alone leaves a paper unfinished: piped input hands it in with q
@@ -124,11 +124,11 @@ def test_end_of_input_leaves_the_paper_unfinished_with_its_answers(home: Path, c
 
 
 def test_the_summary_goes_to_a_question_to_revise_it(home: Path, cli) -> None:
-    questions, _ = perfect_answers(seed=19, count=3)
-    assert [q.kind for q in questions] == ["problem", "points", "problem"]
+    seed = exam_seed()
+    questions, _ = perfect_answers(seed=seed, count=3)
     right = [typed_answer(q.name, q.seed) for q in questions if q.kind == "problem"]
     lines = ["1", "n", right[1], "n", "1", right[0], "n", "y"]  # wrong, skip, right, skip again -> summary; revise 1
-    result = cli("exam", "--questions", "3", "--seed", "19", "--json", input="\n".join(lines) + "\n")
+    result = cli("exam", "--questions", "3", "--seed", str(seed), "--json", input="\n".join(lines) + "\n")
     assert "answered    1 3" in result.output and "skipped     2" in result.output
     assert "Your recorded answer: 1" in result.output
     report = json.loads(result.output.strip().splitlines()[-1])
@@ -150,7 +150,8 @@ class SlowStudent(io.BytesIO):
 
 def test_an_answer_after_time_is_up_is_kept_as_late_and_not_scored(home: Path, cli, tmp_path: Path, monkeypatch) -> None:
     """The issue's case: a 1-minute paper, the right answer typed after 63 s."""
-    questions, _ = perfect_answers(seed=19, count=3)
+    seed = exam_seed()
+    questions, _ = perfect_answers(seed=seed, count=3)
     answer = typed_answer(questions[0].name, questions[0].seed)
     clock_file = tmp_path / "now.txt"
     start = datetime.fromisoformat(FIXED_NOW)
@@ -161,7 +162,7 @@ def test_an_answer_after_time_is_up_is_kept_as_late_and_not_scored(home: Path, c
 
     copy_input = typer.testing.make_input_stream  # the runner copies its input; this student must be read as is
     monkeypatch.setattr(typer.testing, "make_input_stream", lambda given, charset: given if given is student else copy_input(given, charset))
-    result = cli("exam", "--minutes", "1", "--questions", "3", "--seed", "19", "--json", input=student)
+    result = cli("exam", "--minutes", "1", "--questions", "3", "--seed", str(seed), "--json", input=student)
     lines = [line.strip() for line in result.output.splitlines()]
     text = " ".join(result.output.split())
     assert "Answer recorded." not in text

@@ -24,11 +24,12 @@ import pytest
 
 from mli_drill.collection import load_collection
 from mli_drill.exam import Question, compose_paper
-from tests.conftest import FIXED_NOW, ROOT, typed_answer
+from tests.conftest import FIXED_NOW, ROOT, exam_seed, typed_answer
 
 pexpect = pytest.importorskip("pexpect")
 
-SEED, COUNT = 19, 3  # receptive-field, a points card, yolo-output
+COUNT = 3
+SEED = exam_seed()  # a paper asking a computation, a list question, a computation
 TIMEOUT = 90  # generous: a loaded 2-core machine starts Python slowly
 
 
