@@ -146,6 +146,11 @@ class Verdict:
     given: Any  # the parsed value: number, list, list of lists or str
     expected: Any
     message: str  # one line: "correct" or what differs
+    # For a list or matrix of the right shape: every entry that differs, one
+    # line each in reading order ("entry (row 1, column 2): expected 4 (exactly),
+    # got 5"); ``message`` names the first. A report shows them all, so nobody
+    # has to compare two long lists by eye.
+    wrong_entries: tuple[str, ...] = ()
 
 
 # --- public API ---------------------------------------------------------------
@@ -745,12 +750,11 @@ def _judge_vector(given: Any, expected: Any, spec: "AnswerSpec") -> Verdict:
     wrong = [i for i, (g, e) in enumerate(zip(given, expected_list)) if not _close(g, e, spec)]
     if not wrong:
         return Verdict(True, given, expected, "correct")
-    first = wrong[0]
-    e, g = expected_list[first], given[first]
-    message = f"value {first + 1} of {len(expected_list)}: {_difference(e, g, spec)}"
+    entries = tuple(f"value {i + 1} of {len(expected_list)}: {_difference(expected_list[i], given[i], spec)}" for i in wrong)
+    message = entries[0]
     if len(wrong) > 1:
         message += f" ({len(wrong)} values off)"
-    return Verdict(False, given, expected, message)
+    return Verdict(False, given, expected, message, entries)
 
 
 def _judge_matrix(given: Any, expected: Any, spec: "AnswerSpec") -> Verdict:
@@ -773,12 +777,11 @@ def _judge_matrix(given: Any, expected: Any, spec: "AnswerSpec") -> Verdict:
     wrong = [(r, c) for r in range(rows) for c in range(cols) if not _close(given[r][c], expected[r][c], spec)]
     if not wrong:
         return Verdict(True, given, expected, "correct")
-    r, c = wrong[0]
-    e = expected[r][c]
-    message = f"entry (row {r + 1}, column {c + 1}): {_difference(e, given[r][c], spec)}"
+    entries = tuple(f"entry (row {r + 1}, column {c + 1}): {_difference(expected[r][c], given[r][c], spec)}" for r, c in wrong)
+    message = entries[0]
     if len(wrong) > 1:
         message += f" ({len(wrong)} entries off)"
-    return Verdict(False, given, expected, message)
+    return Verdict(False, given, expected, message, entries)
 
 
 def _judge_text(given: Any, expected: Any, spec: "AnswerSpec") -> Verdict:

@@ -1,7 +1,9 @@
 """The one place that reads the clock.
 
 Tests and simulations set ``MLI_DRILL_NOW`` to an ISO-8601 time so that a
-whole review session happens "at" that moment. Everything stored is UTC; only
+whole review session happens "at" that moment, or to ``@FILE``: the time is
+then read from FILE at every look, so a test can move the clock of a running
+process (a mock paper's deadline, say) without waiting. Everything stored is UTC; only
 the day boundary (what "today" means for the new-card limit and streaks) uses
 the local time zone, as a student experiences it.
 """
@@ -9,7 +11,9 @@ the local time zone, as a student experiences it.
 from __future__ import annotations
 
 import os
+import time as _time
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable
 
 NOW_VARIABLE = "MLI_DRILL_NOW"
 EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
@@ -24,11 +28,34 @@ def now() -> datetime:
     override = os.environ.get(NOW_VARIABLE)
     if not override:
         return datetime.now(timezone.utc)
+    if override.startswith("@"):
+        override = _read_clock_file(override[1:])
     value = parse_time(override, source=NOW_VARIABLE)
     # The scheduler adds up to a century to "now" and datetime ends at the year 9999.
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ClockError(f"{NOW_VARIABLE}: {override!r} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR} the schedule can work with")
     return value
+
+
+def _read_clock_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ClockError(f"{NOW_VARIABLE}: cannot read the time from {path!r}: {exc}") from None
+
+
+def seconds_clock() -> Callable[[], float]:
+    """A clock for durations, in seconds: how long a mock paper has run.
+
+    The monotonic clock, which no change of the wall clock can move backwards;
+    with ``MLI_DRILL_NOW`` set, the seconds of :func:`now` instead, so a test
+    that fixes the time stops the countdown and one that moves it (``@FILE``)
+    moves the countdown with it.
+    """
+    if not os.environ.get(NOW_VARIABLE):
+        return _time.monotonic
+    return lambda: now().timestamp()
 
 
 def parse_time(text: str, source: str = "time") -> datetime:

@@ -130,6 +130,7 @@ class Report:
     practise_next: list[str] = field(default_factory=list)
     median_seconds: float = 0.0
     recurring_mistakes: list[dict[str, Any]] = field(default_factory=list)  # {family, id, count, message}
+    late: int = 0  # answers that came after time was up: kept, not scored
 
     @property
     def percent(self) -> float:
@@ -141,6 +142,7 @@ class Report:
             "max_score": self.max_score,
             "percent": round(self.percent, 1),
             "answered": self.answered,
+            "late": self.late,
             "questions": self.questions,
             "seconds": round(self.seconds, 1),
             "median_seconds": round(self.median_seconds, 1),
@@ -153,7 +155,8 @@ class Report:
 
 
 def build_report(
-    questions: list[Question], marks: list[Mark], family_topics: dict[str, str], recurring: list[dict[str, Any]] | None = None
+    questions: list[Question], marks: list[Mark], family_topics: dict[str, str], recurring: list[dict[str, Any]] | None = None,
+    late: dict[int, str | None] | None = None,
 ) -> Report:
     """Score overall and per topic, time per question, weakest topics, families to practise next.
 
@@ -161,10 +164,14 @@ def build_report(
     below 70%. Families to practise: those answered wrongly or skipped, then
     those with a recurring mistake (``recurring``: slips made at least twice
     lately, ``{family, id, count, message}`` each, as ``stats`` shows them),
-    then the families of the weakest topics.
+    then the families of the weakest topics. ``late`` holds the answers given
+    after time was up (position -> answer; None for a points question): each
+    is listed with its question and scores nothing.
     """
     by_position = {m.position: m for m in marks}
-    report = Report(score=0.0, max_score=0.0, answered=len(by_position), questions=len(questions), seconds=0.0)
+    late = late or {}
+    report = Report(score=0.0, max_score=0.0, answered=len(by_position), questions=len(questions), seconds=0.0,
+                    late=sum(1 for q in questions if q.position in late))
     missed_families: list[str] = []
     for question in questions:
         mark = by_position.get(question.position)
@@ -180,7 +187,8 @@ def build_report(
         report.per_question.append(
             {"position": question.position, "item": question.name, "kind": question.kind, "topic": question.topic,
              "marks": got, "max_marks": question.max_marks, "seconds": round(seconds, 1), "answered": mark is not None,
-             "answer": mark.answer if mark else None, "seed": question.seed, "mistakes": list(mark.mistakes) if mark else []}
+             "answer": mark.answer if mark else None, "seed": question.seed, "mistakes": list(mark.mistakes) if mark else [],
+             "late": question.position in late, "late_answer": late.get(question.position)}
         )
         if question.kind == "problem" and got < question.max_marks and question.name not in missed_families:
             missed_families.append(question.name)

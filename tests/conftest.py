@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -110,3 +111,44 @@ def assert_slips_match(instances, mistakes, reference, distinct_from_answer: boo
 def check_slips():
     """The shared slip-versus-reference check, for each family's test file."""
     return assert_slips_match
+
+
+def typed_answer(family: str, seed: int, level: str = "exam") -> str:
+    """A line the answer reader accepts as the right answer: the displayed answer, else the value as JSON."""
+    import json
+
+    from mli_drill.answers import AnswerSyntaxError, check
+    from mli_drill.instance import make_instance
+
+    instance = make_instance(family, level, seed)
+    for line in (instance.answer_text().split("≈")[-1].strip(), json.dumps(instance.answer)):
+        try:
+            if check(line, instance.answer, instance.answer_spec).correct:
+                return line
+        except AnswerSyntaxError:
+            continue
+    raise AssertionError(f"no typed form of the answer to {family} seed {seed}")
+
+
+PROBLEM_POINTS_PROBLEM = ("problem", "points", "problem")
+
+
+def exam_seed(kinds: tuple[str, ...] = PROBLEM_POINTS_PROBLEM) -> int:
+    """The first seed whose mock paper of ``len(kinds)`` questions asks these kinds in this order.
+
+    Papers follow the bundled decks, which keep changing: a test that needs a
+    paper of a certain shape finds its seed instead of pinning one.
+    """
+    return _exam_seed(kinds)
+
+
+@functools.lru_cache(maxsize=None)
+def _exam_seed(kinds: tuple[str, ...]) -> int:
+    from mli_drill.collection import load_collection
+    from mli_drill.exam import compose_paper
+
+    candidates = load_collection().exam_candidates()
+    for seed in range(1, 1000):
+        if tuple(q.kind for q in compose_paper(candidates, len(kinds), seed)) == kinds:
+            return seed
+    raise AssertionError(f"no paper asks {kinds}")

@@ -235,6 +235,20 @@ def test_vector_wrong_value_message_names_position() -> None:
     assert several.message.endswith("(3 values off)")
 
 
+def test_every_wrong_entry_is_listed_in_reading_order() -> None:
+    """A report lists where a list or matrix answer differs, entry by entry (the message names the first)."""
+    vector = check("0 0.25 0", QUARTERS, VECTOR)
+    assert vector.wrong_entries == (
+        "value 1 of 3: expected 0.25 (within ±0.005), got 0",
+        "value 3 of 3: expected 0.5 (within 1%), got 0",
+    )
+    assert vector.message.startswith(vector.wrong_entries[0])
+    matrix = check("[[1, 0], [0, 9]]", [[1, 2], [3, 9]], MATRIX)
+    assert [entry.split(":")[0] for entry in matrix.wrong_entries] == ["entry (row 1, column 2)", "entry (row 2, column 1)"]
+    assert check("0.25 0.25 0.5", QUARTERS, VECTOR).wrong_entries == ()
+    assert check("1 2", QUARTERS, VECTOR).wrong_entries == (), "a wrong length has no entries to compare"
+
+
 def test_vector_elements_use_tolerance() -> None:
     assert check("0.2501 0.2499 0.5", QUARTERS, VECTOR).correct
     assert not check("0.26 0.25 0.5", QUARTERS, VECTOR).correct

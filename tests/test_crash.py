@@ -356,7 +356,7 @@ def test_exam_survives_sigkill_and_resumes(tmp_path: Path) -> None:
     pending = [q for q in questions if q.position not in answered]
     lines = [line for q in pending for line in exam_lines(q, rng)]
     final = subprocess.run(
-        [sys.executable, "-m", "mli_drill", "exam", "--json"], input="\n".join(lines) + "\n",
+        [sys.executable, "-m", "mli_drill", "exam", "--json"], input="\n".join(lines + ["q"]) + "\n",  # q hands it in
         capture_output=True, text=True, env=env_for(home, ROUNDS), cwd=str(ROOT), timeout=120,
     )
     assert final.returncode == 0, final.stderr

@@ -217,3 +217,23 @@ def test_times_far_ahead_still_schedule(home: Path, cli, monkeypatch: pytest.Mon
     result = cli("review", "--deck", "far", input="\n4\n\n4\n")
     assert result.exit_code == 0, result.output
     assert_schedule_valid(home)
+
+
+def test_the_clock_can_be_read_from_a_file_that_a_test_moves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``MLI_DRILL_NOW=@FILE``: a running process sees the time the file holds at each look."""
+    moment = tmp_path / "now.txt"
+    moment.write_text("2026-05-01T09:00:00+00:00", encoding="utf-8")
+    monkeypatch.setenv(clock.NOW_VARIABLE, f"@{moment}")
+    ticks = clock.seconds_clock()
+    before = ticks()
+    moment.write_text("2026-05-01T09:01:30+00:00", encoding="utf-8")
+    assert clock.now() == datetime(2026, 5, 1, 9, 1, 30, tzinfo=timezone.utc)
+    assert ticks() - before == 90
+    moment.unlink()
+    with pytest.raises(clock.ClockError, match="cannot read the time"):
+        clock.now()
+
+
+def test_durations_use_the_monotonic_clock_without_an_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(clock.NOW_VARIABLE, raising=False)
+    assert clock.seconds_clock() is time.monotonic

@@ -107,8 +107,10 @@ class ConsoleTerminal:
 
     def ask(self, prompt: str) -> str | None:
         """One line from the student; None at end of input. A line that is not UTF-8 is asked again."""
+        from rich.markup import escape
+
         while True:
-            self.out.print(f"[dim]› {prompt}[/]")
+            self.out.print(f"[dim]› {escape(prompt)}[/]")  # a prompt such as "[y/N]" is text, not markup
             try:
                 line = self._read_line()
             except EOFError:

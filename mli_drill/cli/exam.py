@@ -7,7 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
-app = typer.Typer(help="Mock exam papers.", invoke_without_command=True)
+app = typer.Typer(invoke_without_command=True)  # the help is the callback's docstring
 
 
 @app.callback()
@@ -19,17 +19,32 @@ def exam(
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="Seed: the same seed gives the same paper."),
     level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
     reschedule: bool = typer.Option(False, "--reschedule", help="Let the answers move the review schedule (off by default)."),
-    new: bool = typer.Option(False, "--new", help="Start a new paper even if one is unfinished."),
+    new: bool = typer.Option(False, "--new", help="Hand in the unfinished paper as it stands and start a new one."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON at the end."),
 ) -> None:
     """Sit a mock paper: computations marked automatically, "list/describe" questions marked
-    by you against the marking scheme; a countdown; n skips a question to come back to it;
-    q hands the paper in. An unfinished paper is resumed next time (unless --new).
+    by you against the marking scheme. The time left is shown at every prompt, with a warning
+    at 5 minutes and at 1 minute left; n skips a question to come back to it later.
+
+    The paper is handed in only when you type q or when time is up. On a terminal, q and
+    Ctrl-C first show a summary of the answered, skipped and unanswered questions and ask
+    "Hand in now? [y/N]": y hands in, N goes back to the question, and a question number
+    goes to that question, to answer it or to revise the recorded answer. The same summary
+    comes when every question has been answered or skipped. With piped input q hands in at once.
+
+    Time is up even while a prompt waits: the paper is handed in then, and an answer that
+    arrives later is kept as late and not scored. Marking a list question whose scheme you
+    opened in time is not cut off.
+
+    End of input, closing the terminal (SIGHUP), SIGTERM and a second Ctrl-C (at the hand-in
+    question) leave the paper unfinished with every recorded answer kept: the next
+    `mli-drill exam` resumes it, with the time it had left.
     """
     if ctx.invoked_subcommand is not None:
         return
     from mli_drill import clock, render
-    from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, open_db, policy
+    from mli_drill.cli.common import check_family_and_level, open_db, policy
+    from mli_drill.cli.exam_terminal import ExamTerminal
     from mli_drill.collection import load_collection, sync
     from mli_drill.exam import Question, build_report, compose_paper
     from mli_drill.exam_session import ExamSession, marks_from_rows, reschedule_with
@@ -44,15 +59,16 @@ def exam(
         raise typer.BadParameter(f"unknown topic {unknown[0]!r}; topics: {', '.join(known_topics)}", param_hint="--topic")
     store = open_db()
     now = clock.now()
-    terminal = ConsoleTerminal()
+    terminal = ExamTerminal()
     paper = None if new else store.exams.unfinished()
     if paper is not None:
         questions_list = [Question.from_dict(q) for q in json.loads(paper["questions"])]
         done = marks_from_rows(store.exams.answers(paper["id"]))
-        used = sum(m.seconds for m in done)
-        seconds_allowed = paper["minutes"] * 60 - used
+        used = paper["seconds_used"] if paper["seconds_used"] is not None else sum(m.seconds for m in done)
+        seconds_allowed = max(0.0, paper["minutes"] * 60 - used)
         level = paper["level"]
-        terminal.out.print(f"Resuming paper #{paper['id']} ({len(done)} of {len(questions_list)} answered). Start a new one with --new.")
+        terminal.out.print(f"Resuming paper #{paper['id']} ({len(done)} of {len(questions_list)} answered) with {_clock(seconds_allowed)} left."
+                           " Start a new one with --new.")
         paper_id = paper["id"]
     else:
         if new:
@@ -62,7 +78,7 @@ def exam(
         if not questions_list:
             raise typer.BadParameter("no questions match these topics", param_hint="--topic")
         paper_id = store.exams.create(clock.iso(now), paper_seed, level, minutes, json.dumps([q.to_dict() for q in questions_list]))
-        seconds_allowed = minutes * 60
+        used, seconds_allowed = 0.0, float(minutes * 60)
         done = []
         total = sum(q.max_marks for q in questions_list)
         terminal.out.print(f"Paper #{paper_id} (seed {paper_seed}): {len(questions_list)} questions, {total} marks, {minutes} minutes.")
@@ -71,19 +87,53 @@ def exam(
     session = ExamSession(
         store, terminal, paper_id, questions_list, collection.cards, level, seconds_allowed, clock.now,
         reschedule=reschedule_with(store, policy(), clock.now) if reschedule else None, titles=titles,
+        ticks=clock.seconds_clock(), seconds_used=used,
     )
-    session.run({m.position for m in done})
-    marks = marks_from_rows(store.exams.answers(paper_id))
-    family_topics = {name: spec.topic for name, spec in collection.families.items()}
-    report = build_report(questions_list, marks, family_topics, _recurring(store))
-    store.exams.finish(paper_id, clock.iso(clock.now()), report.score, report.max_score, json.dumps(report.to_dict()))
-    render.exam_report(terminal.out, report, paper_id, _missed_problems(report.per_question, level))
-    if json_output:
-        render.print_json({"paper": paper_id, **report.to_dict()})
+    with terminal.signals_held():  # from here on a signal can only leave the paper unfinished, at a prompt
+        outcome = session.run(done)
+        if not outcome.handed_in:
+            _left_unfinished(terminal, store, paper_id, len(questions_list), outcome, json_output)
+        marks = marks_from_rows(store.exams.answers(paper_id))
+        family_topics = {name: spec.topic for name, spec in collection.families.items()}
+        report = build_report(questions_list, marks, family_topics, _recurring(store), late=store.exams.late_answers(paper_id))
+        store.exams.finish(paper_id, clock.iso(clock.now()), report.score, report.max_score, json.dumps(report.to_dict()))
+        render.exam_report(terminal.out, report, paper_id, _missed_problems(report.per_question, level))
+        if json_output:
+            render.print_json({"paper": paper_id, "handed_in": True, "ended": outcome.reason, **report.to_dict()})
+
+
+EXIT_CODES = {"interrupted": 130, "SIGHUP": 129, "SIGTERM": 143}  # as a shell reports a process stopped by the signal
+
+
+def _left_unfinished(terminal, store, paper_id: int, questions: int, outcome, json_output: bool) -> None:  # type: ignore[no-untyped-def]
+    """Say that the paper is kept and how to go on (the terminal may be gone after a hang-up), then exit."""
+    from mli_drill import render
+
+    answered = len(store.exams.answers(paper_id))
+    paper = next(p for p in store.exams.papers() if p["id"] == paper_id)
+    left = max(0.0, paper["minutes"] * 60 - outcome.seconds_used)
+    try:
+        terminal.out.print(
+            f"Paper #{paper_id} is not handed in ({outcome.reason}): {answered} of {questions} answers are kept."
+            f" `mli-drill exam` resumes it with {_clock(left)} left.",
+            soft_wrap=True,
+        )
+        if json_output:
+            render.print_json({"paper": paper_id, "handed_in": False, "ended": outcome.reason, "answered": answered,
+                               "questions": questions, "seconds_left": round(left, 1)})
+    except OSError:  # the terminal has been closed: the paper is safe, there is nobody to tell
+        pass
+    raise typer.Exit(EXIT_CODES.get(outcome.reason, 0))
+
+
+def _clock(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
-    """The computations not fully marked, with the reference answer and how to see the working."""
+    """The computations not fully marked, with the reference answer, how to see the working,
+    and, for a list or matrix answer, each entry that is off."""
     from mli_drill.instance import make_instance
 
     missed = []
@@ -91,7 +141,8 @@ def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
         if row["kind"] == "problem" and row["marks"] < row["max_marks"]:
             instance = make_instance(row["item"], level, row["seed"])
             missed.append({**row, "expected": instance.answer_text(),
-                           "working": f"mli-drill problems sample {row['item']} --seed {row['seed']} --level {level}"})
+                           "working": f"mli-drill problems sample {row['item']} --seed {row['seed']} --level {level}",
+                           "wrong_entries": _wrong_entries(row["answer"] if row["answered"] else None, instance)})
     return missed
 
 
@@ -104,6 +155,21 @@ def _recurring(store: Any) -> list[dict[str, Any]]:
     return [{"family": m.family, "id": m.id, "count": m.count, "message": m.message} for m in found]
 
 
+def _wrong_entries(answer: str | None, instance) -> list[str]:  # type: ignore[no-untyped-def]
+    """Where a list or matrix answer differs, entry by entry (a wrong shape: what the shape should be)."""
+    from mli_drill.answers import AnswerSyntaxError, check
+
+    if not answer or instance.answer_spec.kind not in ("vector", "matrix"):
+        return []
+    try:
+        verdict = check(answer, instance.answer, instance.answer_spec)
+    except AnswerSyntaxError:
+        return []
+    if verdict.correct:
+        return []
+    return list(verdict.wrong_entries) or [verdict.message]
+
+
 def _abandon_unfinished(store, now) -> None:  # type: ignore[no-untyped-def]
     """--new: hand in the unfinished paper as it stands, so history keeps it."""
     from mli_drill import clock
@@ -114,7 +180,7 @@ def _abandon_unfinished(store, now) -> None:  # type: ignore[no-untyped-def]
     if paper is None:
         return
     questions_list = [Question.from_dict(q) for q in json.loads(paper["questions"])]
-    report = build_report(questions_list, marks_from_rows(store.exams.answers(paper["id"])), {})
+    report = build_report(questions_list, marks_from_rows(store.exams.answers(paper["id"])), {}, late=store.exams.late_answers(paper["id"]))
     store.exams.finish(paper["id"], clock.iso(now), report.score, report.max_score, json.dumps(report.to_dict()))
 
 

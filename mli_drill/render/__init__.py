@@ -252,16 +252,40 @@ class SessionView:
 
     def _ShowExamQuestion(self, event: Any) -> None:
         q = event.question
-        left = max(0, int(event.seconds_left))
-        title = f"Question {q.position} of {event.total} · {event.title} · {q.max_marks} marks · ⏱ {left // 60}:{left % 60:02d}"
+        title = f"Question {q.position} of {event.total} · {event.title} · {q.max_marks} marks · ⏱ {_clock(event.seconds_left)}"
         self.out.print(Panel(Text(inert(latex_to_unicode(event.text))), title=title, title_align="left", border_style="magenta"))
+        if event.revising:
+            if q.kind == "problem":
+                self.out.print(f"Your recorded answer: {escape(event.recorded or '')}")
+            else:
+                self.out.print(f"Your recorded points: {escape(event.recorded or 'none')}")
+
+    def _TimeWarning(self, event: Any) -> None:
+        minutes = event.threshold // 60
+        self.out.print(f"[bold yellow]⏱ {minutes} minute{'s' if minutes != 1 else ''} left[/] ({_clock(event.seconds_left)}).")
+
+    def _LateAnswerKept(self, event: Any) -> None:
+        self.out.print(f"[yellow]Your answer to question {event.position} came after time was up: it is kept as late and not scored.[/]")
+
+    def _PaperSummary(self, event: Any) -> None:
+        def listed(positions: list[int]) -> str:
+            return " ".join(map(str, positions)) if positions else "—"
+
+        lines = [
+            f"answered    {listed(event.answered)}",
+            f"skipped     {listed(event.skipped)}",
+            f"unanswered  {listed(event.unanswered)}",
+            f"time left   {_clock(event.seconds_left)}",
+        ]
+        self.out.print(Panel("\n".join(lines), title=f"Your paper: {len(event.answered)} of {event.total} answered",
+                             title_align="left", border_style="blue", expand=False))
 
     def _ShowMarkingScheme(self, event: Any) -> None:
         lines = [f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(event.card.points, 1)]
         self.out.print(Panel(Text(inert("\n".join(lines))), title="marking scheme (1 mark each)", title_align="left", border_style="green"))
 
     def _TimeUp(self, event: Any) -> None:
-        self.out.print("[bold red]Time is up.[/] The paper is handed in.")
+        self.out.print("\n[bold red]Time is up.[/] The paper is handed in.")
 
     def _Notice(self, event: Any) -> None:
         style = "red" if event.error else "dim"
@@ -282,6 +306,12 @@ def labelled_lines(out: Console, entries: list[tuple[str, str]], indent: int = 2
         for index, line in enumerate(text.wrap(out, max(20, out.width - len(lead)))):
             line.rstrip()
             out.print(Text(lead if index == 0 else " " * len(lead)) + line, soft_wrap=True)
+
+
+def _clock(seconds: float) -> str:
+    """Time left as m:ss (never negative)."""
+    left = max(0, int(seconds))
+    return f"{left // 60}:{left % 60:02d}"
 
 
 def summary(out: Console, result: Any, title: str = "Session over") -> None:
@@ -371,8 +401,9 @@ def verdict_line(verdict: Any, inst: Any, diagnosed: Any = ()) -> None:
 
 
 def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str, Any]] | None = None) -> None:
+    late = f" · {report.late} late, not scored" if report.late else ""
     out.print(Panel(
-        f"score {report.score:g} / {report.max_score:g} ({report.percent:.0f}%) · answered {report.answered} of {report.questions}"
+        f"score {report.score:g} / {report.max_score:g} ({report.percent:.0f}%) · answered {report.answered} of {report.questions}{late}"
         f" · time {int(report.seconds) // 60}m {int(report.seconds) % 60:02d}s · median {report.median_seconds:.0f}s per question",
         title=f"Paper #{paper_id}", title_align="left", border_style="blue",
     ))
@@ -384,7 +415,11 @@ def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str,
         given = row["answer"] if row["answered"] and row["answer"] else "no answer"
         out.print(f"Q{row['position']} {escape(row['item'])}: you gave {escape(str(given))}, the answer is {escape(row['expected'])}"
                   f" — working: {escape(row['working'])}", soft_wrap=True)  # keep commands copy-pastable
-        labelled_lines(out, [(found["id"], found["message"]) for found in row.get("mistakes", [])])
+        labelled_lines(out, _missed_details(row))
+    listed = {row["position"] for row in missed or []}
+    for row in report.per_question:
+        if row.get("late") and row["position"] not in listed:
+            out.print(f"Q{row['position']} {escape(row['item'])}: {escape(_late_note(row))}", soft_wrap=True)
     if report.weakest_topics:
         out.print("Weakest topics: " + ", ".join(report.weakest_topics))
     if report.practise_next:
@@ -395,6 +430,34 @@ def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str,
         shown = " · ".join(f"{escape(m['family'])} {escape(m['id'])} ×{m['count']}" for m in report.recurring_mistakes[:5])
         more = f" and {len(report.recurring_mistakes) - 5} more" if len(report.recurring_mistakes) > 5 else ""
         out.print(f"Recurring mistakes ({RECURRING_AT_LEAST}+ times in {MISTAKE_DAYS} days; see mli-drill stats): {shown}{more}", soft_wrap=True)
+
+
+MAX_ENTRY_LINES = 8
+
+
+def _missed_details(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """The labelled lines under a missed computation, in this order: where the answer is off
+    (each entry of a list or matrix answer), the slips diagnosed in it, and an answer that
+    came after time was up."""
+    entries = list(row.get("wrong_entries") or [])
+    lines = [_labelled(entry) for entry in entries[:MAX_ENTRY_LINES]]
+    if len(entries) > MAX_ENTRY_LINES:
+        lines.append(("…", f"{len(entries) - MAX_ENTRY_LINES} more entries off"))
+    lines += [(found["id"], found["message"]) for found in row.get("mistakes", [])]
+    if row.get("late"):
+        lines.append(("late", _late_note(row)))
+    return lines
+
+
+def _labelled(entry: str) -> tuple[str, str]:
+    """``entry (row 1, column 2): expected 4, got 5`` -> its label and what differs."""
+    label, sep, rest = entry.partition(": ")
+    return (label, rest) if sep else ("answer", entry)
+
+
+def _late_note(row: dict[str, Any]) -> str:
+    given = f" ({row['late_answer']})" if row.get("late_answer") else ""
+    return f"answered after time was up{given}: kept, not scored."
 
 
 def exam_history(rows: list[dict[str, Any]]) -> None:

@@ -633,7 +633,7 @@ def _statements(sql: str) -> list[str]:
 
 
 class ExamStore:
-    """Exam papers and their answers (schema version 2). Reached through ``Store.exams``."""
+    """Exam papers and their answers (schema versions 2 and 8). Reached through ``Store.exams``."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -658,6 +658,19 @@ class ExamStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (paper_id, position, answer, marks, max_marks, seconds, at, _mistakes_json(mistakes)),
             )
+
+    def record_late_answer(self, paper_id: int, position: int, answer: str | None, at: str) -> None:
+        """An answer that came after time was up: kept for the report, never scored."""
+        with self.store.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO exam_late_answers (paper_id, position, answer, answered_at) VALUES (?, ?, ?, ?)",
+                (paper_id, position, answer, at),
+            )
+
+    def record_time(self, paper_id: int, seconds_used: float) -> None:
+        """How much of its time the paper has used, so a resumed paper's countdown goes on from there."""
+        with self.store.transaction():
+            self.conn.execute("UPDATE exam_papers SET seconds_used = ? WHERE id = ?", (seconds_used, paper_id))
 
     def finish(self, paper_id: int, finished_at: str, score: float, max_score: float, report_json: str) -> None:
         with self.store.transaction():
@@ -691,6 +704,11 @@ class ExamStore:
             if key.startswith("family:"):
                 found.append((key.split(":", 1)[1], at, json.loads(mistakes)))
         return found
+
+    def late_answers(self, paper_id: int) -> dict[int, str | None]:
+        """Position -> the answer given after time was up."""
+        rows = self.conn.execute("SELECT position, answer FROM exam_late_answers WHERE paper_id = ?", (paper_id,)).fetchall()
+        return {int(position): answer for position, answer in rows}
 
     def papers(self) -> list[dict[str, Any]]:
         return list(self.store.db.query("SELECT * FROM exam_papers ORDER BY id"))

@@ -130,3 +130,18 @@ WHERE review_log.id = gaps.id;
 ALTER TABLE review_log ADD COLUMN mistakes TEXT;
 ALTER TABLE exam_answers ADD COLUMN mistakes TEXT;
 CREATE INDEX review_log_mistakes ON review_log (reviewed_at) WHERE mistakes IS NOT NULL;
+
+-- version: 8
+-- Mock exams keep their promises: the time a paper has used survives an
+-- interruption (time spent on a question left unanswered counts too), and an
+-- answer that arrives after time is up is kept, apart from the marked ones,
+-- and never scored.
+ALTER TABLE exam_papers ADD COLUMN seconds_used REAL;
+CREATE TABLE exam_late_answers (
+    id          INTEGER PRIMARY KEY,
+    paper_id    INTEGER NOT NULL REFERENCES exam_papers (id),
+    position    INTEGER NOT NULL,
+    answer      TEXT,
+    answered_at TEXT NOT NULL,
+    UNIQUE (paper_id, position)
+);
