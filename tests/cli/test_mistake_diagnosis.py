@@ -213,7 +213,7 @@ def test_exam_report_lists_each_diagnosed_slip(home: Path, cli) -> None:
         else:
             lines.append(undiagnosed_wrong_answer(instance))
     result = cli("exam", "--questions", str(len(questions)), "--seed", str(seed), "--topic", "cnn", "--json", "--reschedule",
-                 input="\n".join(lines) + "\n")
+                 input="\n".join(lines) + "\nq\n")
     assert result.exit_code == 0, result.output
     ((position, slip),) = slips.items()
     text = result.output
