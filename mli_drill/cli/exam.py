@@ -30,7 +30,8 @@ def exam(
         return
     from mli_drill import clock, render
     from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, open_db, policy
-    from mli_drill.collection import load_collection, sync
+    from mli_drill.cli.common import load_collection
+    from mli_drill.collection import sync
     from mli_drill.exam import Question, build_report, compose_paper
     from mli_drill.exam_session import ExamSession, marks_from_rows, reschedule_with
     from mli_drill.instance import new_seed

@@ -32,7 +32,7 @@ def anki(
     """Write the concept decks as an Anki package; re-importing a newer export updates the notes."""
     from mli_drill import render
     from mli_drill.anki import export_decks
-    from mli_drill.collection import load_collection
+    from mli_drill.cli.common import load_collection
 
     collection = load_collection(with_families=False)
     decks: Sequence[Deck | None]

@@ -30,7 +30,8 @@ def practice(
     from mli_drill import clock, render
     from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, open_db, policy
     from mli_drill.cli.problems import print_family_list
-    from mli_drill.collection import FAMILY_PREFIX, load_collection, sync
+    from mli_drill.cli.common import load_collection
+    from mli_drill.collection import FAMILY_PREFIX, sync
     from mli_drill.problemspec import load_spec
     from mli_drill.session import Entry, Session
 

@@ -26,7 +26,8 @@ def stats(json_output: bool = typer.Option(False, "--json", help="Print the numb
     """
     from mli_drill import clock
     from mli_drill.cli.common import open_db, policy
-    from mli_drill.collection import load_collection, sync
+    from mli_drill.cli.common import load_collection
+    from mli_drill.collection import sync
 
     store = open_db()
     now = clock.now()
