@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from mli_drill.cli.negative_numbers import NegativeNumbersCommand
+
 app = typer.Typer(help="Problem families: list, sample and check.", no_args_is_help=True)
 
 
@@ -55,7 +57,7 @@ def sample(
             render.instance(out, instance, slips)
 
 
-@app.command("check")
+@app.command("check", cls=NegativeNumbersCommand)
 def check(
     family: str = typer.Argument(..., help="Problem family."),
     answer: str = typer.Argument(..., help="Your answer, e.g. 3/4 or sqrt(5) or '[0.25, 0.75]'."),
