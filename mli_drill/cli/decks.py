@@ -51,13 +51,10 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files
     Given files are also checked against the bundled decks and your other
     decks: a deck id or card id already used there is reported.
     """
+    from mli_drill.render import plural
+
     decks = _decks(paths)
-    cards = sum(len(d.cards) for d in decks)
-    typer.echo(f"ok: {_count(len(decks), 'deck')}, {_count(cards, 'card')}")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    typer.echo(f"ok: {plural(len(decks), 'deck')}, {plural(sum(len(d.cards) for d in decks), 'card')}")
 
 
 def _decks(paths: Optional[List[Path]]) -> list:

@@ -66,7 +66,8 @@ def exam(
         seconds_allowed = minutes * 60
         done = []
         total = sum(q.max_marks for q in questions_list)
-        terminal.out.print(f"Paper #{paper_id} (seed {paper_seed}): {len(questions_list)} questions, {total} marks, {minutes} minutes.")
+        terminal.out.print(f"Paper #{paper_id} (seed {paper_seed}): {render.plural(len(questions_list), 'question')}, "
+                           f"{render.plural(total, 'mark')}, {render.plural(minutes, 'minute')}.")
     sync(store, collection, now)
     titles = {name: spec.title for name, spec in collection.families.items()}
     session = ExamSession(

@@ -315,6 +315,11 @@ def _s(count: int) -> str:
     return "" if count == 1 else "s"
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 minute``, ``2 minutes``; ``nouns`` for an irregular plural (``1 family``, ``2 families``)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def _more(event: Any) -> str:
     """" · 19 more (18 new · 1 learning)": what the session still holds, learning steps that come back included."""
     if not event.remaining:
