@@ -302,7 +302,8 @@ def nothing_due(out: Console, plan: Any, command: str) -> None:
         out.print(f"To start {extra} more now: {escape(command)} --new {extra}", soft_wrap=True)
     else:
         out.print("Nothing is due, and no new items wait.", soft_wrap=True)
-    out.print(f"Next due: {_when(plan.next_due)}.")
+    if plan.next_due is not None or not plan.new_waiting:
+        out.print(f"Next due: {_when(plan.next_due)}.")
     if plan.next_due is not None:
         days = (parse_time(plan.next_due).astimezone().date() - now().astimezone().date()).days
         if days >= 1:
