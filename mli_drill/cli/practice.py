@@ -25,6 +25,7 @@ def practice(
 
     At the answer prompt: h for a hint, s to see the solution (counted as wrong), q to quit.
     Then Enter keeps the automatic rating (correct = good, wrong = again) or 1-4 overrides.
+    At any prompt u takes back the latest answer and asks that problem, same numbers, again.
     Every attempt is stored and moves the family's review schedule.
     """
     from mli_drill import clock, render
