@@ -193,14 +193,13 @@ MEDIAN = "median\ntime"
 
 
 def mastery(out: Console, data: Any) -> None:
-    reviews = REVIEWS
-    numeric = {"items", "learned", RECALL, reviews, CORRECT, MEDIAN}
+    numeric = {"items", "learned", RECALL, REVIEWS, CORRECT, MEDIAN}
     rows = [
         [r.name, r.items, r.learned, _percent(r.recall), r.reviews, _percent(r.accuracy), _seconds(r.median_seconds)]
         for r in data.topics
     ]
     title = f"Mastery by topic: predicted recall now; your answers in the last {data.days} days"
-    out.print(_table(title, ["topic", "items", "learned", RECALL, reviews, CORRECT, MEDIAN], rows, numeric))
+    out.print(_table(title, ["topic", "items", "learned", RECALL, REVIEWS, CORRECT, MEDIAN], rows, numeric))
     if data.families:
         out.print()
         rows = [
@@ -208,7 +207,7 @@ def mastery(out: Console, data: Any) -> None:
             for r in data.families
         ]
         title = f"Problem families: predicted recall now; your answers in the last {data.days} days"
-        out.print(_table(title, ["family", "topic", RECALL, reviews, CORRECT, MEDIAN], rows, numeric))
+        out.print(_table(title, ["family", "topic", RECALL, REVIEWS, CORRECT, MEDIAN], rows, numeric))
 
 
 def leeches(out: Console, found: list[Any]) -> None:
