@@ -33,5 +33,5 @@ class NegativeNumbersCommand(TyperCommand):
                 return
             process(arg, state)
 
-        parser._process_opts = process_opts
+        setattr(parser, "_process_opts", process_opts)  # noqa: B010 - replacing one method of this parser only
         return parser
