@@ -1,7 +1,8 @@
 """Reading a student's typed answer and judging it against the reference.
 
 Students type answers the way they would write them on paper: ``3/4``,
-``75%``, ``sqrt(5)``, ``2*ln(2)``, ``π/2``, ``[1/4, 1/4, 1/2]``, ``1 2; 3 4``.
+``75%``, ``sqrt(5)``, ``2*ln(2)``, ``π/2``, ``[1/4, 1/4, 1/2]``, ``1 2; 3 4``,
+and as the questions print them: ``ln 2``, ``1/2 ln(5)``, ``0.5ln5``.
 Rejecting a right answer because of its form teaches nothing, so this module
 accepts every reasonable form and only then compares values.
 
@@ -211,7 +212,7 @@ _UNIT = re.compile(r"(?<=[0-9)\s])\s*(?:bits?|nats?|dits?|hartleys?|px|pixels?|v
 def _parse_scalar(text: str, allow_percent: bool) -> int | float:
     """One number; a trailing unit the solutions use ("0.97 bits", "5 px") is allowed."""
     shown = _UNIT.sub("", _clean(text)) or text
-    source = _insert_gap_commas(_numeric_text(shown, allow_percent), split_signs=False)
+    source = _insert_gap_commas(_numeric_text(shown, allow_percent, space_multiplies=True), split_signs=False)
     value = _read(source, shown)
     if isinstance(value, list):
         decimal_comma = re.fullmatch(r"[+-]?[0-9]+,[0-9]+", shown) is not None
@@ -333,8 +334,8 @@ def _clean(text: str) -> str:
     return text
 
 
-def _numeric_text(text: str, allow_percent: bool) -> str:
-    """Rewrite paper notation (×, −, ^, π, √, %) as the Python expression syntax we parse."""
+def _numeric_text(text: str, allow_percent: bool, space_multiplies: bool = False) -> str:
+    """Rewrite paper notation (×, −, ^, π, √, %, ln 2, 2ln(2)) as the Python expression syntax we parse."""
     text = text.translate(_CHAR_MAP).replace("^", "**")
     text = _IMPLICIT_TIMES.sub("*", text).replace("π", "pi")
     text = _ROOT_OF_GROUP.sub("sqrt(", text)
@@ -345,7 +346,64 @@ def _numeric_text(text: str, allow_percent: bool) -> str:
         text = _PERCENT.sub(r"(\1/100)", text)
         if "%" in text:
             raise _Problem("'%' may only follow a number, as in 75%")
-    return text
+    return _function_notation(text, space_multiplies)
+
+
+# "ln5" in "0.5ln5": a function name glued to the number it applies to (log2 and log10 end in digits, so not log)
+_GLUED_ARGUMENT = re.compile(r"(?<![A-Za-z_])(sqrt|ln|exp)(?=[0-9.])", re.IGNORECASE)
+
+
+def _function_notation(source: str, space_multiplies: bool) -> str:
+    """Functions as the questions print them: ``ln 2`` is ln(2); ``0.5ln5`` and ``1/2 ln(5)`` are products.
+
+    Works on tokens, before parsing, and only adds ``*`` and parentheses
+    around a single number or constant, so the result is checked by the same
+    whitelist as anything typed. A function followed by a number and a power
+    (``ln 2^3``) is refused: it reads as ln(2)^3 or as ln(2^3). A space before
+    a function multiplies only in a single-number answer (``space_multiplies``);
+    in a list it separates values, as everywhere else.
+    """
+    tokens = [(match.lastgroup, match.group()) for match in _TOKEN.finditer(_GLUED_ARGUMENT.sub(r"\1 ", source))]
+    out: list[str] = []
+    last: tuple[str | None, str] | None = None  # the last token that was not space
+    index = 0
+    while index < len(tokens):
+        group, text = tokens[index]
+        if group == "name" and text.lower() in _FUNCTION_NAMES:
+            spaced = index > 0 and tokens[index - 1][0] == "space"
+            if last is not None and _ends_value(last) and (space_multiplies or not spaced):
+                if spaced:
+                    out.pop()
+                out.append("*")
+            argument = _next_solid(tokens, index + 1)
+            if argument is not None and _is_atom(tokens[argument]):
+                after = _next_solid(tokens, argument + 1)
+                if after is not None and tokens[after][1] == "**":
+                    name, atom = text.lower(), tokens[argument][1]
+                    raise _Problem(f"write {name}({atom})^n or {name}({atom}^n): {name} {atom}^n reads either way")
+                out.append(f"{text}({tokens[argument][1]})")
+                last = ("symbol", ")")
+                index = argument + 1
+                continue
+        out.append(text)
+        if group != "space":
+            last = (group, text)
+        index += 1
+    return "".join(out)
+
+
+def _next_solid(tokens: list[tuple[str | None, str]], start: int) -> int | None:
+    """Index of the first token from ``start`` that is not space."""
+    for index in range(start, len(tokens)):
+        if tokens[index][0] != "space":
+            return index
+    return None
+
+
+def _is_atom(token: tuple[str | None, str]) -> bool:
+    """A bare number or constant, which a function may take without parentheses."""
+    group, text = token
+    return group == "number" or (group == "name" and text.lower() in _CONSTANTS)
 
 
 def _insert_gap_commas(source: str, split_signs: bool) -> str:

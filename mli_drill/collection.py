@@ -17,6 +17,7 @@ from mli_drill.clock import iso
 from mli_drill.model import Card, CardSummary, Deck
 
 if TYPE_CHECKING:
+    from mli_drill.deckfile import SkippedDeck
     from mli_drill.exam import Candidate
     from mli_drill.problemspec import FamilySpec
     from mli_drill.store import Store
@@ -55,6 +56,7 @@ class CardLookup(Mapping[str, Card]):
 class Collection:
     decks: list[Deck]
     families: dict[str, "FamilySpec"] = field(default_factory=dict)  # by family name
+    skipped: list["SkippedDeck"] = field(default_factory=list)  # user decks left out: invalid or clashing
     cards: CardLookup = field(init=False)  # by item key
 
     def __post_init__(self) -> None:
@@ -125,20 +127,24 @@ class Collection:
 
 
 def load_collection(extra_paths: list[Path] | None = None, with_families: bool = True) -> Collection:
-    """Bundled decks, the user's decks and any extra deck paths; plus family specs."""
+    """Bundled decks, the user's decks and any extra deck paths; plus family specs.
+
+    A user deck (or extra path) that is invalid or clashes with another deck
+    is left out and listed in ``skipped``: one bad file blocks nothing else.
+    """
     from mli_drill import paths
     from mli_drill.deckcache import DeckCache
-    from mli_drill.deckfile import load_decks
+    from mli_drill.deckfile import load_decks_skipping
 
     cache = DeckCache(paths.data_dir() / "cache" / "decks")
-    decks = load_decks([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])], read=cache.read)
+    decks, skipped = load_decks_skipping([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])], read=cache.read)
     families: dict[str, FamilySpec] = {}
     if with_families:
         from mli_drill.families import family_names
         from mli_drill.problemspec import load_spec
 
         families = {name: load_spec(name) for name in family_names()}
-    return Collection(decks=decks, families=families)
+    return Collection(decks=decks, families=families, skipped=skipped)
 
 
 def sync(store: "Store", collection: Collection, now: datetime) -> None:

@@ -342,51 +342,129 @@ def read_deck_file(path: Path, bundled: bool = False) -> tuple[Deck | None, list
     return parse_deck(text, path, bundled=bundled)
 
 
+def _sources(bundled_dirs: Iterable[Path], other_paths: Iterable[Path]) -> list[tuple[Path, bool]]:
+    """(file, bundled?) for every deck file, each file once (by resolved path), bundled ones first."""
+    sources = [(p, True) for p in deck_files(bundled_dirs)] + [(p, False) for p in deck_files(other_paths)]
+    seen_files: set[Path] = set()
+    unique = []
+    for path, bundled in sources:
+        resolved = path.resolve()
+        if resolved not in seen_files:
+            seen_files.add(resolved)
+            unique.append((path, bundled))
+    return unique
+
+
 def load_decks(
     bundled_dirs: Iterable[Path],
     other_paths: Iterable[Path] = (),
     read: Callable[[Path, bool], tuple[Deck | None, list[str]]] | None = None,
+    context: Iterable[Deck] = (),
 ) -> list[Deck]:
     """Load every deck; raise DeckError listing every problem if any deck is invalid.
 
     ``read`` parses one file (default :func:`read_deck_file`); the deck cache
-    passes its own reader that skips parsing unchanged files.
+    passes its own reader that skips parsing unchanged files. ``context``
+    holds decks already loaded elsewhere (``decks validate FILE`` passes the
+    bundled and the user's other decks) that the loaded ones must not clash
+    with; they are not returned, and their own problems are not reported.
     """
     read = read or read_deck_file
     decks: list[Deck] = []
     problems: list[str] = []
-    sources = [(p, True) for p in deck_files(bundled_dirs)] + [(p, False) for p in deck_files(other_paths)]
-    seen_files: set[Path] = set()
-    for path, bundled in sources:
-        resolved = path.resolve()
-        if resolved in seen_files:
-            continue
-        seen_files.add(resolved)
+    ids = _Ids()
+    for known in context:
+        ids.add(known)
+    for path, bundled in _sources(bundled_dirs, other_paths):
         deck, deck_problems = read(path, bundled)
         problems.extend(deck_problems)
         if deck is not None:
+            problems.extend(ids.clashes(deck))
+            ids.add(deck)
             decks.append(deck)
-    problems.extend(_cross_deck_problems(decks))
     if problems:
         raise DeckError(problems)
     return decks
 
 
-def _cross_deck_problems(decks: list[Deck]) -> list[str]:
-    problems = []
-    deck_ids: dict[str, Path] = {}
-    first_seen: dict[str, tuple[Deck, int]] = {}
-    for deck in decks:
-        if deck.id in deck_ids:
-            problems.append(f"{deck.path}:1: duplicate deck id {deck.id!r} (also in {deck_ids[deck.id]})")
-        deck_ids.setdefault(deck.id, deck.path)
+@dataclass(frozen=True)
+class SkippedDeck:
+    """A user's deck file left out because it does not load or clashes with a deck loaded before it."""
+
+    path: Path
+    deck_id: str | None  # None when the file cannot be read as a deck at all
+    problems: list[str]
+
+    def warning(self) -> str:
+        """One line: the first problem as ``file:line: message``, and how to see them all."""
+        more = len(self.problems) - 1
+        also = f" ({more} more problem{'s' if more != 1 else ''}: mli-drill decks validate {self.path})" if more > 0 else ""
+        return f"{self.problems[0]}; deck skipped{also}"
+
+    def names(self) -> set[str]:
+        """What ``--deck`` may call it: its id and its file name without .yaml."""
+        return {self.path.stem} | ({self.deck_id} if self.deck_id else set())
+
+
+def load_decks_skipping(
+    bundled_dirs: Iterable[Path],
+    other_paths: Iterable[Path] = (),
+    read: Callable[[Path, bool], tuple[Deck | None, list[str]]] | None = None,
+) -> tuple[list[Deck], list[SkippedDeck]]:
+    """Every deck that loads; a user deck that is invalid or clashes is skipped, not fatal.
+
+    One bad file in the user's deck directory must not stop every command, so
+    each such deck is returned in the second list (the CLI warns about it).
+    The bundled decks are shipped valid: a problem there is still a DeckError.
+    A user deck that reuses a deck id or a card id of a deck loaded before it
+    (the bundled ones, then the user's in file-name order) is the one skipped.
+    """
+    read = read or read_deck_file
+    decks: list[Deck] = []
+    skipped: list[SkippedDeck] = []
+    problems: list[str] = []
+    ids = _Ids()
+    for path, bundled in _sources(bundled_dirs, other_paths):
+        deck, deck_problems = read(path, bundled)
+        if deck is not None:
+            deck_problems = deck_problems + ids.clashes(deck)
+        if bundled:
+            problems.extend(deck_problems)
+        elif deck_problems or deck is None:
+            skipped.append(SkippedDeck(path, deck.id if deck is not None else None, deck_problems or [f"{path}:1: not a deck"]))
+            continue
+        if deck is not None:
+            ids.add(deck)
+            decks.append(deck)
+    if problems:
+        raise DeckError(problems)
+    return decks, skipped
+
+
+class _Ids:
+    """Deck ids and card ids taken so far, to report a deck that reuses one (ids are unique across decks)."""
+
+    def __init__(self) -> None:
+        self.decks: dict[str, Path] = {}
+        self.cards: dict[str, tuple[Deck, int]] = {}  # card id -> (deck, position) where first defined
+
+    def clashes(self, deck: Deck) -> list[str]:
+        """This deck's deck id or card ids already taken, by earlier decks or earlier in this deck."""
+        problems = []
+        if deck.id in self.decks:
+            problems.append(f"{deck.path}:1: duplicate deck id {deck.id!r} (also in {self.decks[deck.id]})")
+        here: dict[str, tuple[Deck, int]] = {}
         # summaries, not cards: a cached deck decodes a card only to report it
         for index, summary in enumerate(deck.summaries):
-            if summary.id in first_seen:
-                other, at = first_seen[summary.id]
-                problems.append(
-                    f"{deck.cards[index].source}: duplicate card id {summary.id!r} (first defined at {other.cards[at].source})"
-                )
+            first = self.cards.get(summary.id) or here.get(summary.id)
+            if first is not None:
+                other, at = first
+                problems.append(f"{deck.cards[index].source}: duplicate card id {summary.id!r} (first defined at {other.cards[at].source})")
             else:
-                first_seen[summary.id] = (deck, index)
-    return problems
+                here[summary.id] = (deck, index)
+        return problems
+
+    def add(self, deck: Deck) -> None:
+        self.decks.setdefault(deck.id, deck.path)
+        for index, summary in enumerate(deck.summaries):
+            self.cards.setdefault(summary.id, (deck, index))

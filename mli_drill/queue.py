@@ -2,28 +2,74 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from mli_drill.clock import iso, start_of_local_day
+from mli_drill.clock import iso, local_day_start, start_of_local_day
 from mli_drill.collection import FAMILY_PREFIX, Collection
 from mli_drill.scheduling import Policy, build_queue, new_left_today
-from mli_drill.session import LEARN_AHEAD, Entry
+from mli_drill.session import LEARN_AHEAD, LEARNING, Entry
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A review session's items, and what a student needs to know when there are none."""
+
+    entries: list[Entry]
+    scope: list[str]  # every item key the deck/tag filter selects (for "next due")
+    new_waiting: int  # new items in the selection that today's limit leaves out
+    new_per_day: int
+    next_due: str | None  # earliest due time in the selection (ISO UTC), past times included
+
+
+def ahead_horizon(now: datetime, days: int) -> datetime:
+    """``--ahead DAYS``: the end of the local day DAYS days from today (1 = everything due by the end of tomorrow)."""
+    return local_day_start(now.astimezone().date() + timedelta(days=days + 1))
+
+
+def review_plan(
+    store: Any,
+    collection: Collection,
+    now: datetime,
+    policy: Policy,
+    deck: str | None,
+    tags: list[str],
+    limit: int | None,
+    extra_new: int = 0,
+    ahead_days: int = 0,
+) -> Plan:
+    """Due items (with ``ahead_days``, also those due in the next days), then new items up to today's limit plus ``extra_new``."""
+    order = collection.select(deck=deck, tags=tags)
+    horizon = max(now + LEARN_AHEAD, ahead_horizon(now, ahead_days)) if ahead_days else now + LEARN_AHEAD
+    candidates = store.queue_candidates(iso(horizon))
+    allowed = new_left_today(store.introduced_since(iso(start_of_local_day(now))), candidates, now, policy) + extra_new
+    items = build_queue(candidates, now, allowed, order, due_horizon=horizon)
+    entries = [to_entry(item.key, collection, _kind(item)) for item in items]
+    new_in_selection = sum(1 for item in candidates if item.is_new and item.key in order)
+    shown_new = sum(1 for item in items if item.is_new)
+    return Plan(
+        entries=entries[:limit] if limit else entries,
+        scope=list(order),
+        new_waiting=new_in_selection - shown_new,
+        new_per_day=policy.new_per_day,
+        next_due=store.next_due(list(order)),
+    )
 
 
 def review_entries(
     store: Any, collection: Collection, now: datetime, policy: Policy, deck: str | None, tags: list[str], limit: int | None
 ) -> list[Entry]:
-    order = collection.select(deck=deck, tags=tags)
-    horizon = now + LEARN_AHEAD
-    candidates = store.queue_candidates(iso(horizon))
-    allowed = new_left_today(store.introduced_since(iso(start_of_local_day(now))), candidates, now, policy)
-    items = build_queue(candidates, now, allowed, order, due_horizon=horizon)
-    entries = [to_entry(item.key, collection) for item in items]
-    return entries[:limit] if limit else entries
+    return review_plan(store, collection, now, policy, deck, tags, limit).entries
 
 
-def to_entry(key: str, collection: Collection) -> Entry:
+def _kind(item: Any) -> str:
+    if item.is_new:
+        return "new"
+    return LEARNING if item.state in (1, 3) else "due"
+
+
+def to_entry(key: str, collection: Collection, kind: str = "") -> Entry:
     if key.startswith(FAMILY_PREFIX):
-        return Entry(key=key, family=key[len(FAMILY_PREFIX):])
-    return Entry(key=key, cards=collection.cards)
+        return Entry(key=key, family=key[len(FAMILY_PREFIX):], kind=kind)
+    return Entry(key=key, cards=collection.cards, kind=kind)

@@ -9,17 +9,19 @@ Ctrl-C, end of input or a crash lose nothing already answered.
 One keystroke-line per line: a basic card takes two lines (Enter to reveal,
 then a rating), an mcq card takes a letter and then Enter (keep the automatic
 rating) or a rating; a problem takes the answer and then Enter or a rating.
-At the rating prompt ``u`` undoes the previous answer, ``s`` suspends the
-item, ``q`` quits.
+Text typed at "Enter to reveal" is shown beside the answer (and logged).
+At every prompt ``u`` takes back the latest saved answer and shows that item
+again (a problem with the same numbers) and ``q`` quits; at the rating prompt
+``s`` suspends the item.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Protocol
 
 from mli_drill import scheduling
 from mli_drill.clock import iso
@@ -47,15 +49,17 @@ class ShowCard:
 
     card: Card
     position: int
-    remaining: int
+    remaining: int  # items the session still holds after this one, learning steps included
     cloze: int | None = None
     order: tuple[int, ...] = ()
+    remaining_by_kind: dict[str, int] = field(default_factory=dict)  # e.g. {"new": 18, "learning": 1}
 
 
 @dataclass(frozen=True)
 class RevealCard:
     card: Card
     cloze: int | None = None
+    typed: str | None = None  # what the student typed before revealing, shown beside the answer
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class ShowProblem:
     position: int
     remaining: int
     title: str
+    remaining_by_kind: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,11 +134,14 @@ class _Quit(Exception):
 
 
 class _Undo(Exception):
-    """The student typed u at a rating prompt."""
+    """The student typed u at a prompt (and there is an answer to take back)."""
 
 
 class _Suspend(Exception):
     """The student typed s at a rating prompt."""
+
+
+LEARNING = "learning"  # Entry.kind of a learning step that comes back within the session
 
 
 @dataclass
@@ -142,12 +150,16 @@ class Entry:
 
     A card entry holds the card, or ``cards`` to find it in when it is shown:
     a queue of thousands then decodes only the cards the student reaches.
+    ``seed`` pins a problem's instance (set when an undone problem is shown
+    again); ``kind`` ("new", "due", "learning" or "") only labels the counter.
     """
 
     key: str
     card: Card | None = None
     family: str | None = None
     cards: Mapping[str, Card] | None = field(default=None, repr=False, compare=False)
+    seed: int | None = None
+    kind: str = ""
 
     def the_card(self) -> Card | None:
         if self.card is None and self.cards is not None:
@@ -168,11 +180,12 @@ class _Outcome:
 
 @dataclass
 class _Done:
-    entry: Entry
+    entry: Entry  # as shown: a problem's entry pins its seed, so undo shows the same instance
     before: ItemState
     log_id: int
     correct: bool | None
     rating: int
+    requeued: Entry | None = None  # the learning-step copy this answer put at the end of the queue
 
 
 class Session:
@@ -191,6 +204,7 @@ class Session:
         family_titles: dict[str, str] | None = None,
         requeue_learning: bool = True,
         repeat: Entry | None = None,
+        scope: Iterable[str] | None = None,
     ):
         self.store = store
         self.io = terminal
@@ -203,7 +217,9 @@ class Session:
         self.family_titles = family_titles or {}
         self.requeue_learning = requeue_learning
         self.repeat = repeat  # practice: serve this entry again whenever the queue runs dry
+        self.scope = list(scope) if scope is not None else None  # the keys "next due" is about (None: all)
         self.history: list[_Done] = []
+        self.current: Entry | None = None  # the item on screen (a problem's entry pins its seed once drawn)
         self._quit_after = False  # quit requested at a prompt after the answer was saved
         self.started = time.monotonic()
         self.position = 0
@@ -215,12 +231,13 @@ class Session:
                 entry = self.queue.pop(0) if self.queue else self.repeat
                 assert entry is not None
                 self.position += 1
+                self.current = entry
                 try:
                     self._serve(entry)
                     if self._quit_after:
                         break
                 except _Undo:
-                    self._undo(entry)
+                    self._undo(self.current)
                 except _Suspend:
                     self.store.set_suspended(entry.key, True)
                     self.queue = [e for e in self.queue if e.key != entry.key]
@@ -237,9 +254,23 @@ class Session:
             reviewed=len(self.history),
             correct=sum(1 for d in self.history if d.correct),
             seconds=time.monotonic() - self.started,
-            next_due=self.store.next_due(),
+            next_due=self._next_due(),
             ratings=ratings,
         )
+
+    def _next_due(self) -> str | None:
+        """When something in this session's scope is next due; never a time already past (that is "now")."""
+        due = self.store.next_due(self.scope)
+        now = iso(self.clock())
+        return None if due is None else max(due, now)
+
+    def _remaining(self) -> tuple[int, dict[str, int]]:
+        """What the session still holds after the current item, in all and by kind (new, due, learning)."""
+        by_kind: dict[str, int] = {}
+        for entry in self.queue:
+            if entry.kind:
+                by_kind[entry.kind] = by_kind.get(entry.kind, 0) + 1
+        return len(self.queue), by_kind
 
     def _serve(self, entry: Entry) -> None:
         """Show one item and record the answer.
@@ -253,21 +284,22 @@ class Session:
         shown_at = time.monotonic()
         card = entry.the_card()
         outcome = self._serve_card(entry, card) if card is not None else self._serve_problem(entry)
+        shown = self.current or entry
         hints = self._hints(entry.key)
         if outcome.suggested is None:
             rating = self._rate(hints, None)
-            self._commit(entry, outcome, rating, shown_at)
+            self._commit(shown, outcome, rating, shown_at)
             return
-        self._commit(entry, outcome, outcome.suggested, shown_at)
+        self._commit(shown, outcome, outcome.suggested, shown_at)
         try:
             rating = self._rate(hints, outcome.suggested, current_saved=True)
         except _Undo:
-            self._undo(entry, current_saved=True)
+            self._undo(shown, current_saved=True)
             return
         if rating != outcome.suggested:
             done = self.history.pop()
-            self.queue = [e for e in self.queue if e is not entry]
-            self._commit(entry, outcome, rating, shown_at, replaces=(done.log_id, done.before))
+            self._drop_requeued(done)
+            self._commit(shown, outcome, rating, shown_at, replaces=(done.log_id, done.before))
 
     def _ask(self, prompt: str) -> str:
         line = self.io.ask(prompt)
@@ -275,28 +307,43 @@ class Session:
             raise _Quit
         return line.strip()
 
+    def _ask_or_command(self, prompt: str) -> str | None:
+        """Ask; ``q`` quits and ``u`` takes back the latest saved answer. None: ask again."""
+        line = self._ask(prompt + (" · u undo" if self.history else "") + " · q quit")
+        lowered = line.lower()
+        if lowered == "q":
+            raise _Quit
+        if lowered == "u":
+            if self.history:
+                raise _Undo
+            self.io.emit(Notice("Nothing to undo yet.", error=True))
+            return None
+        return line
+
     # -- cards ---------------------------------------------------------------
     def _serve_card(self, entry: Entry, card: Card) -> _Outcome:
         cloze = card.cloze_for(entry.key)
         order = self._choice_order(entry.key, card) if card.type == "mcq" else ()
-        self.io.emit(ShowCard(card, self.position, len(self.queue), cloze, order))
+        remaining, by_kind = self._remaining()
+        self.io.emit(ShowCard(card, self.position, remaining, cloze, order, by_kind))
         if card.type == "mcq":
             return self._mcq(card, order)
-        self._wait_for_reveal(card)
-        self.io.emit(RevealCard(card, cloze))
+        typed = self._wait_for_reveal(card)
+        self.io.emit(RevealCard(card, cloze, typed))
         if card.type == "points":
-            return self._points(card)
-        return _Outcome(None, None, None)
+            return self._points(card, typed)
+        return _Outcome(None, typed, None)
 
-    def _wait_for_reveal(self, card: Card) -> None:
+    def _wait_for_reveal(self, card: Card) -> str | None:
+        """Wait for Enter; text typed instead is the student's own answer, returned to show beside the real one."""
         while True:
-            line = self._ask("Enter to reveal" + (" · h hint" if card.hint else "") + " · q quit")
-            if line.lower() == "q":
-                raise _Quit
+            line = self._ask_or_command("Enter to reveal (or type your answer)" + (" · h hint" if card.hint else ""))
+            if line is None:
+                continue
             if line.lower() == "h" and card.hint:
                 self.io.emit(ShowHint(card.hint))
                 continue
-            return
+            return line[:500] or None
 
     def _choice_order(self, key: str, card: Card) -> tuple[int, ...]:
         """Shuffled by card and review count (see ``model.choice_order``): an undo restores the count, so the order."""
@@ -307,9 +354,9 @@ class Session:
         """The student answers with the letters as shown; the log keeps the deck letters too."""
         letters = "".join(choice_letter(i) for i in range(len(card.choices)))
         while True:
-            line = self._ask(f"Your choice ({letters[0]}-{letters[-1]})" + (" · h hint" if card.hint else "") + " · q quit")
-            if line.lower() == "q":
-                raise _Quit
+            line = self._ask_or_command(f"Your choice ({letters[0]}-{letters[-1]})" + (" · h hint" if card.hint else ""))
+            if line is None:
+                continue
             if line.lower() == "h" and card.hint:
                 self.io.emit(ShowHint(card.hint))
                 continue
@@ -325,20 +372,21 @@ class Session:
         detail = json.dumps({"order": "".join(choice_letter(i) for i in order), "choice": choice_letter(chosen)})
         return _Outcome(3 if correct else 1, shown, correct, detail)
 
-    def _points(self, card: Card) -> _Outcome:
+    def _points(self, card: Card, typed: str | None = None) -> _Outcome:
         count = len(card.points)
         while True:
-            line = self._ask(f"Points you recalled (e.g. 1 3, all, none) of {count} · q quit")
-            if line.lower() == "q":
-                raise _Quit
+            line = self._ask_or_command(f"Points you recalled (e.g. 1 3, all, none) of {count}")
+            if line is None:
+                continue
             recalled = parse_points(line, count)
             if recalled is not None:
                 break
             self.io.emit(Notice(f"List point numbers between 1 and {count} (e.g. 1 3), or 'all' or 'none'.", error=True))
         share = len(recalled) / count
-        suggested = 3 if share == 1 else 2 if share >= 0.5 else 1
-        self.io.emit(Notice(f"{len(recalled)} of {count} points ({share:.0%})."))
-        return _Outcome(suggested, " ".join(str(p) for p in sorted(recalled)), share >= 0.5)
+        suggested = points_rating(share)
+        self.io.emit(Notice(f"{len(recalled)} of {count} points ({share:.0%}): suggests {scheduling.RATING_NAMES[suggested]}."))
+        detail = json.dumps({"typed": typed}) if typed else None
+        return _Outcome(suggested, " ".join(str(p) for p in sorted(recalled)), share >= 0.5, detail)
 
     # -- problems ------------------------------------------------------------
     def _serve_problem(self, entry: Entry) -> _Outcome:
@@ -346,16 +394,21 @@ class Session:
         from mli_drill.instance import make_instance, new_seed
 
         assert entry.family is not None
-        seed = next(self.seeds) if self.seeds is not None else new_seed()
+        if entry.seed is not None:
+            seed = entry.seed  # shown again after an undo: the same numbers
+        else:
+            seed = next(self.seeds) if self.seeds is not None else new_seed()
+        self.current = replace(entry, seed=seed)
         instance = make_instance(entry.family, self.level, seed)
         title = self.family_titles.get(entry.family, entry.family)
-        self.io.emit(ShowProblem(instance, self.position, len(self.queue), title))
+        remaining, by_kind = self._remaining()
+        self.io.emit(ShowProblem(instance, self.position, remaining, title, by_kind))
         detail = json.dumps({"family": entry.family, "level": self.level, "seed": seed})
         while True:
-            line = self._ask("Answer" + (" · h hint" if instance.hint else "") + " · s show solution · q quit")
+            line = self._ask_or_command("Answer" + (" · h hint" if instance.hint else "") + " · s show solution")
+            if line is None:
+                continue
             lowered = line.lower()
-            if lowered == "q":
-                raise _Quit
             if lowered == "h":
                 self.io.emit(ShowHint(instance.hint or "No hint for this one."))
                 continue
@@ -391,24 +444,15 @@ class Session:
             if suggested:
                 prompt += f" · Enter = {suggested} {scheduling.RATING_NAMES[suggested]}"
             try:
-                line = self._ask(prompt + " · u undo · s suspend · q quit")
+                line = self._ask_or_command(prompt + " · s suspend")
             except _Quit:
                 if suggested is not None and current_saved:
-                    self._quit_after = True  # end of input: the saved answer stands
+                    self._quit_after = True  # q or end of input: the saved answer stands
                     return suggested
                 raise
-            lowered = line.lower()
-            if lowered == "q":
-                if suggested is not None and current_saved:
-                    self._quit_after = True
-                    return suggested
-                raise _Quit
-            if lowered == "u":
-                if self.history:
-                    raise _Undo
-                self.io.emit(Notice("Nothing to undo yet.", error=True))
+            if line is None:
                 continue
-            if lowered == "s":
+            if line.lower() == "s":
                 raise _Suspend
             if not line and suggested:
                 return suggested
@@ -436,26 +480,33 @@ class Session:
         before, after, log_id = self.store.apply_review(
             record, lambda current: scheduling.review(current, rating, now, self.policy), replaces=replaces
         )
-        self.history.append(_Done(entry, before, log_id, correct, rating))
+        done = _Done(entry, before, log_id, correct, rating)
+        self.history.append(done)
         self.io.emit(Saved(entry.key, rating, after.due, after.leech and not before.leech))
         if after.suspended:
             return
         if self.requeue_learning and after.state in (1, 3) and after.due and after.due <= iso(now + LEARN_AHEAD):
-            self.queue.append(entry)
+            done.requeued = replace(entry, seed=None, kind=LEARNING)  # a problem's next step draws new numbers
+            self.queue.append(done.requeued)
 
-    def _undo(self, current: Entry, current_saved: bool = False) -> None:
-        """Take back the latest saved answer and show its item again.
+    def _drop_requeued(self, done: _Done) -> None:
+        """Remove the learning-step copy an answer queued, if it has not been shown yet."""
+        if done.requeued is not None:
+            self.queue = [e for e in self.queue if e is not done.requeued]
+
+    def _undo(self, current: Entry | None, current_saved: bool = False) -> None:
+        """Take back the latest saved answer and show its item again (a problem with the same numbers).
 
         When the current item's answer is already saved (auto-marked), that is
         the one taken back; otherwise the previous item's, and the current item
-        follows it again.
+        (a problem with the same numbers) follows it again.
         """
         done = self.history.pop()
         self.store.undo_review(done.log_id, done.before)
-        # The undone entry may have been re-queued as a learning step: drop that copy.
-        self.queue = [e for e in self.queue if e.key != done.entry.key]
-        self.queue[:0] = [done.entry] if current_saved else [done.entry, current]
-        self.position -= 1 if current_saved else 2
+        self._drop_requeued(done)
+        again = [done.entry] if current_saved or current is None else [done.entry, current]
+        self.queue[:0] = again
+        self.position -= len(again)
         self.io.emit(Notice(f"Undid the answer to {done.entry.key.split(':', 1)[1]}."))
 
 
@@ -464,6 +515,15 @@ def _diagnose(instance: Any, given: Any) -> tuple["Diagnosis", ...]:
     from mli_drill.mistakes import diagnose
 
     return tuple(diagnose(instance, given))
+
+
+def points_rating(share: float) -> int:
+    """The rating a points card suggests for the share of points recalled.
+
+    80% or more suggests good (4 of 5 is a good answer), 50% or more hard,
+    less again; easy is left for the student to choose.
+    """
+    return 3 if share >= 0.8 else 2 if share >= 0.5 else 1
 
 
 def parse_points(text: str, count: int) -> set[int] | None:

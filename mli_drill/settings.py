@@ -26,16 +26,22 @@ def _number(text: str, kind: type, what: str):
 
 
 def _retention(text: str) -> float:
-    value = _number(text, float, "a number")
+    """0.9, or as a person writes it, 90%."""
+    stripped = text.strip()
+    percent = stripped.endswith("%")
+    value = _number(stripped[:-1].strip() if percent else stripped, float, "a number or a percentage")
+    if percent:
+        value = round(value / 100, 6)
     if not 0.7 <= value <= 0.99:
-        raise ValueError("desired retention must be between 0.7 and 0.99")
+        hint = f"; for {value:g}% write {value / 100:g} or {value:g}%" if not percent and 70 <= value <= 99 else ""
+        raise ValueError(f"{text.strip()} is out of range: must be between 0.7 and 0.99 (70% to 99%){hint}")
     return value
 
 
 def _count(text: str) -> int:
-    value = _number(text, int, "a whole number")
+    value = _number(text.strip(), int, "a whole number")
     if not 0 <= value <= 10_000:
-        raise ValueError("must be a whole number between 0 and 10000")
+        raise ValueError(f"{value} is out of range: must be a whole number from 0 to 10000")
     return value
 
 
@@ -52,21 +58,28 @@ def _exam_date(text: str) -> str:
         raise ValueError(f"{text!r} is not a date like 2027-05-20") from None
 
 
+def _exam_not_past(value: str, today: date) -> None:
+    if date.fromisoformat(value) < today:
+        raise ValueError(f"{value} is in the past (today is {today.isoformat()}); give the coming exam's date")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
     default: Any
     parse: Callable[[str], Any]
     help: str
+    # a check only for a value being set now (a stored exam date that has since passed still loads)
+    check_new: Callable[[Any, date], None] | None = None
 
 
 SETTINGS = {
     s.name: s
     for s in (
-        Setting("desired-retention", 0.9, _retention, "probability of recall FSRS aims for (0.7-0.99)"),
+        Setting("desired-retention", 0.9, _retention, "probability of recall FSRS aims for (0.7-0.99, or 70%-99%)"),
         Setting("new-per-day", 20, _count, "new cards and problem families introduced per day"),
         Setting("level", "exam", _level, "difficulty of problems served by review (easy, exam, hard)"),
-        Setting("exam-date", None, _exam_date, "the exam day, YYYY-MM-DD: scheduling aims at it"),
+        Setting("exam-date", None, _exam_date, "the exam day, YYYY-MM-DD, today or later: scheduling aims at it", _exam_not_past),
     )
 }
 
@@ -90,14 +103,20 @@ def load(path: Path) -> dict[str, Any]:
     return values
 
 
-def set_value(path: Path, name: str, text: str | None) -> Any:
-    """Validate and store one setting (``None`` resets it to the default)."""
+def set_value(path: Path, name: str, text: str | None, today: date | None = None) -> Any:
+    """Validate and store one setting (``None`` resets it to the default).
+
+    ``today`` (the local date) lets a value be refused for being past, as an exam date is.
+    """
     if name not in SETTINGS:
         raise SettingsError(f"unknown setting {name!r}; known: {', '.join(SETTINGS)}")
+    setting = SETTINGS[name]
     value = None
     if text is not None:
         try:
-            value = SETTINGS[name].parse(text)
+            value = setting.parse(text)
+            if setting.check_new is not None and today is not None:
+                setting.check_new(value, today)
         except ValueError as exc:
             raise SettingsError(f"{name}: {exc}") from None
     current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

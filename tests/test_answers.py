@@ -673,3 +673,45 @@ def test_trailing_units_are_allowed(text: str, expected: float) -> None:
 def test_a_unit_alone_is_not_an_answer() -> None:
     with pytest.raises(AnswerSyntaxError):
         parse_answer("bits", "real")
+
+
+# -- functions as the questions print them (issue 12) -------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ln 2", math.log(2)),  # logistic-regression-step prints its answer as "ln 2 ≈ 0.6931"
+        ("LN 2", math.log(2)),
+        ("ln2", math.log(2)),
+        ("-ln 2", -math.log(2)),
+        ("ln 2/3", math.log(2) / 3),  # the function takes the next number, as on paper
+        ("sqrt 2", math.sqrt(2)),
+        ("ln e", 1.0),
+        ("log2 8", 3.0),
+        ("1/2 ln(5)", 0.5 * math.log(5)),  # implicit multiplication before a function
+        ("0.5ln5", 0.5 * math.log(5)),
+        ("1/2ln5", 0.5 * math.log(5)),
+        ("2 ln 2", 2 * math.log(2)),
+        ("2sqrt(3)", 2 * math.sqrt(3)),
+        ("(1+1)ln 2", 2 * math.log(2)),
+        ("ln 50%", math.log(0.5)),
+    ],
+)
+def test_function_notation_of_the_questions(text: str, expected: float) -> None:
+    assert parse_answer(text, "real") == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_function_of_a_number_and_a_power_is_refused_as_ambiguous() -> None:
+    with pytest.raises(AnswerSyntaxError, match=r"ln\(2\)\^n or ln\(2\^n\)"):
+        parse_answer("ln 2^3", "real")
+
+
+def test_in_a_list_a_space_before_a_function_still_separates_values() -> None:
+    assert parse_answer("1 ln(2)", "vector") == pytest.approx([1, math.log(2)])
+    assert parse_answer("ln 2 ln 3", "vector") == pytest.approx([math.log(2), math.log(3)])
+    assert parse_answer("0.5ln(2) 3", "vector") == pytest.approx([0.5 * math.log(2), 3])
+
+
+@pytest.mark.parametrize("text", ["xln5", "ln", "ln x", "__import__ ln 2", "ln ln 2"])
+def test_function_notation_does_not_widen_what_is_read(text: str) -> None:
+    with pytest.raises(AnswerSyntaxError):
+        parse_answer(text, "real")

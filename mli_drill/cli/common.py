@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mli_drill.collection import Collection
     from mli_drill.scheduling import Policy
     from mli_drill.store import Store
 
@@ -55,6 +56,29 @@ def finish() -> None:
             store.close_verified()
         except Exception:  # noqa: BLE001 - closing must never hide the command's own outcome
             pass
+
+
+def load_collection(extra: list[Path] | None = None, with_families: bool = True, wanted_deck: str | None = None) -> "Collection":
+    """The collection, warning on standard error (one line each) about user decks that were skipped.
+
+    A skipped deck the command was asked for by name (``wanted_deck``, its id
+    or file name) or by path (``extra``) is not skipped silently: its problems
+    become the error (exit 2), as ``decks validate`` would print them.
+    """
+    from mli_drill.collection import load_collection as load
+    from mli_drill.deckfile import DeckError
+    from mli_drill.render import warning
+
+    collection = load(extra, with_families=with_families)
+    asked_paths = {p.resolve() for p in extra or []}
+    for deck in collection.skipped:
+        asked = deck.path.resolve() in asked_paths or (
+            wanted_deck is not None and wanted_deck in deck.names() and collection.deck(wanted_deck) is None
+        )
+        if asked:
+            raise DeckError(deck.problems)
+        warning(deck.warning())
+    return collection
 
 
 def settings() -> dict[str, Any]:

@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from mli_drill.cli.negative_numbers import NegativeNumbersCommand
+
 app = typer.Typer(help="Settings: exam-date, desired-retention, new-per-day, level.", no_args_is_help=True)
 
 
@@ -37,13 +39,16 @@ def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.")) -
     render.echo("" if value is None else str(value))
 
 
-@app.command("set")
+@app.command("set", cls=NegativeNumbersCommand)
 def set_setting(name: str = typer.Argument(...), value: str = typer.Argument(...)) -> None:
-    """Change a setting, e.g. `mli-drill config set exam-date 2027-05-20`."""
-    from mli_drill import paths, render
+    """Change a setting, e.g. `mli-drill config set exam-date 2027-05-20` or `config set desired-retention 90%`.
+
+    A value out of range is refused with the range; so is an exam date before today.
+    """
+    from mli_drill import clock, paths, render
     from mli_drill.settings import set_value
 
-    stored = set_value(paths.settings_path(), name, value)
+    stored = set_value(paths.settings_path(), name, value, today=clock.now().astimezone().date())
     render.echo(f"{name} = {stored}")
 
 

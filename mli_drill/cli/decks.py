@@ -17,7 +17,7 @@ app = typer.Typer(help="List, show, validate, lint and measure the coverage of d
 def list_decks(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """List every deck (bundled and your own) with its card count."""
     from mli_drill import render
-    from mli_drill.collection import load_collection
+    from mli_drill.cli.common import load_collection
 
     collection = load_collection(with_families=False)
     if json_output:
@@ -32,9 +32,9 @@ def list_decks(json_output: bool = typer.Option(False, "--json", help="Print as 
 def show(deck_id: str = typer.Argument(..., help="Deck id (see `decks list`)."), json_output: bool = typer.Option(False, "--json")) -> None:
     """Show the cards of one deck."""
     from mli_drill import render
-    from mli_drill.collection import load_collection
+    from mli_drill.cli.common import load_collection
 
-    deck = load_collection(with_families=False).deck(deck_id)
+    deck = load_collection(with_families=False, wanted_deck=deck_id).deck(deck_id)
     if deck is None:
         raise typer.BadParameter(f"no deck {deck_id!r}; see `mli-drill decks list`", param_hint="DECK_ID")
     if json_output:
@@ -46,16 +46,26 @@ def show(deck_id: str = typer.Argument(..., help="Deck id (see `decks list`)."),
 
 @app.command("validate")
 def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: all decks).")) -> None:
-    """Check decks; print every problem as file:line: message and exit 2 if there is any."""
+    """Check decks; print every problem as file:line: message and exit 2 if there is any.
+
+    Given files are also checked against the bundled decks and your other
+    decks: a deck id or card id already used there is reported.
+    """
+    from mli_drill.render import plural
+
     decks = _decks(paths)
-    cards = sum(len(d.cards) for d in decks)
-    typer.echo(f"ok: {len(decks)} decks, {cards} cards")
+    typer.echo(f"ok: {plural(len(decks), 'deck')}, {plural(sum(len(d.cards) for d in decks), 'card')}")
 
 
 def _decks(paths: Optional[List[Path]]) -> list:
-    """The decks in these files or directories, else every deck (bundled and the user's); DeckError if any is invalid."""
+    """The decks in these files or directories, else every deck (bundled and the user's); DeckError if any is invalid.
+
+    Given files must not reuse a deck id or card id of the bundled decks or of
+    the user's other decks: a clash is reported as a problem of the given file.
+    """
     from mli_drill import paths as locations
-    from mli_drill.deckfile import load_decks
+    from mli_drill.deckcache import DeckCache
+    from mli_drill.deckfile import deck_files, load_decks, load_decks_skipping
 
     if paths:
         missing = [p for p in paths if not p.exists()]
@@ -63,7 +73,14 @@ def _decks(paths: Optional[List[Path]]) -> list:
             from mli_drill.render import inert
 
             raise typer.BadParameter(f"no such file or directory: {inert(str(missing[0]))}", param_hint="PATHS")
-        return load_decks([], paths)
+        given = {f.resolve() for f in deck_files(paths)}
+
+        def others(directory: Path) -> list[Path]:
+            return [f for f in deck_files([directory]) if f.resolve() not in given]
+
+        read = DeckCache(locations.data_dir() / "cache" / "decks").read
+        context, _ = load_decks_skipping(others(locations.bundled_decks_dir()), others(locations.user_decks_dir()), read=read)
+        return load_decks([], paths, context=context)
     return load_decks([locations.bundled_decks_dir()], [locations.user_decks_dir()])
 
 
@@ -125,7 +142,7 @@ def coverage(
     """
     from mli_drill import coverage as measure
     from mli_drill import paths, render
-    from mli_drill.collection import load_collection
+    from mli_drill.cli.common import load_collection
     from mli_drill.logseq import LogseqError, decode_page
 
     notes = notes or paths.course_notes_path()

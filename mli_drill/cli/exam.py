@@ -43,9 +43,9 @@ def exam(
     if ctx.invoked_subcommand is not None:
         return
     from mli_drill import clock, render
-    from mli_drill.cli.common import check_family_and_level, open_db, policy
+    from mli_drill.cli.common import check_family_and_level, load_collection, open_db, policy
     from mli_drill.cli.exam_terminal import ExamTerminal
-    from mli_drill.collection import load_collection, sync
+    from mli_drill.collection import sync
     from mli_drill.exam import Question, build_report, compose_paper
     from mli_drill.exam_session import ExamSession, marks_from_rows, reschedule_with
     from mli_drill.instance import new_seed
@@ -81,7 +81,8 @@ def exam(
         used, seconds_allowed = 0.0, float(minutes * 60)
         done = []
         total = sum(q.max_marks for q in questions_list)
-        terminal.out.print(f"Paper #{paper_id} (seed {paper_seed}): {len(questions_list)} questions, {total} marks, {minutes} minutes.")
+        terminal.out.print(f"Paper #{paper_id} (seed {paper_seed}): {render.plural(len(questions_list), 'question')}, "
+                           f"{render.plural(total, 'mark')}, {render.plural(minutes, 'minute')}.")
     sync(store, collection, now)
     titles = {name: spec.title for name, spec in collection.families.items()}
     session = ExamSession(

@@ -32,7 +32,7 @@ def anki(
     """Write the concept decks as an Anki package; re-importing a newer export updates the notes."""
     from mli_drill import render
     from mli_drill.anki import export_decks
-    from mli_drill.collection import load_collection
+    from mli_drill.cli.common import load_collection
 
     collection = load_collection(with_families=False)
     decks: Sequence[Deck | None]
@@ -50,13 +50,19 @@ def anki(
 @app.command("sheet")
 def sheet(
     families: List[str] = typer.Argument(..., help="Problem families (see `problems list`)."),
-    count: int = typer.Option(3, "--count", "-k", min=1, max=200, help="Questions per family."),
+    count: int = typer.Option(3, "--count", "-n", min=1, max=200, help="Questions per family."),
+    count_k: Optional[int] = typer.Option(None, "-k", min=1, max=200, hidden=True),  # the old short name
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Question i of each family uses seed+i (default: random)."),
     level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="md or html (default: html for a .html file, else md)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="md or html (default: what --out's extension says, else md)."),
 ) -> None:
-    """A printable worksheet: numbered questions, then an answer key with worked solutions."""
+    """A printable worksheet: numbered questions, then an answer key with worked solutions.
+
+    --out's extension picks the format: .md (or .markdown, .txt) for Markdown,
+    .html (or .htm) for HTML; another extension is refused. For a PDF, write
+    .html and print it to PDF from a browser.
+    """
     from mli_drill import render, worksheet
     from mli_drill.families import family_names
     from mli_drill.instance import make_instance, new_seed
@@ -69,6 +75,7 @@ def sheet(
     if level not in LEVELS:
         _fail(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
     chosen = _format(fmt, out)
+    count = count_k if count_k is not None else count
     first = new_seed() if seed is None else seed
     families = list(dict.fromkeys(families))
     instances = [make_instance(family, level, (first + i) % (MAX_SEED + 1)) for family in families for i in range(count)]
@@ -78,12 +85,24 @@ def sheet(
         typer.echo(text, nl=False)
         return
     out.write_text(text, encoding="utf-8")
-    render.echo(f"wrote {len(instances)} questions ({len(families)} families, {chosen}) to {out}")
+    render.echo(f"wrote {render.plural(len(instances), 'question')} ({render.plural(len(families), 'family', 'families')}, {chosen}) to {out}")
+
+
+# What --out's extension says to write; anything else is refused rather than written as the wrong format.
+EXTENSIONS = {".md": "md", ".markdown": "md", ".txt": "md", ".html": "html", ".htm": "html"}
 
 
 def _format(fmt: Optional[str], out: Optional[Path]) -> str:
-    if fmt is None:
-        return "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
-    if fmt.lower() not in ("md", "html"):
+    """The format: --format, else what --out's extension names, else Markdown (standard output or no extension)."""
+    if fmt is not None and fmt.lower() not in ("md", "html"):
         _fail(f"unknown format {fmt!r}; choose md or html")
-    return fmt.lower()
+    suffix = out.suffix.lower() if out is not None else ""
+    by_extension = EXTENSIONS.get(suffix)
+    if suffix and by_extension is None:
+        _fail(
+            f"cannot write a {suffix} file: --out must end in {', '.join(EXTENSIONS)} (Markdown or HTML); "
+            "for a PDF, write .html and print it to PDF from a browser"
+        )
+    if fmt is not None and by_extension is not None and fmt.lower() != by_extension:
+        _fail(f"--format {fmt.lower()} does not match --out {out}, which is {by_extension}; drop one of them")
+    return fmt.lower() if fmt is not None else by_extension or "md"

@@ -25,12 +25,14 @@ def practice(
 
     At the answer prompt: h for a hint, s to see the solution (counted as wrong), q to quit.
     Then Enter keeps the automatic rating (correct = good, wrong = again) or 1-4 overrides.
+    At any prompt u takes back the latest answer and asks that problem, same numbers, again.
     Every attempt is stored and moves the family's review schedule.
     """
     from mli_drill import clock, render
     from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, open_db, policy
     from mli_drill.cli.problems import print_family_list
-    from mli_drill.collection import FAMILY_PREFIX, load_collection, sync
+    from mli_drill.cli.common import load_collection
+    from mli_drill.collection import FAMILY_PREFIX, sync
     from mli_drill.problemspec import load_spec
     from mli_drill.session import Entry, Session
 

@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from mli_drill.cli.negative_numbers import NegativeNumbersCommand
+
 app = typer.Typer(help="Problem families: list, sample and check.", no_args_is_help=True)
 
 
@@ -33,8 +35,9 @@ def sample(
     family: str = typer.Argument(..., help="Problem family."),
     level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="Seed of the first instance."),
-    count: int = typer.Option(1, "--count", "-k", min=1, max=10_000, help="How many instances (seeds seed, seed+1, ...)."),
+    count: int = typer.Option(1, "--count", "-n", min=1, max=10_000, help="How many instances (seeds seed, seed+1, ...)."),
     json_output: bool = typer.Option(False, "--json", help="One JSON object per line."),
+    count_k: Optional[int] = typer.Option(None, "-k", min=1, max=10_000, hidden=True),  # the old short name
 ) -> None:
     """Print instances with question, answer and worked solution, and the answers the
     family's common slips give (with --json: "mistakes", each an id and its answer)."""
@@ -45,6 +48,7 @@ def sample(
 
     check_family_and_level(family, level)
     first = new_seed() if seed is None else seed
+    count = count_k if count_k is not None else count
     out = None if json_output else render.console()
     for index in range(count):
         instance = make_instance(family, level, (first + index) % (2**31 - 1))
@@ -55,7 +59,7 @@ def sample(
             render.instance(out, instance, slips)
 
 
-@app.command("check")
+@app.command("check", cls=NegativeNumbersCommand)
 def check(
     family: str = typer.Argument(..., help="Problem family."),
     answer: str = typer.Argument(..., help="Your answer, e.g. 3/4 or sqrt(5) or '[0.25, 0.75]'."),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from mli_drill.collection import Collection
 
 
 def register(app: typer.Typer) -> None:
@@ -16,37 +19,74 @@ def review(
     deck: Optional[str] = typer.Option(None, "--deck", "-d", help="Only this deck: a deck id or a path to a YAML deck."),
     tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with this tag (repeatable)."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many items."),
+    new: Optional[int] = typer.Option(None, "--new", min=1, max=10_000, help="Take up to N new items more than today's limit, this session only."),
+    ahead: Optional[int] = typer.Option(
+        None, "--ahead", min=1, max=365, metavar="DAYS",
+        help="Review early: also items due by the end of the day DAYS days from today (1: by the end of tomorrow).",
+    ),
     json_summary: bool = typer.Option(False, "--json", help="Print the session summary as JSON at the end."),
 ) -> None:
     """Review what is due today (cards and problem families), then new material.
 
-    Enter reveals a card; rate 1-4 (again/hard/good/easy); u undoes the previous
-    answer, s suspends the card, q quits. Works with piped input, one line per keystroke.
+    Enter reveals a card (text typed first is shown beside the answer); rate
+    1-4 (again/hard/good/easy). At every prompt u takes back the latest saved
+    answer and shows that item again, and q quits; s at the rating prompt
+    suspends the item. Works with piped input, one line per keystroke.
+
+    When nothing is due it says why: today's new-card limit (then --new N
+    takes more), or nothing falls due before a later time (then --ahead
+    reviews early).
     """
     from mli_drill import clock, render
-    from mli_drill.cli.common import ConsoleTerminal, open_db, policy, settings
-    from mli_drill.collection import load_collection, sync
-    from mli_drill.queue import review_entries
+    from mli_drill.cli.common import ConsoleTerminal, load_collection, open_db, policy, settings
+    from mli_drill.collection import sync
+    from mli_drill.queue import review_plan
     from mli_drill.session import Session
 
     extra, deck_id = _deck_argument(deck)
-    collection = load_collection(extra)
+    collection = load_collection(extra, wanted_deck=deck_id)
     if deck_id is not None and collection.deck(deck_id) is None:
         raise typer.BadParameter(f"no deck {deck_id!r}; see `mli-drill decks list`", param_hint="--deck")
+    _check_tags(collection, deck_id, tag or [])
     store = open_db()
     now = clock.now()
     sync(store, collection, now)
     rules = policy()
-    entries = review_entries(store, collection, now, rules, deck_id, tag or [], limit)
+    plan = review_plan(store, collection, now, rules, deck_id, tag or [], limit, extra_new=new or 0, ahead_days=ahead or 0)
     terminal = ConsoleTerminal()
-    if not entries:
-        terminal.out.print("Nothing is due. Come back later, or drill a computation: mli-drill practice --list")
     titles = {name: spec.title for name, spec in collection.families.items()}
-    session = Session(store, terminal, entries, rules, clock.now, level=settings()["level"], family_titles=titles)
+    session = Session(store, terminal, plan.entries, rules, clock.now, level=settings()["level"], family_titles=titles, scope=plan.scope)
+    if not plan.entries:
+        render.nothing_due(terminal.out, plan, _command(deck, tag or []))
+        if json_summary:
+            render.print_json(session.summary().to_dict())
+        return
     result = session.run()
     render.summary(terminal.out, result)
     if json_summary:
         render.print_json(result.to_dict())
+
+
+def _command(deck: Optional[str], tags: List[str]) -> str:
+    """The command as typed (deck and tags), for the hints that extend it."""
+    import shlex
+
+    words = ["mli-drill", "review"] + (["--deck", deck] if deck else []) + [w for t in tags for w in ("--tag", t)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _check_tags(collection: "Collection", deck_id: Optional[str], tags: List[str]) -> None:
+    """An unknown tag is a typo, not an empty review: exit 2 naming the tags there are."""
+    import difflib
+
+    known = sorted({t for card in collection.summaries() if deck_id is None or card.deck == deck_id for t in card.tags})
+    for tag in tags:
+        if tag not in known:
+            close = difflib.get_close_matches(tag, known, n=3)
+            where = f" in deck {deck_id}" if deck_id else ""
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            listing = ", ".join(known) if known else "none"
+            raise typer.BadParameter(f"no card{where} has the tag {tag!r}{hint}; known tags{where}: {listing}", param_hint="--tag")
 
 
 def _deck_argument(deck: Optional[str]) -> tuple[list[Path], Optional[str]]:

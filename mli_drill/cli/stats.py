@@ -22,11 +22,30 @@ def stats(json_output: bool = typer.Option(False, "--json", help="Print the numb
     true retention, mastery per topic and problem family, leeches, your streak and
     recurring mistakes (slips named in two or more wrong answers in the last 30 days).
 
-    Every number is explained in docs/stats.md.
+    Heatmap: answers per local day, shaded against the busiest day shown.
+    Streak: consecutive days with an answer, ending today (or yesterday).
+
+    Forecast: learned items falling due on each of the next 30 days (overdue
+    ones count today).
+
+    True retention: of the last 30 days' recall tests (answers a day or more
+    after the item's previous answer), the share rated hard or better,
+    against your desired retention.
+
+    Mastery, per topic and per problem family: "predicted recall" is FSRS's
+    chance that you would recall each learned item now, a prediction, not a
+    record; "answers" and "answered correctly" count your answers of the last
+    30 days (problems and multiple choice as marked, other cards rated hard
+    or better, point lists half the points or more); "median time" is the
+    time you took to answer.
+
+    Leeches: items forgotten 8 times, suspended until you rewrite them.
+    --json prints every number.
     """
     from mli_drill import clock
     from mli_drill.cli.common import open_db, policy
-    from mli_drill.collection import load_collection, sync
+    from mli_drill.cli.common import load_collection
+    from mli_drill.collection import sync
 
     store = open_db()
     now = clock.now()

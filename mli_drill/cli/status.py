@@ -17,7 +17,8 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     """
     from mli_drill import clock, render
     from mli_drill.cli.common import open_db, policy
-    from mli_drill.collection import load_collection, sync
+    from mli_drill.cli.common import load_collection
+    from mli_drill.collection import sync
     from mli_drill.progress import status_report
     from mli_drill.scheduling import new_left_today
 

@@ -176,6 +176,12 @@ def error(message: str) -> None:
         err.print(f"[bold red]error:[/] {escape(line)}")
 
 
+def warning(message: str) -> None:
+    """One line on standard error for something skipped while the command goes on."""
+    err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold yellow]warning:[/] {escape(message)}")
+
+
 # -- session events ---------------------------------------------------------
 class SessionView:
     """Draws session events; the CLI's Terminal adapter forwards ``emit`` here."""
@@ -190,7 +196,7 @@ class SessionView:
 
     def _ShowCard(self, event: Any) -> None:
         card = event.card
-        title = f"{card.deck} · {card.type}" + (f" · {event.remaining} more" if event.remaining else "")
+        title = f"{card.deck} · {card.type}" + _more(event)
         body = Text(inert(latex_to_unicode(card.prompt_for(event.cloze))))
         if card.type == "mcq":
             for shown, index in enumerate(event.order or range(len(card.choices))):
@@ -199,7 +205,7 @@ class SessionView:
 
     def _RevealCard(self, event: Any) -> None:
         card = event.card
-        parts: list[str] = []
+        parts: list[str] = [f"you typed: {event.typed}"] if getattr(event, "typed", None) else []
         if card.type == "cloze":
             parts.append(latex_to_unicode(cloze_reveal(card.text, event.cloze)))
         if card.type == "points":
@@ -216,7 +222,7 @@ class SessionView:
 
     def _ShowProblem(self, event: Any) -> None:
         inst = event.instance
-        title = f"{event.title} · {inst.level} · seed {inst.seed}" + (f" · {event.remaining} more" if event.remaining else "")
+        title = f"{event.title} · {inst.level} · seed {inst.seed}" + _more(event)
         self.out.print(Panel(Text(inst.question), title=title, title_align="left", border_style="magenta"))
 
     def _ShowVerdict(self, event: Any) -> None:
@@ -314,6 +320,49 @@ def _clock(seconds: float) -> str:
     return f"{left // 60}:{left % 60:02d}"
 
 
+def nothing_due(out: Console, plan: Any, command: str) -> None:
+    """Why a review has nothing to show, and the command that goes on (``plan`` is a ``queue.Plan``)."""
+    from mli_drill.clock import now, parse_time
+
+    if plan.new_waiting:
+        waiting = plan.new_waiting
+        out.print(f"Nothing is due, and today's new-card limit is reached (new-per-day {plan.new_per_day}): "
+                  f"{waiting} new item{_s(waiting)} {'waits' if waiting == 1 else 'wait'}.", soft_wrap=True)
+        extra = min(waiting, plan.new_per_day or 10)
+        out.print(f"To start {extra} more now: {escape(command)} --new {extra}", soft_wrap=True)
+    else:
+        out.print("Nothing is due, and no new items wait.", soft_wrap=True)
+    if plan.next_due is not None or not plan.new_waiting:
+        out.print(f"Next due: {_when(plan.next_due)}.")
+    if plan.next_due is not None:
+        days = (parse_time(plan.next_due).astimezone().date() - now().astimezone().date()).days
+        if days >= 1:
+            out.print(f"To review early: {escape(command)} --ahead {days}", soft_wrap=True)
+    if not plan.new_waiting:
+        out.print("Meanwhile, drill a computation: mli-drill practice --list", soft_wrap=True)
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 minute``, ``2 minutes``; ``nouns`` for an irregular plural (``1 family``, ``2 families``)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def _more(event: Any) -> str:
+    """" · 19 more (18 new · 1 learning)": what the session still holds, learning steps that come back included."""
+    if not event.remaining:
+        return ""
+    kinds = [(kind, count) for kind, count in sorted(event.remaining_by_kind.items(), key=lambda kv: _KIND_ORDER.get(kv[0], 9)) if count]
+    spelled = len(kinds) > 1 or any(kind == "learning" for kind, _ in kinds)  # "19 more (19 new)" says nothing more
+    return f" · {event.remaining} more" + (f" ({' · '.join(f'{count} {kind}' for kind, count in kinds)})" if spelled else "")
+
+
+_KIND_ORDER = {"due": 0, "learning": 1, "new": 2}
+
+
 def summary(out: Console, result: Any, title: str = "Session over") -> None:
     minutes, seconds = divmod(int(result.seconds), 60)
     accuracy = f" ({result.correct / result.reviewed:.0%})" if result.reviewed else ""
@@ -327,11 +376,13 @@ def summary(out: Console, result: Any, title: str = "Session over") -> None:
 
 
 def _when(iso_time: str | None) -> str:
+    """A due time in local time; one not after the present moment is "now"."""
     if not iso_time:
         return "nothing scheduled"
-    from mli_drill.clock import parse_time
+    from mli_drill.clock import now, parse_time
 
-    return parse_time(iso_time).astimezone().strftime("%Y-%m-%d %H:%M")
+    moment = parse_time(iso_time)
+    return "now" if moment <= now() else moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 # -- tables ------------------------------------------------------------------

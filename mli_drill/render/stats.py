@@ -185,21 +185,29 @@ def _table(title: str, columns: list[str], rows: list[list[Any]], numeric: set[s
     return result
 
 
+# Two-line headers that say what each figure is: a prediction about memory now, or a count of past answers.
+RECALL = "predicted\nrecall"
+REVIEWS = "answers"
+CORRECT = "answered\ncorrectly"
+MEDIAN = "median\ntime"
+
+
 def mastery(out: Console, data: Any) -> None:
-    numeric = {"items", "learned", "recall", "reviews", "correct", "median"}
+    numeric = {"items", "learned", RECALL, REVIEWS, CORRECT, MEDIAN}
     rows = [
         [r.name, r.items, r.learned, _percent(r.recall), r.reviews, _percent(r.accuracy), _seconds(r.median_seconds)]
         for r in data.topics
     ]
-    title = f"Mastery by topic (recall now; answers in the last {data.days} days)"
-    out.print(_table(title, ["topic", "items", "learned", "recall", "reviews", "correct", "median"], rows, numeric))
+    title = f"Mastery by topic: predicted recall now; your answers in the last {data.days} days"
+    out.print(_table(title, ["topic", "items", "learned", RECALL, REVIEWS, CORRECT, MEDIAN], rows, numeric))
     if data.families:
         out.print()
         rows = [
             [r.name, r.topic, _percent(r.recall), r.reviews, _percent(r.accuracy), _seconds(r.median_seconds)]
             for r in data.families
         ]
-        out.print(_table("Problem families", ["family", "topic", "recall", "reviews", "correct", "median"], rows, numeric))
+        title = f"Problem families: predicted recall now; your answers in the last {data.days} days"
+        out.print(_table(title, ["family", "topic", RECALL, REVIEWS, CORRECT, MEDIAN], rows, numeric))
 
 
 def leeches(out: Console, found: list[Any]) -> None:

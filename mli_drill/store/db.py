@@ -451,10 +451,14 @@ class Store:
         self._write_item(before)
         self.conn.execute("UPDATE review_log SET undone = 1 WHERE id = ?", (log_id,))
 
-    def next_due(self) -> str | None:
-        """The earliest due time of any reviewable item (for the session summary)."""
-        row = self.conn.execute("SELECT min(due) FROM items WHERE state > 0 AND suspended = 0 AND orphaned = 0").fetchone()
-        return row[0]
+    def next_due(self, keys: Iterable[str] | None = None) -> str | None:
+        """The earliest due time of any reviewable item, or of those with these keys (for the session summary)."""
+        sql = "SELECT min(due) FROM items WHERE state > 0 AND suspended = 0 AND orphaned = 0"
+        if keys is None:
+            return self.conn.execute(sql).fetchone()[0]
+        # one JSON parameter, not one per key: a deck may hold more keys than SQLite allows parameters
+        sql += " AND key IN (SELECT value FROM json_each(?))"
+        return self.conn.execute(sql, (json.dumps(list(keys)),)).fetchone()[0]
 
     def introduced_since(self, since_iso: str) -> int:
         """How many items had their first review at or after ``since_iso`` (for the new-card limit)."""
