@@ -1,8 +1,8 @@
 """Everything drawn with rich (this package is the only place that draws): cards, problems, verdicts, tables.
 
 Math in decks is written as LaTeX between dollars; it is shown as Unicode
-(pylatexenc), so ``$\\frac{2TP}{2TP+FP+FN}$`` reads as ``2TP/(2TP+FP+FN)`` in a
-terminal. When output is not a terminal rich drops colour, so piped sessions
+(:mod:`mli_drill.render.math`), so ``$RF_{n-1} = (RF_n - 1) \\times s_n + k_n$``
+reads as ``RFₙ₋₁ = (RFₙ - 1) × sₙ + kₙ`` in a terminal. When output is not a terminal rich drops colour, so piped sessions
 produce plain text.
 
 Text from outside the program (decks, settings, stored answers, file names,
@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -27,8 +26,9 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from mli_drill.model import CONTROL_CHARACTER, choice_letter, cloze_reveal
-
-MATH = re.compile(r"\$(.+?)\$", re.DOTALL)
+from mli_drill.render.math import (
+    latex_to_unicode as latex_to_unicode,  # re-exported: cards and the CLI use it
+)
 
 
 # -- text from outside the program -----------------------------------------------
@@ -95,66 +95,6 @@ class SafeConsole(Console):
             if segment.control is None and CONTROL_CHARACTER.search(segment.text):
                 segment = Segment(inert(segment.text), segment.style)
             yield segment
-
-
-@lru_cache(maxsize=1)
-def _latex_converter() -> Any:
-    """pylatexenc's converter, with fractions that keep their grouping.
-
-    Its default writes ``\\frac{2TP}{2TP+FP+FN}`` as ``2TP/2TP+FP+FN``, which
-    reads as a different formula; compound parts get parentheses here, and
-    function names such as ``\\ln`` keep a space after them.
-    """
-    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-
-    def fraction(node: Any, l2tobj: Any) -> str:
-        parts = [l2tobj.nodelist_to_text([arg]).strip() if arg is not None else "" for arg in node.nodeargd.argnlist[-2:]]
-        return "/".join(_grouped(part) for part in parts)
-
-    context = get_default_latex_context_db().filter_context(keep_categories=None)
-    functions = ("ln", "log", "exp", "sin", "cos", "tan", "max", "min", "arg", "det")
-    context.add_context_category(
-        "mli-drill",
-        prepend=True,
-        macros=[MacroTextSpec(name, simplify_repl=fraction) for name in ("frac", "dfrac", "tfrac")]
-        + [MacroTextSpec(name, simplify_repl=f" {name} ") for name in functions if name != "log"]
-        + [MacroTextSpec("log", simplify_repl=" log")],  # log_2 keeps its base attached
-    )
-    return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=False)
-
-
-def _grouped(text: str) -> str:
-    """Parenthesise a fraction part unless it is a single term (a number, a symbol, a product)."""
-    if re.fullmatch(r"[\w.^√·∂′ˆ⁻⁰¹²³⁴⁵⁶⁷⁸⁹ₐ-ₜ]*", text) or _one_group(text):
-        return text
-    return f"({text})"
-
-
-def _one_group(text: str) -> bool:
-    """True for "(…)" whose first parenthesis closes at the very end."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return False
-    depth = 0
-    for index, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and index < len(text) - 1:
-            return False
-    return True
-
-
-@lru_cache(maxsize=4096)
-def latex_to_unicode(text: str) -> str:
-    """Replace each ``$...$`` span by its Unicode reading; leave other text alone."""
-
-    def convert(match: re.Match[str]) -> str:
-        source = match.group(1)
-        try:
-            converted = _latex_converter().latex_to_text(source)
-        except Exception:  # pylatexenc rejects some malformed input; show the source then
-            return source
-        return " ".join(converted.split())
-
-    return MATH.sub(convert, text)
 
 
 def console(stderr: bool = False) -> Console:
