@@ -92,7 +92,9 @@ def reflow(template: str) -> str:
     Specs are written with YAML block scalars, whose line breaks are only
     there for the editor. A line stays on its own when it is blank, ends with
     a colon, or the next one is indented, a list item or a ``{field}`` (grids
-    and tables are inserted through fields and keep their layout).
+    and tables are inserted through fields and keep their layout). An
+    indented line is kept as written and nothing is joined onto it, so prose
+    that follows an indented list or formula starts its own line.
     """
     lines = template.split("\n")
     out: list[str] = []
@@ -103,6 +105,7 @@ def reflow(template: str) -> str:
             and line.strip()
             and not out[-1].rstrip().endswith(":")
             and not line[:1].isspace()
+            and not out[-1][:1].isspace()
             and not line.lstrip().startswith(("-", "*", "{", "•"))
             and not re.match(r"\s*\d+[.)]\s", line)
             and not re.match(r"\s*\{", out[-1])

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
+from mli_drill.families.common import fmt, format_grid, format_table, informative, prefer_informative
 
 ASKS = ("error", "alpha", "weights", "prediction")
 TIE_TOLERANCE = 1e-9
@@ -391,7 +391,7 @@ def error_table(problem: Problem, r: Round) -> str:
             [f"+1 if {name} > t", *[short(r.errors[(j, t, 1)]) for t in thresholds]],
             [f"+1 if {name} < t", *[short(r.errors[(j, t, -1)]) for t in thresholds]],
         ]
-        blocks.append(format_grid(rows))
+        blocks.append(format_table(rows))
     return "\n\n".join(blocks)
 
 

@@ -53,15 +53,32 @@ def format_vector(values: Iterable[float], digits: int = 4) -> str:
     return "[" + ", ".join(fmt(v, digits) for v in values) + "]"
 
 
-def format_table(rows: Sequence[Sequence[object]]) -> str:
+# A worked-solution line is drawn inside a panel (2 cells of border, 2 of padding)
+# after a 2-cell step marker: this many cells fit an 80-column terminal.
+TABLE_WIDTH = 74
+
+
+def format_table(rows: Sequence[Sequence[object]], max_width: int = TABLE_WIDTH) -> str:
     """Rows as text with each column as wide as its own widest cell (numbers via ``fmt``), right-justified.
 
     Narrower than ``format_grid``, whose one width fits every cell: a table with a wide column
-    (a header, a surd) stays within 80 columns.
+    (a header, a surd) stays within 80 columns. A table still wider than ``max_width`` is split
+    into blocks of columns, each repeating the first (label) column, one under the other:
+    a row is never wrapped in the middle.
     """
     cells = [[fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
-    widths = [max(len(row[c]) for row in cells if c < len(row)) for c in range(max(len(row) for row in cells))]
-    return "\n".join("  ".join(cell.rjust(widths[c]) for c, cell in enumerate(row)) for row in cells)
+    count = max(len(row) for row in cells)
+    cells = [row + [""] * (count - len(row)) for row in cells]
+    widths = [max(len(row[c]) for row in cells) for c in range(count)]
+    blocks: list[list[int]] = [[]]
+    for column in range(1, count):
+        block = blocks[-1]
+        if block and sum(widths[c] + 2 for c in [0, *block, column]) - 2 > max_width:
+            blocks.append([])
+        blocks[-1].append(column)
+    return "\n\n".join(
+        "\n".join("  ".join(row[c].rjust(widths[c]) for c in [0, *block]).rstrip() for row in cells) for block in blocks
+    )
 
 
 # How many draws a sampler tries for an informative instance before taking its

@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid
+from mli_drill.families.common import fmt, format_table
 
 ASKS = ("entropy", "gini", "information_gain", "weighted_gini", "best_feature")
 USES = {
@@ -265,7 +265,7 @@ def table_text(columns: dict[str, list[int]], labels: list[int]) -> str:
     rows: list[list[object]] = [["sample", *[str(i + 1) for i in range(len(labels))]]]
     rows += [[name, *values] for name, values in columns.items()]
     rows.append(["class", *[CLASS_NAMES[y] for y in labels]])
-    return format_grid(rows)
+    return format_table(rows)
 
 
 def question_fields(params: dict) -> dict[str, str]:
@@ -375,7 +375,7 @@ def best_feature_solution(columns: dict[str, list[int]], labels: list[int], crit
         if criterion == "entropy":
             row.append(fmt(impurity(parent) - s.score))
         rows.append(row)
-    steps.append("Every candidate split (class counts per child, then the size-weighted impurity):\n" + format_grid(rows))
+    steps.append("Every candidate split (class counts per child, then the size-weighted impurity):\n" + format_table(rows))
     where = "" if binary else f" at t = {fmt(best.threshold)}"
     if criterion == "entropy":
         best_text = (f"the largest information gain, IG = {fmt(impurity(parent) - best.score)} bits "

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
@@ -162,8 +163,8 @@ class SessionView:
 
     def _ShowProblem(self, event: Any) -> None:
         inst = event.instance
-        title = f"{event.title} · {inst.level} · seed {inst.seed}" + _more(event)
-        self.out.print(Panel(Text(inst.question), title=title, title_align="left", border_style="magenta"))
+        more = [_more(event).removeprefix(" · ")] if event.remaining else []
+        self.out.print(problem_panel(self.out, inst, event.title, more))
 
     def _ShowVerdict(self, event: Any) -> None:
         if event.correct:
@@ -176,13 +177,7 @@ class SessionView:
         self.solution(event.instance)
 
     def solution(self, inst: Any) -> None:
-        steps = Text()
-        for i, step in enumerate(inst.solution.steps):
-            if i:
-                steps.append("\n")
-            steps.append("▸ ", style="bold green")
-            steps.append(step.replace("\n", "\n  "))
-        self.out.print(Panel(steps, title="worked solution", title_align="left", border_style="green"))
+        self.out.print(solution_panel(self.out, inst))
 
     def _ShowRatingHints(self, event: Any) -> None:
         names = {1: "again", 2: "hard", 3: "good", 4: "easy"}
@@ -198,8 +193,10 @@ class SessionView:
 
     def _ShowExamQuestion(self, event: Any) -> None:
         q = event.question
-        title = f"Question {q.position} of {event.total} · {event.title} · {q.max_marks} marks · ⏱ {_clock(event.seconds_left)}"
-        self.out.print(Panel(Text(inert(latex_to_unicode(event.text))), title=title, title_align="left", border_style="magenta"))
+        title = fit_title([f"Question {q.position} of {event.total}"], event.title,
+                          [f"{q.max_marks} marks", f"⏱ {_clock(event.seconds_left)}"], self.out.width)
+        body = flow(inert(latex_to_unicode(event.text)), panel_width(self.out))
+        self.out.print(Panel(body, title=title, title_align="left", border_style="magenta"))
         if event.revising:
             if q.kind == "problem":
                 self.out.print(f"Your recorded answer: {escape(event.recorded or '')}")
@@ -236,6 +233,86 @@ class SessionView:
     def _Notice(self, event: Any) -> None:
         style = "red" if event.error else "dim"
         self.out.print(f"[{style}]{escape(event.text)}[/]")
+
+
+# -- problems at any width ---------------------------------------------------
+PANEL_CHROME = 4  # a panel's two borders and two cells of padding
+
+
+def panel_width(out: Console) -> int:
+    """The cells a full-width panel leaves for its text."""
+    return max(20, out.width - PANEL_CHROME)
+
+
+def fit_title(head: list[str], title: str, tail: list[str], width: int) -> str:
+    """A panel title that fits: ``head · title · tail``, the title shortened first.
+
+    Level, seed, marks and timer are what a student needs to read or repeat a
+    problem, so they stay; the family's title gives way (rich would cut the end).
+    """
+    room = width - PANEL_CHROME - 2  # the corner and the rule before the title, a space after it
+    fixed = " · ".join([*head, *tail])
+    spare = room - cell_len(fixed) - (3 if fixed else 0)
+    if cell_len(title) > spare:
+        title = _shorten(title, spare) if spare >= 8 else ""
+    return " · ".join(part for part in [*head, title, *tail] if part)
+
+
+def _shorten(text: str, cells: int) -> str:
+    """Cut at a word boundary to at most ``cells`` cells, with an ellipsis."""
+    words = text.split()
+    kept = ""
+    for word in words:
+        candidate = f"{kept} {word}".strip()
+        if cell_len(candidate) + 1 > cells:
+            break
+        kept = candidate
+    return (kept or text[: max(1, cells - 1)]) + "…"
+
+
+def flow(text: str, width: int) -> Text:
+    """Lay out a question or a solution step: prose wraps, laid-out lines keep their shape.
+
+    Families write their text with deliberate line breaks: prose paragraphs
+    on one line each, and indented lines for lists, formulas and tables.
+    Prose wraps at the width; an indented line that is too long wraps with
+    a hanging indent under its own first word (a list item under its text),
+    so a wrapped line never runs into the margin where a new line would
+    start. Tables are kept within 80 columns by the families themselves (see
+    ``families.common.format_table``).
+    """
+    import textwrap
+
+    out: list[str] = []
+    for line in text.split("\n"):
+        if cell_len(line) <= width:
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        marker = re.match(r"(\d+[.)]|[-*•]) +", body)
+        hang = indent + (len(marker.group(0)) if marker else (2 if indent else 0))
+        out.extend(textwrap.wrap(body, width=width, initial_indent=" " * indent, subsequent_indent=" " * hang,
+                                 break_on_hyphens=False, replace_whitespace=False) or [line])
+    return Text("\n".join(out))
+
+
+def problem_panel(out: Console, inst: Any, title: str, more: list[str] | None = None) -> Panel:
+    """The question of a problem instance, titled with its level and seed (always shown)."""
+    heading = fit_title([], title, [inst.level, f"seed {inst.seed}", *(more or [])], out.width)
+    return Panel(flow(inst.question, panel_width(out)), title=heading, title_align="left", border_style="magenta")
+
+
+def solution_panel(out: Console, inst: Any) -> Panel:
+    """The worked solution: one ``▸`` per step, its further lines indented under it."""
+    steps = Text()
+    for i, step in enumerate(inst.solution.steps):
+        if i:
+            steps.append("\n")
+        steps.append("▸ ", style="bold green")
+        lines = flow(step, panel_width(out) - 2).plain.split("\n")
+        steps.append("\n".join([lines[0], *("  " + line for line in lines[1:])]))
+    return Panel(steps, title="worked solution", title_align="left", border_style="green")
 
 
 def mistakes(out: Console, found: Any, indent: int = 2) -> None:
@@ -375,7 +452,7 @@ def instance(out: Console, inst: Any, slips: list[tuple[str, Any]] | None = None
     from mli_drill.instance import format_answer
 
     view = SessionView(out)
-    out.print(Panel(Text(inst.question), title=f"{inst.family} · {inst.level} · seed {inst.seed}", title_align="left", border_style="magenta"))
+    out.print(problem_panel(out, inst, inst.family))
     out.print(f"[bold]answer:[/] {escape(inst.answer_text())}")
     if slips:
         out.print("[bold]common wrong answers:[/] " + " · ".join(f"{escape(format_answer(value))} ({escape(slip)})" for slip, value in slips))
