@@ -164,6 +164,9 @@ class ConsoleTerminal:
         return text.rstrip("\r\n")
 
     def emit(self, event: Any) -> None:
+        if type(event).__name__ == "ShowSolution" and self.interactive and self.out.is_terminal:
+            self.view.page_solution(event.instance, self.ask)  # keeps the question in view on a short screen
+            return
         self.view.show(event)
 
 

@@ -124,3 +124,50 @@ class Alternatives:
     """
 
     values: tuple[Any, ...]
+
+
+class Region:
+    """A rectangle of a grid's cells, both ends inclusive: a kernel's window, or a Haar rectangle.
+
+    ``role`` is "window" (where a kernel or pooling window sits), "white" or
+    "black" (the two kinds of a Haar feature's rectangles).
+    """
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+    role: str = "window"
+
+    def contains(self, row: int, col: int) -> bool:
+        return self.top <= row <= self.bottom and self.left <= col <= self.right
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid of numbers a question or a worked solution shows, and what it depicts.
+
+    A family may define ``pictures(params) -> list[Grid]``: terminals with
+    colour and HTML worksheets then draw each grid as a picture where its rows
+    appear in the text (found by their cells, as ``format_grid`` writes them),
+    and show the plain digits everywhere else. ``kind`` is
+
+    - "mask": a binary mask (0/1), drawn as two-tone cells;
+    - "image": intensities, drawn on a grey ramp from ``low`` to ``high``
+      (the grid's own range when not given; give two compared images one range),
+      with the numbers kept in the cells;
+    - "kernel": weights, drawn warm for positive and cool for negative;
+    - "overlay": labels TP, FP, FN (anything else is "neither") comparing two masks.
+
+    ``regions`` mark rectangles over the grid (a kernel window, Haar rectangles).
+    """
+
+    kind: str
+    rows: tuple[tuple[Any, ...], ...]
+    regions: tuple[Region, ...] = ()
+    low: float | None = None
+    high: float | None = None
+
+    @classmethod
+    def of(cls, kind: str, rows: Any, regions: tuple[Region, ...] = (), low: float | None = None, high: float | None = None) -> "Grid":
+        return cls(kind, tuple(tuple(row) for row in rows), tuple(regions), low, high)

@@ -258,3 +258,13 @@ def _coordinate(value: object, name: str, size: int) -> Fraction:
     if not 0 <= position <= size - 1:
         raise InvalidParams(f"{name} = {value} is outside the pixel centres 0..{size - 1}")
     return position
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid
+
+    return [Grid.of("image", params["image"])]

@@ -338,3 +338,13 @@ def question_fields(params: dict) -> dict[str, str]:
     if params.get("ask") == "entry":
         fields["row"], fields["col"] = str(params["entry"][0]), str(params["entry"][1])
     return fields
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid
+
+    return [Grid.of("image", params["image"]), Grid.of("kernel", params["kernel"])]

@@ -484,3 +484,23 @@ MISTAKES = (
     Mistake("exclusive-integral", _exclusive_integral, _exclusive_message),
     Mistake("row-sums-only", _rows_only, _rows_only_message),
 )
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid, Region
+
+    if params["variant"] == "corners" or params.get("given", "image") == "integral":
+        return []  # no image to draw: corner values, or an integral image (not intensities)
+    regions: list[Region] = []
+    if params["variant"] == "rect-sum":
+        top, left, bottom, right = params["rect"]
+        regions = [Region(top, left, bottom, right)]
+    elif params["variant"] == "feature":
+        feature = params["feature"]
+        regions = [Region(rect[0], rect[1], rect[2], rect[3], "white" if name in feature["white"] else "black")
+                   for name, rect in rectangles(feature).items()]
+    return [Grid.of("image", params["image"], tuple(regions))]

@@ -275,3 +275,15 @@ MISTAKES = (
     Mistake("l1-for-perceptual", _perceptual_slip(loss=ABSOLUTE), _l1_message),
     Mistake("flipped-filter", _perceptual_slip(flip=True), _flipped_message),
 )
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid
+
+    values = [v for row in params["prediction"] + params["target"] for v in row]
+    images = [Grid.of("image", params[name], low=min(values), high=max(values)) for name in ("prediction", "target")]
+    return images + [Grid.of("kernel", kernel) for kernel in params.get("filters", [])]

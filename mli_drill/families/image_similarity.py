@@ -435,3 +435,15 @@ def _image(value: object, name: str) -> Image:
     if max(map(max, image)) > 255:
         raise InvalidParams(f"{name} has intensities above 255: one histogram bin per value would not fit")
     return image
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid
+
+    _, a, b, _ = _validated(params)
+    values = [v for row in a + b for v in row]
+    return [Grid.of("image", a, low=min(values), high=max(values)), Grid.of("image", b, low=min(values), high=max(values))]

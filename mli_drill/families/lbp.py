@@ -237,3 +237,13 @@ def question_fields(params: dict) -> dict[str, str]:
         "direction": params["direction"],
         "bit_order_words": order_text,
     }
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid
+
+    return [Grid.of("image", params["patch"])]

@@ -250,3 +250,13 @@ MISTAKES = (
     Mistake("ignores-stride", _ignores_stride, _ignores_stride_message),
     Mistake("entry-swapped", _entry_swapped, _entry_swapped_message),
 )
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid
+
+    return [Grid.of("image", params["image"])]

@@ -495,3 +495,15 @@ def _mask(value: object, name: str) -> Mask:
     if not any(any(row) for row in mask):
         raise InvalidParams(f"{name} is empty (no foreground pixel): the metrics are undefined")
     return mask
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid
+
+    _, a, b = _validated(params)
+    overlay = [["TP" if va and vb else "FP" if va else "FN" if vb else "." for va, vb in zip(ra, rb)] for ra, rb in zip(a, b)]
+    return [Grid.of("mask", a), Grid.of("mask", b), Grid.of("overlay", overlay)]

@@ -295,3 +295,13 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
             continue
         params["row"], params["col"] = rng.choice(wanted)
         return params
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def pictures(params: dict) -> list:
+    """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.pictures)."""
+    from mli_drill.families.base import Grid
+
+    return [Grid.of("image", params["input"]), Grid.of("kernel", params["kernel"])]

@@ -129,6 +129,8 @@ class SessionView:
 
     def __init__(self, out: Console):
         self.out = out
+        self.problem: Panel | None = None  # the question on screen, kept to show again beside a long solution
+        self.verdict: Any = None
 
     def show(self, event: Any) -> None:
         handler = getattr(self, "_" + type(event).__name__, None)
@@ -164,9 +166,11 @@ class SessionView:
     def _ShowProblem(self, event: Any) -> None:
         inst = event.instance
         more = [_more(event).removeprefix(" · ")] if event.remaining else []
-        self.out.print(problem_panel(self.out, inst, event.title, more))
+        self.problem = problem_panel(self.out, inst, event.title, more)
+        self.out.print(self.problem)
 
     def _ShowVerdict(self, event: Any) -> None:
+        self.verdict = event
         if event.correct:
             self.out.print(f"[bold green]✓ correct[/]  answer: {escape(event.expected)}")
         else:
@@ -178,6 +182,37 @@ class SessionView:
 
     def solution(self, inst: Any) -> None:
         self.out.print(solution_panel(self.out, inst))
+
+    def page_solution(self, inst: Any, more: Any) -> None:
+        """The worked solution with the question kept in view, a screenful at a time.
+
+        On a terminal too short for the question, the verdict and the whole
+        solution (a wrong answer's solution can be 20 lines), the screen is
+        cleared for each page and shows the question, the verdict and the next
+        steps; ``more(prompt)`` waits between pages (None: stop paging). Used
+        only on an interactive terminal: piped sessions print straight through.
+        """
+        if self.problem is None or self.verdict is None:
+            return self.solution(inst)
+        fixed = _height(self.out, self.problem) + self._verdict_height()
+        room = self.out.height - fixed - RATING_LINES
+        whole = solution_panel(self.out, inst)
+        if _height(self.out, whole) <= room or room < MIN_PAGE:
+            return self.solution(inst)
+        pages = solution_pages(self.out, inst, room)
+        for index, page in enumerate(pages):
+            self.out.clear()
+            self.out.print(self.problem)
+            self._ShowVerdict(self.verdict)
+            self.out.print(page)
+            if index + 1 < len(pages) and more(f"Enter: more of the worked solution ({index + 1}/{len(pages)})") is None:
+                return None
+        return None
+
+    def _verdict_height(self) -> int:
+        with self.out.capture() as captured:
+            self._ShowVerdict(self.verdict)
+        return len(captured.get().splitlines())
 
     def _ShowRatingHints(self, event: Any) -> None:
         names = {1: "again", 2: "hard", 3: "good", 4: "easy"}
@@ -281,6 +316,23 @@ def flow(text: str, width: int) -> Text:
     start. Tables are kept within 80 columns by the families themselves (see
     ``families.common.format_table``).
     """
+    return Text("\n").join(flow_lines(text, width))
+
+
+def flow_lines(text: str, width: int, grids: Any = ()) -> list[Text]:
+    """``flow`` as lines; the ``grids`` a family declares are drawn as pictures where the text shows them."""
+    if not grids:
+        return [Text(line) for line in _wrapped(text, width)]
+    from mli_drill.pictures import split
+    from mli_drill.render.pictures import picture_lines
+
+    lines: list[Text] = []
+    for block in split(text, list(grids)):
+        lines.extend([Text(line) for line in _wrapped(block, width)] if isinstance(block, str) else picture_lines(block))
+    return lines
+
+
+def _wrapped(text: str, width: int) -> list[str]:
     import textwrap
 
     out: list[str] = []
@@ -294,25 +346,58 @@ def flow(text: str, width: int) -> Text:
         hang = indent + (len(marker.group(0)) if marker else (2 if indent else 0))
         out.extend(textwrap.wrap(body, width=width, initial_indent=" " * indent, subsequent_indent=" " * hang,
                                  break_on_hyphens=False, replace_whitespace=False) or [line])
-    return Text("\n".join(out))
+    return out
+
+
+def pictures_for(out: Console, inst: Any) -> list[Any]:
+    """The grids to draw as pictures: only on a colour terminal (never under NO_COLOR or into a pipe)."""
+    if out.color_system is None or out.no_color:
+        return []
+    from mli_drill.pictures import family_pictures
+
+    return family_pictures(inst.family, inst.params)
 
 
 def problem_panel(out: Console, inst: Any, title: str, more: list[str] | None = None) -> Panel:
     """The question of a problem instance, titled with its level and seed (always shown)."""
     heading = fit_title([], title, [inst.level, f"seed {inst.seed}", *(more or [])], out.width)
-    return Panel(flow(inst.question, panel_width(out)), title=heading, title_align="left", border_style="magenta")
+    body = Text("\n").join(flow_lines(inst.question, panel_width(out), pictures_for(out, inst)))
+    return Panel(body, title=heading, title_align="left", border_style="magenta")
 
 
-def solution_panel(out: Console, inst: Any) -> Panel:
-    """The worked solution: one ``▸`` per step, its further lines indented under it."""
-    steps = Text()
-    for i, step in enumerate(inst.solution.steps):
-        if i:
-            steps.append("\n")
-        steps.append("▸ ", style="bold green")
-        lines = flow(step, panel_width(out) - 2).plain.split("\n")
-        steps.append("\n".join([lines[0], *("  " + line for line in lines[1:])]))
-    return Panel(steps, title="worked solution", title_align="left", border_style="green")
+def solution_panel(out: Console, inst: Any, steps: range | None = None, title: str = "worked solution") -> Panel:
+    """The worked solution (or the given steps of it): one ``▸`` per step, its further lines indented under it."""
+    body = Text()
+    grids = pictures_for(out, inst)
+    for i in steps if steps is not None else range(len(inst.solution.steps)):
+        if body:
+            body.append("\n")
+        body.append("▸ ", style="bold green")
+        lines = flow_lines(inst.solution.steps[i], panel_width(out) - 2, grids)
+        body.append_text(Text("\n  ").join(lines))
+    return Panel(body, title=title, title_align="left", border_style="green")
+
+
+RATING_LINES = 6  # below a solution: the rating hints, the prompt (two lines at 80 columns) and the typed line, one spare
+MIN_PAGE = 8  # fewer lines than this left for the solution: paging would not help, print it whole
+
+
+def solution_pages(out: Console, inst: Any, room: int) -> list[Panel]:
+    """The worked solution as panels of at most ``room`` lines each, split between steps (a longer step gets a page)."""
+    count = len(inst.solution.steps)
+    pages: list[range] = []
+    start = 0
+    while start < count:
+        end = start + 1
+        while end < count and _height(out, solution_panel(out, inst, range(start, end + 1))) <= room:
+            end += 1
+        pages.append(range(start, end))
+        start = end
+    return [solution_panel(out, inst, page, f"worked solution ({number} of {len(pages)})") for number, page in enumerate(pages, 1)]
+
+
+def _height(out: Console, renderable: Any) -> int:
+    return len(out.render_lines(renderable, out.options, pad=False))
 
 
 def mistakes(out: Console, found: Any, indent: int = 2) -> None:
