@@ -19,6 +19,8 @@ import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mli_drill.pictures import family_pictures
+
 if TYPE_CHECKING:
     from mli_drill.instance import Instance
 
@@ -202,6 +204,12 @@ code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0
 .answer-line { margin: 0.8em 0 1.6em; padding-top: 2.2em; border-bottom: 1px solid #333; }
 ol.steps li { margin-bottom: 0.4em; }
 .question, .key-entry { page-break-inside: avoid; break-inside: avoid; }
+table.picture { border-collapse: collapse; margin: 0.3em 0 0.3em 0.7em; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
+                font-size: 0.85em; }
+table.picture td { min-width: 1.6em; height: 1.5em; padding: 0 0.25em; text-align: right; border: 1px solid #bbb; }
+table.picture td, .swatch { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.legend { font-size: 0.8em; color: #444; margin: 0 0 0.5em 0.9em; }
+.swatch { display: inline-block; width: 1.1em; height: 0.9em; border: 1px solid #999; vertical-align: middle; margin-right: 0.3em; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
   pre { background: none; }
@@ -228,7 +236,7 @@ def render_html(sheet: Sheet) -> str:
             body += [
                 '<div class="question">',
                 f'<h3>Question {item.number} <span class="meta">· {_e(family)} · level {_e(inst.level)} · seed {inst.seed}</span></h3>',
-                f"<pre>{_e(inst.question)}</pre>",
+                html_text(inst.question, family_pictures(inst.family, inst.params)),
                 '<p class="answer-line">Answer:</p>',
                 "</div>",
             ]
@@ -246,7 +254,8 @@ def render_html(sheet: Sheet) -> str:
 
 def _html_key_entry(item: SheetItem) -> list[str]:
     inst = item.instance
-    steps = "".join(f"<li><pre>{_e(step)}</pre></li>" if "\n" in step else f"<li>{_e(step)}</li>" for step in inst.solution.steps)
+    grids = family_pictures(inst.family, inst.params)
+    steps = "".join(f"<li>{html_text(step, grids)}</li>" if "\n" in step else f"<li>{_e(step)}</li>" for step in inst.solution.steps)
     slips = common_wrong_answers(inst)
     common = (
         ['<p class="meta">Common wrong answers: ' + " · ".join(f"<code>{_e(value)}</code> ({_e(slip)})" for value, slip in slips) + "</p>"]
@@ -261,6 +270,35 @@ def _html_key_entry(item: SheetItem) -> list[str]:
         f'<ol class="steps">{steps}</ol>',
         "</div>",
     ]
+
+
+def html_text(text: str, grids: list[Any]) -> str:
+    """A question or a step as preformatted text, with each declared grid drawn as a coloured table.
+
+    The cells carry the colours a colour terminal shows (see :mod:`mli_drill.pictures`)
+    and ask the printer to keep them, so a printed sheet shows the pictures too.
+    """
+    from mli_drill.pictures import split
+
+    parts = []
+    for block in split(text, grids):
+        if isinstance(block, str):
+            if block.strip():
+                parts.append(f"<pre>{_e(block.strip(chr(10)))}</pre>")
+            continue
+        rows = "".join(
+            "<tr>" + "".join(f'<td style="{_cell_style(cell)}">{_e(cell.text.strip())}</td>' for cell in row) + "</tr>"
+            for row in block.rows
+        )
+        parts.append(f'<table class="picture">{rows}</table>')
+        if block.legend:
+            keys = " &nbsp; ".join(f'<span class="swatch" style="background:{cell.background}"></span>{_e(label)}' for cell, label in block.legend)
+            parts.append(f'<p class="legend">{keys}</p>')
+    return "".join(parts)
+
+
+def _cell_style(cell: Any) -> str:
+    return f"background:{cell.background};color:{cell.foreground}" + (";font-weight:bold" if cell.bold else "")
 
 
 def render(sheet: Sheet, fmt: str) -> str:
