@@ -131,6 +131,7 @@ class SessionView:
         self.out = out
         self.problem: Panel | None = None  # the question on screen, kept to show again beside a long solution
         self.verdict: Any = None
+        self.shown: tuple[Any, str, list[str]] | None = None
 
     def show(self, event: Any) -> None:
         handler = getattr(self, "_" + type(event).__name__, None)
@@ -167,6 +168,7 @@ class SessionView:
         inst = event.instance
         more = [_more(event).removeprefix(" · ")] if event.remaining else []
         self.problem = problem_panel(self.out, inst, event.title, more)
+        self.shown = (inst, event.title, more)
         self.out.print(self.problem)
 
     def _ShowVerdict(self, event: Any) -> None:
@@ -188,24 +190,31 @@ class SessionView:
 
         On a terminal too short for the question, the verdict and the whole
         solution (a wrong answer's solution can be 20 lines), the screen is
-        cleared for each page and shows the question, the verdict and the next
-        steps; ``more(prompt)`` waits between pages (None: stop paging). Used
-        only on an interactive terminal: piped sessions print straight through.
+        cleared for each page and shows the question (compacted to one line
+        per paragraph if the whole one leaves too little room), the verdict
+        and the next steps; ``more(prompt)`` waits between pages (None: stop
+        paging). Used only on an interactive terminal: piped sessions print
+        straight through.
         """
-        if self.problem is None or self.verdict is None:
+        if self.problem is None or self.verdict is None or self.shown is None:
             return self.solution(inst)
-        fixed = _height(self.out, self.problem) + self._verdict_height()
-        room = self.out.height - fixed - RATING_LINES
         whole = solution_panel(self.out, inst)
-        if _height(self.out, whole) <= room or room < MIN_PAGE:
+        verdict = self._verdict_height()
+        if _height(self.out, self.problem) + verdict + _height(self.out, whole) + RATING_LINES <= self.out.height:
             return self.solution(inst)
-        pages = solution_pages(self.out, inst, room)
+        question = self.problem
+        if self.out.height - _height(self.out, question) - verdict - MORE_LINES < ROOMY_PAGE:
+            question = compact_problem_panel(self.out, *self.shown)
+        fixed = _height(self.out, question) + verdict
+        pages = solution_pages(self.out, inst, self.out.height - fixed - MORE_LINES, self.out.height - fixed - RATING_LINES)
+        if self.out.height - fixed - MORE_LINES < MIN_PAGE:
+            return self.solution(inst)  # too small a screen to page usefully
         for index, page in enumerate(pages):
             self.out.clear()
-            self.out.print(self.problem)
+            self.out.print(question)
             self._ShowVerdict(self.verdict)
             self.out.print(page)
-            if index + 1 < len(pages) and more(f"Enter: more of the worked solution ({index + 1}/{len(pages)})") is None:
+            if index + 1 < len(pages) and more(f"Enter: more of the worked solution ({index + 1} of {len(pages)})") is None:
                 return None
         return None
 
@@ -378,12 +387,17 @@ def solution_panel(out: Console, inst: Any, steps: range | None = None, title: s
     return Panel(body, title=title, title_align="left", border_style="green")
 
 
-RATING_LINES = 6  # below a solution: the rating hints, the prompt (two lines at 80 columns) and the typed line, one spare
-MIN_PAGE = 8  # fewer lines than this left for the solution: paging would not help, print it whole
+RATING_LINES = 5  # below a solution: the rating hints, the prompt (two lines at 80 columns), the typed line, one spare
+MORE_LINES = 2  # below a page that is not the last: the "more" prompt and the typed line
+ROOMY_PAGE = 12  # the whole question leaves fewer lines than this for a page: show it compacted
+MIN_PAGE = 6  # even the compacted question leaves fewer: paging would not help, print the solution whole
 
 
-def solution_pages(out: Console, inst: Any, room: int) -> list[Panel]:
-    """The worked solution as panels of at most ``room`` lines each, split between steps (a longer step gets a page)."""
+def solution_pages(out: Console, inst: Any, room: int, last_room: int) -> list[Panel]:
+    """The worked solution as panels of at most ``room`` lines each (``last_room`` for the last), split between steps.
+
+    A step taller than a page gets a page of its own.
+    """
     count = len(inst.solution.steps)
     pages: list[range] = []
     start = 0
@@ -391,9 +405,30 @@ def solution_pages(out: Console, inst: Any, room: int) -> list[Panel]:
         end = start + 1
         while end < count and _height(out, solution_panel(out, inst, range(start, end + 1))) <= room:
             end += 1
+        if end == count and len(range(start, end)) > 1 and _height(out, solution_panel(out, inst, range(start, end))) > last_room:
+            end -= 1  # leave room for the rating prompt under the last page
         pages.append(range(start, end))
         start = end
     return [solution_panel(out, inst, page, f"worked solution ({number} of {len(pages)})") for number, page in enumerate(pages, 1)]
+
+
+def compact_problem_panel(out: Console, inst: Any, title: str, more: list[str]) -> Panel:
+    """The question in a few lines, shown above a paged solution: each paragraph cut to one line, no blank lines.
+
+    Lists, formulas, tables and pictures keep every line: they hold the data.
+    """
+    width = panel_width(out)
+    lines: list[Text] = []
+    for line in flow_lines(_one_line_paragraphs(inst.question), 10**6, pictures_for(out, inst)):
+        if line.plain.strip():
+            line.truncate(width, overflow="ellipsis")
+            lines.append(line)
+    heading = fit_title([], title, [inst.level, f"seed {inst.seed}", *more], out.width)
+    return Panel(Text("\n").join(lines), title=heading, title_align="left", border_style="magenta")
+
+
+def _one_line_paragraphs(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if line.strip())
 
 
 def _height(out: Console, renderable: Any) -> int:
