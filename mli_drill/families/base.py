@@ -126,6 +126,7 @@ class Alternatives:
     values: tuple[Any, ...]
 
 
+@dataclass(frozen=True)
 class Region:
     """A rectangle of a grid's cells, both ends inclusive: a kernel's window, or a Haar rectangle.
 

@@ -330,6 +330,7 @@ def flow(text: str, width: int) -> Text:
 
 def flow_lines(text: str, width: int, grids: Any = ()) -> list[Text]:
     """``flow`` as lines; the ``grids`` a family declares are drawn as pictures where the text shows them."""
+    text = inert(text)  # widths are measured on what is shown (see inert)
     if not grids:
         return [Text(line) for line in _wrapped(text, width)]
     from mli_drill.pictures import split
