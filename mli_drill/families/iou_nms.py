@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid, format_vector
+from mli_drill.families.common import fmt, format_grid, format_vector, informative, prefer_informative
 
 ASKS = ("iou", "nms")
 Box = list[int]
@@ -239,13 +239,24 @@ def _random_box(rng: random.Random, level: dict) -> Box:
     return [x1, y1, x1 + width, y1 + height]
 
 
+def _extent(level: dict) -> int:
+    return int(level.get("extent", 10))
+
+
+def _fits(box: Box, level: dict) -> bool:
+    """Whether the box lies in the level's image, corners in [0, extent], as the spec documents."""
+    return 0 <= box[0] and 0 <= box[1] and box[2] <= _extent(level) and box[3] <= _extent(level)
+
+
 def _near(rng: random.Random, box: Box, level: dict) -> Box:
-    """A box shifted a little from ``box``: NMS needs overlapping candidates to decide anything."""
+    """A box shifted a little from ``box``: NMS needs overlapping candidates to decide anything.
+    It is kept inside the image (a detector's boxes have image coordinates, never negative)."""
     shift = int(level.get("shift", 2))
     low, high = level.get("side", [2, 6])
     width = min(max(box[2] - box[0] + rng.randint(-1, 1), low), high)
     height = min(max(box[3] - box[1] + rng.randint(-1, 1), low), high)
-    x1, y1 = box[0] + rng.randint(-shift, shift), box[1] + rng.randint(-shift, shift)
+    x1 = min(max(box[0] + rng.randint(-shift, shift), 0), _extent(level) - width)
+    y1 = min(max(box[1] + rng.randint(-shift, shift), 0), _extent(level) - height)
     return [x1, y1, x1 + width, y1 + height]
 
 
@@ -256,11 +267,17 @@ def _nested(rng: random.Random, box: Box) -> Box | None:
     return [x1, y1, rng.randint(x1 + 1, box[2] - 1), rng.randint(y1 + 1, box[3] - 1)]
 
 
-def _touching(rng: random.Random, box: Box) -> Box:
+def _touching(rng: random.Random, box: Box, level: dict) -> Box | None:
+    """A box that shares part of an edge with ``box`` and no area (IoU 0), inside the image, or None."""
     width, height = rng.randint(2, 4), rng.randint(2, 4)
-    if rng.random() < 0.5:
-        return [box[2], box[1], box[2] + width, box[1] + height]
-    return [box[0], box[3], box[0] + width, box[3] + height]
+    sides = [
+        [box[2], box[1], box[2] + width, box[1] + height],  # right
+        [box[0], box[3], box[0] + width, box[3] + height],  # below
+        [box[0] - width, box[1], box[0], box[1] + height],  # left
+        [box[0], box[1] - height, box[0] + width, box[1]],  # above
+    ]
+    inside = [candidate for candidate in sides if _fits(candidate, level)]
+    return rng.choice(inside) if inside else None
 
 
 def _sample_iou(rng: random.Random, level: dict) -> dict | None:
@@ -282,7 +299,8 @@ def _chain(rng: random.Random, level: dict, threshold: Fraction) -> list[Box] | 
     dx, dy = second[0] - first[0], second[1] - first[1]
     third = [second[0] + dx + rng.randint(-1, 1), second[1] + dy + rng.randint(-1, 1),
              second[2] + dx + rng.randint(-1, 1), second[3] + dy + rng.randint(-1, 1)]
-    if third[0] >= third[2] or third[1] >= third[3] or iou(second, third) <= threshold or iou(first, third) > threshold:
+    if (third[0] >= third[2] or third[1] >= third[3] or not _fits(third, level)
+            or iou(second, third) <= threshold or iou(first, third) > threshold):
         return None
     return [first, second, third]
 
@@ -302,9 +320,9 @@ def _sample_nms(rng: random.Random, level: dict) -> dict | None:
         anchor = rng.choice(boxes)
         roll = rng.random()
         if roll < float(level.get("special_probability", 0.0)) / 2:
-            candidate = _nested(rng, anchor) or _touching(rng, anchor)
+            candidate = _nested(rng, anchor) or _touching(rng, anchor, level) or _near(rng, anchor, level)
         elif roll < float(level.get("special_probability", 0.0)):
-            candidate = _touching(rng, anchor)
+            candidate = _touching(rng, anchor, level) or _near(rng, anchor, level)
         elif roll < 0.8:
             candidate = _near(rng, anchor, level)
         else:
@@ -330,13 +348,29 @@ def _sample_nms(rng: random.Random, level: dict) -> dict | None:
 
 
 def sample(rng: random.Random, level: dict) -> dict:
-    rejections = Rejections()
+    """An IoU question prefers boxes whose slips give values apart from the answer and from each other
+    (a small box nested in a large one gives IoU ≈ |A ∩ B|/(|A| + |B|), which would pass as correct)."""
     ask = rng.choice(level.get("asks", list(ASKS)))  # drawn once, so rejections do not skew the mix
+    if ask == "iou":
+        return prefer_informative(lambda: _draw(rng, level, ask), _informative)
+    return _draw(rng, level, ask)
+
+
+def _draw(rng: random.Random, level: dict, ask: str) -> dict:
+    rejections = Rejections()
     while True:
         params = _sample_iou(rng, level) if ask == "iou" else _sample_nms(rng, level)
         if params is not None:
             return params
         rejections.again()
+
+
+# Twice the spec's answer tolerance (rel_tol 0.01, abs_tol 0.005): no typed answer is accepted for two of them.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
+
+
+def _informative(params: dict) -> bool:
+    return informative(float(iou(params["a"], params["b"])), [m.answer(params) for m in MISTAKES], **SEPARATION)
 
 
 # --------------------------------------------------------------------------- mistakes

@@ -176,3 +176,29 @@ def test_instances_valid_and_reproducible(seed, level):
     else:
         assert 0 <= inst.answer <= 1
     assert make_instance(FAMILY, level, seed).to_dict() == inst.to_dict()
+
+
+def test_boxes_lie_inside_the_image():
+    """Corners lie in [0, extent], as the spec documents: a detector's boxes have no negative coordinates."""
+    for level in LEVELS:
+        extent = load_spec(FAMILY).levels[level]["extent"]
+        for seed in range(150):
+            p = make_instance(FAMILY, level, seed).params
+            for box in [p["a"], p["b"]] if p["ask"] == "iou" else p["boxes"]:
+                assert 0 <= box[0] < box[2] <= extent and 0 <= box[1] < box[3] <= extent, (level, seed, box)
+
+
+def test_an_iou_slip_is_never_accepted_as_correct():
+    """A small box nested in a large one makes |A ∩ B|/(|A| + |B|) fall within the checker's tolerance of
+    the IoU (1/19 against 1/18), so forgetting to subtract the overlap would be marked right: the sampler
+    prefers instances where every slip's value is told apart from the answer."""
+    from mli_drill.answers import matches
+
+    for level in LEVELS:
+        for seed in range(200):
+            inst = make_instance(FAMILY, level, seed)
+            if inst.params["ask"] != "iou":
+                continue
+            for mistake in fam.MISTAKES:
+                value = mistake.answer(inst.params)
+                assert value == inst.answer or not matches(value, inst.answer, inst.answer_spec), (mistake.id, level, seed)
