@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid
+from mli_drill.families.common import fmt, format_grid, informative
 
 ASKS = ("l1", "l2", "perceptual")
 Grid = list[list[int]]
@@ -195,18 +195,24 @@ def sample(rng: random.Random, level: dict) -> dict:
         rejections.again()
 
 
+# Twice the spec's answer tolerance (rel_tol 0.01, abs_tol 0.005): no typed answer is accepted both as
+# the answer and as a slip, or as two slips.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
+
+
 def _informative(params: dict) -> bool:
-    """A non-zero loss, and the slips the family names give values different from it and each other."""
-    if solve(params).answer == 0:
+    """A non-zero loss, and the slips the family names give values apart from it and each other, beyond
+    the checker's tolerance (a flipped filter that changes the loss by less than 1% would pass as correct)."""
+    answer = solve(params).answer
+    if answer == 0:
         return False
     if params["ask"] != "perceptual":
         diff = _differences(params["prediction"], params["target"])
-        return any(abs(d) > 1 for row in diff for d in row)  # |d| = d² everywhere would hide L1 vs L2
-    if any(all(v == 0 for row in f for v in row) for f in params["filters"]):
+        if not any(abs(d) > 1 for row in diff for d in row):  # |d| = d² everywhere would hide L1 vs L2
+            return False
+    elif any(all(v == 0 for row in f for v in row) for f in params["filters"]):
         return False
-    values = [mistake.answer(params) for mistake in MISTAKES]
-    present = [v for v in values if v is not None]
-    return solve(params).answer not in present and len(set(present)) == len(present)
+    return informative(answer, [mistake.answer(params) for mistake in MISTAKES], **SEPARATION)
 
 
 # --------------------------------------------------------------------------- mistakes
