@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_table
+from mli_drill.families.common import fmt, format_table, informative, prefer_informative
 
 ASKS = ("entropy", "gini", "information_gain", "weighted_gini", "best_feature")
 USES = {
@@ -207,8 +207,24 @@ def _split_ok(children: list[list[int]]) -> bool:
 
 
 def sample(rng: random.Random, level: dict) -> dict:
-    asks = list(level.get("asks", ASKS))
-    ask = rng.choice(asks)
+    """Prefers a draw whose slips give values apart from the answer and each other: two children of
+    nearly equal size make the unweighted mean pass for the weighted one within the tolerance."""
+    ask = rng.choice(list(level.get("asks", ASKS)))  # drawn once, so redraws keep the level's mix of asks
+    if ask in ("entropy", "gini", "information_gain", "weighted_gini"):
+        return prefer_informative(lambda: _draw(rng, level, ask), _informative)
+    return _draw(rng, level, ask)
+
+
+# Twice the spec's answer tolerance (rel_tol 0.01, abs_tol 0.0005): no typed answer is accepted both as
+# the answer and as a slip, or as two slips.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
+
+
+def _informative(params: dict) -> bool:
+    return informative(solve(params).answer, [m.answer(params) for m in MISTAKES], **SEPARATION)
+
+
+def _draw(rng: random.Random, level: dict, ask: str) -> dict:
     rejections = Rejections()
     if ask in ("entropy", "gini"):
         n_classes = rng.choice(level.get("node_classes", [2]))
