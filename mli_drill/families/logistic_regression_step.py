@@ -20,7 +20,7 @@ import random
 from typing import TypeGuard
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
-from mli_drill.families.common import fmt, format_grid, format_vector
+from mli_drill.families.common import apart, fmt, format_grid, format_vector, prefer_informative
 
 ASKS = ("z", "h", "loss", "gradient", "theta")
 
@@ -61,6 +61,27 @@ def forward(params: dict, bias: bool = True, average: bool = True, sign: int = 1
 
 
 def sample(rng: random.Random, level: dict) -> dict:
+    """Prefers a draw where no slip passes for the answer: with a small learning rate the new theta
+    hardly moves, so theta computed without the bias can land within the tolerance of the right one."""
+    return prefer_informative(lambda: _draw(rng, level), _no_slip_passes)
+
+
+# Twice the spec's answer tolerance (rel_tol 0.01, abs_tol 0.002).
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.004}
+
+
+def _no_slip_passes(params: dict) -> bool:
+    """No slip gives a value near the answer without being it. A slip that gives exactly the answer (the
+    bias left out where theta0 = 0) changes nothing a student could see, and is allowed."""
+    answer = forward(params)[_ANSWER_KEY[params["ask"]]]
+    for mistake in MISTAKES:
+        value = mistake.answer(params)
+        if value is not None and apart(value, answer, 1e-9, 1e-12) and not apart(value, answer, **SEPARATION):
+            return False
+    return True
+
+
+def _draw(rng: random.Random, level: dict) -> dict:
     rejections = Rejections()
     while True:
         n = rng.randint(*level["samples"])

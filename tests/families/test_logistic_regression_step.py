@@ -188,3 +188,18 @@ def test_slips_against_torch():
             seen.add(mistake.id)
             assert np.allclose(value, torch_slipped(p, mistake.id), atol=1e-9), (mistake.id, p)
     assert seen == {m.id for m in fam.MISTAKES}
+
+
+def test_no_slip_is_accepted_as_the_answer_unless_it_is_the_answer():
+    """With a learning rate of 0.05, theta computed without the bias landed within the tolerance of the
+    right theta (about 1 hard instance in 20): such a slip would be marked correct."""
+    from mli_drill.answers import matches
+
+    for level in LEVELS:
+        for seed in range(200):
+            inst = make_instance(FAMILY, level, seed)
+            for mistake in fam.MISTAKES:
+                value = mistake.answer(inst.params)
+                if value is None or np.allclose(value, inst.answer, rtol=1e-9, atol=1e-12):
+                    continue  # the slip changes nothing here: nothing to tell apart
+                assert not matches(value, inst.answer, inst.answer_spec), (mistake.id, level, seed, inst.params)
