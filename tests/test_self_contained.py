@@ -91,3 +91,11 @@ def test_no_tracked_file_names_a_path_outside_the_repository() -> None:
         relative = path.relative_to(ROOT)
         offenders += [f"{relative}: {found}" for found in outside_paths(relative, text)]
     assert offenders == []
+
+
+def test_the_shipped_review_log_keeps_its_mit_notice() -> None:
+    """The review-log sample comes from py-fsrs under the MIT licence, which asks that its copyright and
+    permission notice go with every copy: the notice lives beside the data, and the data's README names it."""
+    notice = (ROOT / "benchmarks" / "data" / "LICENSE-py-fsrs.txt").read_text(encoding="utf-8")
+    assert "Copyright (c) 2022 Open Spaced Repetition" in notice and "Permission is hereby granted" in notice
+    assert "LICENSE-py-fsrs.txt" in (ROOT / "benchmarks" / "data" / "README.md").read_text(encoding="utf-8")
