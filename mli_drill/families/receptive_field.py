@@ -17,6 +17,7 @@ import random
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.families.common import informative, prefer_informative
 
 LAYER_TYPES = ("conv", "pool")
 
@@ -201,6 +202,17 @@ def _acceptable(layers: list[dict[str, Any]], level: dict[str, Any]) -> bool:
 
 
 def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
+    """Prefers a draw where each slip that changes the answer gives its own value: when the only dilated
+    layer comes after the only stride, ignoring either gives the same number, and both would be named."""
+    return prefer_informative(lambda: _draw(rng, level), _slips_apart)
+
+
+def _slips_apart(params: dict[str, Any]) -> bool:
+    answer = solve(params).answer
+    return informative(answer, [value for m in MISTAKES if (value := m.answer(params)) != answer])
+
+
+def _draw(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
     low, high = level.get("layers", [3, 5])
     rejections = Rejections()
     while True:

@@ -188,3 +188,15 @@ def test_instances_valid_and_reproducible(seed, level):
     fields = question_fields(instance.params)
     assert fields["layers"].count("\n") == len(layers) - 1
     assert str(len(layers)) in instance.question
+
+
+def test_two_slips_never_give_the_same_wrong_value():
+    """Exam seed 21 had ignores-dilation = ignores-stride = 17 (answer 19): a typed 17 named both slips.
+    The sampler prefers draws where each slip that changes the answer has its own value."""
+    from mli_drill.mistakes import catalogue
+
+    for level in ("easy", "exam", "hard"):
+        for seed in range(200):
+            inst = make_instance(FAMILY, level, seed)
+            wrong = [v for m in catalogue(FAMILY) if (v := m.answer(inst.params)) != inst.answer]
+            assert len(set(wrong)) == len(wrong), (level, seed, inst.params)
