@@ -402,7 +402,11 @@ def _over_sum_message(params: dict) -> str:
 
 
 def _dice_message(params: dict) -> str:
-    return "you computed Dice, 2|A ∩ B|/(|A| + |B|): IoU (Jaccard) is |A ∩ B|/|A ∪ B|"
+    a, b = params["a"], params["b"]
+    inter, total = intersection(a, b), area(a) + area(b)
+    return (f"you computed Dice, 2|A ∩ B|/(|A| + |B|) = 2·{inter}/{total} = "
+            f"{_fraction_text(Fraction(2 * inter, total))}: IoU (Jaccard) is |A ∩ B|/|A ∪ B| = "
+            f"{inter}/{total - inter}")
 
 
 def _nms_slip(**wrong: Any):
@@ -420,8 +424,20 @@ def _inclusive_message(params: dict) -> str:
 
 
 def _against_all_message(params: dict) -> str:
-    return ("you let a suppressed box suppress others: only boxes already kept suppress, so a box covered only by "
-            "a suppressed box survives")
+    general = ("you let a suppressed box suppress others: only boxes already kept suppress, so a box covered only "
+               "by a suppressed box survives")
+    boxes, scores, threshold = params["boxes"], params["scores"], _threshold(params["threshold"])
+    kept = nms(boxes, scores, threshold)
+    wrongly = [i for i in kept if i not in nms(boxes, scores, threshold, against_all=True)]
+    if not wrongly:
+        return general
+    survivor = wrongly[0]
+    higher = [i for i in score_order(scores) if scores[i] > scores[survivor] and i not in kept]
+    blocker = next((i for i in higher if iou(boxes[survivor], boxes[i]) > threshold), None)
+    if blocker is None:
+        return general
+    return (f"{general}: box {survivor} overlaps box {blocker} with IoU {_fraction_text(iou(boxes[survivor], boxes[blocker]))}, "
+            f"but box {blocker} was itself suppressed, so box {survivor} is kept")
 
 
 def _index_order(params: dict) -> list[int] | None:

@@ -202,3 +202,13 @@ def test_an_iou_slip_is_never_accepted_as_correct():
             for mistake in fam.MISTAKES:
                 value = mistake.answer(inst.params)
                 assert value == inst.answer or not matches(value, inst.answer, inst.answer_spec), (mistake.id, level, seed)
+
+
+def test_messages_quote_the_instance_numbers():
+    """The Dice slip shows its own fraction and the IoU's; the suppress-against-all slip names the box that
+    survives and the suppressed box over it (the hand-worked chain: 1 is suppressed by 0, 2 overlaps only 1)."""
+    messages = {m.id: m.message for m in fam.MISTAKES}
+    dice = messages["dice-for-iou"]({"ask": "iou", "a": [0, 0, 4, 4], "b": [2, 2, 6, 6]})
+    assert "2·4/32 = 1/4" in dice and "4/28" in dice
+    chain = {"ask": "nms", "boxes": [[0, 0, 4, 4], [2, 0, 6, 4], [4, 0, 8, 4]], "scores": [0.9, 0.8, 0.7], "threshold": 0.3}
+    assert "box 2 overlaps box 1 with IoU 1/3" in messages["suppress-against-all"](chain)
