@@ -210,7 +210,17 @@ def _neighbours_slip(metric_swapped: bool = False, extra: int = 0, farthest: boo
 
 def _metric_message(params: dict) -> str:
     used, meant = ("Manhattan", "Euclidean") if params["metric"] == "euclidean" else ("Euclidean", "Manhattan")
-    return f"you ranked by {used} distance: this question uses {meant} distance"
+    general = f"you ranked by {used} distance: this question uses {meant} distance"
+    points, _, query, k, metric, _ = parse(params)
+    other = "manhattan" if metric == "euclidean" else "euclidean"
+    right, slipped = ranked(points, query, metric)[:k], ranked(points, query, other)[:k]
+    place = next((n for n, (r, w) in enumerate(zip(right, slipped)) if r != w), None)
+    if place is None:
+        return general
+    first, second = right[place], slipped[place]
+    return (f"{general}: by {meant} distance point {first} ({distance_text(points[first], query, metric)}) comes "
+            f"before point {second} ({distance_text(points[second], query, metric)}); by {used} distance they swap "
+            f"({distance_text(points[first], query, other)} and {distance_text(points[second], query, other)})")
 
 
 def _k_plus_one_message(params: dict) -> str:

@@ -121,3 +121,12 @@ def test_instances_valid_and_reproducible(seed, level):
     assert p["query"] not in p["points"]
     assert fam.ambiguity(p["points"], p["labels"], p["query"], p["k"], p["metric"], p["ask"]) is None
     assert make_instance(FAMILY, level, seed).to_dict() == inst.to_dict()
+
+
+def test_other_metric_message_quotes_the_pair_that_swaps():
+    """Query (0, 0): point 0 at (3, 3) is √18 ≈ 4.243 away (Manhattan 6), point 1 at (5, 0) is 5 (Manhattan 5)."""
+    params = {"points": [[3, 3], [5, 0], [9, 9], [8, 7]], "labels": [0, 1, 0, 1], "query": [0, 0], "k": 1,
+              "metric": "euclidean", "ask": "neighbours"}
+    slip = next(m for m in fam.MISTAKES if m.id == "other-metric")
+    assert slip.answer(params) == [1]
+    assert "point 0 (√18 ≈ 4.243) comes before point 1 (5); by Manhattan distance they swap (6 and 5)" in slip.message(params)
