@@ -51,6 +51,12 @@ def _level(text: str) -> str:
     return text
 
 
+def _keys(text: str) -> str:
+    if text not in ("single", "line"):
+        raise ValueError("must be single or line")
+    return text
+
+
 def _exam_date(text: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
@@ -80,6 +86,7 @@ SETTINGS = {
         Setting("new-per-day", 20, _count, "new cards and problem families introduced per day"),
         Setting("level", "exam", _level, "difficulty of problems served by review (easy, exam, hard)"),
         Setting("exam-date", None, _exam_date, "the exam day, YYYY-MM-DD, today or later: scheduling aims at it", _exam_not_past),
+        Setting("keys", "single", _keys, "single: on a terminal one keypress reveals and rates; line: every answer ends with Enter"),
     )
 }
 

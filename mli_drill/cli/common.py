@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mli_drill.cli.keys import KeyReader
     from mli_drill.collection import Collection
     from mli_drill.scheduling import Policy
     from mli_drill.store import Store
@@ -120,6 +121,9 @@ class ConsoleTerminal:
 
     Reads one line per prompt. On a keyboard ``input`` gives line editing; on
     a pipe each line is one keystroke-line, echoed so transcripts read well.
+    On a keyboard with the ``keys`` setting at ``single`` (the default), the
+    reveal and rating prompts take one keypress instead (see
+    :mod:`mli_drill.cli.keys`); the session cannot tell the difference.
     """
 
     def __init__(self) -> None:
@@ -128,6 +132,11 @@ class ConsoleTerminal:
         self.out = console()
         self.view = SessionView(self.out)
         self.interactive = sys.stdin.isatty()
+        self.keys: "KeyReader | None" = None
+        if self.interactive and settings()["keys"] == "single":
+            from mli_drill.cli.keys import KeyReader
+
+            self.keys = KeyReader()
 
     def ask(self, prompt: str) -> str | None:
         """One line from the student; None at end of input. A line that is not UTF-8 is asked again."""
@@ -136,8 +145,10 @@ class ConsoleTerminal:
         while True:
             self.out.print(f"[dim]› {escape(prompt)}[/]")  # a prompt such as "[y/N]" is text, not markup
             try:
-                line = self._read_line()
+                line = self._read(prompt)
             except EOFError:
+                if self.keys is not None:
+                    self.out.print()  # end the "> " line before the summary
                 return None
             except KeyboardInterrupt:
                 self.out.print()  # end the "^C" line before the summary
@@ -152,6 +163,25 @@ class ConsoleTerminal:
             if not self.interactive:
                 self.out.print(f"> {line}", markup=False, highlight=False)
             return line
+
+    def _read(self, prompt: str) -> str | None:
+        if self.keys is None:
+            return self._read_line()
+        from mli_drill.cli.keys import one_key_answers
+
+        keys = one_key_answers(prompt)
+        if keys is None:
+            text, complete = self.keys.typed_ahead()
+        else:
+            sys.stdout.write("> ")
+            sys.stdout.flush()
+            text, complete = self.keys.answer(keys)
+            sys.stdout.write("\r")  # "> " is written again below, with the key or the line begun
+        if complete:
+            sys.stdout.write(f"> {text}\n")  # the key shown as a typed line would be: transcripts read the same
+            sys.stdout.flush()
+            return text
+        return _line_starting_with(text)
 
     def _read_line(self) -> str | None:
         if self.interactive:
@@ -168,6 +198,34 @@ class ConsoleTerminal:
             self.view.page_solution(event.instance, self.ask)  # keeps the question in view on a short screen
             return
         self.view.show(event)
+
+
+def _line_starting_with(start: str) -> str:
+    """A line typed at the keyboard that already holds ``start`` (keys typed at a one-key prompt, or ahead).
+
+    With readline (Linux, macOS) ``start`` sits in the line as if typed, so it
+    can be edited; without it, it is shown and the rest of the line is added.
+    """
+    if not start:
+        return input("> ")
+    try:
+        import readline
+    except ImportError:
+        readline = None  # type: ignore[assignment]
+    if readline is None or not hasattr(readline, "set_pre_input_hook"):
+        sys.stdout.write("> " + start)
+        sys.stdout.flush()
+        return start + input()
+
+    def insert_start() -> None:
+        readline.insert_text(start)
+        readline.redisplay()
+
+    readline.set_pre_input_hook(insert_start)
+    try:
+        return input("> ")
+    finally:
+        readline.set_pre_input_hook()
 
 
 def _is_utf8(text: str) -> bool:

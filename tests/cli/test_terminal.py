@@ -37,6 +37,7 @@ def count_reviews(home: Path) -> int:
 def test_session_in_a_pseudo_terminal(tmp_path: Path) -> None:
     home = tmp_path / "home"
     write_deck(home / "decks", "pty", basic_deck("pty", 3))
+    (home / "settings.json").write_text('{"keys": "line"}', encoding="utf-8")  # Enter ends each answer (one key: test_single_key.py)
     child = pexpect.spawn(sys.executable, ["-m", "mli_drill", "review", "--deck", "pty"], env=env_for(home), cwd=str(ROOT), encoding="utf-8", timeout=60, dimensions=(40, 100))
     child.expect("Question 0")
     child.expect("Enter to reveal")

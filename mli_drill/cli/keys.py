@@ -1,0 +1,108 @@
+"""One keypress at the reveal and rating prompts on a terminal (the ``keys`` setting).
+
+The session asks for lines (``session.Terminal.ask``) and never learns how a
+line was typed, so single-key input lives here, in the terminal adapter's
+toolbox (``common.ConsoleTerminal`` uses it). With ``keys = single`` and a
+terminal on standard input, the two prompts every SRS reviewer answers with
+one key take one key:
+
+* "Enter to reveal ...": Space or Enter reveals; each key the prompt lists
+  (``h hint``, ``q quit``, ...) acts at once;
+* "Rate 1 again · 2 hard ...": ``1``-``4`` and each key the prompt lists
+  (``u undo``, ``s suspend``, ``q quit``) act at once; Enter or Space is an
+  empty line, which keeps a suggested rating.
+
+Any other printable key starts an ordinary typed line holding that key (so
+``good`` or a student's own attempt still work), finished with Enter. Every
+other prompt (problem answers, mcq letters, points, the exam) reads a whole
+line as before, and piped input is always read line by line.
+
+Keys come from click's ``getchar`` (typer re-exports it), which puts the
+terminal in raw mode only while it waits: Ctrl-C then arrives as a
+character and is raised as KeyboardInterrupt, Ctrl-D as EOFError, exactly as
+at a line prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+ONE_KEY_PROMPTS = ("Enter to reveal", "Rate ")  # how the session's reveal and rating prompts begin
+ENTER_KEYS = ("\r", "\n", " ")  # raw mode delivers Enter as \r; Space counts as Enter at these prompts
+_LISTED_KEY = re.compile(r"(?:^|\s)(\S)\s+[a-z]")  # "q quit", "Rate 1 again": a lone character before a word
+_IGNORED_CHUNKS = ("\x1b", "\x00")  # Escape and the sequences of arrow and function keys (\x00: Windows)
+
+
+def one_key_answers(prompt: str) -> frozenset[str] | None:
+    """The keys (lower case) that answer ``prompt`` at once; None when it asks for a typed line.
+
+    The keys are read off the prompt itself, each ``· k word`` segment naming
+    one, so a key the session adds to a prompt (say ``u undo`` at the reveal
+    prompt) acts at once without a change here.
+    """
+    if not prompt.startswith(ONE_KEY_PROMPTS):
+        return None
+    return frozenset(key.lower() for part in prompt.split(" · ") for key in _LISTED_KEY.findall(part))
+
+
+def _click_getchar() -> str:
+    import typer
+
+    return typer.getchar()
+
+
+class KeyReader:
+    """Keypresses from the terminal, handed out one at a time.
+
+    ``getchar`` returns what the terminal had ready: one key, an escape
+    sequence (an arrow key), or several keys typed ahead or pasted. What is
+    left after the key in hand waits in ``pending`` for the next prompt, so
+    typing ahead loses nothing.
+    """
+
+    def __init__(self, getchar: Callable[[], str] = _click_getchar):
+        self._getchar = getchar
+        self.pending = ""
+
+    def answer(self, keys: frozenset[str]) -> tuple[str, bool]:
+        """``(text, True)`` when a key answered the prompt (Enter and Space as the empty line);
+        ``(start, False)`` when a printable key began a typed line the caller finishes."""
+        while True:
+            key = self._key()
+            if key in ENTER_KEYS:
+                return "", True
+            if key.lower() in keys:
+                return key, True
+            if key.isprintable() and key:
+                return self.typed_ahead(key)
+            # Tab, Backspace, arrows: nothing to do at a one-key prompt
+
+    def typed_ahead(self, start: str = "") -> tuple[str, bool]:
+        """``start`` and the keys typed ahead, up to the first Enter: ``(line, True)`` when an Enter was among
+        them (the rest stays pending), else ``(text so far, False)``."""
+        text, self.pending = start + self.pending, ""
+        for index, char in enumerate(text):
+            if char in "\r\n":
+                self.pending = text[index + 1:]
+                return text[:index], True
+            _raise_for(char)
+        return text, False
+
+    def _key(self) -> str:
+        if not self.pending:
+            chunk = self._getchar()
+            if chunk.startswith(_IGNORED_CHUNKS):
+                return ""
+            self.pending = chunk
+        key, self.pending = self.pending[0], self.pending[1:]
+        _raise_for(key)
+        return key
+
+
+def _raise_for(char: str) -> None:
+    """Ctrl-C and Ctrl-D typed ahead mean what they mean at a line prompt (getchar raises only for a lone one)."""
+    if char == "\x03":
+        raise KeyboardInterrupt
+    if char == "\x04":
+        raise EOFError
