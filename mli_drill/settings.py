@@ -110,13 +110,22 @@ def load(path: Path) -> dict[str, Any]:
     return values
 
 
+def setting_name(name: str) -> str:
+    """A setting's name as spelled in SETTINGS (``exam_date`` is ``exam-date``); SettingsError naming the nearest."""
+    from mli_drill.names import resolve, unknown
+
+    found = resolve(name, SETTINGS)
+    if found is None:
+        raise SettingsError(f"{unknown('unknown setting', name, SETTINGS)}; known: {', '.join(SETTINGS)}")
+    return found
+
+
 def set_value(path: Path, name: str, text: str | None, today: date | None = None) -> Any:
     """Validate and store one setting (``None`` resets it to the default).
 
     ``today`` (the local date) lets a value be refused for being past, as an exam date is.
     """
-    if name not in SETTINGS:
-        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(SETTINGS)}")
+    name = setting_name(name)
     setting = SETTINGS[name]
     value = None
     if text is not None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
     from mli_drill.cli.keys import KeyReader
     from mli_drill.collection import Collection
+    from mli_drill.model import Deck
     from mli_drill.scheduling import Policy
     from mli_drill.store import Store
 
@@ -103,17 +104,53 @@ def policy() -> "Policy":
     )
 
 
-def check_family_and_level(family: str | None, level: str) -> None:
-    """Reject an unknown family or level with typer's usage error (exit 2)."""
+@overload
+def check_family_and_level(family: str, level: str) -> str: ...
+@overload
+def check_family_and_level(family: None, level: str) -> None: ...
+def check_family_and_level(family: str | None, level: str) -> str | None:
+    """The family's name as the registry spells it (``Receptive_Field`` is ``receptive-field``).
+
+    An unknown family or level is typer's usage error (exit 2); an unknown
+    family names the nearest one.
+    """
+    import typer
+
+    from mli_drill.problemspec import LEVELS
+
+    if family is not None:
+        family = family_name(family)
+    if level not in LEVELS:
+        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")
+    return family
+
+
+def family_name(name: str, param_hint: str = "FAMILY") -> str:
+    """A family as the registry spells it; a usage error naming the nearest family when there is none."""
     import typer
 
     from mli_drill.families import family_names
-    from mli_drill.problemspec import LEVELS
+    from mli_drill.names import resolve, unknown
 
-    if family is not None and family not in family_names():
-        raise typer.BadParameter(f"unknown family {family!r}; see `mli-drill problems list`", param_hint="FAMILY")
-    if level not in LEVELS:
-        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")
+    known = family_names()
+    found = resolve(name, known)
+    if found is None:
+        raise typer.BadParameter(unknown("unknown family", name, known, "mli-drill problems list"), param_hint=param_hint)
+    return found
+
+
+def find_deck(collection: "Collection", deck_id: str, param_hint: str) -> "Deck":
+    """The deck with this id (case and ``_``/``-`` aside); a usage error naming the nearest deck when there is none."""
+    import typer
+
+    from mli_drill.names import resolve, unknown
+
+    known = [deck.id for deck in collection.decks]
+    found = resolve(deck_id, known)
+    deck = collection.deck(found) if found is not None else None
+    if deck is None:
+        raise typer.BadParameter(unknown("no deck", deck_id, known, "mli-drill decks list"), param_hint=param_hint)
+    return deck
 
 
 class ConsoleTerminal:

@@ -8,7 +8,7 @@ import typer
 
 from mli_drill.cli.negative_numbers import NegativeNumbersCommand
 
-app = typer.Typer(help="Settings: exam-date, desired-retention, new-per-day, level.", no_args_is_help=True)
+app = typer.Typer(help="Settings: exam-date, desired-retention, new-per-day, level, keys.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -31,11 +31,9 @@ def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.")) -
     """Print one setting's value (empty when unset)."""
     from mli_drill import render
     from mli_drill.cli.common import settings
-    from mli_drill.settings import SETTINGS, SettingsError
+    from mli_drill.settings import setting_name
 
-    if name not in SETTINGS:
-        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(SETTINGS)}")
-    value = settings()[name]
+    value = settings()[setting_name(name)]
     render.echo("" if value is None else str(value))
 
 
@@ -46,8 +44,9 @@ def set_setting(name: str = typer.Argument(...), value: str = typer.Argument(...
     A value out of range is refused with the range; so is an exam date before today.
     """
     from mli_drill import clock, paths, render
-    from mli_drill.settings import set_value
+    from mli_drill.settings import set_value, setting_name
 
+    name = setting_name(name)
     stored = set_value(paths.settings_path(), name, value, today=clock.now().astimezone().date())
     render.echo(f"{name} = {stored}")
 
@@ -56,7 +55,8 @@ def set_setting(name: str = typer.Argument(...), value: str = typer.Argument(...
 def unset(name: str = typer.Argument(...)) -> None:
     """Return a setting to its default."""
     from mli_drill import paths, render
-    from mli_drill.settings import set_value
+    from mli_drill.settings import set_value, setting_name
 
+    name = setting_name(name)
     default: Optional[object] = set_value(paths.settings_path(), name, None)
     render.echo(f"{name} unset" if default is None else f"{name} = {default} (default)")

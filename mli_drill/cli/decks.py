@@ -32,11 +32,9 @@ def list_decks(json_output: bool = typer.Option(False, "--json", help="Print as 
 def show(deck_id: str = typer.Argument(..., help="Deck id (see `decks list`)."), json_output: bool = typer.Option(False, "--json")) -> None:
     """Show the cards of one deck."""
     from mli_drill import render
-    from mli_drill.cli.common import load_collection
+    from mli_drill.cli.common import find_deck, load_collection
 
-    deck = load_collection(with_families=False, wanted_deck=deck_id).deck(deck_id)
-    if deck is None:
-        raise typer.BadParameter(f"no deck {deck_id!r}; see `mli-drill decks list`", param_hint="DECK_ID")
+    deck = find_deck(load_collection(with_families=False, wanted_deck=deck_id), deck_id, "DECK_ID")
     if json_output:
         render.print_json({**deck.to_dict(), "cards": [c.to_dict() for c in deck.cards]})
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, NoReturn, Optional
 
 import typer
 
@@ -16,12 +16,25 @@ app = typer.Typer(help="Export decks to Anki or problems to a printable workshee
 MAX_SEED = 2**31 - 1
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """One line on standard error and exit code 2, like every other bad input."""
     from mli_drill.render import error
 
     error(message)
     raise typer.Exit(2)
+
+
+def _known_names(names: Sequence[str], known: list[str], what: str, listing: str) -> list[str]:
+    """Each name as ``known`` spells it (case and ``_``/``-`` aside); the first unknown one fails, naming the nearest."""
+    from mli_drill.names import resolve, unknown
+
+    found = []
+    for name in names:
+        spelled = resolve(name, known)
+        if spelled is None:
+            _fail(unknown(what, name, known, listing))
+        found.append(spelled)
+    return found
 
 
 @app.command("anki")
@@ -37,10 +50,8 @@ def anki(
     collection = load_collection(with_families=False)
     decks: Sequence[Deck | None]
     if deck_ids:
-        unknown = [deck_id for deck_id in deck_ids if collection.deck(deck_id) is None]
-        if unknown:
-            _fail(f"no deck {unknown[0]!r}; see `mli-drill decks list`")
-        decks = [collection.deck(deck_id) for deck_id in dict.fromkeys(deck_ids)]
+        known = [deck.id for deck in collection.decks]
+        decks = [collection.deck(deck_id) for deck_id in dict.fromkeys(_known_names(deck_ids, known, "no deck", "mli-drill decks list"))]
     else:
         decks = collection.decks
     summary = export_decks([d for d in decks if d is not None], out)
@@ -68,10 +79,7 @@ def sheet(
     from mli_drill.instance import make_instance, new_seed
     from mli_drill.problemspec import LEVELS, load_spec
 
-    known = family_names()
-    unknown = [family for family in families if family not in known]
-    if unknown:
-        _fail(f"unknown problem family {unknown[0]!r}; see `mli-drill problems list`")
+    families = _known_names(families, family_names(), "unknown problem family", "mli-drill problems list")
     if level not in LEVELS:
         _fail(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
     chosen = _format(fmt, out)

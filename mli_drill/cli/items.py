@@ -13,11 +13,16 @@ def register(app: typer.Typer) -> None:
 
 
 def _keys(names: List[str]) -> List[str]:
-    """Card ids and family names as item keys (an explicit card:/family: prefix is allowed)."""
+    """Card ids and family names as item keys (an explicit card:/family: prefix is allowed; Receptive_Field is a family)."""
     from mli_drill.families import family_names
+    from mli_drill.names import resolve
 
-    families = set(family_names())
-    return [n if n.startswith(("card:", "family:")) else (f"family:{n}" if n in families else f"card:{n}") for n in names]
+    families = family_names()
+    keys = []
+    for name in names:
+        family = None if name.startswith(("card:", "family:")) else resolve(name, families)
+        keys.append(f"family:{family}" if family else name if name.startswith(("card:", "family:")) else f"card:{name}")
+    return keys
 
 
 def _set(names: List[str], suspended: bool) -> None:
@@ -28,10 +33,38 @@ def _set(names: List[str], suspended: bool) -> None:
     store = open_db()
     for key in _keys(names):
         keys = store.keys_of_card(key) if key.startswith("card:") else [key]
+        if not keys:
+            key = _card_spelled_as_in_deck(key)
+            keys = store.keys_of_card(key)
         if not keys or not all(store.set_suspended(k, suspended) for k in keys):
-            raise typer.BadParameter(f"no card or family {key.split(':', 1)[1]!r} has been seen yet", param_hint="IDS")
+            raise typer.BadParameter(_not_seen(key.split(":", 1)[1]), param_hint="IDS")
         items = f" ({len(keys)} review items)" if len(keys) > 1 else ""
         render.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}{items}")
+
+
+def _card_ids() -> list[str]:
+    from mli_drill.collection import load_collection
+
+    return [summary.id for summary in load_collection(with_families=False).summaries()]
+
+
+def _card_spelled_as_in_deck(key: str) -> str:
+    """``card:CNN_Pooling`` as ``card:cnn-pooling`` when exactly one card id reads so (a ``#cN`` suffix is kept)."""
+    from mli_drill.model import CLOZE_KEY_MARK
+    from mli_drill.names import resolve
+
+    card_id, mark, number = key.split(":", 1)[1].partition(CLOZE_KEY_MARK)
+    found = resolve(card_id, _card_ids())
+    return f"card:{found}{mark}{number}" if found else key
+
+
+def _not_seen(name: str) -> str:
+    """Why nothing was (un)suspended, naming the nearest card id or family."""
+    from mli_drill.families import family_names
+    from mli_drill.names import closest
+
+    near = closest(name, [*_card_ids(), *family_names()])
+    return f"no card or family {name!r} has been seen yet" + (f" (did you mean {near[0]!r}?)" if near else "")
 
 
 def suspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.")) -> None:

@@ -39,7 +39,7 @@ def practice(
     if list_families or family is None:
         print_family_list()
         return
-    check_family_and_level(family, level)
+    family = check_family_and_level(family, level)
     store = open_db()
     sync(store, load_collection(), clock.now())
     key = FAMILY_PREFIX + family

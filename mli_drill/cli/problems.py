@@ -46,7 +46,7 @@ def sample(
     from mli_drill.instance import make_instance, new_seed
     from mli_drill.mistakes import mistake_answers
 
-    check_family_and_level(family, level)
+    family = check_family_and_level(family, level)
     first = new_seed() if seed is None else seed
     count = count_k if count_k is not None else count
     out = None if json_output else render.console()
@@ -78,7 +78,7 @@ def check(
     from mli_drill.instance import make_instance
     from mli_drill.mistakes import diagnose
 
-    check_family_and_level(family, level)
+    family = check_family_and_level(family, level)
     instance = make_instance(family, level, seed)
     try:
         verdict = check_answer(answer, instance.answer, instance.answer_spec)

@@ -38,15 +38,15 @@ def review(
     reviews early).
     """
     from mli_drill import clock, render
-    from mli_drill.cli.common import ConsoleTerminal, load_collection, open_db, policy, settings
+    from mli_drill.cli.common import ConsoleTerminal, find_deck, load_collection, open_db, policy, settings
     from mli_drill.collection import sync
     from mli_drill.queue import review_plan
     from mli_drill.session import Session
 
     extra, deck_id = _deck_argument(deck)
     collection = load_collection(extra, wanted_deck=deck_id)
-    if deck_id is not None and collection.deck(deck_id) is None:
-        raise typer.BadParameter(f"no deck {deck_id!r}; see `mli-drill decks list`", param_hint="--deck")
+    if deck_id is not None:
+        deck_id = find_deck(collection, deck_id, "--deck").id
     _check_tags(collection, deck_id, tag or [])
     store = open_db()
     now = clock.now()

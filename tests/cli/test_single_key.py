@@ -66,12 +66,13 @@ def test_the_session_prompts_are_the_ones_answered_with_one_key() -> None:
         def emit(self, event: object) -> None:
             pass
 
+    import tempfile
+
+    from mli_drill.clock import parse_time
     from mli_drill.model import Card
     from mli_drill.scheduling import Policy
     from mli_drill.session import Entry
     from mli_drill.store import open_store
-    from mli_drill.clock import parse_time
-    import tempfile
 
     with tempfile.TemporaryDirectory() as directory:
         store = open_store(Path(directory) / "p.db")
