@@ -28,6 +28,8 @@ from benchmarks.common import (
 )
 
 HEAVY_MODULES = ("numpy", "sqlite_utils", "fsrs", "yaml")
+# Tab after `mli-drill suspend `: the largest completion (every card id and family), as a bash completion script asks it
+COMPLETE_CARD_IDS = {"COMP_WORDS": "mli-drill suspend ", "COMP_CWORD": "2", "_MLI_DRILL_COMPLETE": "complete_bash"}
 IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
 
@@ -45,7 +47,10 @@ def _measure(workdir: Path, repeats: int) -> list[Figure]:
     plain_env = bench_env(None, {"BARE_TYPER_PLAIN": "1"})
     steady_home = workdir / "steady"
     bare_run = [sys.executable, str(BARE_APP), "status"]
-    runs: dict[str, list[float]] = {k: [] for k in ("bare", "bare_plain", "bare_run", "help", "status_fresh", "status_steady")}
+    complete_env = bench_env(steady_home, COMPLETE_CARD_IDS)
+    runs: dict[str, list[float]] = {
+        k: [] for k in ("bare", "bare_plain", "bare_run", "help", "status_fresh", "status_steady", "complete")
+    }
     timed_run(bare_help_command(), bench_env(None))  # warm the bytecode caches of both sides
     timed_run([*cli, "--help"], bench_env(None))
     timed_run([*cli, "status"], bench_env(steady_home))  # creates the database the steady runs reuse
@@ -57,13 +62,16 @@ def _measure(workdir: Path, repeats: int) -> list[Figure]:
         runs["bare_run"].append(timed_run(bare_run, bench_env(None)).total)
         runs["status_fresh"].append(timed_run([*cli, "status"], bench_env(workdir / f"fresh-{index}")).total)
         runs["status_steady"].append(timed_run([*cli, "status"], bench_env(steady_home)).total)
+        runs["complete"].append(timed_run(cli, complete_env).total)
     med = {k: median(v) for k, v in runs.items()}
+    log(f"  mli-drill --help: {med['help'] * 1000:.0f} ms, {ratio(med['help'], med['bare']):.2f}x bare typer --help (target <= 1.2x)")
     bare = "bare typer app --help"
     figures = [
         Figure("start-up: bare typer --help (baseline)", med["bare"], "s", note=f"median of {repeats}; typer defaults (rich help)"),
         _timing("start-up: mli-drill --help", med["help"], bare, med["bare"], 1.2),
         Figure("start-up: mli-drill --help vs plain-help typer app", med["help"], "s", "bare typer, rich_markup_mode=None",
                med["bare_plain"], ratio(med["help"], med["bare_plain"]), note="stricter baseline, information only"),
+        _timing("start-up: shell completion of every card id (suspend <Tab>)", med["complete"], bare, med["bare"], 1.2),
         _timing("start-up: mli-drill status (fresh home: creates the db)", med["status_fresh"], bare, med["bare"], 2.0),
         _timing("start-up: mli-drill status (second run, bundled decks)", med["status_steady"], bare, med["bare"], 2.0),
         Figure("start-up: bare typer app running a command with one option", med["bare_run"], "s", bare, med["bare"],

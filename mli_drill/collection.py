@@ -126,18 +126,21 @@ class Collection:
         return keep
 
 
-def load_collection(extra_paths: list[Path] | None = None, with_families: bool = True) -> Collection:
+def load_collection(extra_paths: list[Path] | None = None, with_families: bool = True, stored_only: bool = False) -> Collection:
     """Bundled decks, the user's decks and any extra deck paths; plus family specs.
 
     A user deck (or extra path) that is invalid or clashes with another deck
     is left out and listed in ``skipped``: one bad file blocks nothing else.
+    ``stored_only``: only decks shipped compiled or already in the parse cache,
+    none parsed (shell completion; see ``DeckCache.read_stored``).
     """
     from mli_drill import paths
     from mli_drill.deckcache import DeckCache
     from mli_drill.deckfile import load_decks_skipping
 
     cache = DeckCache(paths.data_dir() / "cache" / "decks")
-    decks, skipped = load_decks_skipping([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])], read=cache.read)
+    read = cache.read_stored if stored_only else cache.read
+    decks, skipped = load_decks_skipping([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])], read=read)
     families: dict[str, FamilySpec] = {}
     if with_families:
         from mli_drill.families import family_names

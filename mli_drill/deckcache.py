@@ -113,18 +113,31 @@ class DeckCache(ParseCache):
             content = path.read_bytes()
         except OSError:
             return read_deck_file(path, bundled)
-        if bundled:
-            deck = _cached_deck(compiled_path(path), path, bundled, content, source_hash(content))
-            if deck is not None:
-                return deck, []
-        entry = self.entry(path, "deck", content)
-        deck = _cached_deck(entry, path, bundled, content)
+        deck = self._stored(path, bundled, content)
         if deck is not None:
             return deck, []
         deck, problems = read_deck_file(path, bundled)
         if deck is not None and not problems:
-            self.put_text(entry, deck_lines(deck))
+            self.put_text(self.entry(path, "deck", content), deck_lines(deck))
         return deck, problems
+
+    def read_stored(self, path: Path, bundled: bool) -> tuple[Deck | None, list[str]]:
+        """Like :meth:`read`, but a deck neither compiled nor cached is left out (None), never parsed.
+
+        For shell completion, which runs on every Tab: it must not import PyYAML.
+        """
+        try:
+            return self._stored(path, bundled, path.read_bytes()), []
+        except OSError:
+            return None, []
+
+    def _stored(self, path: Path, bundled: bool, content: bytes) -> Deck | None:
+        """The deck from the compiled decks shipped with the package or from the cache; None when neither has it."""
+        if bundled:
+            deck = _cached_deck(compiled_path(path), path, bundled, content, source_hash(content))
+            if deck is not None:
+                return deck
+        return _cached_deck(self.entry(path, "deck", content), path, bundled, content)
 
 
 # Cards are cached as rows of field values in declaration order: building a

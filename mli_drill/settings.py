@@ -45,14 +45,18 @@ def _count(text: str) -> int:
     return value
 
 
+LEVELS = ("easy", "exam", "hard")
+KEYS = ("single", "line")
+
+
 def _level(text: str) -> str:
-    if text not in ("easy", "exam", "hard"):
+    if text not in LEVELS:
         raise ValueError("must be easy, exam or hard")
     return text
 
 
 def _keys(text: str) -> str:
-    if text not in ("single", "line"):
+    if text not in KEYS:
         raise ValueError("must be single or line")
     return text
 
@@ -77,6 +81,7 @@ class Setting:
     help: str
     # a check only for a value being set now (a stored exam date that has since passed still loads)
     check_new: Callable[[Any, date], None] | None = None
+    choices: tuple[str, ...] = ()  # the values, when there are a fixed few (offered by shell completion)
 
 
 SETTINGS = {
@@ -84,9 +89,10 @@ SETTINGS = {
     for s in (
         Setting("desired-retention", 0.9, _retention, "probability of recall FSRS aims for (0.7-0.99, or 70%-99%)"),
         Setting("new-per-day", 20, _count, "new cards and problem families introduced per day"),
-        Setting("level", "exam", _level, "difficulty of problems served by review (easy, exam, hard)"),
+        Setting("level", "exam", _level, "difficulty of problems served by review (easy, exam, hard)", choices=LEVELS),
         Setting("exam-date", None, _exam_date, "the exam day, YYYY-MM-DD, today or later: scheduling aims at it", _exam_not_past),
-        Setting("keys", "single", _keys, "single: on a terminal one keypress reveals and rates; line: every answer ends with Enter"),
+        Setting("keys", "single", _keys, "single: on a terminal one keypress reveals and rates; line: every answer ends with Enter",
+                choices=KEYS),
     )
 }
 

@@ -6,7 +6,9 @@ Only typer is imported at start-up; each command imports what it needs, so
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Optional
 
@@ -24,7 +26,7 @@ app = typer.Typer(
     name="mli-drill",
     help="Flashcards and exam drills for Machine Learning for Imaging.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion; the names come from cli/completion.py
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -59,10 +61,28 @@ backup.register(app)
 items.register(app)
 
 
+PROG_NAME = "mli-drill"
+COMPLETE_VAR = "_MLI_DRILL_COMPLETE"
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def accept_click_completion_style(environ: MutableMapping[str, str]) -> None:
+    """Let ``_MLI_DRILL_COMPLETE=bash_source`` work as in every click program.
+
+    Typer reads the instruction the other way round (``source_bash``, as its
+    own scripts say); click's documented ``SHELL_source`` / ``SHELL_complete``
+    are turned into typer's form, so both work.
+    """
+    shell, _, instruction = environ.get(COMPLETE_VAR, "").partition("_")
+    if shell in SHELLS and instruction in ("source", "complete"):
+        environ[COMPLETE_VAR] = f"{instruction}_{shell}"
+
+
 def main() -> None:
     """Entry point: run the app, turning known failures into one line and exit code 2."""
     try:
-        app()
+        accept_click_completion_style(os.environ)
+        app(prog_name=PROG_NAME)  # also under `python -m mli_drill`: completion is keyed on this name
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         sys.exit(130)

@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from mli_drill.cli import completion
 from mli_drill.cli.negative_numbers import NegativeNumbersCommand
 
 app = typer.Typer(help="Settings: exam-date, desired-retention, new-per-day, level, keys.", no_args_is_help=True)
@@ -27,7 +28,7 @@ def list_settings(json_output: bool = typer.Option(False, "--json", help="Print 
 
 
 @app.command("get")
-def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.")) -> None:
+def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.", autocompletion=completion.settings)) -> None:
     """Print one setting's value (empty when unset)."""
     from mli_drill import render
     from mli_drill.cli.common import settings
@@ -38,7 +39,10 @@ def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.")) -
 
 
 @app.command("set", cls=NegativeNumbersCommand)
-def set_setting(name: str = typer.Argument(...), value: str = typer.Argument(...)) -> None:
+def set_setting(
+    name: str = typer.Argument(..., help="Setting name (see `config list`).", autocompletion=completion.settings),
+    value: str = typer.Argument(..., help="The new value.", autocompletion=completion.setting_values),
+) -> None:
     """Change a setting, e.g. `mli-drill config set exam-date 2027-05-20` or `config set desired-retention 90%`.
 
     A value out of range is refused with the range; so is an exam date before today.
@@ -52,7 +56,7 @@ def set_setting(name: str = typer.Argument(...), value: str = typer.Argument(...
 
 
 @app.command("unset")
-def unset(name: str = typer.Argument(...)) -> None:
+def unset(name: str = typer.Argument(..., help="Setting name.", autocompletion=completion.settings)) -> None:
     """Return a setting to its default."""
     from mli_drill import paths, render
     from mli_drill.settings import set_value, setting_name

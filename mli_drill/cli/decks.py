@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
+from mli_drill.cli import completion
+
 if TYPE_CHECKING:
     from mli_drill.lint import LintReport
 
@@ -29,7 +31,7 @@ def list_decks(json_output: bool = typer.Option(False, "--json", help="Print as 
 
 
 @app.command("show")
-def show(deck_id: str = typer.Argument(..., help="Deck id (see `decks list`)."), json_output: bool = typer.Option(False, "--json")) -> None:
+def show(deck_id: str = typer.Argument(..., help="Deck id (see `decks list`).", autocompletion=completion.decks), json_output: bool = typer.Option(False, "--json")) -> None:
     """Show the cards of one deck."""
     from mli_drill import render
     from mli_drill.cli.common import find_deck, load_collection

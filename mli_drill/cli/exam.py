@@ -7,6 +7,8 @@ from typing import Any, List, Optional
 
 import typer
 
+from mli_drill.cli import completion
+
 app = typer.Typer(invoke_without_command=True)  # the help is the callback's docstring
 
 
@@ -17,7 +19,7 @@ def exam(
     questions: int = typer.Option(10, "--questions", "-n", min=1, max=100, help="Number of questions."),
     topic: Optional[List[str]] = typer.Option(None, "--topic", "-t", help="Only these topics (repeatable), e.g. segmentation."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="Seed: the same seed gives the same paper."),
-    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard.", autocompletion=completion.levels),
     reschedule: bool = typer.Option(False, "--reschedule", help="Let the answers move the review schedule (off by default)."),
     new: bool = typer.Option(False, "--new", help="Hand in the unfinished paper as it stands and start a new one."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON at the end."),

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, List, NoReturn, Optional
 
 import typer
 
+from mli_drill.cli import completion
+
 if TYPE_CHECKING:
     from mli_drill.model import Deck
 
@@ -40,7 +42,7 @@ def _known_names(names: Sequence[str], known: list[str], what: str, listing: str
 @app.command("anki")
 def anki(
     out: Path = typer.Argument(..., help="The .apkg file to write (import it in Anki with File > Import)."),
-    deck_ids: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Export only this deck (repeatable; see `decks list`)."),
+    deck_ids: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Export only this deck (repeatable; see `decks list`).", autocompletion=completion.decks),
 ) -> None:
     """Write the concept decks as an Anki package; re-importing a newer export updates the notes."""
     from mli_drill import render
@@ -60,11 +62,11 @@ def anki(
 
 @app.command("sheet")
 def sheet(
-    families: List[str] = typer.Argument(..., help="Problem families (see `problems list`)."),
+    families: List[str] = typer.Argument(..., help="Problem families (see `problems list`).", autocompletion=completion.families),
     count: int = typer.Option(3, "--count", "-n", min=1, max=200, help="Questions per family."),
     count_k: Optional[int] = typer.Option(None, "-k", min=1, max=200, hidden=True),  # the old short name
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=MAX_SEED, help="Question i of each family uses seed+i (default: random)."),
-    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard.", autocompletion=completion.levels),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="md or html (default: what --out's extension says, else md)."),
 ) -> None:

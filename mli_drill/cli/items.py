@@ -6,6 +6,8 @@ from typing import List
 
 import typer
 
+from mli_drill.cli import completion
+
 
 def register(app: typer.Typer) -> None:
     app.command("suspend")(suspend)
@@ -67,11 +69,11 @@ def _not_seen(name: str) -> str:
     return f"no card or family {name!r} has been seen yet" + (f" (did you mean {near[0]!r}?)" if near else "")
 
 
-def suspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.")) -> None:
+def suspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.", autocompletion=completion.cards_and_families)) -> None:
     """Keep cards or problem families out of reviews until unsuspended (ID#c2: one deletion of a numbered cloze)."""
     _set(ids, True)
 
 
-def unsuspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.")) -> None:
+def unsuspend(ids: List[str] = typer.Argument(..., help="Card ids or family names.", autocompletion=completion.cards_and_families)) -> None:
     """Bring suspended cards or families back into reviews, such as leeches you have rewritten."""
     _set(ids, False)

@@ -7,14 +7,16 @@ from typing import Iterator, Optional
 
 import typer
 
+from mli_drill.cli import completion
+
 
 def register(app: typer.Typer) -> None:
     app.command("practice")(practice)
 
 
 def practice(
-    family: Optional[str] = typer.Argument(None, help="Problem family, e.g. receptive-field (see --list)."),
-    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    family: Optional[str] = typer.Argument(None, help="Problem family, e.g. receptive-field (see --list).", autocompletion=completion.families),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard.", autocompletion=completion.levels),
     # None rather than 0 by default: typer then has no value to convert (see cli/lazy_coercion.py)
     count: Optional[int] = typer.Option(None, "--count", "-n", min=0, help="How many problems (default, or 0: until you quit)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="First seed; problem i uses seed+i."),

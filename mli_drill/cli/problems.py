@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from mli_drill.cli import completion
 from mli_drill.cli.negative_numbers import NegativeNumbersCommand
 
 app = typer.Typer(help="Problem families: list, sample and check.", no_args_is_help=True)
@@ -32,8 +33,8 @@ def list_families(json_output: bool = typer.Option(False, "--json", help="Print 
 
 @app.command("sample")
 def sample(
-    family: str = typer.Argument(..., help="Problem family."),
-    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    family: str = typer.Argument(..., help="Problem family.", autocompletion=completion.families),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard.", autocompletion=completion.levels),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="Seed of the first instance."),
     count: int = typer.Option(1, "--count", "-n", min=1, max=10_000, help="How many instances (seeds seed, seed+1, ...)."),
     json_output: bool = typer.Option(False, "--json", help="One JSON object per line."),
@@ -61,10 +62,10 @@ def sample(
 
 @app.command("check", cls=NegativeNumbersCommand)
 def check(
-    family: str = typer.Argument(..., help="Problem family."),
+    family: str = typer.Argument(..., help="Problem family.", autocompletion=completion.families),
     answer: str = typer.Argument(..., help="Your answer, e.g. 3/4 or sqrt(5) or '[0.25, 0.75]'."),
     seed: int = typer.Option(..., "--seed", min=0, max=2**31 - 1, help="The instance's seed."),
-    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard."),
+    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard.", autocompletion=completion.levels),
     json_output: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
 ) -> None:
     """Check an answer to one instance: exit 0 when correct, 1 when wrong, 2 when it cannot be parsed.

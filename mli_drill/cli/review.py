@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
+from mli_drill.cli import completion
+
 if TYPE_CHECKING:
     from mli_drill.collection import Collection
 
@@ -16,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 
 def review(
-    deck: Optional[str] = typer.Option(None, "--deck", "-d", help="Only this deck: a deck id or a path to a YAML deck."),
+    deck: Optional[str] = typer.Option(None, "--deck", "-d", help="Only this deck: a deck id or a path to a YAML deck.", autocompletion=completion.decks),
     tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with this tag (repeatable)."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many items."),
     new: Optional[int] = typer.Option(None, "--new", min=1, max=10_000, help="Take up to N new items more than today's limit, this session only."),
