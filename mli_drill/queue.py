@@ -63,6 +63,16 @@ def review_entries(
     return review_plan(store, collection, now, policy, deck, tags, limit).entries
 
 
+def chosen_plan(store: Any, collection: Collection, keys: list[str], limit: int | None) -> tuple[Plan, list[str]]:
+    """A custom session (``review --cards``): these card items in this order, due or not; and the suspended ones, left out."""
+    items = {key: store.item(key) for key in keys}
+    suspended = [key for key, item in items.items() if item is not None and item.suspended]
+    entries = [to_entry(key, collection, _kind(item) if item else "new") for key, item in items.items() if key not in suspended]
+    plan = Plan(entries=entries[:limit] if limit else entries, scope=list(keys), new_waiting=0, new_per_day=0,
+                next_due=store.next_due(list(keys)))
+    return plan, [key.split(":", 1)[1] for key in suspended]
+
+
 def _kind(item: Any) -> str:
     if item.is_new:
         return "new"

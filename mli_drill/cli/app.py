@@ -16,7 +16,7 @@ import typer
 
 from mli_drill import __version__
 from mli_drill.cli import backup, common, config, decks, exam, items, practice, problems, review, stats, status
-from mli_drill.cli import export
+from mli_drill.cli import export, search
 from mli_drill.cli import importer
 from mli_drill.cli import lazy_coercion
 
@@ -59,6 +59,7 @@ app.add_typer(config.app, name="config")
 app.add_typer(exam.app, name="exam")
 backup.register(app)
 items.register(app)
+search.register(app)
 
 
 PROG_NAME = "mli-drill"

@@ -31,17 +31,23 @@ def list_decks(json_output: bool = typer.Option(False, "--json", help="Print as 
 
 
 @app.command("show")
-def show(deck_id: str = typer.Argument(..., help="Deck id (see `decks list`).", autocompletion=completion.decks), json_output: bool = typer.Option(False, "--json")) -> None:
-    """Show the cards of one deck."""
+def show(
+    deck_id: str = typer.Argument(..., help="Deck id (see `decks list`).", autocompletion=completion.decks),
+    answers: bool = typer.Option(False, "--answers", "-a", help="Every card in full: question, choices and answer."),
+    json_output: bool = typer.Option(False, "--json", help="Print as JSON (every field of every card)."),
+) -> None:
+    """Show the cards of one deck: their whole ids (for suspend and review --cards), type, prompt and tags."""
     from mli_drill import render
     from mli_drill.cli.common import find_deck, load_collection
+    from mli_drill.render import browse
 
     deck = find_deck(load_collection(with_families=False, wanted_deck=deck_id), deck_id, "DECK_ID")
     if json_output:
         render.print_json({**deck.to_dict(), "cards": [c.to_dict() for c in deck.cards]})
-        return
-    rows = [[c.id, c.type, render.latex_to_unicode(c.prompt)[:70], ", ".join(c.tags)] for c in deck.cards]
-    render.console().print(render.table(f"{deck.title} ({deck.id}, {len(rows)} cards)", ["id", "type", "prompt", "tags"], rows))
+    elif answers:
+        browse.deck_with_answers(render.console(), deck)
+    else:
+        browse.deck_table(render.console(), deck)
 
 
 @app.command("validate")

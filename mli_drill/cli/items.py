@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import TYPE_CHECKING, List
 
 import typer
 
 from mli_drill.cli import completion
+
+if TYPE_CHECKING:
+    from mli_drill.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -35,13 +38,22 @@ def _set(names: List[str], suspended: bool) -> None:
     store = open_db()
     for key in _keys(names):
         keys = store.keys_of_card(key) if key.startswith("card:") else [key]
-        if not keys:
+        if not keys or (key.startswith("family:") and store.item(key) is None):  # a card no session has met yet, or a card id spelled Another_Way
+            _sync(store)
             key = _card_spelled_as_in_deck(key)
             keys = store.keys_of_card(key)
         if not keys or not all(store.set_suspended(k, suspended) for k in keys):
             raise typer.BadParameter(_not_seen(key.split(":", 1)[1]), param_hint="IDS")
         items = f" ({len(keys)} review items)" if len(keys) > 1 else ""
         render.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}{items}")
+
+
+def _sync(store: "Store") -> None:
+    """Bring the store's items up to date with the decks, so a card can be suspended before it was ever shown."""
+    from mli_drill import clock
+    from mli_drill.collection import load_collection, sync
+
+    sync(store, load_collection(), clock.now())
 
 
 def _card_ids() -> list[str]:

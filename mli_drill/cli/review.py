@@ -27,6 +27,9 @@ def review(
         help="Review early: also items due by the end of the day DAYS days from today (1: by the end of tomorrow).",
     ),
     json_summary: bool = typer.Option(False, "--json", help="Print the session summary as JSON at the end."),
+    cards: bool = typer.Option(False, "--cards", help="Review just the cards named after it, due or not (ids from `search`)."),
+    ids: Optional[List[str]] = typer.Argument(None, metavar="ID", help="With --cards: card ids (ID#c2: one deletion).",
+                                              autocompletion=completion.cards, show_default=False),
 ) -> None:
     """Review what is due today (cards and problem families), then new material.
 
@@ -34,17 +37,26 @@ def review(
     1-4 (again/hard/good/easy). At every prompt u takes back the latest saved
     answer and shows that item again, and q quits; s at the rating prompt
     suspends the item. Works with piped input, one line per keystroke.
+    On a terminal one key is enough: Space or Enter reveals, 1-4, u, s and q
+    act at once (`config set keys line` for Enter after each).
 
     When nothing is due it says why: today's new-card limit (then --new N
     takes more), or nothing falls due before a later time (then --ahead
     reviews early).
+
+    --cards ID... reviews those cards in that order, due or not, e.g.
+    mli-drill review --cards $(mli-drill search dice --ids).
     """
     from mli_drill import clock, render
     from mli_drill.cli.common import ConsoleTerminal, find_deck, load_collection, open_db, policy, settings
     from mli_drill.collection import sync
-    from mli_drill.queue import review_plan
+    from mli_drill.queue import chosen_plan, review_plan
     from mli_drill.session import Session
 
+    if bool(ids) != cards:
+        raise typer.BadParameter("name the cards after --cards: mli-drill review --cards ID...", param_hint="--cards")
+    if cards and (deck or tag):
+        raise typer.BadParameter("--cards reviews just the cards named; leave out --deck and --tag", param_hint="--cards")
     extra, deck_id = _deck_argument(deck)
     collection = load_collection(extra, wanted_deck=deck_id)
     if deck_id is not None:
@@ -54,12 +66,19 @@ def review(
     now = clock.now()
     sync(store, collection, now)
     rules = policy()
-    plan = review_plan(store, collection, now, rules, deck_id, tag or [], limit, extra_new=new or 0, ahead_days=ahead or 0)
+    skipped: list[str] = []
+    if ids:
+        plan, skipped = chosen_plan(store, collection, _item_keys(collection, ids), limit)
+    else:
+        plan = review_plan(store, collection, now, rules, deck_id, tag or [], limit, extra_new=new or 0, ahead_days=ahead or 0)
     terminal = ConsoleTerminal()
+    if skipped:
+        terminal.out.print(f"Skipped, suspended: {', '.join(skipped)} (mli-drill unsuspend ID brings a card back).", markup=False)
     titles = {name: spec.title for name, spec in collection.families.items()}
     session = Session(store, terminal, plan.entries, rules, clock.now, level=settings()["level"], family_titles=titles, scope=plan.scope)
     if not plan.entries:
-        render.nothing_due(terminal.out, plan, _command(deck, tag or []))
+        if not ids:  # a custom session of suspended cards only: the line above said why
+            render.nothing_due(terminal.out, plan, _command(deck, tag or []))
         if json_summary:
             render.print_json(session.summary().to_dict())
         return
@@ -89,6 +108,33 @@ def _check_tags(collection: "Collection", deck_id: Optional[str], tags: List[str
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             listing = ", ".join(known) if known else "none"
             raise typer.BadParameter(f"no card{where} has the tag {tag!r}{hint}; known tags{where}: {listing}", param_hint="--tag")
+
+
+def _item_keys(collection: "Collection", names: List[str]) -> list[str]:
+    """The review items of the cards named, in order: ``ID`` every item of the card, ``ID#c2`` that deletion alone.
+
+    An id that names no card is a usage error naming the nearest (case and ``_``/``-`` aside, as everywhere).
+    """
+    from mli_drill.model import CLOZE_KEY_MARK, card_item_key
+    from mli_drill.names import resolve, unknown
+
+    known = [summary.id for summary in collection.summaries()]
+    keys: list[str] = []
+    for name in names:
+        card_id, mark, number = name.partition(CLOZE_KEY_MARK)
+        found = resolve(card_id, known)
+        if found is None:
+            raise typer.BadParameter(unknown("no card", card_id, known, "mli-drill search TEXT"), param_hint="ID")
+        summary = collection.cards.summary(card_item_key(found))
+        assert summary is not None
+        if not mark:
+            keys.extend(summary.item_keys)
+        elif number.isdigit() and card_item_key(found, int(number)) in summary.item_keys:
+            keys.append(card_item_key(found, int(number)))
+        else:
+            deletions = ", ".join(f"#c{n}" for n in summary.clozes) or "none"
+            raise typer.BadParameter(f"card {found!r} has no deletion {mark}{number} (its deletions: {deletions})", param_hint="ID")
+    return list(dict.fromkeys(keys))
 
 
 def _deck_argument(deck: Optional[str]) -> tuple[list[Path], Optional[str]]:

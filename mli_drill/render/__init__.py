@@ -123,6 +123,23 @@ def warning(message: str) -> None:
     err.print(f"[bold yellow]warning:[/] {escape(message)}")
 
 
+def answer_parts(card: Any, cloze: int | None = None) -> list[str]:
+    """What a card's answer shows, one paragraph each, math as Unicode (the review and ``decks show --answers``).
+
+    An mcq card's right choice is not among them: the verdict (or the list of choices) shows it.
+    """
+    parts: list[str] = []
+    if card.type == "cloze":
+        parts.append(latex_to_unicode(cloze_reveal(card.text, cloze)))
+    if card.type == "points":
+        parts.extend(f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(card.points, 1))
+    if card.back:
+        parts.append(latex_to_unicode(card.back))
+    if card.family:
+        parts.append(f"Drill it: mli-drill practice {card.family}")
+    return parts
+
+
 # -- session events ---------------------------------------------------------
 class SessionView:
     """Draws session events; the CLI's Terminal adapter forwards ``emit`` here."""
@@ -148,16 +165,8 @@ class SessionView:
         self.out.print(Panel(body, title=title, title_align="left", border_style="cyan"))
 
     def _RevealCard(self, event: Any) -> None:
-        card = event.card
-        parts: list[str] = [f"you typed: {event.typed}"] if getattr(event, "typed", None) else []
-        if card.type == "cloze":
-            parts.append(latex_to_unicode(cloze_reveal(card.text, event.cloze)))
-        if card.type == "points":
-            parts.extend(f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(card.points, 1))
-        if card.back:
-            parts.append(latex_to_unicode(card.back))
-        if card.family:
-            parts.append(f"Drill it: mli-drill practice {card.family}")
+        typed = getattr(event, "typed", None)
+        parts = ([f"you typed: {typed}"] if typed else []) + answer_parts(event.card, event.cloze)
         if parts:
             self.out.print(Panel(Text(inert("\n".join(parts))), border_style="green", title="answer", title_align="left"))
 
