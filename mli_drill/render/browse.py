@@ -69,15 +69,17 @@ def highlighted(text: str, words: Iterable[str], style: str = "") -> Text:
 
 # -- decks show ------------------------------------------------------------------------
 def deck_table(out: Console, deck: "Deck") -> None:
-    """One row per card: the whole id, type, the start of the prompt, tags."""
+    """One row per card: the whole id, its type, the start of its prompt with its tags under it."""
     title = shown(f"{deck.title} ({deck.id}, {len(deck.cards)} cards)")
     table = Table(title=title, title_justify="left", header_style="bold", expand=True)
     table.add_column("id", no_wrap=True, overflow="fold")
     table.add_column("type", no_wrap=True)
-    table.add_column("prompt", ratio=3, overflow="fold")
-    table.add_column("tags", ratio=1, overflow="fold")
+    table.add_column("prompt · tags", ratio=1, overflow="fold")
     for card in deck.cards:
-        table.add_row(Text(inert(card.id)), card.type, Text(shorten(shown(card.prompt), PROMPT_CHARACTERS)), Text(inert(", ".join(card.tags))))
+        prompt = Text(shorten(shown(card.prompt), PROMPT_CHARACTERS))
+        if card.tags:
+            prompt.append(inert("\n" + ", ".join(card.tags)), style="dim")
+        table.add_row(Text(inert(card.id)), card.type, prompt)
     out.print(table)
 
 
