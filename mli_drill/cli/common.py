@@ -208,12 +208,11 @@ class ConsoleTerminal:
 
         keys = one_key_answers(prompt)
         if keys is None:
-            text, complete = self.keys.typed_ahead()
-        else:
-            sys.stdout.write("> ")
-            sys.stdout.flush()
-            text, complete = self.keys.answer(keys)
-            sys.stdout.write("\r")  # "> " is written again below, with the key or the line begun
+            return self._read_line()
+        sys.stdout.write("> ")
+        sys.stdout.flush()
+        text, complete = self.keys.answer(keys)
+        sys.stdout.write("\r")  # "> " is written again below, with the key or the line begun
         if complete:
             sys.stdout.write(f"> {text}\n")  # the key shown as a typed line would be: transcripts read the same
             sys.stdout.flush()
@@ -238,13 +237,11 @@ class ConsoleTerminal:
 
 
 def _line_starting_with(start: str) -> str:
-    """A line typed at the keyboard that already holds ``start`` (keys typed at a one-key prompt, or ahead).
+    """A line typed at the keyboard that already holds ``start`` (the keys that began it at a one-key prompt).
 
     With readline (Linux, macOS) ``start`` sits in the line as if typed, so it
     can be edited; without it, it is shown and the rest of the line is added.
     """
-    if not start:
-        return input("> ")
     try:
         import readline
     except ImportError:

@@ -53,12 +53,16 @@ def _click_getchar() -> str:
 
 
 class KeyReader:
-    """Keypresses from the terminal, handed out one at a time.
+    """Keypresses from the terminal, one answer at a time.
 
-    ``getchar`` returns what the terminal had ready: one key, an escape
-    sequence (an arrow key), or several keys typed ahead or pasted. What is
-    left after the key in hand waits in ``pending`` for the next prompt, so
-    typing ahead loses nothing.
+    A key acts at the prompt that was showing when it was pressed. ``getchar``
+    discards whatever was typed before it started reading (it makes the
+    terminal raw with TCSAFLUSH), and what arrived together with an answering
+    key is dropped too, so a habitual Enter after a rating ("3⏎") never
+    reveals the next card. ``getchar`` returns what the terminal had ready:
+    one key, an escape sequence (an arrow key), or a burst of keys; within
+    one prompt they are taken in order, so a pasted ``good⏎`` still reads as
+    a line.
     """
 
     def __init__(self, getchar: Callable[[], str] = _click_getchar):
@@ -68,23 +72,25 @@ class KeyReader:
     def answer(self, keys: frozenset[str]) -> tuple[str, bool]:
         """``(text, True)`` when a key answered the prompt (Enter and Space as the empty line);
         ``(start, False)`` when a printable key began a typed line the caller finishes."""
+        self.pending = ""
         while True:
             key = self._key()
             if key in ENTER_KEYS:
+                self.pending = ""
                 return "", True
             if key.lower() in keys:
+                self.pending = ""
                 return key, True
             if key.isprintable() and key:
                 return self.typed_ahead(key)
             # Tab, Backspace, arrows: nothing to do at a one-key prompt
 
     def typed_ahead(self, start: str = "") -> tuple[str, bool]:
-        """``start`` and the keys typed ahead, up to the first Enter: ``(line, True)`` when an Enter was among
-        them (the rest stays pending), else ``(text so far, False)``."""
+        """``start`` and the keys that came with it, up to the first Enter: ``(line, True)`` when an Enter was
+        among them, else ``(text so far, False)`` for the caller's line editor to finish. Nothing stays pending."""
         text, self.pending = start + self.pending, ""
         for index, char in enumerate(text):
             if char in "\r\n":
-                self.pending = text[index + 1:]
                 return text[:index], True
             _raise_for(char)
         return text, False

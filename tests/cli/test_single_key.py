@@ -11,6 +11,8 @@ import json
 import os
 import sqlite3
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -100,12 +102,13 @@ def test_a_listed_key_or_enter_answers_at_once_and_other_keys_begin_a_line() -> 
     assert reader("g").answer(keys) == ("g", False)  # "good" is being typed
 
 
-def test_keys_typed_ahead_wait_for_the_next_prompt() -> None:
-    keys = reader(" 3good\rx")
-    assert keys.answer(frozenset()) == ("", True)
+def test_keys_that_came_with_an_answering_key_are_dropped_but_a_line_keeps_its_keys() -> None:
+    keys = reader("3\r", "\r")
     assert keys.answer(frozenset({"3"})) == ("3", True)
-    assert keys.answer(frozenset({"3"})) == ("good", True)  # the Enter typed ahead ends the line
-    assert keys.typed_ahead() == ("x", False)
+    assert keys.pending == ""  # a habitual Enter after the rating does not reveal the next card
+    assert keys.answer(frozenset()) == ("", True)  # the next prompt waits for a key of its own
+    assert reader("good\rx").answer(frozenset({"3"})) == ("good", True)  # a pasted line reads as the line
+    assert reader("go").answer(frozenset({"3"})) == ("go", False)
 
 
 @pytest.mark.parametrize(("chunk", "error"), [("\x03", KeyboardInterrupt), ("\x04", EOFError), ("3\x03", KeyboardInterrupt)])
@@ -127,9 +130,24 @@ def spawn(home: Path, *args: str):
 
 
 def wait_for(child, prompt: str) -> None:
-    """The prompt, then the "> " under it: the program is about to read."""
+    """The prompt, the "> " under it, and (at a one-key prompt) the terminal raw: the program is reading keys.
+
+    ``getchar`` discards keys pressed before it starts reading (as a person's
+    keys pressed before the prompt appears should be), so a test types only
+    once the terminal is raw: no timing involved.
+    """
     child.expect(prompt)
     child.expect("> ")
+    if not prompt.startswith(("Enter to reveal", "Rate ")) or line_mode(child):
+        return
+    deadline = time.monotonic() + 60  # a safety net only: a stuck program fails instead of hanging the suite
+    while termios.tcgetattr(child.child_fd)[3] & termios.ICANON:
+        assert time.monotonic() < deadline, "the program never started reading a key"
+        time.sleep(0.005)
+
+
+def line_mode(child) -> bool:
+    return getattr(child, "line_mode", False)
 
 
 def reviews(home: Path) -> list[tuple[str, int, int]]:
@@ -212,8 +230,7 @@ def test_a_word_still_rates_and_typed_answers_keep_line_input(tmp_path: Path) ->
     child.send("\x7f")  # Backspace
     child.send("C")
     child.send("\r")
-    child.expect("Rate 1 again")
-    wait_for(child, "q quit")
+    wait_for(child, RATE)
     child.send("\r")  # Enter keeps the suggested rating at once
     wait_for(child, r"Your choice \(A-C\)")
     child.send("B\r")
@@ -273,15 +290,17 @@ def test_ctrl_d_at_a_one_key_prompt_ends_the_session(deck_home: Path) -> None:
     finish(child)
 
 
-def test_keys_typed_ahead_are_not_lost(deck_home: Path) -> None:
+def test_an_enter_typed_after_a_rating_out_of_habit_does_not_reveal_the_next_card(deck_home: Path) -> None:
     child = spawn(deck_home, "review", "--deck", "keys")
     wait_for(child, REVEAL)
-    child.send(" 3 4")  # reveal, good, reveal, easy in one burst
-    child.expect("Question 2")
+    child.send(" ")
+    wait_for(child, RATE)
+    child.send("3\r")  # as line mode taught: the rating acts at once, the Enter is dropped
+    child.expect("Question 1")
     wait_for(child, REVEAL)
     child.send("q")
     finish(child)
-    assert [rating for _, rating, _ in reviews(deck_home)] == [3, 4]
+    assert [rating for _, rating, _ in reviews(deck_home)] == [3]
 
 
 def test_practice_enter_keeps_the_suggestion_at_once(tmp_path: Path) -> None:
@@ -306,6 +325,7 @@ def test_the_line_setting_turns_single_keys_off(deck_home: Path) -> None:
     deck_home.mkdir(parents=True, exist_ok=True)
     (deck_home / "settings.json").write_text(json.dumps({"keys": "line"}), encoding="utf-8")
     child = spawn(deck_home, "review", "--deck", "keys")
+    child.line_mode = True
     wait_for(child, REVEAL)
     child.sendline("")
     wait_for(child, RATE)
