@@ -106,8 +106,12 @@ def policy() -> "Policy":
 
 @overload
 def check_family_and_level(family: str, level: str) -> str: ...
+
+
 @overload
 def check_family_and_level(family: None, level: str) -> None: ...
+
+
 def check_family_and_level(family: str | None, level: str) -> str | None:
     """The family's name as the registry spells it (``Receptive_Field`` is ``receptive-field``).
 

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 
 def search(
-    words: List[str] = typer.Argument(..., metavar="TEXT...", help="Words to find, in any field of a card (all of them, any case)."),
+    words: List[str] = typer.Argument(..., metavar="TEXT", help="Words to find, in any field of a card (all of them, any case)."),
     deck: Optional[str] = typer.Option(None, "--deck", "-d", help="Only this deck.", autocompletion=completion.decks),
     json_output: bool = typer.Option(False, "--json", help="Print the matches as JSON."),
     ids_only: bool = typer.Option(False, "--ids", help="Print only the card ids, one a line (for `review --cards $(...)`)."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -138,6 +139,24 @@ def test_the_completion_script_is_printed(tmp_path: Path, style: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "complete -o default -F _mli_drill_completion mli-drill" in result.stdout
     assert "_MLI_DRILL_COMPLETE=complete_bash" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_completes_through_the_script_it_is_given(tmp_path: Path) -> None:
+    """The README's `eval "$(_MLI_DRILL_COMPLETE=bash_source mli-drill)"`, then Tab, as bash runs it."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    launcher = bin_dir / "mli-drill"
+    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m mli_drill "$@"\n', encoding="utf-8")
+    launcher.chmod(0o755)
+    script = (
+        'eval "$(_MLI_DRILL_COMPLETE=bash_source mli-drill)"\n'
+        "COMP_WORDS=(mli-drill practice rec); COMP_CWORD=2; _mli_drill_completion mli-drill; echo \"${COMPREPLY[@]}\"\n"
+        "COMP_WORDS=(mli-drill decks show week3-c); COMP_CWORD=3; _mli_drill_completion mli-drill; echo \"${COMPREPLY[@]}\"\n"
+    )
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT), "MLI_DRILL_HOME": str(tmp_path / "home")}
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert result.stdout.splitlines() == ["receptive-field", "week3-classification week3-cnn"], result.stderr
 
 
 def test_show_and_install_completion(tmp_path: Path) -> None:
