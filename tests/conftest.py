@@ -152,3 +152,20 @@ def _exam_seed(kinds: tuple[str, ...]) -> int:
         if tuple(q.kind for q in compose_paper(candidates, len(kinds), seed)) == kinds:
             return seed
     raise AssertionError(f"no paper asks {kinds}")
+
+
+def wait_until_reading_keys(child, timeout: float = 60) -> None:
+    """In a pexpect session, wait until the program reads single keys (``keys = single``): its terminal is raw.
+
+    click's ``getchar`` discards keys pressed before it starts reading (as a
+    person's keys pressed before a prompt appears should be), so a test types
+    at a one-key prompt only once the terminal has left canonical mode. The
+    timeout is a safety net, not a measurement.
+    """
+    import termios
+    import time
+
+    deadline = time.monotonic() + timeout
+    while termios.tcgetattr(child.child_fd)[3] & termios.ICANON:
+        assert time.monotonic() < deadline, "the program never started reading a key"
+        time.sleep(0.005)

@@ -51,7 +51,8 @@ def _set(names: List[str], suspended: bool) -> None:
 def _sync(store: "Store") -> None:
     """Bring the store's items up to date with the decks, so a card can be suspended before it was ever shown."""
     from mli_drill import clock
-    from mli_drill.collection import load_collection, sync
+    from mli_drill.cli.common import load_collection
+    from mli_drill.collection import sync
 
     sync(store, load_collection(), clock.now())
 

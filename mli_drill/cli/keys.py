@@ -3,19 +3,22 @@
 The session asks for lines (``session.Terminal.ask``) and never learns how a
 line was typed, so single-key input lives here, in the terminal adapter's
 toolbox (``common.ConsoleTerminal`` uses it). With ``keys = single`` and a
-terminal on standard input, the two prompts every SRS reviewer answers with
-one key take one key:
+terminal on standard input, the prompts every SRS reviewer answers with one
+key take one key:
 
-* "Enter to reveal ...": Space or Enter reveals; each key the prompt lists
-  (``h hint``, ``q quit``, ...) acts at once;
+* "Enter to reveal ...": Space or Enter reveals at once. The prompt also
+  invites the student to type an answer, so every other key begins that
+  typed line (``q``, ``u`` and ``h`` included: an answer may begin with
+  them; typed alone and ended with Enter they act as before);
 * "Rate 1 again · 2 hard ...": ``1``-``4`` and each key the prompt lists
   (``u undo``, ``s suspend``, ``q quit``) act at once; Enter or Space is an
-  empty line, which keeps a suggested rating.
+  empty line, which keeps a suggested rating;
+* "Enter: more of the worked solution": Space or Enter turns the page.
 
 Any other printable key starts an ordinary typed line holding that key (so
-``good`` or a student's own attempt still work), finished with Enter. Every
-other prompt (problem answers, mcq letters, points, the exam) reads a whole
-line as before, and piped input is always read line by line.
+``good`` still rates), finished with Enter. Every other prompt (problem
+answers, mcq letters, points, the exam) reads a whole line as before, and
+piped input is always read line by line.
 
 Keys come from click's ``getchar`` (typer re-exports it), which puts the
 terminal in raw mode only while it waits: Ctrl-C then arrives as a
@@ -28,21 +31,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-ONE_KEY_PROMPTS = ("Enter to reveal", "Rate ")  # how the session's reveal and rating prompts begin
+# How the session's reveal and rating prompts and the solution pager's prompt begin
+ONE_KEY_PROMPTS = ("Enter to reveal", "Rate ", "Enter: more")
+TYPED_ANSWER_INVITED = "type your answer"  # such a prompt takes only Enter and Space at once
 ENTER_KEYS = ("\r", "\n", " ")  # raw mode delivers Enter as \r; Space counts as Enter at these prompts
 _LISTED_KEY = re.compile(r"(?:^|\s)(\S)\s+[a-z]")  # "q quit", "Rate 1 again": a lone character before a word
 _IGNORED_CHUNKS = ("\x1b", "\x00")  # Escape and the sequences of arrow and function keys (\x00: Windows)
 
 
 def one_key_answers(prompt: str) -> frozenset[str] | None:
-    """The keys (lower case) that answer ``prompt`` at once; None when it asks for a typed line.
+    """The keys (lower case) that answer ``prompt`` at once, besides Enter and Space; None when it asks for a typed line.
 
     The keys are read off the prompt itself, each ``· k word`` segment naming
-    one, so a key the session adds to a prompt (say ``u undo`` at the reveal
-    prompt) acts at once without a change here.
+    one, so a key the session adds to the rating prompt acts at once without
+    a change here.
     """
     if not prompt.startswith(ONE_KEY_PROMPTS):
         return None
+    if TYPED_ANSWER_INVITED in prompt:
+        return frozenset()
     return frozenset(key.lower() for part in prompt.split(" · ") for key in _LISTED_KEY.findall(part))
 
 

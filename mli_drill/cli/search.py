@@ -27,15 +27,14 @@ def search(
     Review the matches: mli-drill review --cards ID... Exit 1 when nothing matches.
     """
     from mli_drill import clock, render
-    from mli_drill.cli.common import find_deck, open_db
-    from mli_drill.collection import load_collection
+    from mli_drill.cli.common import find_deck, load_collection, open_db
     from mli_drill.render import browse
     from mli_drill.search import query_words, search as find, standing
 
     text = " ".join(words)
     if not query_words(text):
         raise typer.BadParameter("give at least one word", param_hint="TEXT")
-    collection = load_collection(with_families=False)
+    collection = load_collection(with_families=False, wanted_deck=deck)
     decks = [find_deck(collection, deck, "--deck")] if deck is not None else collection.decks
     cards = find((card for d in decks for card in d.cards), text, render.latex_to_unicode)
     store = open_db()

@@ -11,15 +11,13 @@ import json
 import os
 import sqlite3
 import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
 
 from mli_drill.cli.keys import KeyReader, one_key_answers
 from mli_drill.session import Session
-from tests.conftest import FIXED_NOW, ROOT, basic_deck, write_deck
+from tests.conftest import FIXED_NOW, ROOT, basic_deck, wait_until_reading_keys, write_deck
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -44,12 +42,14 @@ cards:
 
 # -- the prompts and the key reader, without a terminal ---------------------------
 def test_the_keys_are_read_off_the_prompt() -> None:
-    assert one_key_answers("Enter to reveal · h hint · q quit") == {"h", "q"}
-    assert one_key_answers("Enter to reveal · q quit") == {"q"}
-    rate = "Rate 1 again · 2 hard · 3 good · 4 easy · Enter = 3 good · u undo · s suspend · q quit"
+    rate = "Rate 1 again · 2 hard · 3 good · 4 easy · Enter = 3 good · s suspend · u undo · q quit"
     assert one_key_answers(rate) == {"1", "2", "3", "4", "u", "s", "q"}
     # a key the session adds to a prompt acts at once without a change to the adapter
-    assert one_key_answers("Enter to reveal · h hint · u undo · q quit") == {"h", "u", "q"}
+    assert one_key_answers("Rate 1 again · 2 hard · 3 good · 4 easy · s suspend · q quit · x extra") == {"1", "2", "3", "4", "s", "q", "x"}
+    # the reveal prompt invites a typed answer, which may begin with any letter: only Enter and Space act at once
+    assert one_key_answers("Enter to reveal (or type your answer) · h hint · u undo · q quit") == frozenset()
+    assert one_key_answers("Enter to reveal · q quit") == {"q"}
+    assert one_key_answers("Enter: more of the worked solution (1 of 2)") == frozenset()
     # typed answers keep line input
     for prompt in ("Your choice (A-C) · h hint · q quit", "Answer · h hint · s show solution · q quit",
                    "Points you recalled (e.g. 1 3, all, none) of 4 · q quit"):
@@ -83,8 +83,8 @@ def test_the_session_prompts_are_the_ones_answered_with_one_key() -> None:
         store.sync_items([("card:c", "card", "d")], FIXED_NOW)
         Session(store, Recorder(), [Entry("card:c", card=card)], Policy(), lambda: now).run()
         store.close()
-    assert one_key_answers(asked[0]) == {"q"}
-    assert one_key_answers(asked[1]) == {"1", "2", "3", "4", "u", "s", "q"}
+    assert one_key_answers(asked[0]) == frozenset()  # Enter or Space reveals; letters begin a typed answer
+    assert one_key_answers(asked[1]) == {"1", "2", "3", "4", "s", "q"}  # (u once there is an answer to take back)
 
 
 def reader(*chunks: str) -> KeyReader:
@@ -138,12 +138,8 @@ def wait_for(child, prompt: str) -> None:
     """
     child.expect(prompt)
     child.expect("> ")
-    if not prompt.startswith(("Enter to reveal", "Rate ")) or line_mode(child):
-        return
-    deadline = time.monotonic() + 60  # a safety net only: a stuck program fails instead of hanging the suite
-    while termios.tcgetattr(child.child_fd)[3] & termios.ICANON:
-        assert time.monotonic() < deadline, "the program never started reading a key"
-        time.sleep(0.005)
+    if prompt.startswith(("Enter to reveal", "Rate ")) and not line_mode(child):
+        wait_until_reading_keys(child)
 
 
 def line_mode(child) -> bool:
@@ -188,7 +184,8 @@ def test_space_reveals_and_a_digit_rates_without_enter(deck_home: Path) -> None:
     child.send("4")
     child.expect("Question 2")
     wait_for(child, REVEAL)
-    child.send("q")
+    child.send("q")  # at the reveal prompt a letter begins a typed answer: q and Enter quit
+    child.send("\r")
     finish(child)
     assert [(key, rating) for key, rating, _ in reviews(deck_home)] == [("card:keys-c0", 3), ("card:keys-c1", 4)]
 
@@ -213,7 +210,7 @@ def test_undo_and_suspend_act_at_once(deck_home: Path) -> None:
     child.expect("Suspended keys-c0")
     child.expect("Question 1")
     wait_for(child, REVEAL)
-    child.send("q")
+    child.send("q\r")
     finish(child)
     assert reviews(deck_home) == []
     conn = sqlite3.connect(str(deck_home / "progress.db"))
@@ -298,9 +295,28 @@ def test_an_enter_typed_after_a_rating_out_of_habit_does_not_reveal_the_next_car
     child.send("3\r")  # as line mode taught: the rating acts at once, the Enter is dropped
     child.expect("Question 1")
     wait_for(child, REVEAL)
-    child.send("q")
+    child.send("q\r")
     finish(child)
     assert [rating for _, rating, _ in reviews(deck_home)] == [3]
+
+
+def test_an_answer_typed_at_the_reveal_prompt_may_begin_with_a_command_letter(deck_home: Path) -> None:
+    child = spawn(deck_home, "review", "--deck", "keys")
+    wait_for(child, REVEAL)
+    child.send("q")  # not quit: the start of the student's own answer
+    child.expect("> q")
+    child.send("uestion zero\r")
+    child.expect("you typed: question zero")
+    child.expect("Answer 0")
+    wait_for(child, RATE)
+    child.send("3")
+    child.expect("Question 1")
+    wait_for(child, REVEAL)
+    child.send("q\r")
+    finish(child)
+    conn = sqlite3.connect(str(deck_home / "progress.db"))
+    assert conn.execute("SELECT answer, rating FROM review_log").fetchall() == [("question zero", 3)]
+    conn.close()
 
 
 def test_practice_enter_keeps_the_suggestion_at_once(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXED_NOW, ROOT
+from tests.conftest import FIXED_NOW, ROOT, wait_until_reading_keys
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -25,11 +25,15 @@ def test_long_solution_pages_under_the_question(tmp_path: Path) -> None:
     child.expect("expected 29, got 5")
     child.expect(r"worked solution \(1 of 2\)")
     child.expect("more of the worked solution")
+    child.expect("> ")
+    wait_until_reading_keys(child)  # one key turns the page (keys = single, the default)
     child.sendline("")
     child.expect("k=5, s=1, d=2")  # the question is still in view on the second page
     child.expect(r"worked solution \(2 of 2\)")
     child.expect("29 input pixels")
     child.expect("Rate")
+    child.expect("> ")
+    wait_until_reading_keys(child)
     child.sendline("")
     child.expect("Practice")
     child.expect(pexpect.EOF)
