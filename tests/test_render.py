@@ -42,6 +42,12 @@ from mli_drill.render.math import MATH, math_to_unicode
         (r"$-\log D(G(z))$", "-log D(G(z))"),
         (r"$x_2 = -(\theta_0 + \theta_1 x_1)/\theta_2$", "x₂ = -(θ₀ + θ₁ x₁)/θ₂"),
         (r"$\lVert Ax - y \rVert^2$", "‖Ax - y‖²"),
+        # the plain norm bars of user decks: never dropped, paired like brackets (QA of issue 13)
+        (r"$\|x\|_2^2$", "‖x‖₂²"),
+        (r"$\min_\theta \| A\theta - y \|^2 + \lambda \|w\|_1$", "min_θ ‖Aθ - y‖² + λ ‖w‖₁"),
+        (r"$\left\| x \right\|$", "‖x‖"),
+        (r"$\vert x \vert$", "|x|"),
+        (r"$a \vert b$", "a | b"),  # a lone bar stays ordinary
         (r"$I[r,c+1]$", "I[r, c + 1]"),
         (r"$p(x | y) = \prod_j p(x_j | y)$", "p(x | y) = ∏ⱼ p(xⱼ | y)"),
         (r"$a := b$", "a := b"),

@@ -61,6 +61,7 @@ DELIMITERS = {
     "lfloor": ("⌊", "open"), "rfloor": ("⌋", "close"), "lceil": ("⌈", "open"), "rceil": ("⌉", "close"),
     "langle": ("⟨", "open"), "rangle": ("⟩", "close"), "{": ("{", "open"), "}": ("}", "close"),
 }
+FENCES = {"|": "‖", "Vert": "‖", "vert": "|"}  # \| x \|: bars that open and close in pairs, like brackets
 SPACES = {",": True, ";": True, ":": True, " ": True, "quad": True, "qquad": True, "!": False}
 TEXT_MACROS = {"text", "textrm", "textit", "textbf", "textsf", "texttt", "mbox", "hbox"}
 FONT_MACROS = {"mathrm", "operatorname", "mathit", "mathbf", "mathsf", "mathtt", "boldsymbol", "bm"}
@@ -73,8 +74,8 @@ class Atom:
     """One piece of a formula: its text, its TeX class and whether the source had a space before it.
 
     ``kind`` is ord, op, bin, rel, open, close, punct, slash (``/``, spaced
-    as its author wrote it, the same on both sides) or text (``\\text{ if }``,
-    whose own spaces count).
+    as its author wrote it, the same on both sides), text (``\\text{ if }``,
+    whose own spaces count) or fence (``\\|``, paired into open and close).
     """
 
     text: str
@@ -149,7 +150,7 @@ class _Typesetter:
                 gap = trailing
             else:
                 gap = gap or trailing
-        return _merge_colon_equals(atoms)
+        return _pair_fences(_merge_colon_equals(atoms))
 
     def _atoms_of(self, token: Any, style: str) -> tuple[list[Atom], bool]:
         """The atoms of one token (a character or a node) and whether a space follows it."""
@@ -174,6 +175,8 @@ class _Typesetter:
         if name in DELIMITERS:
             text, kind = DELIMITERS[name]
             return [Atom(text, kind)], spaced
+        if name in FENCES:
+            return [Atom(FENCES[name], "fence")], spaced
         if name in FRACTIONS and len(args) >= 2:
             parts = [_grouped(self.layout(_nodes_of(arg), "fraction")) for arg in args[-2:]]
             return [Atom("/".join(parts))], spaced
@@ -268,6 +271,16 @@ def _merge_colon_equals(atoms: list[Atom]) -> list[Atom]:
         else:
             merged.append(atom)
     return merged
+
+
+def _pair_fences(atoms: list[Atom]) -> list[Atom]:
+    """``\\| x \\|``: a bar and the next one open and close a norm (set tight, like brackets); a lone bar is ordinary."""
+    paired = [replace(atom, kind="ord") if atom.kind == "fence" else atom for atom in atoms]
+    fences = [index for index, atom in enumerate(atoms) if atom.kind == "fence"]
+    for opening, closing in zip(fences[0::2], fences[1::2]):
+        paired[opening] = replace(atoms[opening], kind="open")
+        paired[closing] = replace(atoms[closing], kind="close")
+    return paired
 
 
 def _script_text(mark: str, text: str) -> str:
