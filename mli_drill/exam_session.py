@@ -72,6 +72,7 @@ class ShowExamQuestion:
     title: str
     recorded: str | None = None  # revising: the answer on record ("" for a points question marked none)
     revising: bool = False
+    instance: Any = None  # a problem's instance, whose declared grids a colour terminal draws as pictures
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ class ExamSession:
 
         instance = make_instance(question.name, self.level, question.seed)
         title = self.titles.get(question.name, question.name)
-        self._show(question, instance.question, title, recorded)
+        self._show(question, instance.question, title, recorded, instance)
         prompt = "New answer · n keep the recorded one" if recorded else "Answer · n skip for now"
         while True:
             try:
@@ -355,10 +356,10 @@ class ExamSession:
                 return points_marks(len(recalled), question.max_marks), " ".join(map(str, sorted(recalled))), []
             self.io.emit(Notice(f"List point numbers between 1 and {len(card.points)}, or 'all' or 'none'.", error=True))
 
-    def _show(self, question: Question, text: str, title: str, recorded: Mark | None) -> None:
+    def _show(self, question: Question, text: str, title: str, recorded: Mark | None, instance: Any = None) -> None:
         self.io.emit(ShowExamQuestion(
             question, len(self.questions), self.seconds_left(), text, title,
-            recorded=recorded.answer if recorded else None, revising=recorded is not None,
+            recorded=recorded.answer if recorded else None, revising=recorded is not None, instance=instance,
         ))
 
     # -- prompts ------------------------------------------------------------

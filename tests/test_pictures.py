@@ -108,3 +108,47 @@ def test_html_worksheet_draws_pictures_and_markdown_keeps_digits() -> None:
     assert page.count('<table class="picture">') >= 4  # two masks, the overlay in the key, an image and a kernel
     assert "print-color-adjust: exact" in page and "TP in both" in page
     assert "<table" not in render_markdown(sheet) and "0 0 1 1 1 1" in render_markdown(sheet)
+
+
+def test_a_mock_exam_question_draws_its_pictures(tmp_path) -> None:
+    """The exam shows a problem's image as a picture too, as practice does (seen in QA: plain digits on a colour terminal)."""
+    from datetime import datetime, timezone
+
+    from mli_drill.exam import Question
+    from mli_drill.exam_session import ExamSession, ShowExamQuestion
+    from mli_drill.store import open_store
+
+    class Student:
+        """Looks at the first question, then leaves (end of input); the view draws what it is shown."""
+
+        interactive = False
+
+        def __init__(self) -> None:
+            self.console = _colour_console()
+            self.view = render.SessionView(self.console)
+            self.shown: list[ShowExamQuestion] = []
+
+        def ask(self, prompt: str) -> None:
+            return None
+
+        def emit(self, event: object) -> None:
+            if isinstance(event, ShowExamQuestion):
+                self.shown.append(event)
+            self.view.show(event)
+
+    store = open_store(tmp_path / "progress.db")
+    try:
+        paper = [Question(1, "problem", "family:bilinear-interpolation", "registration", 2, seed=1)]
+        paper_id = store.exams.create("2026-05-01T09:00:00+00:00", 1, "exam", 60, "[]")
+        student = Student()
+        now = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
+        ExamSession(store, student, paper_id, paper, {}, "exam", 3600.0, lambda: now, ticks=lambda: 0.0).run([])
+    finally:
+        store.close()
+    assert student.shown and student.shown[0].instance is not None
+    out = student.console.file.getvalue()  # type: ignore[attr-defined]
+    image = family_pictures("bilinear-interpolation", student.shown[0].instance.params)[0]
+    first = split(student.shown[0].instance.question, [image])
+    picture = next(block for block in first if isinstance(block, Picture))
+    red, green, blue = (int(picture.rows[0][0].background[i : i + 2], 16) for i in (1, 3, 5))
+    assert f"48;2;{red};{green};{blue}m" in out, "the image's first cell is drawn in its grey"

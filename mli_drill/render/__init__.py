@@ -248,7 +248,8 @@ class SessionView:
         q = event.question
         title = fit_title([f"Question {q.position} of {event.total}"], event.title,
                           [f"{q.max_marks} marks", f"⏱ {_clock(event.seconds_left)}"], self.out.width)
-        body = flow(inert(latex_to_unicode(event.text)), panel_width(self.out))
+        grids = pictures_for(self.out, event.instance) if event.instance is not None else []
+        body = Text("\n").join(flow_lines(latex_to_unicode(event.text), panel_width(self.out), grids))
         self.out.print(Panel(body, title=title, title_align="left", border_style="magenta"))
         if event.revising:
             if q.kind == "problem":
