@@ -178,11 +178,17 @@ class ConsoleTerminal:
             from mli_drill.cli.keys import KeyReader
 
             self.keys = KeyReader()
+        self._typed_ahead: str | None = None  # typed at the solution pager (u, q, a rating): the next prompt's answer
 
     def ask(self, prompt: str) -> str | None:
         """One line from the student; None at end of input. A line that is not UTF-8 is asked again."""
         from rich.markup import escape
 
+        if self._typed_ahead is not None:
+            line, self._typed_ahead = self._typed_ahead, None
+            self.out.print(f"[dim]› {escape(prompt)}[/]")
+            self.out.print(f"> {line}", markup=False, highlight=False)
+            return line
         while True:
             self.out.print(f"[dim]› {escape(prompt)}[/]")  # a prompt such as "[y/N]" is text, not markup
             try:
@@ -235,7 +241,7 @@ class ConsoleTerminal:
 
     def emit(self, event: Any) -> None:
         if type(event).__name__ == "ShowSolution" and self.interactive and self.out.is_terminal:
-            self.view.page_solution(event.instance, self.ask)  # keeps the question in view on a short screen
+            self._typed_ahead = self.view.page_solution(event.instance, self.ask)  # keeps the question in view on a short screen
             return
         self.view.show(event)
 

@@ -13,7 +13,9 @@ key take one key:
 * "Rate 1 again · 2 hard ...": ``1``-``4`` and each key the prompt lists
   (``u undo``, ``s suspend``, ``q quit``) act at once; Enter or Space is an
   empty line, which keeps a suggested rating;
-* "Enter: more of the worked solution": Space or Enter turns the page.
+* "Enter: more of the worked solution · u undo · q quit": Space or Enter
+  turns the page; ``u`` and ``q`` act at once (a rating typed there goes to
+  the rating prompt).
 
 Any other printable key starts an ordinary typed line holding that key (so
 ``good`` still rates), finished with Enter. Every other prompt (problem

@@ -194,7 +194,7 @@ class SessionView:
     def solution(self, inst: Any) -> None:
         self.out.print(solution_panel(self.out, inst))
 
-    def page_solution(self, inst: Any, more: Any) -> None:
+    def page_solution(self, inst: Any, more: Any) -> str | None:
         """The worked solution with the question kept in view, a screenful at a time.
 
         On a terminal too short for the question, the verdict and the whole
@@ -202,8 +202,10 @@ class SessionView:
         cleared for each page and shows the question (compacted to one line
         per paragraph if the whole one leaves too little room), the verdict
         and the next steps; ``more(prompt)`` waits between pages (None: stop
-        paging). Used only on an interactive terminal: piped sessions print
-        straight through.
+        paging). Anything but a bare Enter there (``u``, ``q``, a rating)
+        stops paging and is returned, for the prompt that follows: ``u`` and
+        ``q`` work at every prompt. Used only on an interactive terminal:
+        piped sessions print straight through.
         """
         if self.problem is None or self.verdict is None or self.shown is None:
             return self.solution(inst)
@@ -223,8 +225,12 @@ class SessionView:
             self.out.print(question)
             self._ShowVerdict(self.verdict)
             self.out.print(page)
-            if index + 1 < len(pages) and more(f"Enter: more of the worked solution ({index + 1} of {len(pages)})") is None:
-                return None
+            if index + 1 < len(pages):
+                typed = more(f"Enter: more of the worked solution ({index + 1} of {len(pages)}) · u undo · q quit")
+                if typed is None:
+                    return None
+                if typed.strip():
+                    return typed
         return None
 
     def _verdict_height(self) -> int:
