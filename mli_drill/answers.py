@@ -60,6 +60,7 @@ _EXAMPLES = {
 
 _FUNCTION_NAMES = ("sqrt", "ln", "log", "log2", "log10", "exp")
 _CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+NAMES = (*_CONSTANTS, *_FUNCTION_NAMES)  # every name an answer may use (the command line reads "-ln(2)" as a value)
 _QUOTES = "\"'`“”‘’„«»"
 
 _CHAR_MAP = str.maketrans(

@@ -24,6 +24,16 @@ def test_a_negative_positional_value_is_a_value(home: Path, cli) -> None:
     assert typo.exit_code == 2 and "No such option" in typo.output  # a mistyped option is still an error
 
 
+@pytest.mark.parametrize("answer", ["-ln(2)", "-ln 2", "-LN2", "-(1/2)", "-sqrt(2)", "-pi/4", "-e", "-log2(8)"])
+def test_a_negative_expression_is_a_value_too(home: Path, cli, answer: str) -> None:
+    """Minus a function, a constant or a bracket is an answer, not an option (QA: "No such option: -(")."""
+    result = cli("problems", "check", "adaboost", "--seed", "1", answer)
+    assert result.exit_code == 1, result.output  # read and marked wrong
+    assert "got -" in result.output
+    level = cli("problems", "check", "adaboost", "-lhard", "--seed", "1", "-1")  # a short option with its value still works
+    assert level.exit_code == 1, level.output
+
+
 def test_negative_setting_gets_a_range_error(home: Path) -> None:
     env = {"MLI_DRILL_HOME": str(home)}
     result = run_process("config", "set", "new-per-day", "-5", env=env)
