@@ -153,10 +153,16 @@ def md_block(text: str, indent: str = "") -> str:
     return "\n".join(indent + line if line else line for line in lines)
 
 
+def _questions(sheet: Sheet) -> str:
+    """"1 question", "4 questions" (no rich here, so not render.plural)."""
+    count = len(sheet.items)
+    return f"{count} question{'' if count == 1 else 's'}"
+
+
 def render_markdown(sheet: Sheet) -> str:
     lines = [f"# {md_escape(SHEET_TITLE)}", ""]
     lines += [
-        f"Level: **{sheet.level}** · {len(sheet.items)} questions · {md_escape(_seed_note(sheet))}.  ",
+        f"Level: **{sheet.level}** · {_questions(sheet)} · {md_escape(_seed_note(sheet))}.  ",
         f"Regenerate: {md_code(regenerate_command(sheet))}",
         "",
     ]
@@ -226,7 +232,7 @@ def render_html(sheet: Sheet) -> str:
     """A self-contained page (inline CSS, no scripts, no network) that prints well."""
     body: list[str] = [
         f"<h1>{_e(SHEET_TITLE)}</h1>",
-        f'<p class="meta">Level: <strong>{_e(sheet.level)}</strong> · {len(sheet.items)} questions · '
+        f'<p class="meta">Level: <strong>{_e(sheet.level)}</strong> · {_questions(sheet)} · '
         f"{_e(_seed_note(sheet))}.<br>Regenerate: <code>{_e(regenerate_command(sheet))}</code></p>",
     ]
     for family, title, items in groups(sheet):

@@ -122,7 +122,7 @@ def test_math_becomes_mathjax_and_cloze_uses_the_cloze_model(home: Path, cli, tm
 def test_fields_of_each_card_type(home: Path, cli, tmp_path: Path) -> None:
     write_deck(home / "decks", "export-test", TEST_DECK)
     result = export(cli, tmp_path / "one.apkg", "export-test")
-    assert "wrote 4 notes in 1 decks" in result.output
+    assert "wrote 4 notes in 1 deck" in result.output
     conn = read_apkg(tmp_path / "one.apkg", tmp_path)
     notes = notes_by_card_id(conn)
 

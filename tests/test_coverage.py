@@ -177,7 +177,7 @@ def test_cli_without_notes_checks_the_course_notes_shipped_in_the_repository(hom
     write_deck(home / "decks", "wk3", "deck: wk3\ntitle: Week three\nweek: 3\ncards:\n" + basic("w1", "What are Haar features?", "a") + basic("w2", "q2", "a2"))
     result = cli("decks", "coverage")
     assert result.exit_code == 0, result.output
-    assert "Cards per deck (1 decks, 2 cards)" in result.output and "Cards per week" in result.output
+    assert "Cards per deck (1 deck, 2 cards)" in result.output and "Cards per week" in result.output
     results = check_headings(notes_headings(SEED.read_text(encoding="utf-8")), list(make_deck(basic("w1", "What are Haar features?", "a")).cards))
     covered = len(results) - len(uncovered(results))
     assert covered >= 1 and f"{SEED}: {covered} of {len(results)} headings covered, {len(results) - covered} not" in result.output

@@ -118,7 +118,7 @@ def test_cli_exits_1_on_near_duplicates_and_0_when_clean(home: Path, cli, no_bun
     write_deck(home / "decks", "w3", "deck: w3\ntitle: W3\ncards:\n" + basic("hb", "How do you fix high bias?", "A more complex model."))
     clean = cli("decks", "lint")
     assert clean.exit_code == 0, clean.output
-    assert "0 near-duplicate card pair(s) among 1 cards" in clean.output
+    assert "0 near-duplicate card pair(s) among 1 card" in clean.output
     write_deck(home / "decks", "exam", "deck: exam\ntitle: E\ncards:\n" + basic("exam-hb", "Fix high bias?", "Use a more complex model.") + mcq("m", ["long correct answer", "no"], "A"))
     found = cli("decks", "lint")
     assert found.exit_code == 1
@@ -141,6 +141,6 @@ def test_cli_reports_letter_references_with_their_source(home: Path, cli, no_bun
 def test_cli_lints_only_the_files_given(home: Path, cli, tmp_path: Path) -> None:
     one = write_deck(tmp_path, "one", "deck: one\ntitle: One\ncards:\n" + basic("a", "What is a stump?", "A one-split tree."))
     result = cli("decks", "lint", str(one))
-    assert result.exit_code == 0 and "0 near-duplicate card pair(s) among 1 cards" in result.output
+    assert result.exit_code == 0 and "0 near-duplicate card pair(s) among 1 card" in result.output
     assert "the correct choice is the longest in 0 of 0 cards" in result.output
     assert cli("decks", "lint", str(tmp_path / "missing.yaml")).exit_code == 2

@@ -72,6 +72,22 @@ def test_heatmap_lays_out_26_monday_first_weeks_ending_today() -> None:
     assert data["start"] == "2025-11-03" and data["end"] == "2026-05-01" and data["weeks"][25][5] is None
 
 
+def test_heatmap_legend_counts_in_words_that_agree() -> None:
+    """"1 review on 1 day", not "1 reviews on 1 days" (QA of issue 12's "1 minutes")."""
+    import io
+
+    from rich.console import Console
+
+    from mli_drill.render.stats import heatmap
+
+    out = Console(file=io.StringIO(), width=80, color_system=None)
+    heatmap(out, s.build_heatmap(TODAY, {TODAY: 1}))
+    assert "1 review on 1 day, busiest 1" in out.file.getvalue()  # type: ignore[attr-defined]
+    out = Console(file=io.StringIO(), width=80, color_system=None)
+    heatmap(out, s.build_heatmap(TODAY, {TODAY: 2, TODAY - timedelta(days=1): 1}))
+    assert "3 reviews on 2 days" in out.file.getvalue()  # type: ignore[attr-defined]
+
+
 def test_heatmap_days_run_from_monday_to_today() -> None:
     days = s.heatmap_days(TODAY, weeks=2)
     assert days[0] == date(2026, 4, 20) and days[-1] == TODAY and len(days) == 12

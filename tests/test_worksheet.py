@@ -134,3 +134,12 @@ def test_unknown_level_is_exit_2(home: Path, cli) -> None:
     result = cli("export", "sheet", "conv-output", "--level", "impossible")
     assert result.exit_code == 2
     assert "impossible" in result.stderr
+
+
+def test_one_question_is_not_questions() -> None:
+    """"1 question", in both formats (QA of issue 12's "1 minutes")."""
+    from mli_drill import worksheet
+    from mli_drill.instance import make_instance
+
+    sheet = worksheet.build_sheet([make_instance("receptive-field", "exam", 1)], {}, 1, "exam", 1)
+    assert "· 1 question ·" in worksheet.render_markdown(sheet) and "· 1 question ·" in worksheet.render_html(sheet)

@@ -27,7 +27,7 @@ def list_decks(json_output: bool = typer.Option(False, "--json", help="Print as 
         return
     rows = [[d.id, d.title, d.week if d.week is not None else "", len(d.cards), "bundled" if d.bundled else str(d.path)] for d in collection.decks]
     total = sum(len(d.cards) for d in collection.decks)
-    render.console().print(render.table(f"{len(rows)} decks, {total} cards", ["deck", "title", "week", "cards", "source"], rows, {"cards"}))
+    render.console().print(render.table(f"{render.plural(len(rows), 'deck')}, {render.plural(total, 'card')}", ["deck", "title", "week", "cards", "source"], rows, {"cards"}))
 
 
 @app.command("show")
@@ -119,7 +119,7 @@ def _print_lint(report: "LintReport") -> None:
 
     out = render.console()
     pairs = report.duplicates
-    out.print(f"{len(pairs)} near-duplicate card pair(s) among {report.cards} cards (sharing at least half the words of the wordier card)", markup=False, soft_wrap=True)
+    out.print(f"{len(pairs)} near-duplicate card pair(s) among {render.plural(report.cards, 'card')} (sharing at least half the words of the wordier card)", markup=False, soft_wrap=True)
     if pairs:
         rows = [[f"{float(p.share):.0%}", f"{p.first.id} ({p.first.deck})", f"{p.second.id} ({p.second.deck})"] for p in pairs]
         out.print(render.table(None, ["shared", "card", "near-duplicate"], rows, {"shared"}))
@@ -168,7 +168,7 @@ def coverage(
     out = render.console()
     deck_rows = [[r.deck, r.title, "" if r.week is None else r.week, r.cards, ", ".join(f"{n} {t}" for t, n in sorted(r.by_type.items()))] for r in measure.deck_counts(decks)]
     total = sum(len(d.cards) for d in decks)
-    out.print(render.table(f"Cards per deck ({len(deck_rows)} decks, {total} cards)", ["deck", "title", "week", "cards", "types"], deck_rows, {"cards"}))
+    out.print(render.table(f"Cards per deck ({render.plural(len(deck_rows), 'deck')}, {render.plural(total, 'card')})", ["deck", "title", "week", "cards", "types"], deck_rows, {"cards"}))
     week_rows = [["none" if w.week is None else w.week, len(w.decks), w.cards] for w in measure.week_counts(decks)]
     out.print(render.table("Cards per week", ["week", "decks", "cards"], week_rows, {"week", "decks", "cards"}))
     missing = measure.uncovered(results)

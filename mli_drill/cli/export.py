@@ -57,7 +57,7 @@ def anki(
     else:
         decks = collection.decks
     summary = export_decks([d for d in decks if d is not None], out)
-    render.echo(f"wrote {summary.notes} notes in {summary.decks} decks to {summary.path}")
+    render.echo(f"wrote {render.plural(summary.notes, 'note')} in {render.plural(summary.decks, 'deck')} to {summary.path}")
 
 
 @app.command("sheet")

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mli_drill.model import choice_letter
-from mli_drill.render import answer_parts, inert, latex_to_unicode
+from mli_drill.render import answer_parts, inert, latex_to_unicode, plural
 
 if TYPE_CHECKING:
     from mli_drill.model import Card, Deck
@@ -70,7 +70,7 @@ def highlighted(text: str, words: Iterable[str], style: str = "") -> Text:
 # -- decks show ------------------------------------------------------------------------
 def deck_table(out: Console, deck: "Deck") -> None:
     """One row per card: the whole id, its type, the start of its prompt with its tags under it."""
-    title = shown(f"{deck.title} ({deck.id}, {len(deck.cards)} cards)")
+    title = shown(f"{deck.title} ({deck.id}, {plural(len(deck.cards), 'card')})")
     table = Table(title=title, title_justify="left", header_style="bold", expand=True)
     table.add_column("id", no_wrap=True, overflow="fold")
     table.add_column("type", no_wrap=True)
@@ -85,7 +85,7 @@ def deck_table(out: Console, deck: "Deck") -> None:
 
 def deck_with_answers(out: Console, deck: "Deck") -> None:
     """Every card in full: its id, type and tags, the question (an mcq card's choices, the right one ticked), the answer."""
-    out.print(Text(shown(f"{deck.title} ({deck.id}, {len(deck.cards)} cards)"), style="bold"))
+    out.print(Text(shown(f"{deck.title} ({deck.id}, {plural(len(deck.cards), 'card')})"), style="bold"))
     for card in deck.cards:
         out.print()
         hanging(out, "", card_heading(card))

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from mli_drill.render import console
+from mli_drill.render import console, plural
 
 SHADES = "░▒▓█"
 SHADE_STYLES = ("green4", "green3", "green1", "bold bright_green")
@@ -79,7 +79,8 @@ def heatmap(out: Console, data: Any) -> None:
         legend.append(block, style=style)
     total = sum(count or 0 for week in weeks for count in week)
     active = sum(1 for week in weeks for count in week if count)
-    legend.append(f" more   {total:,} reviews on {active} days, busiest {busiest}")
+    reviews = f"{total:,} review{'' if total == 1 else 's'}"
+    legend.append(f" more   {reviews} on {plural(active, 'day')}, busiest {busiest}")
     out.print(legend)
 
 
