@@ -156,7 +156,7 @@ class Report:
 
 def build_report(
     questions: list[Question], marks: list[Mark], family_topics: dict[str, str], recurring: list[dict[str, Any]] | None = None,
-    late: dict[int, str | None] | None = None,
+    late: dict[int, str | None] | None = None, seconds_used: float | None = None,
 ) -> Report:
     """Score overall and per topic, time per question, weakest topics, families to practise next.
 
@@ -166,7 +166,9 @@ def build_report(
     lately, ``{family, id, count, message}`` each, as ``stats`` shows them),
     then the families of the weakest topics. ``late`` holds the answers given
     after time was up (position -> answer; None for a points question): each
-    is listed with its question and scores nothing.
+    is listed with its question and scores nothing. ``seconds_used`` is the
+    time the paper took by the clock (time spent on questions left unanswered
+    included); without it the report's time is the answered questions' own.
     """
     by_position = {m.position: m for m in marks}
     late = late or {}
@@ -192,6 +194,8 @@ def build_report(
         )
         if question.kind == "problem" and got < question.max_marks and question.name not in missed_families:
             missed_families.append(question.name)
+    if seconds_used is not None:
+        report.seconds = seconds_used
     times = [m.seconds for m in marks]
     report.median_seconds = statistics.median(times) if times else 0.0
     ranked = sorted((s.share, t) for t, s in report.topics.items() if s.share < 0.7)

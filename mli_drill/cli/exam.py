@@ -98,7 +98,8 @@ def exam(
             _left_unfinished(terminal, store, paper_id, len(questions_list), outcome, json_output)
         marks = marks_from_rows(store.exams.answers(paper_id))
         family_topics = {name: spec.topic for name, spec in collection.families.items()}
-        report = build_report(questions_list, marks, family_topics, _recurring(store), late=store.exams.late_answers(paper_id))
+        report = build_report(questions_list, marks, family_topics, _recurring(store), late=store.exams.late_answers(paper_id),
+                              seconds_used=min(outcome.seconds_used, used + seconds_allowed))  # the clock's time, not only the answered questions'
         store.exams.finish(paper_id, clock.iso(clock.now()), report.score, report.max_score, json.dumps(report.to_dict()))
         render.exam_report(terminal.out, report, paper_id, _missed_problems(report.per_question, level))
         if json_output:

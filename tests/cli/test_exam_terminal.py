@@ -209,6 +209,7 @@ def test_time_runs_out_while_a_prompt_waits(tmp_path: Path) -> None:
     set_clock(clock_file, start + timedelta(minutes=10, seconds=1))
     child.expect_exact("Time is up.")  # nobody typed anything: the clock handed it in
     child.expect_exact("answered 1 of 3")
+    child.expect(r"time[\s│]*10m 00s")  # the paper's time by the clock, not only the answered question's 0 s (QA)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
