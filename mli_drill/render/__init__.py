@@ -665,11 +665,18 @@ def _late_note(row: dict[str, Any]) -> str:
     return f"answered after time was up{given}: kept, not scored."
 
 
+def _paper_score(row: dict[str, Any]) -> str:
+    """"9/15", or "unfinished" for a paper not handed in yet (not "0/0": it is resumed by `mli-drill exam`)."""
+    if row["finished"] is None:
+        return "unfinished"
+    return f"{row['score'] or 0:g}/{row['max_score'] or 0:g}"
+
+
 def exam_history(rows: list[dict[str, Any]]) -> None:
     out = console()
     if not rows:
         out.print("No mock papers yet: mli-drill exam")
         return
-    body = [[r["paper"], (r["started"] or "")[:16].replace("T", " "), r["level"], f"{r['score'] or 0:g}/{r['max_score'] or 0:g}",
+    body = [[r["paper"], (r["started"] or "")[:16].replace("T", " "), r["level"], _paper_score(r),
              f"{r['percent']:.0f}%" if r["percent"] is not None else "", ", ".join(r["weakest_topics"]) or "—"] for r in rows]
     out.print(table("Mock papers", ["#", "started (UTC)", "level", "score", "%", "weakest topics"], body, {"#", "score", "%"}))

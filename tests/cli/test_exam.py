@@ -49,6 +49,13 @@ def test_full_marks_report_is_stored_and_listed(home: Path, cli) -> None:
     assert db(home).execute("SELECT count(*) FROM review_log").fetchone()[0] == 0, "no schedule change without --reschedule"
 
 
+def test_history_shows_an_unfinished_paper_as_unfinished(home: Path, cli) -> None:
+    """Not "0/0" (QA): a paper left at end of input is resumed, not scored."""
+    assert cli("exam", "--questions", "2", "--seed", "11", input="").exit_code == 0
+    listed = cli("exam", "history").output
+    assert "unfinished" in listed and "0/0" not in listed
+
+
 def test_wrong_answers_skips_and_weak_topics(home: Path, cli) -> None:
     questions, _ = perfect_answers(seed=5, count=4)
     lines = ["n"]  # skip the first question; answer the rest wrongly, then the skipped one, which comes back last
