@@ -96,3 +96,24 @@ def test_indented_lines_wrap_under_themselves() -> None:
     text = render.flow("  1. ConvTranspose2d(kernel_size=4, stride=2, padding=1, output_padding=1, dilation=1)", 40).plain
     first, *rest = text.split("\n")
     assert first.startswith("  1. ") and rest and all(line.startswith("     ") for line in rest)
+
+
+def test_choices_and_points_wrap_under_their_own_text() -> None:
+    """At 80 columns a long choice or point continues under its text, not at the panel's edge (QA)."""
+    from mli_drill.exam_session import ShowMarkingScheme
+    from mli_drill.model import Card
+    from mli_drill.session import RevealCard, ShowCard
+
+    long = "cross-correlation with the kernel transposed, its rows and columns swapped before it slides"
+    mcq = Card(id="c", deck="d", type="mcq", front="Which one?", choices=(long, "b"), answer="A")
+    points = Card(id="p", deck="d", type="points", front="List.", points=(long, "short"))
+    console = _console()
+    view = render.SessionView(console)
+    view.show(ShowCard(mcq, 1, 0, order=(0, 1)))
+    view.show(RevealCard(points))
+    view.show(ShowMarkingScheme(points))
+    lines = [line.strip("│╭╮╰╯─ ") and line[2:-1] for line in _rendered(console) if line.startswith("│")]
+    choice = lines.index(next(line for line in lines if line.startswith("  A) cross-correlation")))
+    assert lines[choice + 1].startswith("     ") and lines[choice + 1].strip()  # under "cross-correlation"
+    point_lines = [index for index, line in enumerate(lines) if line.startswith("1. cross-correlation")]
+    assert len(point_lines) == 2 and all(lines[i + 1].startswith("   ") and lines[i + 1].strip() for i in point_lines)

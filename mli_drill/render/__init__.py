@@ -158,17 +158,17 @@ class SessionView:
     def _ShowCard(self, event: Any) -> None:
         card = event.card
         title = f"{card.deck} · {card.type}" + _more(event)
-        body = Text(inert(latex_to_unicode(card.prompt_for(event.cloze))))
+        lines = [latex_to_unicode(card.prompt_for(event.cloze))]
         if card.type == "mcq":
             for shown, index in enumerate(event.order or range(len(card.choices))):
-                body.append(inert(f"\n  {choice_letter(shown)}) {latex_to_unicode(card.choices[index])}"))
-        self.out.print(Panel(body, title=title, title_align="left", border_style="cyan"))
+                lines.append(f"  {choice_letter(shown)}) {latex_to_unicode(card.choices[index])}")
+        self.out.print(Panel(flow("\n".join(lines), panel_width(self.out)), title=title, title_align="left", border_style="cyan"))
 
     def _RevealCard(self, event: Any) -> None:
         typed = getattr(event, "typed", None)
         parts = ([f"you typed: {typed}"] if typed else []) + answer_parts(event.card, event.cloze)
         if parts:
-            self.out.print(Panel(Text(inert("\n".join(parts))), border_style="green", title="answer", title_align="left"))
+            self.out.print(Panel(flow("\n".join(parts), panel_width(self.out)), border_style="green", title="answer", title_align="left"))
 
     def _ShowHint(self, event: Any) -> None:
         self.out.print(f"[yellow]hint:[/] {escape(latex_to_unicode(event.text))}")
@@ -285,7 +285,7 @@ class SessionView:
 
     def _ShowMarkingScheme(self, event: Any) -> None:
         lines = [f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(event.card.points, 1)]
-        self.out.print(Panel(Text(inert("\n".join(lines))), title="marking scheme (1 mark each)", title_align="left", border_style="green"))
+        self.out.print(Panel(flow("\n".join(lines), panel_width(self.out)), title="marking scheme (1 mark each)", title_align="left", border_style="green"))
 
     def _TimeUp(self, event: Any) -> None:
         self.out.print("\n[bold red]Time is up.[/] The paper is handed in.")
@@ -368,7 +368,7 @@ def _wrapped(text: str, width: int) -> list[str]:
             continue
         body = line.lstrip(" ")
         indent = len(line) - len(body)
-        marker = re.match(r"(\d+[.)]|[-*•]) +", body)
+        marker = re.match(r"(\d+[.)]|[A-Z]\)|[-*•]) +", body)  # a list item, a choice "A)": hang under its text
         hang = indent + (len(marker.group(0)) if marker else (2 if indent else 0))
         out.extend(textwrap.wrap(body, width=width, initial_indent=" " * indent, subsequent_indent=" " * hang,
                                  break_on_hyphens=False, replace_whitespace=False) or [line])
