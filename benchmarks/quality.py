@@ -23,24 +23,29 @@ rating above 1 (again = forgotten).
 Metrics: log loss (mean negative log-likelihood, probabilities clipped to
 [1e-6, 1 - 1e-6]) and RMSE over 20 equal-width bins of predicted recall (per
 bin the mean prediction against the observed recall rate, squared error
-weighted by the bin's count).
+weighted by the bin's count); ``mli_drill.optimizer.score`` computes both.
+
+Fitted parameters (``mli-drill optimize``): the same history goes through
+``mli_drill.optimizer.optimize``, exactly as the command runs it on a
+student's log. It fits FSRS-6 with fsrs-rs-python on the first 80% of the
+reviews by time and scores the default and the fitted parameters on the last
+20%; SM-2 is scored on the same held-out reviews (its state replayed from the
+start), so the three stand side by side in one run.
 """
 
 from __future__ import annotations
 
 import csv
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable
 
 from benchmarks.common import Figure, ratio
+from mli_drill.optimizer import Scores, score
 
 DEFAULT_LOG = Path(__file__).resolve().parent / "data" / "fsrs-review-log-sample.csv"
 BINS = 20
-EPS = 1e-6
 SECONDS_PER_DAY = 86400.0
 
 
@@ -51,13 +56,7 @@ class Review:
     at: datetime
 
 
-@dataclass
-class Scores:
-    log_loss: float
-    rmse_bins: float
-    count: int
-    mean_predicted: float
-    mean_observed: float
+__all__ = ["Scores", "score", "measure", "read_reviews", "evaluated", "replay_tool", "replay_sm2", "held_out"]
 
 
 def review_log_path() -> Path:
@@ -83,24 +82,21 @@ def evaluated(previous: datetime, current: datetime) -> bool:
     return current - previous >= timedelta(days=1)
 
 
-def replay_tool(cards: dict[str, list[Review]]) -> list[tuple[float, int]]:
-    """(predicted recall, recalled) for each scored review, with mli-drill's FSRS."""
-    from mli_drill.model import ItemState
-    from mli_drill.scheduling import Policy, retrievability, review
-
-    policy = Policy(fuzz=False)
-    pairs = []
-    for card_id, reviews in cards.items():
-        item = ItemState(key=f"card:{card_id}", kind="card")
-        for index, event in enumerate(reviews):
-            if index > 0 and evaluated(reviews[index - 1].at, event.at):
-                pairs.append((retrievability(item, event.at, policy), int(event.rating > 1)))
-            item = review(item, event.rating, event.at, policy)
-    return pairs
+def histories(cards: dict[str, list[Review]]) -> dict[str, list[tuple[datetime, int]]]:
+    """The reviews as ``mli_drill.optimizer`` reads a student's log: (time, rating) per item key."""
+    return {f"card:{card_id}": [(r.at, r.rating) for r in reviews] for card_id, reviews in cards.items()}
 
 
-def replay_sm2(cards: dict[str, list[Review]]) -> list[tuple[float, int]]:
-    """(predicted recall, recalled) for each scored review, with Anki's SM-2 and R = 0.9^(t/I)."""
+def replay_tool(cards: dict[str, list[Review]], parameters: tuple[float, ...] | None = None) -> list[tuple[float, int]]:
+    """(predicted recall, recalled) for each scored review, with mli-drill's FSRS (default or given parameters)."""
+    from mli_drill.optimizer import replay
+    from mli_drill.scheduling import Policy
+
+    return replay(histories(cards), Policy(fuzz=False, parameters=parameters))
+
+
+def replay_sm2(cards: dict[str, list[Review]], scored_from: datetime | None = None) -> list[tuple[float, int]]:
+    """(predicted recall, recalled) for each scored review (from ``scored_from`` on), with Anki's SM-2 and R = 0.9^(t/I)."""
     import anki_sm_2
 
     scheduler = anki_sm_2.Scheduler()
@@ -110,31 +106,13 @@ def replay_sm2(cards: dict[str, list[Review]]) -> list[tuple[float, int]]:
         card = anki_sm_2.Card(card_id=1, due=reviews[0].at)
         last: datetime | None = None
         for event in reviews:
-            if last is not None and evaluated(last, event.at):
+            if last is not None and evaluated(last, event.at) and (scored_from is None or event.at >= scored_from):
                 interval = max(1.0, (card.due - last).total_seconds() / SECONDS_PER_DAY)
                 elapsed = (event.at - last).days  # whole days, as the tool's FSRS counts them
                 pairs.append((0.9 ** (elapsed / interval), int(event.rating > 1)))
             card, _ = scheduler.review_card(card, anki_sm_2.Rating(event.rating), review_datetime=event.at)
             last = event.at
     return pairs
-
-
-def score(pairs: Iterable[tuple[float, int]], bins: int = BINS) -> Scores:
-    pairs = list(pairs)
-    if not pairs:
-        raise ValueError("no review to score")
-    loss = 0.0
-    sums = [[0.0, 0.0, 0] for _ in range(bins)]  # predicted, observed, count
-    for predicted, recalled in pairs:
-        p = min(1 - EPS, max(EPS, predicted))
-        loss -= math.log(p) if recalled else math.log(1 - p)
-        bucket = sums[min(bins - 1, int(predicted * bins))]
-        bucket[0] += predicted
-        bucket[1] += recalled
-        bucket[2] += 1
-    n = len(pairs)
-    squared = sum(c * (p / c - o / c) ** 2 for p, o, c in sums if c)
-    return Scores(loss / n, math.sqrt(squared / n), n, sum(p for p, _ in pairs) / n, sum(r for _, r in pairs) / n)
 
 
 def measure(path: Path | None = None) -> list[Figure]:
@@ -149,4 +127,34 @@ def measure(path: Path | None = None) -> list[Figure]:
                ratio(tool.log_loss, sm2.log_loss), "below SM-2 (ratio < 1)", tool.log_loss < sm2.log_loss, about),
         Figure(f"quality: RMSE over {BINS} bins of predicted recall", tool.rmse_bins, "", "Anki SM-2, R = 0.9^(t/I)", sm2.rmse_bins,
                ratio(tool.rmse_bins, sm2.rmse_bins), "below SM-2 (ratio < 1)", tool.rmse_bins < sm2.rmse_bins),
+        *held_out(cards),
+    ]
+
+
+def held_out(cards: dict[str, list[Review]]) -> list[Figure]:
+    """Default, fitted (mli-drill optimize) and SM-2 on the last 20% of the reviews by time, fitted on the first 80%."""
+    from mli_drill.optimizer import optimize
+    from mli_drill.scheduling import Policy
+
+    fit = optimize(histories(cards), Policy())
+    prefix = "quality, last 20% by time"
+    if not fit.enough or fit.default is None or fit.fitted is None or fit.split.held_out_from is None:
+        note = "skipped: too little history to fit (" + "; ".join(fit.shortfalls) + ")"
+        return [Figure(f"{prefix}: log loss, fitted FSRS", None, "", target="below default", note=note)]
+    default, fitted = fit.default, fit.fitted
+    sm2 = score(replay_sm2(cards, fit.split.held_out_from))
+    about = (f"fitted by fsrs-rs-python on {fit.split.reviews - fit.split.held_out_reviews:,} reviews, scored on the "
+             f"{fit.split.held_out_reviews:,} from {fit.split.held_out_from:%Y-%m-%d %H:%M} on ({default.count:,} recall tests); "
+             f"log loss default {default.log_loss:.4f} / fitted {fitted.log_loss:.4f} / SM-2 {sm2.log_loss:.4f}; "
+             f"RMSE default {default.rmse_bins:.4f} / fitted {fitted.rmse_bins:.4f} / SM-2 {sm2.rmse_bins:.4f}; "
+             f"optimize would {'adopt' if fit.adopt else 'not adopt'} them")
+    return [
+        Figure(f"{prefix}: log loss, fitted FSRS", fitted.log_loss, "", "default FSRS", default.log_loss,
+               ratio(fitted.log_loss, default.log_loss), "below default (ratio < 1)", fitted.log_loss < default.log_loss, about),
+        Figure(f"{prefix}: log loss, default FSRS", default.log_loss, "", "Anki SM-2", sm2.log_loss,
+               ratio(default.log_loss, sm2.log_loss), "below SM-2 (ratio < 1)", default.log_loss < sm2.log_loss),
+        Figure(f"{prefix}: RMSE(bins), fitted FSRS", fitted.rmse_bins, "", "default FSRS", default.rmse_bins,
+               ratio(fitted.rmse_bins, default.rmse_bins), "information (log loss decides)", None),
+        Figure(f"{prefix}: RMSE(bins), default FSRS", default.rmse_bins, "", "Anki SM-2", sm2.rmse_bins,
+               ratio(default.rmse_bins, sm2.rmse_bins), "below SM-2 (ratio < 1)", default.rmse_bins < sm2.rmse_bins),
     ]

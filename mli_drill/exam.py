@@ -27,6 +27,7 @@ class Question:
     topic: str
     max_marks: int
     seed: int | None = None  # problems: the instance seed
+    level: str | None = None  # problems: the level drawn at (None: the paper's level)
 
     @property
     def name(self) -> str:
@@ -189,7 +190,8 @@ def build_report(
         report.per_question.append(
             {"position": question.position, "item": question.name, "kind": question.kind, "topic": question.topic,
              "marks": got, "max_marks": question.max_marks, "seconds": round(seconds, 1), "answered": mark is not None,
-             "answer": mark.answer if mark else None, "seed": question.seed, "mistakes": list(mark.mistakes) if mark else [],
+             "answer": mark.answer if mark else None, "seed": question.seed, "level": question.level,
+             "mistakes": list(mark.mistakes) if mark else [],
              "late": question.position in late, "late_answer": late.get(question.position)}
         )
         if question.kind == "problem" and got < question.max_marks and question.name not in missed_families:

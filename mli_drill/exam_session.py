@@ -311,7 +311,7 @@ class ExamSession:
         from mli_drill.answers import AnswerSyntaxError, check
         from mli_drill.instance import make_instance
 
-        instance = make_instance(question.name, self.level, question.seed)
+        instance = make_instance(question.name, question.level or self.level, question.seed)
         title = self.titles.get(question.name, question.name)
         self._show(question, instance.question, title, recorded, instance)
         prompt = "New answer · n keep the recorded one" if recorded else "Answer · n skip for now"
@@ -460,7 +460,7 @@ def reschedule_with(store: Any, policy: Any, clock: Callable[[], datetime]) -> "
         rating = rating_for_share(share)
         record = ReviewRecord(
             key=question.key, reviewed_at=iso(now), rating=rating, answer=answer, correct=share >= 0.5, source="exam",
-            detail=json.dumps({"exam_question": question.position, "seed": question.seed}), mistakes=tuple(mistakes),
+            detail=json.dumps({"exam_question": question.position, "seed": question.seed, "level": question.level}), mistakes=tuple(mistakes),
         )
         store.apply_review(record, lambda current: scheduling.review(current, rating, now, policy))
 

@@ -37,6 +37,8 @@ class Policy:
     fuzz: bool = True
     exam_date: date | None = None
     final_days: int = 3  # the "last days before the exam" every learned item is seen in
+    # FSRS-6's 21 parameters fitted to this student (``mli-drill optimize``); None: the package's defaults
+    parameters: tuple[float, ...] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -46,6 +48,7 @@ class Policy:
             "fuzz": self.fuzz,
             "exam_date": self.exam_date.isoformat() if self.exam_date else None,
             "final_days": self.final_days,
+            "parameters": "default" if self.parameters is None else list(self.parameters),
         }
 
     def exam_ahead(self, now: datetime) -> bool:
@@ -116,15 +119,17 @@ def parse_rating(text: str) -> int | None:
 
 
 def _scheduler(policy: Policy, fuzz: bool | None = None) -> "fsrs.Scheduler":
-    return _make_scheduler(policy.desired_retention, policy.fuzz if fuzz is None else fuzz)
+    return _make_scheduler(policy.desired_retention, policy.fuzz if fuzz is None else fuzz, policy.parameters)
 
 
 @lru_cache(maxsize=8)
-def _make_scheduler(desired_retention: float, fuzz: bool) -> "fsrs.Scheduler":
+def _make_scheduler(desired_retention: float, fuzz: bool, parameters: tuple[float, ...] | None = None) -> "fsrs.Scheduler":
     """One scheduler per setting: building one validates 21 parameters, too slow per item."""
     import fsrs
 
-    return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+    if parameters is None:
+        return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+    return fsrs.Scheduler(parameters=parameters, desired_retention=desired_retention, enable_fuzzing=fuzz)
 
 
 def to_fsrs_card(item: ItemState, now: datetime) -> "fsrs.Card":
@@ -205,15 +210,15 @@ def retrievability(item: ItemState, at: datetime, policy: Policy) -> float:
     """
     if item.is_new or item.stability is None or item.last_review is None:
         return 0.0
-    decay, factor = forgetting_curve(policy.desired_retention)
+    decay, factor = forgetting_curve(policy.desired_retention, policy.parameters)
     elapsed_days = max(0, (at - parse_time(item.last_review)).days)
     return float((1 + factor * elapsed_days / item.stability) ** decay)
 
 
 @lru_cache(maxsize=8)
-def forgetting_curve(desired_retention: float) -> tuple[float, float]:
-    """(decay, factor) of the forgetting curve for the scheduler's parameters."""
-    decay = -_make_scheduler(desired_retention, False).parameters[20]
+def forgetting_curve(desired_retention: float, parameters: tuple[float, ...] | None = None) -> tuple[float, float]:
+    """(decay, factor) of the forgetting curve for the scheduler's parameters (fitted ones when given)."""
+    decay = -(parameters if parameters is not None else _make_scheduler(desired_retention, False).parameters)[20]
     return decay, 0.9 ** (1 / decay) - 1
 
 

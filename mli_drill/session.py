@@ -28,6 +28,7 @@ from mli_drill.clock import iso
 from mli_drill.model import Card, ItemState, ReviewRecord, choice_letter, choice_order
 
 if TYPE_CHECKING:
+    from mli_drill.ability import LevelChoice
     from mli_drill.mistakes import Diagnosis
 
 LEARN_AHEAD = timedelta(minutes=20)  # like Anki: learning steps due soon come back this session
@@ -74,6 +75,7 @@ class ShowProblem:
     remaining: int
     title: str
     remaining_by_kind: dict[str, int] = field(default_factory=dict)
+    level_reason: str = ""  # why this level, e.g. "you are at 78% here" (empty when the level was forced)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,9 @@ class Session:
         requeue_learning: bool = True,
         repeat: Entry | None = None,
         scope: Iterable[str] | None = None,
+        levels: Callable[[str], "LevelChoice"] | None = None,
+        supply: Callable[[], Entry] | None = None,
+        policy_source: Callable[[], scheduling.Policy] | None = None,
     ):
         self.store = store
         self.io = terminal
@@ -218,6 +223,9 @@ class Session:
         self.requeue_learning = requeue_learning
         self.repeat = repeat  # practice: serve this entry again whenever the queue runs dry
         self.scope = list(scope) if scope is not None else None  # the keys "next due" is about (None: all)
+        self.supply = supply  # interleaved practice: the next entry whenever the queue runs dry
+        self.levels = levels  # family -> the level to draw it at, and why (None: always ``level``)
+        self.policy_source = policy_source  # the policy as it is now (fitted FSRS parameters adopted meanwhile)
         self.history: list[_Done] = []
         self.current: Entry | None = None  # the item on screen (a problem's entry pins its seed once drawn)
         self._quit_after = False  # quit requested at a prompt after the answer was saved
@@ -227,8 +235,8 @@ class Session:
     # -- the loop ------------------------------------------------------------
     def run(self) -> Summary:
         try:
-            while self.queue or self.repeat:
-                entry = self.queue.pop(0) if self.queue else self.repeat
+            while self.queue or self.repeat or self.supply:
+                entry = self.queue.pop(0) if self.queue else self.repeat or (self.supply() if self.supply else None)
                 assert entry is not None
                 self.position += 1
                 self.current = entry
@@ -399,11 +407,14 @@ class Session:
         else:
             seed = next(self.seeds) if self.seeds is not None else new_seed()
         self.current = replace(entry, seed=seed)
-        instance = make_instance(entry.family, self.level, seed)
+        # After an undo the ability is back where it was when this problem was drawn: the same level.
+        choice = self.levels(entry.family) if self.levels is not None else None
+        level = choice.level if choice is not None else self.level
+        instance = make_instance(entry.family, level, seed)
         title = self.family_titles.get(entry.family, entry.family)
         remaining, by_kind = self._remaining()
-        self.io.emit(ShowProblem(instance, self.position, remaining, title, by_kind))
-        detail = json.dumps({"family": entry.family, "level": self.level, "seed": seed})
+        self.io.emit(ShowProblem(instance, self.position, remaining, title, by_kind, choice.reason if choice is not None else ""))
+        detail = json.dumps({"family": entry.family, "level": level, "seed": seed})
         while True:
             line = self._ask_or_command("Answer" + (" · h hint" if instance.hint else "") + " · s show solution")
             if line is None:
@@ -431,9 +442,13 @@ class Session:
         return _Outcome(3 if verdict.correct else 1, line[:500], verdict.correct, detail, mistakes)
 
     # -- rating, commit, undo -----------------------------------------------
+    def _policy(self) -> scheduling.Policy:
+        """The policy for this answer: FSRS parameters adopted meanwhile (``mli-drill optimize``) apply from the next answer on."""
+        return self.policy_source() if self.policy_source is not None else self.policy
+
     def _hints(self, key: str) -> dict[int, str]:
         item = self.store.item(key)
-        hints = scheduling.interval_hints(item, self.clock(), self.policy) if item else {}
+        hints = scheduling.interval_hints(item, self.clock(), self._policy()) if item else {}
         return {r: scheduling.format_interval(d) for r, d in hints.items()}
 
     def _rate(self, hints: dict[int, str], suggested: int | None, current_saved: bool = False) -> int:
@@ -477,8 +492,9 @@ class Session:
             detail=outcome.detail,
             mistakes=tuple(diagnosis.to_dict() for diagnosis in outcome.mistakes),
         )
+        policy = self._policy()
         before, after, log_id = self.store.apply_review(
-            record, lambda current: scheduling.review(current, rating, now, self.policy), replaces=replaces
+            record, lambda current: scheduling.review(current, rating, now, policy), replaces=replaces
         )
         done = _Done(entry, before, log_id, correct, rating)
         self.history.append(done)

@@ -46,12 +46,13 @@ def _count(text: str) -> int:
 
 
 LEVELS = ("easy", "exam", "hard")
+LEVEL_SETTINGS = ("auto", *LEVELS)  # auto: each problem at the level the student gets right about 3 times in 4
 KEYS = ("single", "line")
 
 
 def _level(text: str) -> str:
-    if text not in LEVELS:
-        raise ValueError("must be easy, exam or hard")
+    if text not in LEVEL_SETTINGS:
+        raise ValueError("must be auto, easy, exam or hard")
     return text
 
 
@@ -89,7 +90,8 @@ SETTINGS = {
     for s in (
         Setting("desired-retention", 0.9, _retention, "probability of recall FSRS aims for (0.7-0.99, or 70%-99%)"),
         Setting("new-per-day", 20, _count, "new cards and problem families introduced per day"),
-        Setting("level", "exam", _level, "difficulty of problems served by review (easy, exam, hard)", choices=LEVELS),
+        Setting("level", "auto", _level, "difficulty of problems in practice, review and exam: auto (follows your ability), easy, exam or hard",
+                choices=LEVEL_SETTINGS),
         Setting("exam-date", None, _exam_date, "the exam day, YYYY-MM-DD, today or later: scheduling aims at it", _exam_not_past),
         Setting("keys", "single", _keys, "single: on a terminal one keypress reveals and rates; line: every answer ends with Enter",
                 choices=KEYS),

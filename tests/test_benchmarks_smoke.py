@@ -10,6 +10,7 @@ import csv
 import math
 import sqlite3
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -81,8 +82,32 @@ def test_quality_scores_a_small_history(tmp_path: Path) -> None:
             for day, rating in enumerate([3, 3, 1 if card % 3 == 0 else 3, 3, 4]):
                 writer.writerow([card, rating, f"2024-04-{1 + day * (day + 1):02d}T10:00:00+00:00", 5000])
     figures = quality.measure(path)
-    assert len(figures) == 2
-    assert all(f.value is not None and f.baseline_value is not None and f.ok is not None for f in figures)
+    assert len(figures) == 3
+    assert all(f.value is not None and f.baseline_value is not None and f.ok is not None for f in figures[:2])
+    assert figures[2].value is None and "too little history" in figures[2].note  # 30 reviews: nothing to fit
+
+
+def test_quality_compares_default_fitted_and_sm2_on_the_last_fifth(tmp_path: Path) -> None:
+    """Enough history to fit: the held-out figures stand side by side (values only; which wins is the benchmark's job)."""
+    import random
+
+    rng = random.Random(7)
+    path = tmp_path / "log.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["card_id", "review_rating", "review_time", "review_duration"])
+        for card in range(40):
+            day = card % 5
+            for step in range(12):
+                day += 1 + step + rng.randrange(3)
+                at = datetime(2024, 1, 1, 10, tzinfo=timezone.utc) + timedelta(days=day)
+                writer.writerow([card, rng.choice([1, 3, 3, 3, 4]), at.isoformat(), 0])
+    figures = {f.name: f for f in quality.held_out(quality.read_reviews(path))}
+    fitted = figures["quality, last 20% by time: log loss, fitted FSRS"]
+    assert fitted.value is not None and fitted.baseline_value is not None and fitted.ok is not None
+    assert "SM-2" in fitted.note and "fitted" in fitted.note
+    sm2 = figures["quality, last 20% by time: log loss, default FSRS"]
+    assert sm2.value == fitted.baseline_value and sm2.baseline_value is not None
 
 
 def test_quality_metrics_by_hand() -> None:

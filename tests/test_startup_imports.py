@@ -11,12 +11,13 @@ import subprocess
 from enum import Enum
 import sys
 from pathlib import Path
+from typing import List, Optional
 
 import pytest
 
 from tests.conftest import FIXED_NOW, ROOT
 
-HEAVY = ("numpy", "sqlite_utils", "fsrs", "yaml", "pydantic")
+HEAVY = ("numpy", "sqlite_utils", "fsrs", "yaml", "pydantic", "fsrs_rs_python")
 
 PROBE = """
 import atexit, json, sys
@@ -41,7 +42,9 @@ def test_importing_the_app_loads_no_heavy_module(tmp_path: Path) -> None:
     assert heavy_modules(tmp_path, "--help") == set()
 
 
-@pytest.mark.parametrize("args", [("status",), ("review",), ("stats",), ("practice", "receptive-field")])
+@pytest.mark.parametrize(
+    "args", [("status",), ("review",), ("stats",), ("practice", "receptive-field"), ("practice",), ("practice", "conv-output", "--topic", "cnn")]
+)
 def test_everyday_commands_without_options_never_import_pydantic(tmp_path: Path, args: tuple[str, ...]) -> None:
     heavy_modules(tmp_path, "status")  # first run: creates the database and the parse caches
     assert "pydantic" not in heavy_modules(tmp_path, *args)
@@ -49,8 +52,8 @@ def test_everyday_commands_without_options_never_import_pydantic(tmp_path: Path,
 
 def test_status_needs_no_yaml_numpy_or_fsrs_even_in_a_fresh_home(tmp_path: Path) -> None:
     """The bundled decks and specs ship compiled (mli_drill.precompiled): not even the first run parses YAML."""
-    assert heavy_modules(tmp_path, "status").isdisjoint({"yaml", "numpy", "fsrs"})
-    assert heavy_modules(tmp_path, "status").isdisjoint({"yaml", "numpy", "fsrs"})
+    assert heavy_modules(tmp_path, "status").isdisjoint({"yaml", "numpy", "fsrs", "fsrs_rs_python"})
+    assert heavy_modules(tmp_path, "status").isdisjoint({"yaml", "numpy", "fsrs", "fsrs_rs_python"})
 
 
 def test_given_option_values_are_still_converted_and_checked(cli, home: Path) -> None:
@@ -94,6 +97,47 @@ def _sample_app():
         typer.echo(repr((needed, word, tag, name, parsed, colour, count, path, flag)))
 
     return app
+
+
+def _list_app():
+    import typer
+
+    app = typer.Typer()
+
+    def seen(value: object) -> object:
+        return ("callback saw", value)
+
+    @app.command()
+    def main(
+        words: Optional[List[str]] = typer.Argument(None),
+        tag: Optional[List[str]] = typer.Option(None, "--tag", "-t"),
+        noted: Optional[List[str]] = typer.Option(None, "--noted", callback=seen),
+        number: Optional[List[int]] = typer.Option(None, "--number"),
+    ) -> None:
+        typer.echo(repr((words, tag, noted, number)))
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["a"], ["a", "b", ""], ["--tag", "x"], ["a", "-t", "x", "-t", "y"], ["--noted", "n"], ["--number", "2"], ["--number", "x"]],
+)
+def test_the_patch_handles_lists_of_words_exactly_as_typer_does(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``practice FAMILY...`` and ``--topic``: words for a list of text skip the adapter, with typer's result."""
+    import typer.core
+    from typer.testing import CliRunner
+
+    from mli_drill.cli import lazy_coercion
+
+    if not hasattr(typer.core, "_TyperParameter"):
+        pytest.skip("this typer does not convert values through pydantic: nothing to patch")
+    _TyperParameter = typer.core._TyperParameter
+    assert lazy_coercion.install()
+    patched = CliRunner().invoke(_list_app(), args)
+    monkeypatch.setattr(_TyperParameter, "process_value", _TyperParameter.process_value.__wrapped__)
+    original = CliRunner().invoke(_list_app(), args)
+    assert (patched.exit_code, patched.output) == (original.exit_code, original.output)
 
 
 @pytest.mark.parametrize(

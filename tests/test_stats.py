@@ -346,7 +346,7 @@ def test_stats_json_has_the_documented_numbers(three_days: Path, cli) -> None:
     result = cli("stats", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"now", "heatmap", "streak", "forecast", "retention", "mastery", "leeches", "mistakes"}
+    assert set(data) == {"now", "heatmap", "streak", "forecast", "retention", "mastery", "leeches", "mistakes", "levels"}
     assert set(data["heatmap"]) == {"start", "end", "weeks", "total", "max", "active_days"}
     assert data["heatmap"]["weeks"][-1] == [0, 1, 0, 1, 2, None, None]  # Mon 27 Apr .. Fri 1 May; the undone answer is left out
     assert (data["heatmap"]["total"], data["heatmap"]["active_days"]) == (4, 3)

@@ -19,6 +19,7 @@ from mli_drill.cli import backup, common, config, decks, exam, items, practice, 
 from mli_drill.cli import export, search
 from mli_drill.cli import importer
 from mli_drill.cli import lazy_coercion
+from mli_drill.cli import optimize
 
 lazy_coercion.install()  # options left out no longer import pydantic (see the module)
 
@@ -58,6 +59,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(config.app, name="config")
 app.add_typer(exam.app, name="exam")
 backup.register(app)
+optimize.register(app)
 items.register(app)
 search.register(app)
 

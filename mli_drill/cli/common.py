@@ -10,9 +10,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Callable, overload
 
 if TYPE_CHECKING:
+    from mli_drill.adaptive import LevelChooser
     from mli_drill.cli.keys import KeyReader
     from mli_drill.collection import Collection
     from mli_drill.model import Deck
@@ -90,33 +91,54 @@ def settings() -> dict[str, Any]:
     return settings_module.load(paths.settings_path())
 
 
-def policy() -> "Policy":
+def policy(store: "Store | None" = None) -> "Policy":
+    """The scheduling settings; with ``store``, also the FSRS parameters fitted to it (``mli-drill optimize``)."""
     from mli_drill.scheduling import Policy
 
     from datetime import date
 
     values = settings()
     exam = values["exam-date"]
-    return Policy(
+    rules = Policy(
         desired_retention=values["desired-retention"],
         new_per_day=values["new-per-day"],
         exam_date=date.fromisoformat(exam) if exam else None,
     )
+    if store is None:
+        return rules
+    from mli_drill.adaptive import with_fitted_parameters
+
+    return with_fitted_parameters(rules, store)
+
+
+def live_policy(store: "Store", rules: "Policy") -> "Callable[[], Policy]":
+    """``rules`` with the FSRS parameters in use at each call: an answer uses parameters adopted while the session was open."""
+    from mli_drill.adaptive import with_fitted_parameters
+
+    return lambda: with_fitted_parameters(rules, store)
+
+
+def level_chooser(store: "Store", level: str | None) -> "LevelChooser":
+    """What draws each problem's level: ``--level`` when given, else the ``level`` setting (auto by default)."""
+    from mli_drill.adaptive import LevelChooser
+
+    return LevelChooser(store, level if level is not None else settings()["level"])
 
 
 @overload
-def check_family_and_level(family: str, level: str) -> str: ...
+def check_family_and_level(family: str, level: str | None, auto: bool = False) -> str: ...
 
 
 @overload
-def check_family_and_level(family: None, level: str) -> None: ...
+def check_family_and_level(family: None, level: str | None, auto: bool = False) -> None: ...
 
 
-def check_family_and_level(family: str | None, level: str) -> str | None:
+def check_family_and_level(family: str | None, level: str | None, auto: bool = False) -> str | None:
     """The family's name as the registry spells it (``Receptive_Field`` is ``receptive-field``).
 
     An unknown family or level is typer's usage error (exit 2); an unknown
-    family names the nearest one.
+    family names the nearest one. A level of None is no level given; ``auto``
+    also accepts ``--level auto`` (follow the student's ability).
     """
     import typer
 
@@ -124,8 +146,9 @@ def check_family_and_level(family: str | None, level: str) -> str | None:
 
     if family is not None:
         family = family_name(family)
-    if level not in LEVELS:
-        raise typer.BadParameter(f"choose one of {', '.join(LEVELS)}", param_hint="--level")
+    allowed = (*LEVELS, "auto") if auto else LEVELS
+    if level is not None and level not in allowed:
+        raise typer.BadParameter(f"choose one of {', '.join(allowed)}", param_hint="--level")
     return family
 
 

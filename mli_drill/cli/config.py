@@ -9,7 +9,34 @@ import typer
 from mli_drill.cli import completion
 from mli_drill.cli.negative_numbers import NegativeNumbersCommand
 
-app = typer.Typer(help="Settings: exam-date, desired-retention, new-per-day, level, keys.", no_args_is_help=True)
+app = typer.Typer(help="Settings: exam-date, desired-retention, new-per-day, level, keys, fsrs-parameters.", no_args_is_help=True)
+
+# Kept in the database, not settings.json: the FSRS parameters fitted by `mli-drill optimize`.
+FSRS_PARAMETERS = "fsrs-parameters"
+FSRS_PARAMETERS_HELP = "FSRS-6 parameters: default, or fitted by mli-drill optimize (only `default` can be set)"
+
+
+def _fsrs_parameters() -> str:
+    """``default``, or ``fitted <time>`` for the parameters in use."""
+    from mli_drill.cli.common import open_db
+
+    fit = open_db().adaptive.fit_in_use()
+    return "default" if fit is None else f"fitted {fit.fitted_at}"
+
+
+def _reset_fsrs_parameters(value: str) -> None:
+    from mli_drill import render
+    from mli_drill.cli.common import open_db
+    from mli_drill.settings import SettingsError
+
+    if value != "default":
+        raise SettingsError(f"{FSRS_PARAMETERS}: only `default` can be set; fit your own with `mli-drill optimize`")
+    was_fitted = open_db().adaptive.use_default_parameters()
+    render.echo(f"{FSRS_PARAMETERS} = default" + (" (the fitted parameters are kept in the database's fit history)" if was_fitted else ""))
+
+
+def _is_fsrs_parameters(name: str) -> bool:
+    return name.strip().lower().replace("_", "-") == FSRS_PARAMETERS
 
 
 @app.command("list")
@@ -19,11 +46,12 @@ def list_settings(json_output: bool = typer.Option(False, "--json", help="Print 
     from mli_drill.cli.common import settings
     from mli_drill.settings import SETTINGS
 
-    values = settings()
+    values = {**settings(), FSRS_PARAMETERS: _fsrs_parameters()}
     if json_output:
         render.print_json(values)
         return
     rows = [[name, "" if values[name] is None else values[name], s.help] for name, s in SETTINGS.items()]
+    rows.append([FSRS_PARAMETERS, values[FSRS_PARAMETERS], FSRS_PARAMETERS_HELP])
     render.console().print(render.table(None, ["setting", "value", "meaning"], rows))
 
 
@@ -34,6 +62,9 @@ def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.", au
     from mli_drill.cli.common import settings
     from mli_drill.settings import setting_name
 
+    if _is_fsrs_parameters(name):
+        render.echo(_fsrs_parameters())
+        return
     value = settings()[setting_name(name)]
     render.echo("" if value is None else str(value))
 
@@ -46,10 +77,14 @@ def set_setting(
     """Change a setting, e.g. `mli-drill config set exam-date 2027-05-20` or `config set desired-retention 90%`.
 
     A value out of range is refused with the range; so is an exam date before today.
+    `config set fsrs-parameters default` goes back to FSRS's default parameters.
     """
     from mli_drill import clock, paths, render
     from mli_drill.settings import set_value, setting_name
 
+    if _is_fsrs_parameters(name):
+        _reset_fsrs_parameters(value)
+        return
     name = setting_name(name)
     stored = set_value(paths.settings_path(), name, value, today=clock.now().astimezone().date())
     render.echo(f"{name} = {stored}")
@@ -61,6 +96,9 @@ def unset(name: str = typer.Argument(..., help="Setting name.", autocompletion=c
     from mli_drill import paths, render
     from mli_drill.settings import set_value, setting_name
 
+    if _is_fsrs_parameters(name):
+        _reset_fsrs_parameters("default")
+        return
     name = setting_name(name)
     default: Optional[object] = set_value(paths.settings_path(), name, None)
     render.echo(f"{name} unset" if default is None else f"{name} = {default} (default)")

@@ -19,7 +19,8 @@ def exam(
     questions: int = typer.Option(10, "--questions", "-n", min=1, max=100, help="Number of questions."),
     topic: Optional[List[str]] = typer.Option(None, "--topic", "-t", help="Only these topics (repeatable), e.g. segmentation."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**31 - 1, help="Seed: the same seed gives the same paper."),
-    level: str = typer.Option("exam", "--level", "-l", help="easy, exam or hard.", autocompletion=completion.levels),
+    level: Optional[str] = typer.Option(None, "--level", "-l", help="easy, exam or hard (default: the level setting, auto: each computation at your level).",
+                                        autocompletion=completion.levels),
     reschedule: bool = typer.Option(False, "--reschedule", help="Let the answers move the review schedule (off by default)."),
     new: bool = typer.Option(False, "--new", help="Hand in the unfinished paper as it stands and start a new one."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON at the end."),
@@ -45,14 +46,14 @@ def exam(
     if ctx.invoked_subcommand is not None:
         return
     from mli_drill import clock, render
-    from mli_drill.cli.common import check_family_and_level, load_collection, open_db, policy
+    from mli_drill.cli.common import check_family_and_level, level_chooser, load_collection, open_db, policy
     from mli_drill.cli.exam_terminal import ExamTerminal
     from mli_drill.collection import sync
     from mli_drill.exam import Question, build_report, compose_paper
     from mli_drill.exam_session import ExamSession, marks_from_rows, reschedule_with
     from mli_drill.instance import new_seed
 
-    check_family_and_level(None, level)
+    check_family_and_level(None, level, auto=True)
     collection = load_collection()
     candidates = collection.exam_candidates()
     known_topics = sorted({c.topic for c in candidates})
@@ -79,6 +80,9 @@ def exam(
         questions_list = compose_paper(candidates, questions, paper_seed, topic or None)
         if not questions_list:
             raise typer.BadParameter("no questions match these topics", param_hint="--topic")
+        chooser = level_chooser(store, level)
+        level = chooser.level
+        questions_list = _with_levels(questions_list, chooser)
         paper_id = store.exams.create(clock.iso(now), paper_seed, level, minutes, json.dumps([q.to_dict() for q in questions_list]))
         used, seconds_allowed = 0.0, float(minutes * 60)
         done = []
@@ -87,9 +91,10 @@ def exam(
                            f"{render.plural(total, 'mark')}, {render.plural(minutes, 'minute')}.")
     sync(store, collection, now)
     titles = {name: spec.title for name, spec in collection.families.items()}
+    fallback = "exam" if level == "auto" else level  # the level of a problem question that names none
     session = ExamSession(
-        store, terminal, paper_id, questions_list, collection.cards, level, seconds_allowed, clock.now,
-        reschedule=reschedule_with(store, policy(), clock.now) if reschedule else None, titles=titles,
+        store, terminal, paper_id, questions_list, collection.cards, fallback, seconds_allowed, clock.now,
+        reschedule=reschedule_with(store, policy(store), clock.now) if reschedule else None, titles=titles,
         ticks=clock.seconds_clock(), seconds_used=used,
     )
     with terminal.signals_held():  # from here on a signal can only leave the paper unfinished, at a prompt
@@ -101,7 +106,7 @@ def exam(
         report = build_report(questions_list, marks, family_topics, _recurring(store), late=store.exams.late_answers(paper_id),
                               seconds_used=min(outcome.seconds_used, used + seconds_allowed))  # the clock's time, not only the answered questions'
         store.exams.finish(paper_id, clock.iso(clock.now()), report.score, report.max_score, json.dumps(report.to_dict()))
-        render.exam_report(terminal.out, report, paper_id, _missed_problems(report.per_question, level))
+        render.exam_report(terminal.out, report, paper_id, _missed_problems(report.per_question, fallback))
         if json_output:
             render.print_json({"paper": paper_id, "handed_in": True, "ended": outcome.reason, **report.to_dict()})
 
@@ -135,6 +140,13 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def _with_levels(questions: list[Any], chooser: Any) -> list[Any]:
+    """Each computation at the level the chooser gives its family (with auto: nearest 75% predicted success)."""
+    from dataclasses import replace
+
+    return [replace(q, level=chooser(q.name).level) if q.kind == "problem" else q for q in questions]
+
+
 def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
     """The computations not fully marked, with the reference answer, how to see the working,
     and, for a list or matrix answer, each entry that is off."""
@@ -143,9 +155,10 @@ def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
     missed = []
     for row in per_question:
         if row["kind"] == "problem" and row["marks"] < row["max_marks"]:
-            instance = make_instance(row["item"], level, row["seed"])
+            drawn = row.get("level") or level
+            instance = make_instance(row["item"], drawn, row["seed"])
             missed.append({**row, "expected": instance.answer_text(),
-                           "working": f"mli-drill problems sample {row['item']} --seed {row['seed']} --level {level}",
+                           "working": f"mli-drill problems sample {row['item']} --seed {row['seed']} --level {drawn}",
                            "wrong_entries": _wrong_entries(row["answer"] if row["answered"] else None, instance)})
     return missed
 

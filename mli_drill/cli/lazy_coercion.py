@@ -8,8 +8,8 @@ itself, before a command body runs: a third of the start-up of ``review``,
 ``status``, ``stats`` and ``practice FAMILY``.
 
 :func:`install` wraps typer's ``process_value`` so that a missing value (None)
-and a ``str`` for a plain ``str`` parameter (no custom parser) take exactly the
-path typer's own code takes for them (``()`` for a missing repeatable option;
+a ``str`` for a plain ``str`` parameter and words for a ``list[str]`` one (no
+custom parser) take exactly the path typer's own code takes for them (``()`` for a missing repeatable option;
 the value itself for text; then the required check and the callback) without
 building the adapter. Every other value still goes through typer unchanged.
 If a future typer has no such method, nothing is patched and only speed is
@@ -35,6 +35,8 @@ def install() -> bool:
     def process_value(self: Any, ctx: Any, value: Any) -> Any:
         if value is None:
             value = () if (self.multiple or self.nargs == -1) else None
+        elif isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value) and _text_list(self):
+            value = list(value)  # what typer's adapter makes of given words for a list of text
         elif not (isinstance(value, str) and _plain_text(self)):
             return original(self, ctx, value)
         if self.required and self.value_is_missing(value):
@@ -51,11 +53,18 @@ def install() -> bool:
 
 def _plain_text(param: Any) -> bool:
     """A ``str`` parameter without a parser: typer's adapter returns a given str unchanged."""
+    return _unparsed(param) and getattr(param.type_descriptor, "annotation", None) is str
+
+
+def _text_list(param: Any) -> bool:
+    """A ``list[str]`` parameter (repeatable option, or variadic argument) without a parser: given words become a list."""
+    import typing
+
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    return _unparsed(param) and typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,)
+
+
+def _unparsed(param: Any) -> bool:
     descriptor = getattr(param, "type_descriptor", None)
     info = getattr(descriptor, "parameter_info", None)
-    return (
-        getattr(descriptor, "annotation", None) is str
-        and getattr(descriptor, "file_annotation", None) is None
-        and info is not None
-        and getattr(info, "parser", None) is None
-    )
+    return getattr(descriptor, "file_annotation", None) is None and info is not None and getattr(info, "parser", None) is None

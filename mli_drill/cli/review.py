@@ -39,6 +39,7 @@ def review(
     suspends the item. Works with piped input, one line per keystroke.
     On a terminal one key is enough: Space or Enter reveals, 1-4, u, s and q
     act at once (`config set keys line` for Enter after each).
+    A problem family is drawn at the level the `level` setting gives (auto: your level).
 
     When nothing is due it says why: today's new-card limit (then --new N
     takes more), or nothing falls due before a later time (then --ahead
@@ -48,7 +49,7 @@ def review(
     mli-drill review --cards $(mli-drill search dice --ids).
     """
     from mli_drill import clock, render
-    from mli_drill.cli.common import ConsoleTerminal, find_deck, load_collection, open_db, policy, settings
+    from mli_drill.cli.common import ConsoleTerminal, find_deck, level_chooser, live_policy, load_collection, open_db, policy
     from mli_drill.collection import sync
     from mli_drill.queue import chosen_plan, review_plan
     from mli_drill.session import Session
@@ -65,7 +66,7 @@ def review(
     store = open_db()
     now = clock.now()
     sync(store, collection, now)
-    rules = policy()
+    rules = policy(store)
     skipped: list[str] = []
     if ids:
         plan, skipped = chosen_plan(store, collection, _item_keys(collection, ids), limit)
@@ -75,7 +76,10 @@ def review(
     if skipped:
         terminal.out.print(f"Skipped, suspended: {', '.join(skipped)} (mli-drill unsuspend ID brings a card back).", markup=False)
     titles = {name: spec.title for name, spec in collection.families.items()}
-    session = Session(store, terminal, plan.entries, rules, clock.now, level=settings()["level"], family_titles=titles, scope=plan.scope)
+    session = Session(
+        store, terminal, plan.entries, rules, clock.now, family_titles=titles, scope=plan.scope,
+        levels=level_chooser(store, None), policy_source=live_policy(store, rules),
+    )
     if not plan.entries:
         if not ids:  # a custom session of suspended cards only: the line above said why
             render.nothing_due(terminal.out, plan, _command(deck, tag or []))

@@ -19,8 +19,9 @@ def register(app: typer.Typer) -> None:
 
 def stats(json_output: bool = typer.Option(False, "--json", help="Print the numbers as JSON.")) -> None:
     """Show your reviews over the last 26 weeks, what falls due in the next 30 days,
-    true retention, mastery per topic and problem family, leeches, your streak and
-    recurring mistakes (slips named in two or more wrong answers in the last 30 days).
+    true retention, mastery per topic and problem family, leeches, your streak,
+    recurring mistakes (slips named in two or more wrong answers in the last 30 days)
+    and each practised family's ability, level and predicted success per level.
 
     Heatmap: answers per local day, shaded against the busiest day shown.
     Streak: consecutive days with an answer, ending today (or yesterday).
@@ -43,23 +44,27 @@ def stats(json_output: bool = typer.Option(False, "--json", help="Print the numb
     --json prints every number.
     """
     from mli_drill import clock
-    from mli_drill.cli.common import open_db, policy
-    from mli_drill.cli.common import load_collection
+    from mli_drill.adaptive import levels_summary
+    from mli_drill.cli.common import load_collection, open_db, policy, settings
     from mli_drill.collection import sync
 
     store = open_db()
     now = clock.now()
     collection = load_collection()
     sync(store, collection, now)
-    report = gather(store, collection, now, policy())
+    report = gather(store, collection, now, policy(store))
+    levels = levels_summary(store, list(collection.families), settings()["level"])
     if json_output:
         from mli_drill.render import print_json
 
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "levels": levels})
         return
+    from mli_drill.render import console
+    from mli_drill.render.adaptive import problem_levels
     from mli_drill.render.stats import stats as draw
 
     draw(report)
+    problem_levels(console(), levels)
 
 
 def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy") -> "StatsReport":
@@ -81,7 +86,7 @@ def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy")
     mastery_since = iso(s.window_start(now, s.MASTERY_DAYS))
     answers = s.summarise_answers(store.answer_histogram(mastery_since, iso(now), s.DURATION_BUCKET_MS))
     deck_topics = {deck.id: deck.topic or deck.id for deck in collection.decks}
-    decay, factor = forgetting_curve(rules.desired_retention)
+    decay, factor = forgetting_curve(rules.desired_retention, rules.parameters)
     groups = [s.ItemGroup(*row) for row in store.mastery_groups(iso(now), decay, factor)]
     mistakes_since, recurring = recurring_mistakes(store, now)
     return s.StatsReport(

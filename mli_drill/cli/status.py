@@ -12,12 +12,14 @@ def register(app: typer.Typer) -> None:
 def status(json_output: bool = typer.Option(False, "--json", help="Print the numbers as JSON.")) -> None:
     """Show what is due today, new, learned, suspended and the leeches, per deck.
 
+    Suggests `mli-drill optimize` once enough reviews have come in since the last fit.
+    --json also gives each problem family's ability, level and predicted success per level.
     With an exam date set (`mli-drill config set exam-date YYYY-MM-DD`) it also
     shows the days left and the predicted recall on exam day per topic.
     """
     from mli_drill import clock, render
-    from mli_drill.cli.common import open_db, policy
-    from mli_drill.cli.common import load_collection
+    from mli_drill.adaptive import fsrs_summary, levels_summary
+    from mli_drill.cli.common import load_collection, open_db, policy, settings
     from mli_drill.collection import sync
     from mli_drill.progress import status_report
     from mli_drill.scheduling import new_left_today
@@ -26,11 +28,17 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     now = clock.now()
     collection = load_collection()
     sync(store, collection, now)
-    rules = policy()
+    rules = policy(store)
     items = store.items(include_orphaned=True)
     introduced = store.introduced_since(clock.iso(clock.start_of_local_day(now)))
     report = status_report(items, now, new_left_today(introduced, items, now, rules), rules, collection.topics())
+    fitting = fsrs_summary(store)
     if json_output:
-        render.print_json(report.to_dict())
+        levels = levels_summary(store, list(collection.families), settings()["level"])
+        render.print_json({**report.to_dict(), "levels": levels, "fsrs": fitting})
         return
     render.status(report)
+    if fitting["suggest_optimize"]:
+        from mli_drill.render.adaptive import optimize_nudge
+
+        optimize_nudge(fitting)

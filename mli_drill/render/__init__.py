@@ -148,7 +148,7 @@ class SessionView:
         self.out = out
         self.problem: Panel | None = None  # the question on screen, kept to show again beside a long solution
         self.verdict: Any = None
-        self.shown: tuple[Any, str, list[str]] | None = None
+        self.shown: tuple[Any, str, list[str], str] | None = None
 
     def show(self, event: Any) -> None:
         handler = getattr(self, "_" + type(event).__name__, None)
@@ -175,9 +175,10 @@ class SessionView:
 
     def _ShowProblem(self, event: Any) -> None:
         inst = event.instance
+        level = f"{inst.level}: {event.level_reason}" if getattr(event, "level_reason", "") else inst.level
         more = [_more(event).removeprefix(" · ")] if event.remaining else []
-        self.problem = problem_panel(self.out, inst, event.title, more)
-        self.shown = (inst, event.title, more)
+        self.problem = problem_panel(self.out, inst, event.title, more, level)  # the level and why it was chosen
+        self.shown = (inst, event.title, more, level)
         self.out.print(self.problem)
 
     def _ShowVerdict(self, event: Any) -> None:
@@ -384,9 +385,12 @@ def pictures_for(out: Console, inst: Any) -> list[Any]:
     return family_pictures(inst.family, inst.params)
 
 
-def problem_panel(out: Console, inst: Any, title: str, more: list[str] | None = None) -> Panel:
-    """The question of a problem instance, titled with its level and seed (always shown)."""
-    heading = fit_title([], title, [inst.level, f"seed {inst.seed}", *(more or [])], out.width)
+def problem_panel(out: Console, inst: Any, title: str, more: list[str] | None = None, level: str | None = None) -> Panel:
+    """The question of a problem instance, titled with its level and seed (always shown).
+
+    ``level`` replaces the bare level name, e.g. "exam: you are at 78% here" (level auto).
+    """
+    heading = fit_title([], title, [level or inst.level, f"seed {inst.seed}", *(more or [])], out.width)
     body = Text("\n").join(flow_lines(inst.question, panel_width(out), pictures_for(out, inst)))
     return Panel(body, title=heading, title_align="left", border_style="magenta")
 
@@ -429,7 +433,7 @@ def solution_pages(out: Console, inst: Any, room: int, last_room: int) -> list[P
     return [solution_panel(out, inst, page, f"worked solution ({number} of {len(pages)})") for number, page in enumerate(pages, 1)]
 
 
-def compact_problem_panel(out: Console, inst: Any, title: str, more: list[str]) -> Panel:
+def compact_problem_panel(out: Console, inst: Any, title: str, more: list[str], level: str | None = None) -> Panel:
     """The question in a few lines, shown above a paged solution: each paragraph cut to one line, no blank lines.
 
     Lists, formulas, tables and pictures keep every line: they hold the data.
@@ -440,7 +444,7 @@ def compact_problem_panel(out: Console, inst: Any, title: str, more: list[str]) 
         if line.plain.strip():
             line.truncate(width, overflow="ellipsis")
             lines.append(line)
-    heading = fit_title([], title, [inst.level, f"seed {inst.seed}", *more], out.width)
+    heading = fit_title([], title, [level or inst.level, f"seed {inst.seed}", *more], out.width)
     return Panel(Text("\n").join(lines), title=heading, title_align="left", border_style="magenta")
 
 

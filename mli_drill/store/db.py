@@ -32,6 +32,8 @@ from mli_drill.model import CLOZE_KEY_MARK, ItemState, ReviewRecord
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from mli_drill.store.adaptive import AdaptiveStore
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 ITEM_COLUMNS = tuple(ItemState.__dataclass_fields__)
@@ -280,6 +282,13 @@ class Store:
     @property
     def exams(self) -> "ExamStore":
         return ExamStore(self)
+
+    @property
+    def adaptive(self) -> "AdaptiveStore":
+        """Abilities and FSRS fits (schema version 9; see store/adaptive.py)."""
+        from mli_drill.store.adaptive import AdaptiveStore
+
+        return AdaptiveStore(self)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -145,3 +145,41 @@ CREATE TABLE exam_late_answers (
     answered_at TEXT NOT NULL,
     UNIQUE (paper_id, position)
 );
+
+-- version: 9
+-- Adaptive practice (mli_drill.ability): an Elo-style ability per problem
+-- family and a difficulty per level. Both are a fold of the live problem
+-- answers in the review log (family, level from the detail JSON, correct), in
+-- log-id order; these tables cache the fold up to review_log id
+-- meta['abilities_through'], so only newer answers are folded in. Taking an
+-- answer back (undo, or a rating changed at the prompt) that the cache has
+-- already folded in drops that mark, and the next read folds the log afresh.
+CREATE TABLE abilities (
+    family  TEXT PRIMARY KEY,                      -- family name (items.key without 'family:')
+    ability REAL NOT NULL,                         -- θ
+    answers INTEGER NOT NULL                       -- answers folded in
+) WITHOUT ROWID;
+CREATE TABLE level_difficulties (
+    level      TEXT PRIMARY KEY,                   -- easy | exam | hard
+    difficulty REAL NOT NULL,                      -- b
+    answers    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER abilities_undo AFTER UPDATE OF undone ON review_log WHEN NEW.undone != OLD.undone BEGIN
+    DELETE FROM meta WHERE key = 'abilities_through' AND CAST(value AS INTEGER) >= NEW.id;
+END;
+
+-- FSRS parameters fitted to the student's own review log (mli-drill optimize).
+-- Every fit is kept with its figures (held-out log loss and RMSE of the
+-- default, the parameters in use then, and the fitted ones); the row with
+-- in_use = 1, if any, holds the parameters the scheduler uses. None: the
+-- FSRS-6 defaults (also after `config set fsrs-parameters default`).
+CREATE TABLE fsrs_fits (
+    id         INTEGER PRIMARY KEY,
+    fitted_at  TEXT NOT NULL,
+    reviews    INTEGER NOT NULL,                   -- live reviews in the log when fitted (all of them used)
+    parameters TEXT NOT NULL,                      -- JSON list of the 21 FSRS-6 parameters
+    figures    TEXT NOT NULL,                      -- JSON mli_drill.optimizer.Fit figures
+    adopted    INTEGER NOT NULL,                   -- 1: better on the held-out fifth, so adopted when fitted
+    in_use     INTEGER NOT NULL DEFAULT 0          -- 1: the scheduler uses these now (at most one row)
+);
+CREATE UNIQUE INDEX fsrs_fits_in_use ON fsrs_fits (in_use) WHERE in_use = 1;

@@ -237,7 +237,9 @@ def test_exam_report_mentions_recurring_mistakes(home: Path, cli) -> None:
     earlier = instance_with(slip, question.seed + 1)
     cli("practice", FAMILY, "--seed", str(earlier.seed), "--count", "1", input=f"{typed(slip_of(earlier, slip)[1])}\n\n")
     lines = [typed(value) if q.name == FAMILY else "n" for q in questions] + ["q"]  # the rest skipped, then handed in
-    result = cli("exam", "--questions", str(len(questions)), "--seed", str(seed), "--topic", "cnn", "--json", input="\n".join(lines) + "\n")
+    # --level exam: the wrong practice answer would otherwise have the paper draw this family at easy
+    result = cli("exam", "--questions", str(len(questions)), "--seed", str(seed), "--topic", "cnn", "--level", "exam", "--json",
+                 input="\n".join(lines) + "\n")
     report = json.loads(result.output.strip().splitlines()[-1])
     recurring = [{k: m[k] for k in ("family", "id", "count")} for m in report["recurring_mistakes"]]
     assert {"family": FAMILY, "id": slip, "count": 2} in recurring, "the practice answer and this paper's"
@@ -249,7 +251,7 @@ def test_exam_report_mentions_recurring_mistakes(home: Path, cli) -> None:
 def practise_slip(cli, instance: Instance, slip: str, now: str, monkeypatch: pytest.MonkeyPatch, then: str = "\n") -> None:
     """Answer ``instance`` in practice at ``now`` with the value ``slip`` gives; ``then`` follows the answer."""
     monkeypatch.setenv("MLI_DRILL_NOW", now)
-    cli("practice", FAMILY, "--seed", str(instance.seed), "--count", "1", input=f"{typed(slip_of(instance, slip)[1])}\n{then}")
+    cli("practice", FAMILY, "--seed", str(instance.seed), "--count", "1", "--level", "exam", input=f"{typed(slip_of(instance, slip)[1])}\n{then}")
 
 
 def test_stats_shows_slips_named_twice_in_the_last_30_days(home: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
