@@ -27,7 +27,7 @@ from benchmarks.common import (
     timed_run,
 )
 
-HEAVY_MODULES = ("numpy", "sqlite_utils", "fsrs", "yaml")
+HEAVY_MODULES = ("numpy", "sqlite_utils", "fsrs", "fsrs_rs_python", "yaml")
 # Tab after `mli-drill suspend `: the largest completion (every card id and family), as a bash completion script asks it
 COMPLETE_CARD_IDS = {"COMP_WORDS": "mli-drill suspend ", "COMP_CWORD": "2", "_MLI_DRILL_COMPLETE": "complete_bash"}
 IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
