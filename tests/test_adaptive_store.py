@@ -36,6 +36,11 @@ def test_the_cache_is_the_fold_of_the_live_answers_and_survives_undo(store) -> N
     first = current_abilities(store)
     assert first == Abilities().fold([Answer("a", "exam", True), Answer("b", "exam", False)])
     assert store.adaptive.ability_cache().through is not None
+    _, _, card_answer = store.apply_review(ReviewRecord(key="card:c", reviewed_at=NOW, rating=3), lambda item: item)
+    current_abilities(store)
+    mark = store.adaptive.ability_cache().through
+    store.undo_review(card_answer, store.item("card:c"))
+    assert store.adaptive.ability_cache().through == mark, "taking back a card's answer leaves the abilities alone"
     undone = answer(store, "a", "hard", False)
     assert current_abilities(store).answers("a") == 2
     store.undo_review(undone, store.item("family:a"))

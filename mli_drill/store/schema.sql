@@ -164,7 +164,8 @@ CREATE TABLE level_difficulties (
     difficulty REAL NOT NULL,                      -- b
     answers    INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TRIGGER abilities_undo AFTER UPDATE OF undone ON review_log WHEN NEW.undone != OLD.undone BEGIN
+CREATE TRIGGER abilities_undo AFTER UPDATE OF undone ON review_log
+WHEN NEW.undone != OLD.undone AND (SELECT kind FROM items WHERE id = NEW.item_id) = 'family' BEGIN
     DELETE FROM meta WHERE key = 'abilities_through' AND CAST(value AS INTEGER) >= NEW.id;
 END;
 
