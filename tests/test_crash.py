@@ -247,10 +247,11 @@ def test_practice_survives_sigkill(tmp_path: Path) -> None:
         def expected(index: int, group: list[str]) -> tuple:
             return (int(group[1]), group[0]) if group[1] else automatic(index, group)
 
-        round_ = answer_and_kill(["practice", FAMILY, "--seed", str(seed)], env_for(home, day), answers, problems_shown, rng)
+        # --level exam: the answers above are for exam-level instances (level auto would follow the wrong ones down)
+        round_ = answer_and_kill(["practice", FAMILY, "--seed", str(seed), "--level", "exam"], env_for(home, day), answers, problems_shown, rng)
         last_id = check_round(db, last_id, round_, acknowledged_problems(round_.screen), expected, automatic)
     final = subprocess.run(
-        [sys.executable, "-m", "mli_drill", "practice", FAMILY, "--count", "1", "--seed", "7"],
+        [sys.executable, "-m", "mli_drill", "practice", FAMILY, "--count", "1", "--seed", "7", "--level", "exam"],
         input=make_instance(FAMILY, "exam", 7).answer_text() + "\n\n", capture_output=True, text=True, env=env_for(home, ROUNDS), cwd=str(ROOT), timeout=120,
     )
     assert final.returncode == 0, final.stderr
