@@ -177,3 +177,14 @@ def test_due_families_and_recurring_slips_lead_the_mix(home: Path, cli, monkeypa
     assert announced[0].startswith(f"{FAMILY} (due, 1 recurring slip, "), announced
     assert announced[1].startswith("conv-output (due, "), announced
     assert not any("due" in line or "recurring" in line for line in announced[2:]), announced
+
+
+def test_undo_asks_the_same_problem_at_the_same_level(home: Path, cli) -> None:
+    """The undone answer leaves the ability as it was when the problem was drawn, so the level (and instance) repeat."""
+    cli("practice", FAMILY, "--seed", "3", "--count", "1", input="s\n\n")  # wrong: receptive-field now at easy
+    cli("practice", FAMILY, "--seed", "50", "--count", "1", input="s\nu\ns\n\n")  # wrong, undone, asked again, wrong
+    conn = sqlite3.connect(str(home / "progress.db"))
+    rows = conn.execute("SELECT undone, detail FROM review_log ORDER BY id").fetchall()[1:]
+    conn.close()
+    assert [undone for undone, _ in rows] == [1, 0]
+    assert json.loads(rows[0][1]) == json.loads(rows[1][1]) == {"family": FAMILY, "level": "easy", "seed": 50}
