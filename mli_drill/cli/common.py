@@ -208,10 +208,10 @@ class ConsoleTerminal:
         from rich.markup import escape
 
         if self._typed_ahead is not None:
-            line, self._typed_ahead = self._typed_ahead, None
+            ahead, self._typed_ahead = self._typed_ahead, None
             self.out.print(f"[dim]› {escape(prompt)}[/]")
-            self.out.print(f"> {line}", markup=False, highlight=False)
-            return line
+            self.out.print(f"> {ahead}", markup=False, highlight=False)
+            return ahead
         while True:
             self.out.print(f"[dim]› {escape(prompt)}[/]")  # a prompt such as "[y/N]" is text, not markup
             try:

@@ -209,18 +209,21 @@ class SessionView:
         piped sessions print straight through.
         """
         if self.problem is None or self.verdict is None or self.shown is None:
-            return self.solution(inst)
+            self.solution(inst)
+            return None
         whole = solution_panel(self.out, inst)
         verdict = self._verdict_height()
         if _height(self.out, self.problem) + verdict + _height(self.out, whole) + RATING_LINES <= self.out.height:
-            return self.solution(inst)
+            self.solution(inst)
+            return None
         question = self.problem
         if self.out.height - _height(self.out, question) - verdict - MORE_LINES < ROOMY_PAGE:
             question = compact_problem_panel(self.out, *self.shown)
         fixed = _height(self.out, question) + verdict
         pages = solution_pages(self.out, inst, self.out.height - fixed - MORE_LINES, self.out.height - fixed - RATING_LINES)
         if self.out.height - fixed - MORE_LINES < MIN_PAGE:
-            return self.solution(inst)  # too small a screen to page usefully
+            self.solution(inst)  # too small a screen to page usefully
+            return None
         for index, page in enumerate(pages):
             self.out.clear()
             self.out.print(question)
