@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Union
 
+from mli_drill.exceptions import MliDrillError
 from mli_drill.families.base import ANSWER_KINDS
 
 if TYPE_CHECKING:  # only for type hints: keeps this module free of start-up cost
@@ -128,7 +129,7 @@ _NODE_DESCRIPTIONS = {
 }
 
 
-class AnswerSyntaxError(ValueError):
+class AnswerSyntaxError(MliDrillError, ValueError):
     """The text cannot be read as an answer of the requested kind.
 
     ``str(error)`` is one line: what is wrong, then an example of the accepted

@@ -15,11 +15,13 @@ import time as _time
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
+from mli_drill.exceptions import MliDrillError
+
 NOW_VARIABLE = "MLI_DRILL_NOW"
 EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 
 
-class ClockError(ValueError):
+class ClockError(MliDrillError, ValueError):
     """``MLI_DRILL_NOW`` holds something that is not an ISO-8601 time."""
 
 

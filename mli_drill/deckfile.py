@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from mli_drill.exceptions import MliDrillError
 from mli_drill.model import (
     CARD_TYPES,
     CONTROL_CHARACTER,
@@ -32,12 +33,19 @@ REQUIRED = {
 }
 
 
-class DeckError(Exception):
+class DeckError(MliDrillError):
     """One or more decks are invalid; ``problems`` holds one ``file:line: message`` each."""
+
+    SHOWN = 50  # problems in the message; a deck broken everywhere must not flood the terminal
 
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
+
+    def __str__(self) -> str:
+        """One problem a line, the first ``SHOWN`` of them, then how many more there are."""
+        more = len(self.problems) - self.SHOWN
+        return "\n".join(self.problems[: self.SHOWN]) + (f"\n… and {more} more" if more > 0 else "")
 
 
 @dataclass

@@ -1,39 +1,24 @@
 """Turning exceptions into the one-line messages a student sees.
 
-Known errors (bad deck, bad spec, damaged database, bad setting or time) exit
-with code 2 and their own message. Anything unexpected is a bug: the student
-gets one line and the traceback goes to ``errors.log`` in the data directory.
+Known errors (bad deck, bad spec, damaged database, bad setting or time: every
+:class:`~mli_drill.exceptions.MliDrillError`) exit with their ``exit_code``
+(2) and their own message; so do the operating system's refusals (a full
+disk, a file that cannot be read) and text that is not UTF-8. Anything
+unexpected is a bug: the student gets one line and the traceback goes to
+``errors.log`` in the data directory.
 """
 
 from __future__ import annotations
 
 import traceback
 
+from mli_drill.exceptions import MliDrillError
+
 
 def describe(exc: BaseException) -> tuple[str, int]:
-    from mli_drill.clock import ClockError
-    from mli_drill.deckfile import DeckError
-    from mli_drill.families import UnknownFamily
-    from mli_drill.families.base import InvalidParams
-    from mli_drill.problemspec import SpecError
-    from mli_drill.settings import SettingsError
-    from mli_drill.store import StoreError
-
-    if isinstance(exc, DeckError):
-        shown = exc.problems[:50]
-        more = f"\n… and {len(exc.problems) - 50} more" if len(exc.problems) > 50 else ""
-        return "\n".join(shown) + more, 2
-    if isinstance(exc, UnknownFamily):
-        return f"unknown problem family {exc.args[0]!r}; see `mli-drill problems list`", 2
-    if isinstance(exc, (StoreError, SpecError, SettingsError, ClockError, InvalidParams)):
-        return str(exc), 2
-    import sqlite3
-
-    if isinstance(exc, sqlite3.Error):
-        from mli_drill.cli.common import db_path
-        from mli_drill.store.db import _explain
-
-        return _explain(db_path(), exc), 2
+    """The message to show for ``exc`` and the status to exit with."""
+    if isinstance(exc, MliDrillError):
+        return str(exc), exc.exit_code
     if isinstance(exc, OSError):
         return _describe_os_error(exc), 2
     if isinstance(exc, UnicodeError):

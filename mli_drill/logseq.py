@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Callable
 
+from mli_drill.exceptions import MliDrillError
 from mli_drill.model import CONTROL_CHARACTER, cloze_plain, cloze_text_problem
 
 MAX_PAGE_BYTES = 5_000_000
@@ -80,7 +81,7 @@ INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+\1")
 MAX_DEPTH = 100  # outline nesting a page may have; keeps every walk of the tree shallow
 
 
-class LogseqError(Exception):
+class LogseqError(MliDrillError):
     """The page cannot be read at all; the message is one line for the student."""
 
 

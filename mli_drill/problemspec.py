@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mli_drill.exceptions import MliDrillError
+from mli_drill.families import UnknownFamily
 from mli_drill.families.base import ANSWER_KINDS
 from mli_drill.paths import problems_dir
 
@@ -31,7 +33,7 @@ LEVELS = ("easy", "exam", "hard")
 DEFAULT_LEVEL = "exam"
 
 
-class SpecError(ValueError):
+class SpecError(MliDrillError, ValueError):
     """A family spec that cannot be used; the message names the file."""
 
 
@@ -125,7 +127,7 @@ def load_spec(family: str) -> FamilySpec:
 
     path = problems_dir() / f"{family}.yaml"
     if not path.is_file():
-        raise SpecError(f"unknown problem family {family!r}")
+        raise UnknownFamily(family)
     content = path.read_bytes()
     spec = _from_dict(compiled_data(path, content), path)
     if spec is not None:

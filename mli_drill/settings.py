@@ -13,8 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from mli_drill.exceptions import MliDrillError
 
-class SettingsError(ValueError):
+
+class SettingsError(MliDrillError, ValueError):
     pass
 
 

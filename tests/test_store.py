@@ -194,7 +194,7 @@ def test_migration_from_v6_adds_diagnosed_slips_to_review_log_and_exam_answers(t
     stored = store.conn.execute("SELECT mistakes FROM review_log ORDER BY id").fetchall()
     assert [None if text is None else json.loads(text) for (text,) in stored] == [None, [slip], None]
     assert json.loads(store.conn.execute("SELECT mistakes FROM exam_answers").fetchone()[0]) == [slip]
-    assert [row["mistakes"] for row in store.reviews()][1] == json.dumps([slip], ensure_ascii=False)
+    assert [row[0] for row in store.conn.execute("SELECT mistakes FROM review_log ORDER BY id")][1] == json.dumps([slip], ensure_ascii=False)
     assert store.diagnosed_answers(NOW, later) == [("receptive-field", later, [slip]), ("receptive-field", later, [slip])]
 
 

@@ -21,7 +21,7 @@ def backup(
     An automatic backup is also taken on the first run of each day; the last 7 are kept.
     """
     from mli_drill import paths, render
-    from mli_drill.backup import backup_to, restore_from
+    from mli_drill.backup import restore_from
     from mli_drill.cli.common import db_path, open_db
     from mli_drill.clock import now
 
@@ -33,5 +33,5 @@ def backup(
     target = path or paths.backups_dir() / f"{db_path().stem}-manual-{now().strftime('%Y%m%dT%H%M%S')}.db"
     if target.is_dir():
         target = target / f"{db_path().stem}-{now().strftime('%Y%m%dT%H%M%S')}.db"
-    backup_to(store.conn, target)
+    store.backup_to(target)
     render.echo(f"backed up {store.review_count()} reviews to {target}")

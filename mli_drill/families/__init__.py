@@ -11,11 +11,25 @@ import importlib
 from functools import lru_cache
 from types import ModuleType
 
+from mli_drill.exceptions import MliDrillError
 from mli_drill.paths import problems_dir
 
 
-class UnknownFamily(LookupError):
-    pass
+class UnknownFamily(MliDrillError, LookupError):
+    """No family of that name: the one way every layer says so (``family`` holds the name asked for)."""
+
+    def __init__(self, family: str):
+        super().__init__(family)
+        self.family = family
+
+    def __str__(self) -> str:
+        return f"unknown problem family {self.family!r}; see `mli-drill problems list`"
+
+
+def require_family(family: str) -> None:
+    """Raise :class:`UnknownFamily` unless a family of this name exists."""
+    if family not in family_names():
+        raise UnknownFamily(family)
 
 
 def module_name(family: str) -> str:
@@ -25,8 +39,7 @@ def module_name(family: str) -> str:
 @lru_cache(maxsize=None)
 def load_module(family: str) -> ModuleType:
     """Import a family's solver module (cached)."""
-    if family not in family_names():
-        raise UnknownFamily(family)
+    require_family(family)
     return importlib.import_module(module_name(family))
 
 

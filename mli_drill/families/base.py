@@ -28,6 +28,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+from mli_drill.exceptions import MliDrillError
+
 # Answer kinds understood by mli_drill.answers:
 #   integer  exact integer;
 #   real     a number within the spec's tolerance;
@@ -71,7 +73,7 @@ class FamilyModule(Protocol):
     def question_fields(self, params: dict) -> dict[str, str]: ...
 
 
-class InvalidParams(ValueError):
+class InvalidParams(MliDrillError, ValueError):
     """Parameters given by hand (e.g. ``problems check``) that a family cannot solve."""
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import inspect
 import itertools
 import json
 import os
@@ -22,12 +23,14 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, wraps
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from mli_drill.model import CLOZE_KEY_MARK, ItemState, ReviewRecord
+from mli_drill.store.backup import copy_database, latest_backup
+from mli_drill.store.errors import StoreError
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -38,9 +41,34 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 ITEM_COLUMNS = tuple(ItemState.__dataclass_fields__)
 
+Component = TypeVar("Component", bound=type)
 
-class StoreError(Exception):
-    """The database cannot be used; the message says why and what to do."""
+
+def explained(cls: Component) -> Component:
+    """Class decorator: an ``sqlite3.Error`` escaping a public method becomes a :class:`StoreError`.
+
+    The store is the only code that talks to SQLite, so it is also the only
+    code that knows what an SQLite error means for the student: the message
+    (from :func:`_explain`) says what went wrong with which file and what to do.
+    Callers above the store never see ``sqlite3`` errors. Every class of the
+    store with public methods is decorated (``tests/test_architecture.py`` checks).
+    """
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, _explaining(member))
+    setattr(cls, "explains_sqlite_errors", True)
+    return cls
+
+
+def _explaining(method: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(self.path, exc)) from exc
+
+    return call
 
 
 @dataclass(frozen=True)
@@ -129,8 +157,6 @@ def damaged_message(path: Path, detail: str) -> str:
     """A damaged database is never repaired or replaced automatically: say how to restore it."""
     import shlex
 
-    from mli_drill.backup import latest_backup
-
     message = f"{path} is damaged ({detail}); it was left untouched."
     try:
         newest = latest_backup(path)
@@ -154,6 +180,7 @@ def _disk_nearly_full(path: Path) -> bool:
         return False
 
 
+@explained
 class Store:
     """A migrated database. Use :func:`open_store` to get one."""
 
@@ -240,6 +267,10 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def backup_to(self, target: Path) -> Path:
+        """A consistent copy of the database at ``target``, even while another terminal writes (see ``store.backup``)."""
+        return copy_database(self.conn, target)
 
     # The integrity check reads every page, which grows with the review log.
     # After a clean close we note the file's size and modification time; an
@@ -478,21 +509,6 @@ class Store:
         where = "" if include_undone else "WHERE undone = 0"
         return int(self.conn.execute(f"SELECT count(*) FROM review_log {where}").fetchone()[0])
 
-    def reviews(self, since_iso: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
-        """Review-log rows (not undone), oldest first, with the item key and kind."""
-        sql = (
-            "SELECT r.id, i.key, i.kind, i.deck, r.reviewed_at, r.rating, r.duration_ms, r.answer, r.correct,"
-            " r.source, r.detail, r.mistakes FROM review_log r JOIN items i ON i.id = r.item_id WHERE r.undone = 0"
-        )
-        params: list[Any] = []
-        if since_iso:
-            sql += " AND r.reviewed_at >= ?"
-            params.append(since_iso)
-        if key:
-            sql += " AND i.key = ?"
-            params.append(key)
-        return [dict(row) for row in self.db.query(sql + " ORDER BY r.reviewed_at, r.id", params)]
-
     # -- statistics ------------------------------------------------------
     # Aggregated in SQL so ``stats`` stays fast with a million-row review log:
     # only counts and small histograms come back to Python. Undone reviews never count.
@@ -645,12 +661,14 @@ def _statements(sql: str) -> list[str]:
     return statements
 
 
+@explained
 class ExamStore:
     """Exam papers and their answers (schema versions 2 and 8). Reached through ``Store.exams``."""
 
     def __init__(self, store: Store):
         self.store = store
         self.conn = store.conn
+        self.path = store.path
 
     def create(self, started_at: str, seed: int, level: str, minutes: int, questions_json: str) -> int:
         with self.store.transaction():
