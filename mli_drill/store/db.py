@@ -1,4 +1,4 @@
-"""Opening, migrating and querying the progress database (sqlite-utils over SQLite).
+"""Opening, migrating and querying the progress database (sqlite3; sqlite-utils for the exam papers' reads).
 
 Guarantees the rest of the tool relies on:
 
@@ -190,11 +190,14 @@ class Store:
 
     @cached_property
     def db(self) -> "sqlite_utils.Database":
-        """sqlite-utils over the same connection, for bulk inserts and queries as dicts.
+        """sqlite-utils over the same connection, for the rows-as-dicts reads of exam papers.
 
-        Created on first use: importing sqlite-utils costs about 100 ms (it
-        loads numpy and its plugins), which the hot paths (the queue, a
-        review, status) do not need; they use the connection directly.
+        Created on first use: importing sqlite-utils costs 150-400 ms (it
+        loads numpy and its plugins), so no hot path uses it. The queue, a
+        review, ``status``, ``stats`` and syncing the items with the decks
+        (a bulk insert on the first run, which ``status`` makes without
+        numpy) use the connection directly. ``exam`` (which draws problems
+        with numpy anyway) and ``exam history`` read their papers through it.
         """
         import sqlite_utils
 
