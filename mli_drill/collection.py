@@ -14,15 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mli_drill.clock import iso
-from mli_drill.model import Card, CardSummary, Deck
+from mli_drill.model import FAMILY_PREFIX, Card, CardSummary, Deck
 
 if TYPE_CHECKING:
     from mli_drill.deckfile import SkippedDeck
     from mli_drill.exam import Candidate
     from mli_drill.problemspec import FamilySpec
     from mli_drill.store import Store
-
-FAMILY_PREFIX = "family:"
 
 
 class CardLookup(Mapping[str, Card]):

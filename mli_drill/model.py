@@ -19,6 +19,7 @@ CLOZE_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
 NUMBERED_DELETION = re.compile(r"c(\d+)::(.*)\Z", re.DOTALL)  # the inside of {{c2::answer}} or {{c2::answer::hint}}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 CARD_PREFIX = "card:"
+FAMILY_PREFIX = "family:"  # family:NAME is the review item of a problem family
 CLOZE_KEY_MARK = "#c"  # card:ID#c2 is the review item of deletion c2 (card ids cannot contain '#')
 HIDDEN = "[…]"
 

@@ -20,8 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping
 
 from mli_drill.clock import iso
-from mli_drill.collection import FAMILY_PREFIX
-from mli_drill.model import ItemState
+from mli_drill.model import FAMILY_PREFIX, ItemState
 from mli_drill.scheduling import Policy, local_day_start, retrievability
 
 HEATMAP_WEEKS = 26

@@ -205,15 +205,13 @@ class ConsoleTerminal:
 
     def ask(self, prompt: str) -> str | None:
         """One line from the student; None at end of input. A line that is not UTF-8 is asked again."""
-        from rich.markup import escape
-
         if self._typed_ahead is not None:
             ahead, self._typed_ahead = self._typed_ahead, None
-            self.out.print(f"[dim]› {escape(prompt)}[/]")
+            self.view.prompt(prompt)
             self.out.print(f"> {ahead}", markup=False, highlight=False)
             return ahead
         while True:
-            self.out.print(f"[dim]› {escape(prompt)}[/]")  # a prompt such as "[y/N]" is text, not markup
+            self.view.prompt(prompt)
             try:
                 line = self._read(prompt)
             except EOFError:

@@ -150,6 +150,10 @@ class SessionView:
         self.verdict: Any = None
         self.shown: tuple[Any, str, list[str], str] | None = None
 
+    def prompt(self, text: str) -> None:
+        """The line above the student's input: what may be typed there (shown as text, never as markup)."""
+        self.out.print(f"[dim]› {escape(text)}[/]")
+
     def show(self, event: Any) -> None:
         handler = getattr(self, "_" + type(event).__name__, None)
         if handler is not None:
