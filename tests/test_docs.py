@@ -53,5 +53,7 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
     assert 'bash -euo pipefail -c "${commands[0]}" </dev/null' in ci, "review must meet end of input"
     assert 'bash -euo pipefail -c "${commands[1]}"' in ci
     assert 'export PATH="/usr/bin:/bin:$PATH"' in ci, "the system Python comes first on PATH"
+    # then the static checks, from the venv the test extra filled, after the tests
+    assert ci.index('"${commands[1]}"') < ci.index("\n.venv/bin/mypy mli_drill\n") < ci.index("\n.venv/bin/ruff check --select F mli_drill tests")
     # No private copy of the commands that could pass while the README's fail.
     assert "pytest" not in ci.replace("tests/test_docs.py", "")
