@@ -1,8 +1,10 @@
-"""The documentation keeps up with the code: every family is documented and indexed."""
+"""The documentation keeps up with the code: every family and every command is documented."""
 
 from __future__ import annotations
 
+import re
 import subprocess
+from typing import Any, Iterator
 
 import pytest
 
@@ -57,3 +59,36 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
     assert ci.index('"${commands[1]}"') < ci.index("\n.venv/bin/mypy mli_drill\n") < ci.index("\n.venv/bin/ruff check --select F mli_drill tests")
     # No private copy of the commands that could pass while the README's fail.
     assert "pytest" not in ci.replace("tests/test_docs.py", "")
+
+
+def _command_paths() -> Iterator[tuple[str, Any]]:
+    """Every command and command group of the app, as typed after ``mli-drill`` (``config get``)."""
+    import typer
+
+    from mli_drill.cli.app import app
+
+    def walk(command: Any, path: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+        if path:
+            yield " ".join(path), command
+        if hasattr(command, "list_commands"):  # a group
+            context = typer.Context(command)
+            for name in command.list_commands(context):
+                yield from walk(command.get_command(context, name), (*path, name))
+
+    yield from walk(typer.main.get_command(app), ())
+
+
+COMMANDS = dict(_command_paths())
+DOCS_TEXT = "\n".join(path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))])
+
+
+def test_the_command_walk_finds_the_commands() -> None:
+    assert {"review", "problems", "problems sample", "config get", "exam", "exam history"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_every_command_is_documented_and_has_help(path: str) -> None:
+    command = COMMANDS[path]
+    assert (command.help or command.short_help or "").strip(), f"`mli-drill {path}` has no help text"
+    pattern = re.escape(f"mli-drill {path}") + r"(?![\w-])"
+    assert re.search(pattern, DOCS_TEXT), f"`mli-drill {path}` appears in neither README.md nor docs/"
