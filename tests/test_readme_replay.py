@@ -21,6 +21,9 @@ How a block opts in (in README.md's source, invisible on the rendered page)::
 
 A block that no longer matches fails with the output it printed: check the
 change is intended, then paste the output into the README (keeping its elisions).
+Only what is deterministic can be replayed: a seed for every problem drawn, and
+no interval FSRS fuzzes at random (those of 2.5 days or more, e.g. a new card
+rated easy); multiple-choice options are shuffled, so no transcript shows them.
 """
 
 from __future__ import annotations
