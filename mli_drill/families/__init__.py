@@ -3,6 +3,10 @@
 A family exists when both ``problems/<name>.yaml`` and the module
 ``mli_drill.families.<name with - replaced by _>`` exist. Nothing here lists
 families by hand: adding one is adding its two files (and its tests).
+
+A solver module imports only :mod:`~mli_drill.families.base` and
+:mod:`~mli_drill.families.common` (and numpy or the standard library); the
+package imports nothing above the foundation (``tests/test_architecture.py``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ Text from outside the program (decks, settings, stored answers, file names,
 typed input) never drives the terminal: every console made here is a
 :class:`SafeConsole`, which passes all text through :func:`inert`, and plain
 lines go out through :func:`echo`, which does the same.
+
+The drawing layer imports the core, the families and the foundation, never
+the command line, the services or the store (``tests/test_architecture.py``):
+it draws what it is given.
 """
 
 from __future__ import annotations
