@@ -42,10 +42,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "store": ("store", "store.*"),
     "core": (
         "anki", "answers", "coverage", "deckcache", "deckfile", "exam", "exam_session", "instance", "lint", "logseq",
-        "mistakes", "pictures", "problemspec", "progress", "scheduling", "session", "stats", "worksheet",
+        "mistakes", "pictures", "problemspec", "progress", "scheduling", "search", "session", "stats", "worksheet",
     ),
     "families": ("families", "families.*"),
-    "foundation": ("", "clock", "exceptions", "model", "paths", "settings"),
+    "foundation": ("", "clock", "exceptions", "model", "names", "paths", "settings"),
 }
 
 BELOW_CORE = {"core", "families", "foundation"}
