@@ -59,11 +59,10 @@ def restore_from(backup: Path, db_path: Path) -> Path | None:
         if handle.read(16) != SQLITE_HEADER:
             raise StoreError(f"{backup} is not an SQLite database; nothing was restored")
     incoming = db_path.with_name(db_path.name + ".restoring")
-    try:
-        copy_checked(backup, incoming)
-    except StoreError as exc:
+    problem = copy_checked(backup, incoming)
+    if problem is not None:
         incoming.unlink(missing_ok=True)
-        raise StoreError(f"{backup} cannot be restored ({exc}); nothing was changed — try an older backup") from None
+        raise StoreError(f"{backup} cannot be restored ({problem}); nothing was changed — try an older backup")
     kept = _move_aside(db_path)
     incoming.replace(db_path)
     return kept

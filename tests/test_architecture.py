@@ -38,11 +38,12 @@ PACKAGE = "mli_drill"
 LAYERS: dict[str, tuple[str, ...]] = {
     "cli": ("__main__", "cli", "cli.*", "errors"),
     "render": ("render", "render.*"),
-    "services": ("collection", "queue", "backup", "precompiled"),
+    "services": ("adaptive", "backup", "collection", "precompiled", "queue"),
     "store": ("store", "store.*"),
     "core": (
         "anki", "answers", "coverage", "deckcache", "deckfile", "exam", "exam_session", "instance", "lint", "logseq",
-        "mistakes", "pictures", "problemspec", "progress", "scheduling", "search", "session", "stats", "worksheet",
+        "ability", "interleave", "mistakes", "optimizer", "pictures", "problemspec", "progress", "scheduling", "search",
+        "session", "stats", "worksheet",
     ),
     "families": ("families", "families.*"),
     "foundation": ("", "clock", "exceptions", "model", "names", "paths", "settings"),
@@ -272,7 +273,7 @@ def test_libraries_stay_in_their_package(library: str, home: str, allowed: dict[
 
 
 def test_every_store_class_explains_sqlite_errors() -> None:
-    """Every class of the store with public methods turns sqlite3 errors into StoreError (``store.db.explained``)."""
+    """Every class of the store with public methods turns sqlite3 errors into StoreError (``store.errors.explained``)."""
     bare = []
     for name in MODULES:
         if layer_of(name) != "store":
@@ -284,7 +285,7 @@ def test_every_store_class_explains_sqlite_errors() -> None:
             public = [m for m, member in vars(cls).items() if not m.startswith("_") and inspect.isfunction(member)]
             if public and not getattr(cls, "explains_sqlite_errors", False):
                 bare.append(f"{module.__name__}.{cls_name}")
-    assert not bare, f"decorate with mli_drill.store.db.explained: {bare}"
+    assert not bare, f"decorate with mli_drill.store.errors.explained: {bare}"
 
 
 def test_the_import_reader_sees_every_kind_of_import() -> None:

@@ -131,9 +131,7 @@ def _suspended(store, key: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _announce(out, mixed: "list[FamilyNeed]", chooser: "LevelChooser") -> None:  # type: ignore[no-untyped-def]
-    from rich.markup import escape
-
     out.print(f"Mixing {len(mixed)} famil{'y' if len(mixed) == 1 else 'ies'}, interleaved:")
     levels = chooser.levels([need.family for need in mixed])
     for need in mixed:
-        out.print(escape(f"  {need.family} ({', '.join(need.reasons())}; served at {levels[need.family]})"), soft_wrap=True)
+        out.print(f"  {need.family} ({', '.join(need.reasons())}; served at {levels[need.family]})", markup=False, soft_wrap=True)

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
+from mli_drill.store.errors import StoreError, explained
+
 if TYPE_CHECKING:
     from mli_drill.store.db import Store
 
@@ -39,10 +41,12 @@ class StoredFit:
     in_use: bool
 
 
+@explained
 class AdaptiveStore:
     def __init__(self, store: "Store"):
         self.store = store
         self.conn = store.conn
+        self.path = store.path
 
     # -- abilities -------------------------------------------------------
     def ability_cache(self) -> AbilityCache:
@@ -145,8 +149,6 @@ class AdaptiveStore:
 
 def _parameters(text: str) -> tuple[float, ...]:
     """Stored parameters, checked: a damaged row must stop with a message, not schedule nonsense."""
-    from mli_drill.store.db import StoreError
-
     try:
         values = tuple(float(v) for v in json.loads(text))
     except (TypeError, ValueError):

@@ -4,6 +4,8 @@ The SQLite side of backups (``mli_drill.backup`` decides when to take one,
 which to keep and how to restore): a copy is consistent even while another
 terminal writes, is written to a temporary name and renamed once complete,
 and a copy meant to replace the database is checked before it is used.
+This module imports nothing else of the store (``errors`` names the newest
+backup in its message for a damaged file).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from mli_drill.store.errors import StoreError
 
 
 def backups_dir(db_path: Path) -> Path:
@@ -57,10 +58,11 @@ def copy_file(db_path: Path, target: Path) -> Path:
         source.close()
 
 
-def copy_checked(backup: Path, target: Path) -> None:
-    """Copy ``backup`` to ``target`` and make sure the copy passes SQLite's integrity check.
+def copy_checked(backup: Path, target: Path) -> str | None:
+    """Copy ``backup`` to ``target`` and run SQLite's integrity check on the copy.
 
-    Any failure is a :class:`StoreError` naming what went wrong; ``target`` may be left behind.
+    Returns what is wrong (the file cannot be read as a database, or the check
+    failed), or None when the copy is sound; ``target`` may be left behind.
     """
     try:
         source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
@@ -74,6 +76,7 @@ def copy_checked(backup: Path, target: Path) -> None:
         finally:
             copy.close()
     except sqlite3.Error as exc:
-        raise StoreError(str(exc)) from exc
+        return str(exc)
     if result != ["ok"]:
-        raise StoreError("integrity check failed: " + " ".join(" ".join(result).split())[:160])
+        return "integrity check failed: " + " ".join(" ".join(result).split())[:160]
+    return None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import inspect
 import itertools
 import json
 import os
@@ -23,14 +22,14 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property, wraps
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from mli_drill.model import CLOZE_KEY_MARK, ItemState, ReviewRecord
-from mli_drill.store.backup import copy_database, latest_backup
-from mli_drill.store.errors import StoreError
+from mli_drill.store.backup import copy_database
+from mli_drill.store.errors import BUSY_TIMEOUT_MS, StoreError, damaged_message, explain, explained, is_damage
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -38,38 +37,7 @@ if TYPE_CHECKING:
     from mli_drill.store.adaptive import AdaptiveStore
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 30_000
 ITEM_COLUMNS = tuple(ItemState.__dataclass_fields__)
-
-Component = TypeVar("Component", bound=type)
-
-
-def explained(cls: Component) -> Component:
-    """Class decorator: an ``sqlite3.Error`` escaping a public method becomes a :class:`StoreError`.
-
-    The store is the only code that talks to SQLite, so it is also the only
-    code that knows what an SQLite error means for the student: the message
-    (from :func:`_explain`) says what went wrong with which file and what to do.
-    Callers above the store never see ``sqlite3`` errors. Every class of the
-    store with public methods is decorated (``tests/test_architecture.py`` checks).
-    """
-    for name, member in list(vars(cls).items()):
-        if not name.startswith("_") and inspect.isfunction(member):
-            setattr(cls, name, _explaining(member))
-    setattr(cls, "explains_sqlite_errors", True)
-    return cls
-
-
-def _explaining(method: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(method)
-    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StoreError(_explain(self.path, exc)) from exc
-
-    return call
-
 
 @dataclass(frozen=True)
 class Migration:
@@ -124,60 +92,8 @@ def open_store(path: Path, before_migrate: Callable[[Path, int], None] | None = 
         store = Store(conn, path)
         store.prepare(before_migrate)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(_explain(path, exc)) from None
+        raise StoreError(explain(path, exc)) from None
     return store
-
-
-def _explain(path: Path, exc: sqlite3.Error) -> str:
-    """One line saying what went wrong with the database and what the student can do about it."""
-    text = str(exc)
-    if _is_damage(exc):
-        return damaged_message(path, text)
-    if "readonly" in text or "unable to open" in text:
-        return (
-            f"cannot write {path} ({text}); make the file and its directory writable, "
-            "or choose another place with --db or MLI_DRILL_HOME"
-        )
-    if "disk is full" in text or "disk I/O" in text:
-        if "disk is full" in text or _disk_nearly_full(path):
-            return f"cannot write {path}: the disk is full; free some disk space and try again (answers already saved are kept)"
-        return f"cannot write {path} ({text}); check the disk, then try again (answers already saved are kept)"
-    if "locked" in text or "busy" in text:
-        # only after BUSY_TIMEOUT_MS of waiting: something holds the write lock far longer than a review takes
-        return f"{path} stayed locked by another program for {BUSY_TIMEOUT_MS // 1000} s; close other mli-drill sessions or tools using it, then try again"
-    return f"database error on {path}: {text}"
-
-
-def _is_damage(exc: sqlite3.Error) -> bool:
-    text = str(exc)
-    return "malformed" in text or "not a database" in text or "file is encrypted" in text
-
-
-def damaged_message(path: Path, detail: str) -> str:
-    """A damaged database is never repaired or replaced automatically: say how to restore it."""
-    import shlex
-
-    message = f"{path} is damaged ({detail}); it was left untouched."
-    try:
-        newest = latest_backup(path)
-    except OSError:
-        newest = None
-    if newest is not None:
-        return (
-            f"{message} Restore the newest backup with `mli-drill backup --restore {shlex.quote(str(newest))}` "
-            "(the damaged file is kept beside it), or use --db to pick another file"
-        )
-    return f"{message} No backup was found; move the file away to start afresh, or use --db to pick another file"
-
-
-def _disk_nearly_full(path: Path) -> bool:
-    """SQLite reports a full tmpfs as a 'disk I/O error' (the -shm map cannot grow): look at the free space."""
-    import shutil
-
-    try:
-        return shutil.disk_usage(path.parent).free < 1_000_000
-    except OSError:
-        return False
 
 
 @explained
@@ -245,7 +161,7 @@ class Store:
         try:
             rows = [row[0] for row in self.conn.execute("PRAGMA quick_check(3)")]
         except sqlite3.DatabaseError as exc:
-            if not _is_damage(exc):
+            if not is_damage(exc):
                 raise  # e.g. a read-only directory: open_store explains it
             raise StoreError(damaged_message(self.path, str(exc))) from None
         if rows != ["ok"]:
