@@ -71,6 +71,22 @@ class Degenerate(Exception):
     """The data do not give a well-posed problem (tie, e = 0, e >= 1/2...)."""
 
 
+class Tie(Degenerate):
+    """Several stumps share the smallest weighted error.
+
+    The message names them all, so it is written only when shown: the sampler
+    rejects many tied draws and never reads it.
+    """
+
+    def __init__(self, t: int, error: float, stumps: list[tuple[int, float, int]], dims: int) -> None:
+        super().__init__(t, error, stumps, dims)
+        self.t, self.error, self.stumps, self.dims = t, error, stumps, dims
+
+    def __str__(self) -> str:
+        names = ", ".join(describe(Stump(*key), self.dims) for key in self.stumps)
+        return f"round {self.t}: several stumps share the smallest weighted error {fmt(self.error)}: {names}"
+
+
 # --------------------------------------------------------------------------- solver
 
 
@@ -84,14 +100,20 @@ def candidate_thresholds(points: list[tuple[float, ...]], feature: int) -> list[
     return [(a + b) / 2 for a, b in zip(values, values[1:])]
 
 
-def stump_mistakes(points: list[tuple[float, ...]], labels: list[int]) -> dict[tuple[int, float, int], list[int]]:
-    """For every stump, the indices it misclassifies (computed once; rounds only re-weight them)."""
-    table: dict[tuple[int, float, int], list[int]] = {}
+StumpTable = dict[tuple[int, float, int], list[int]]
+
+
+def stump_mistakes(points: list[tuple[float, ...]], labels: list[int]) -> StumpTable:
+    """For every stump, the indices it misclassifies (computed once; rounds only re-weight them,
+    and the slipped runs of the mistake catalogue share it with the course's run)."""
+    table: StumpTable = {}
+    positive = [label == 1 for label in labels]
+    indices = range(len(points))
     for feature in range(len(points[0])):
+        column = [p[feature] for p in points]
         for threshold in candidate_thresholds(points, feature):
-            above = [i for i, p in enumerate(points) if (p[feature] > threshold) != (labels[i] == 1)]
-            wrong_above = set(above)
-            below = [i for i in range(len(points)) if i not in wrong_above]
+            above = [i for i in indices if (column[i] > threshold) != positive[i]]
+            below = [i for i in indices if (column[i] > threshold) == positive[i]]
             table[(feature, threshold, 1)] = above
             table[(feature, threshold, -1)] = below
     return table
@@ -120,27 +142,33 @@ COURSE = Procedure()
 
 
 def run_adaboost(
-    points: list[tuple[float, ...]], labels: list[int], rounds: int, procedure: Procedure = COURSE
+    points: list[tuple[float, ...]],
+    labels: list[int],
+    rounds: int,
+    procedure: Procedure = COURSE,
+    table: StumpTable | None = None,
 ) -> list[Round]:
     """Run the rounds; raise Degenerate when a round has no single best stump or a bad error.
 
     The stump is always the one of least weighted error (with the weights as
     they stand). The course's run also needs ``0 < e < 1/2``; a slipped run
-    only needs an alpha a student can compute, ``0 < e < 1``.
+    only needs an alpha a student can compute, ``0 < e < 1``. ``table`` is
+    ``stump_mistakes(points, labels)`` when the caller already has it.
     """
-    table = stump_mistakes(points, labels)
+    if table is None:
+        table = stump_mistakes(points, labels)
     if not table:
         raise Degenerate("every feature is constant, so there is no stump")
     n = len(points)
     weights = [1.0 / n] * n
     history: list[Round] = []
     for t in range(1, rounds + 1):
-        errors = {key: sum(weights[i] for i in wrong) for key, wrong in table.items()}
+        weight = weights.__getitem__
+        errors = {key: sum(map(weight, wrong)) for key, wrong in table.items()}
         best_error = min(errors.values())
         best = [key for key, e in errors.items() if e <= best_error + TIE_TOLERANCE]
         if len(best) > 1:
-            names = ", ".join(describe(Stump(*key), len(points[0])) for key in best)
-            raise Degenerate(f"round {t}: several stumps share the smallest weighted error {fmt(best_error)}: {names}")
+            raise Tie(t, best_error, best, len(points[0]))
         key = best[0]
         error = best_error if procedure.weighted_error else len(table[key]) / n
         if error <= TIE_TOLERANCE:
@@ -260,8 +288,13 @@ def check_query(history: list[Round], query: tuple[float, ...]) -> float:
 def _draw_points(rng: random.Random, dims: int, n: int, low: int, high: int) -> list[list[int]] | list[int]:
     if dims == 1:
         return sorted(rng.sample(range(low, high + 1), n))
-    grid = [(a, b) for a in range(low, high + 1) for b in range(low, high + 1)]
-    return [list(p) for p in rng.sample(grid, n)]
+    return [list(p) for p in rng.sample(_grid(low, high), n)]
+
+
+@lru_cache(maxsize=16)
+def _grid(low: int, high: int) -> tuple[tuple[int, int], ...]:
+    """Every integer point of the square, in the order the sampler draws from (built once per range)."""
+    return tuple((a, b) for a in range(low, high + 1) for b in range(low, high + 1))
 
 
 def sample(rng: random.Random, level: dict) -> dict:
@@ -273,10 +306,20 @@ def sample(rng: random.Random, level: dict) -> dict:
         round_high = min(round_high, level.get("max_rounds_2d", round_high))
     rounds = rng.randint(round_low, round_high)
     ask = rng.choice(list(level.get("asks", ASKS)))
-    return prefer_informative(lambda: _draw(rng, level, dims, rounds, ask), _informative)
+    return prefer_informative(lambda: _draw(rng, level, dims, rounds, ask), _informative_run).params
 
 
-def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> dict:
+@dataclass(frozen=True)
+class Run:
+    """A drawn instance with the course's run on it, kept so the informative check reuses it."""
+
+    params: dict
+    problem: Problem
+    table: StumpTable
+    history: list[Round]
+
+
+def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> Run:
     n_low, n_high = level.get("n", [5, 6])
     values_1d = level.get("values", [0, 9])
     low, high = values_1d if dims == 1 else level.get("values_2d", values_1d)
@@ -288,15 +331,19 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
         query: Any = None
         if ask == "prediction":
             query = rng.randint(low, high) if dims == 1 else [rng.randint(low, high) for _ in range(dims)]
-        points = parse_points(list(x))
+        # the drawn values are integers, so they need none of parse()'s checks
+        points: list[tuple[float, ...]] = [(v,) for v in x] if dims == 1 else [tuple(v) for v in x]  # type: ignore[misc, union-attr]
+        point_query = None if query is None else ((query,) if dims == 1 else tuple(query))
+        table = stump_mistakes(points, y)
         try:
-            history = run_adaboost(points, y, rounds)
-            if query is not None:
-                check_query(history, parse_query(query, dims))
+            history = run_adaboost(points, y, rounds, table=table)
+            if point_query is not None:
+                check_query(history, point_query)
         except Degenerate:
             rejections.again()
             continue
-        return {"x": x, "y": y, "rounds": rounds, "ask": ask, "query": query}
+        params = {"x": x, "y": y, "rounds": rounds, "ask": ask, "query": query}
+        return Run(params, Problem(points, y, rounds, ask, point_query), table, history)
 
 
 # Twice the answer tolerance of problems/adaboost.yaml (rel 0.01, abs 0.0005): values
@@ -310,9 +357,21 @@ def _informative(params: dict) -> bool:
     A prediction is -1 or +1, so its slips cannot all differ from each other;
     there the slip that matters is the last stump overruled by the earlier votes.
     """
-    main = ("last-stump-only",) if params["ask"] == "prediction" else tuple(SLIPPED)
-    values = [mistake.answer(params) for mistake in MISTAKES if mistake.id in main]
-    return informative(solve(params).answer, values, **SEPARATION)
+    problem = parse(params)
+    table = stump_mistakes(problem.points, problem.labels)
+    return _informative_run(Run(params, problem, table, course_run(problem, table)))
+
+
+def _informative_run(run: Run) -> bool:
+    """``_informative`` on a drawn run: the answer is read off the course's run (no worked
+    solution is written), and the slips are computed one at a time, stopping at the first
+    that collides (each slip is a whole run of the rounds)."""
+    problem = run.problem
+    if problem.ask == "prediction":
+        values: Any = (last_stump_vote(problem, run.history),)
+    else:
+        values = (slipped_value(mistake_id, problem, run.table) for mistake_id in SLIPPED)
+    return informative(asked_value(problem, run.history), values, **SEPARATION)
 
 
 # --------------------------------------------------------------------------- wording
@@ -512,32 +571,45 @@ def _slipped_run(mistake_id: str) -> Callable[[dict], Any]:
     or where the slipped run is not well posed (a tie for the best stump, an alpha with no value)."""
 
     def answer(params: dict) -> Any:
-        problem = parse(params)
-        if not _changes_the_asked_value(mistake_id, problem):
-            return None
-        values = []
-        for procedure in SLIPPED[mistake_id]:
-            try:
-                values.append(asked_value(problem, run_adaboost(problem.points, problem.labels, problem.rounds, procedure)))
-            except Degenerate:
-                values.append(None)
-        return values[0] if len(values) == 1 else Alternatives(tuple(values))
+        return slipped_value(mistake_id, parse(params))
 
     return answer
 
 
-def course_run(problem: Problem) -> list[Round]:
+def slipped_value(mistake_id: str, problem: Problem, table: StumpTable | None = None) -> Any:
+    """The value of one slip in ``SLIPPED`` for a parsed problem (``table``: its stumps, when known)."""
+    if not _changes_the_asked_value(mistake_id, problem):
+        return None
+    if table is None:
+        table = stump_mistakes(problem.points, problem.labels)
+    values = []
+    for procedure in SLIPPED[mistake_id]:
+        try:
+            values.append(asked_value(problem, run_adaboost(problem.points, problem.labels, problem.rounds, procedure, table)))
+        except Degenerate:
+            values.append(None)
+    return values[0] if len(values) == 1 else Alternatives(tuple(values))
+
+
+def course_run(problem: Problem, table: StumpTable | None = None) -> list[Round]:
     try:
-        return run_adaboost(problem.points, problem.labels, problem.rounds)
+        return run_adaboost(problem.points, problem.labels, problem.rounds, table=table)
     except Degenerate as exc:
         raise InvalidParams(f"not a well-posed AdaBoost problem: {exc}") from None
+
+
+def last_stump_vote(problem: Problem, history: list[Round]) -> int | None:
+    """The last stump's own vote at the query (the last-stump-only slip), given the course's run."""
+    if problem.ask != "prediction" or problem.rounds < 2 or problem.query is None:
+        return None
+    return history[-1].stump.predict(problem.query)
 
 
 def _last_stump_only(params: dict) -> int | None:
     problem = parse(params)
     if problem.ask != "prediction" or problem.rounds < 2 or problem.query is None:
         return None
-    return course_run(problem)[-1].stump.predict(problem.query)
+    return last_stump_vote(problem, course_run(problem))
 
 
 def _first_round(params: dict) -> Round:

@@ -14,12 +14,21 @@ T = TypeVar("T")
 
 def fmt(x: float, digits: int = 4) -> str:
     """A number as a person writes it: integers bare, others to ``digits`` decimals, trailing zeros dropped."""
+    kind = type(x)
+    if kind is float:  # the common case first: isinstance(x, Fraction) below is an ABC check, slow on a float
+        return _fmt_float(x, digits)
+    if kind is int:
+        return str(x)
     if isinstance(x, bool):
         return str(int(x))
     if isinstance(x, int):
         return str(x)
     if isinstance(x, Fraction):
         return str(x) if x.denominator != 1 else str(x.numerator)
+    return _fmt_float(x, digits)
+
+
+def _fmt_float(x: float, digits: int) -> str:
     if math.isfinite(x) and abs(x - round(x)) < 1e-12:
         return str(int(round(x)))
     text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
