@@ -31,6 +31,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Callable
 
 from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
@@ -147,13 +148,16 @@ def run_adaboost(
     rounds: int,
     procedure: Procedure = COURSE,
     table: StumpTable | None = None,
+    first_errors: dict[tuple[int, float, int], float] | None = None,
 ) -> list[Round]:
     """Run the rounds; raise Degenerate when a round has no single best stump or a bad error.
 
     The stump is always the one of least weighted error (with the weights as
     they stand). The course's run also needs ``0 < e < 1/2``; a slipped run
     only needs an alpha a student can compute, ``0 < e < 1``. ``table`` is
-    ``stump_mistakes(points, labels)`` when the caller already has it.
+    ``stump_mistakes(points, labels)`` when the caller already has it, and
+    ``first_errors`` round 1's errors from another run on the same data (every
+    run starts from the weights 1/N, so round 1's errors are the same in all).
     """
     if table is None:
         table = stump_mistakes(points, labels)
@@ -161,10 +165,14 @@ def run_adaboost(
         raise Degenerate("every feature is constant, so there is no stump")
     n = len(points)
     weights = [1.0 / n] * n
+    ceiling = 0.5 if procedure.is_course else 1.0
     history: list[Round] = []
     for t in range(1, rounds + 1):
-        weight = weights.__getitem__
-        errors = {key: sum(map(weight, wrong)) for key, wrong in table.items()}
+        if t == 1 and first_errors is not None:
+            errors = first_errors
+        else:
+            weight = weights.__getitem__
+            errors = {key: sum(map(weight, wrong)) for key, wrong in table.items()}
         best_error = min(errors.values())
         best = [key for key, e in errors.items() if e <= best_error + TIE_TOLERANCE]
         if len(best) > 1:
@@ -173,19 +181,90 @@ def run_adaboost(
         error = best_error if procedure.weighted_error else len(table[key]) / n
         if error <= TIE_TOLERANCE:
             raise Degenerate(f"round {t}: a stump classifies every sample correctly (e = 0), so alpha is infinite")
-        ceiling = 0.5 if procedure.is_course else 1.0
         if error >= ceiling - TIE_TOLERANCE:
             raise Degenerate(f"round {t}: the best weighted error is {fmt(error)} >= {fmt(ceiling)}")
         alpha = procedure.alpha_factor * math.log((1 - error) / error, procedure.log_base)
-        stump = Stump(*key)
-        unnormalised = [
-            w * math.exp(procedure.update_sign * alpha * labels[i] * stump.predict(points[i])) for i, w in enumerate(weights)
-        ]
+        # w_i exp(update_sign · alpha y_i h(x_i)): y_i h(x_i) is -1 for the samples the stump
+        # misclassifies (table[key]) and +1 for the others, so two factors serve every sample
+        exponent = procedure.update_sign * alpha
+        missed = set(table[key])
+        kept, changed = math.exp(exponent), math.exp(-exponent)
+        unnormalised = [w * (changed if i in missed else kept) for i, w in enumerate(weights)]
         total = sum(unnormalised)
         new_weights = [w / total for w in unnormalised] if procedure.normalise else unnormalised
-        history.append(Round(stump, weights, errors, sorted(table[key]), error, alpha, unnormalised, new_weights))
+        history.append(Round(Stump(*key), weights, errors, sorted(table[key]), error, alpha, unnormalised, new_weights))
         weights = new_weights
     return history
+
+
+def course_fails(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> bool:
+    """Whether the course's rounds have a tie for the best stump or a bad error, in exact arithmetic.
+
+    The sampler rejects most of its draws, and this rejects them without the
+    stump table and the floating-point run. The course's weights stay rational:
+    with integer weights ``W`` summing to ``T`` and a chosen stump of weight
+    ``E``, the update gives each misclassified sample ``W (T - E)`` and each
+    other ``W E`` (a common factor apart). Exact ties are ties in floating point
+    too (the run's rounding is ~1e-15, its tie tolerance 1e-9), as are ``E = 0``
+    and ``2E >= T``; so when this says a draw fails, ``run_adaboost`` raises
+    Degenerate for it as well. (The converse holds too while distinct errors
+    differ by more than the tolerance, but the sampler still runs the rounds on
+    every draw it keeps.)
+    """
+    n = len(points)
+    positive = [label == 1 for label in labels]
+    sweeps = []  # per feature: the samples in order of value, and the positions after which a threshold lies
+    for feature in range(len(points[0])):
+        column = [p[feature] for p in points]
+        order = sorted(range(n), key=column.__getitem__)
+        values = [column[i] for i in order]
+        cuts = [p + 1 for p in range(n - 1) if values[p] != values[p + 1]]
+        if cuts:
+            sweeps.append((feature, order, cuts))
+    if not sweeps:
+        return True
+    weights = [1] * n
+    total = n
+    for _ in range(rounds):
+        signed = [w if plus else -w for w, plus in zip(weights, positive)]
+        negatives = (total - sum(signed)) // 2  # every sample above t: "+1 if x > t" misses the negatives
+        errors: list[int] = []  # per feature: "+1 if x > t" at each cut, then "+1 if x < t" at each
+        for _, order, cuts in sweeps:
+            # running[c]: the samples before position c moved below t (a positive below is missed, a negative no longer)
+            running = list(accumulate([signed[i] for i in order], initial=negatives))
+            above = [running[c] for c in cuts]
+            errors += above
+            errors += [total - e for e in above]
+        error = min(errors)
+        if error == 0 or 2 * error >= total or errors.count(error) > 1:
+            return True
+        where = errors.index(error)
+        for feature, order, cuts in sweeps:
+            if where < 2 * len(cuts):
+                break
+            where -= 2 * len(cuts)
+        polarity = 1 if where < len(cuts) else -1
+        below = set(order[: cuts[where % len(cuts)]])
+        # "+1 if x > t" misses a positive below t and a negative above it; the other polarity the rest
+        missed = [((i in below) == positive[i]) == (polarity == 1) for i in range(n)]
+        weights = [w * (total - error) if miss else w * error for w, miss in zip(weights, missed)]
+        common = math.gcd(*weights)
+        weights = [w // common for w in weights]
+        total = sum(weights)
+    return False
+
+
+@lru_cache(maxsize=64)
+def _course(points: tuple[tuple[float, ...], ...], labels: tuple[int, ...], rounds: int) -> tuple[StumpTable, list[Round]]:
+    """The stump table and the course's run on some data (raises Degenerate), cached: the sampler's
+    informative check, ``solve`` and the mistake messages each need the same run of one instance.
+    Callers read the result and never change it."""
+    table = stump_mistakes(list(points), list(labels))
+    return table, run_adaboost(list(points), list(labels), rounds, table=table)
+
+
+def course_of(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> tuple[StumpTable, list[Round]]:
+    return _course(tuple(points), tuple(labels), rounds)
 
 
 def vote(history: list[Round], query: tuple[float, ...]) -> float:
@@ -334,9 +413,11 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
         # the drawn values are integers, so they need none of parse()'s checks
         points: list[tuple[float, ...]] = [(v,) for v in x] if dims == 1 else [tuple(v) for v in x]  # type: ignore[misc, union-attr]
         point_query = None if query is None else ((query,) if dims == 1 else tuple(query))
-        table = stump_mistakes(points, y)
+        if course_fails(points, y, rounds):
+            rejections.again()
+            continue
         try:
-            history = run_adaboost(points, y, rounds, table=table)
+            table, history = course_of(points, y, rounds)
             if point_query is not None:
                 check_query(history, point_query)
         except Degenerate:
@@ -358,8 +439,9 @@ def _informative(params: dict) -> bool:
     there the slip that matters is the last stump overruled by the earlier votes.
     """
     problem = parse(params)
-    table = stump_mistakes(problem.points, problem.labels)
-    return _informative_run(Run(params, problem, table, course_run(problem, table)))
+    history = course_run(problem)  # InvalidParams when the course's run is not well posed
+    table = course_of(problem.points, problem.labels, problem.rounds)[0]
+    return _informative_run(Run(params, problem, table, history))
 
 
 def _informative_run(run: Run) -> bool:
@@ -370,7 +452,7 @@ def _informative_run(run: Run) -> bool:
     if problem.ask == "prediction":
         values: Any = (last_stump_vote(problem, run.history),)
     else:
-        values = (slipped_value(mistake_id, problem, run.table) for mistake_id in SLIPPED)
+        values = (slipped_value(mistake_id, problem, run.table, run.history) for mistake_id in SLIPPED)
     return informative(asked_value(problem, run.history), values, **SEPARATION)
 
 
@@ -517,7 +599,7 @@ def asked_value(problem: Problem, history: list[Round]) -> Any:
 def solve(params: dict) -> Solution:
     problem = parse(params)
     try:
-        history = run_adaboost(problem.points, problem.labels, problem.rounds)
+        history = course_of(problem.points, problem.labels, problem.rounds)[1]
         answer = asked_value(problem, history)
     except Degenerate as exc:
         raise InvalidParams(f"not a well-posed AdaBoost problem: {exc}") from None
@@ -576,24 +658,32 @@ def _slipped_run(mistake_id: str) -> Callable[[dict], Any]:
     return answer
 
 
-def slipped_value(mistake_id: str, problem: Problem, table: StumpTable | None = None) -> Any:
-    """The value of one slip in ``SLIPPED`` for a parsed problem (``table``: its stumps, when known)."""
+def slipped_value(
+    mistake_id: str, problem: Problem, table: StumpTable | None = None, course: list[Round] | None = None
+) -> Any:
+    """The value of one slip in ``SLIPPED`` for a parsed problem (``table``: its stumps, and
+    ``course``: the course's run on it, when known; the slipped runs share their round 1 errors)."""
     if not _changes_the_asked_value(mistake_id, problem):
         return None
-    if table is None:
-        table = stump_mistakes(problem.points, problem.labels)
+    if table is None or course is None:
+        try:
+            table, course = course_of(problem.points, problem.labels, problem.rounds)
+        except Degenerate:  # hand-given data the course cannot run on: the slipped run starts afresh
+            table, course = stump_mistakes(problem.points, problem.labels), None
+    first_errors = course[0].errors if course else None
     values = []
     for procedure in SLIPPED[mistake_id]:
         try:
-            values.append(asked_value(problem, run_adaboost(problem.points, problem.labels, problem.rounds, procedure, table)))
+            run = run_adaboost(problem.points, problem.labels, problem.rounds, procedure, table, first_errors)
+            values.append(asked_value(problem, run))
         except Degenerate:
             values.append(None)
     return values[0] if len(values) == 1 else Alternatives(tuple(values))
 
 
-def course_run(problem: Problem, table: StumpTable | None = None) -> list[Round]:
+def course_run(problem: Problem) -> list[Round]:
     try:
-        return run_adaboost(problem.points, problem.labels, problem.rounds, table=table)
+        return course_of(problem.points, problem.labels, problem.rounds)[1]
     except Degenerate as exc:
         raise InvalidParams(f"not a well-posed AdaBoost problem: {exc}") from None
 

@@ -75,16 +75,18 @@ def format_table(rows: Sequence[Sequence[object]], max_width: int = TABLE_WIDTH)
     into blocks of columns, each repeating the first (label) column, one under the other:
     a row is never wrapped in the middle.
     """
-    cells = [[fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
+    cells = [[v if type(v) is str else fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
     count = max(len(row) for row in cells)
-    cells = [row + [""] * (count - len(row)) for row in cells]
-    widths = [max(len(row[c]) for row in cells) for c in range(count)]
+    cells = [row + [""] * (count - len(row)) if len(row) < count else row for row in cells]
+    widths = [max(map(len, column)) for column in zip(*cells)]
     blocks: list[list[int]] = [[]]
+    used = widths[0]  # the width of the current block's line so far, label column included
     for column in range(1, count):
-        block = blocks[-1]
-        if block and sum(widths[c] + 2 for c in [0, *block, column]) - 2 > max_width:
+        if blocks[-1] and used + 2 + widths[column] > max_width:
             blocks.append([])
+            used = widths[0]
         blocks[-1].append(column)
+        used += 2 + widths[column]
     return "\n\n".join(
         "\n".join("  ".join(row[c].rjust(widths[c]) for c in [0, *block]).rstrip() for row in cells) for block in blocks
     )
