@@ -51,11 +51,11 @@ def format_grid(rows: Sequence[Sequence[object]], marks: set[tuple[int, int]] | 
     ``marks`` flags cells (row, col) with ``mark`` after the value, e.g. to
     show surface pixels. Values are formatted with ``fmt``.
     """
-    cells = [[fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
+    cells = [[v if type(v) is str else fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
     if marks:
         cells = [[c + (mark if (r, k) in marks else " ") for k, c in enumerate(row)] for r, row in enumerate(cells)]
-    width = max((len(c) for row in cells for c in row), default=1)
-    return "\n".join(" ".join(c.rjust(width) for c in row) for row in cells)
+    width = max((max(map(len, row)) for row in cells if row), default=1)
+    return "\n".join(" ".join([c.rjust(width) for c in row]) for row in cells)
 
 
 def format_vector(values: Iterable[float], digits: int = 4) -> str:

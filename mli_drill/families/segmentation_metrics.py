@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_left
 from collections import Counter
 from fractions import Fraction
+from operator import mul
 
 from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
@@ -47,7 +49,7 @@ def sample(rng: random.Random, level: dict) -> dict:
     masks keeps every metric away from its trivial values (0 or 1, HD 0).
     """
     metric = rng.choice(level.get("metrics", list(METRICS)))
-    return prefer_informative(lambda: _draw(rng, level, metric), _informative)
+    return prefer_informative(lambda: _draw(rng, level, metric), _informative_draw)
 
 
 # Twice the answer tolerance of problems/segmentation-metrics.yaml: values closer
@@ -57,7 +59,34 @@ SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 def _informative(params: dict) -> bool:
     """The slips of the asked metric give values apart from the answer and from each other."""
-    return informative(solve(params).answer, [mistake.answer(params) for mistake in MISTAKES], **SEPARATION)
+    return _informative_masks(*_validated(params))
+
+
+def _informative_draw(params: dict) -> bool:
+    """``_informative`` for the sampler's own draws, which need no validation."""
+    return _informative_masks(params["metric"], params["a"], params["b"])
+
+
+def _informative_masks(metric: str, a: Mask, b: Mask) -> bool:
+    """The answer and the asked metric's slips from one computation of the counts or of the
+    surface distances (the catalogue's own functions would redo it per slip, and ``solve``
+    would write the whole working); only the slips of the asked metric apply."""
+    if metric in ("dice", "jaccard", "volume_similarity"):
+        counts = _counts(a, b)
+        answer = overlap_number(metric, *counts)
+        if metric == "volume_similarity":
+            slips = [overlap_number(metric, *counts, one_minus=False)]
+        else:
+            slips = [overlap_number("jaccard" if metric == "dice" else "dice", *counts)]
+        return informative(answer, slips, **SEPARATION)
+    ab, ba = _squared_distances(a, b)
+    if metric == "hausdorff":
+        h_ab, h_ba = math.sqrt(max(ab)), math.sqrt(max(ba))
+        return informative(math.sqrt(max(max(ab), max(ba))), [Alternatives((h_ab, h_ba))], **SEPARATION)
+    sum_ab, sum_ba = _distance_sum(ab), _distance_sum(ba)
+    mean_ab, mean_ba = sum_ab / len(ab), sum_ba / len(ba)
+    pooled = (sum_ab + sum_ba) / (len(ab) + len(ba))
+    return informative((mean_ab + mean_ba) / 2, [pooled, Alternatives((mean_ab, mean_ba))], **SEPARATION)
 
 
 def _draw(rng: random.Random, level: dict, metric: str) -> dict:
@@ -81,35 +110,48 @@ def _random_shape(rng: random.Random, height: int, width: int, pieces: int, marg
     ``margin`` rows/columns along the image border stay background, so at easy
     level the question of what lies outside the image never arises.
     """
-    mask = [[0] * width for _ in range(height)]
     inner_h, inner_w = height - 2 * margin, width - 2 * margin
+    rectangles = []
     for _ in range(pieces):
         rect_h = rng.randint(2, max(2, inner_h - 1))
         rect_w = rng.randint(2, max(2, inner_w - 1))
         top = margin + rng.randint(0, inner_h - rect_h)
         left = margin + rng.randint(0, inner_w - rect_w)
-        for r in range(top, top + rect_h):
-            for c in range(left, left + rect_w):
-                mask[r][c] = 1
-    if not _is_connected(mask):
+        rectangles.append((top, left, rect_h, rect_w))
+    if not _rectangles_connected(rectangles):
         return None
+    mask = [[0] * width for _ in range(height)]
+    for top, left, rect_h, rect_w in rectangles:
+        for r in range(top, top + rect_h):
+            mask[r][left : left + rect_w] = [1] * rect_w
     return mask
 
 
-def _is_connected(mask: Mask) -> bool:
-    pixels = _foreground(mask)
-    if not pixels:
-        return False
-    seen = {pixels[0]}
-    stack = [pixels[0]]
-    present = set(pixels)
-    while stack:
-        r, c = stack.pop()
-        for nb in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-            if nb in present and nb not in seen:
-                seen.add(nb)
-                stack.append(nb)
-    return len(seen) == len(pixels)
+def _rectangles_connected(rectangles: list[tuple[int, int, int, int]]) -> bool:
+    """Whether a union of (top, left, height, width) rectangles is one 4-connected blob.
+
+    Each rectangle is connected, so the union is exactly when the rectangles are
+    linked by overlapping or sharing a stretch of edge (two cells side by side);
+    touching at a corner only does not link them. Cheaper than flooding the mask.
+    """
+
+    def linked(p: tuple[int, int, int, int], q: tuple[int, int, int, int]) -> bool:
+        top_p, left_p, height_p, width_p = p
+        top_q, left_q, height_q, width_q = q
+        rows_overlap = top_p < top_q + height_q and top_q < top_p + height_p
+        columns_overlap = left_p < left_q + width_q and left_q < left_p + width_p
+        rows_touch = top_p + height_p == top_q or top_q + height_q == top_p
+        columns_touch = left_p + width_p == left_q or left_q + width_q == left_p
+        return (rows_overlap and (columns_overlap or columns_touch)) or (columns_overlap and rows_touch)
+
+    reached, frontier = {0}, [0]
+    while frontier:
+        i = frontier.pop()
+        for j, other in enumerate(rectangles):
+            if j not in reached and linked(rectangles[i], other):
+                reached.add(j)
+                frontier.append(j)
+    return len(reached) == len(rectangles)
 
 
 def _interesting_pair(a: Mask, b: Mask) -> bool:
@@ -149,9 +191,22 @@ def solve(params: dict) -> Solution:
 
 
 def _overlap_metric(metric: str, a: Mask, b: Mask, steps: list[str]) -> Solution:
-    value, working = overlap_value(metric, *_counts(a, b))
+    counts = _counts(a, b)
+    value, working = overlap_value(metric, *counts)
     steps.append(working)
-    return Solution(answer=float(value), steps=steps, display=_fraction_text(value))
+    return Solution(answer=overlap_number(metric, *counts), steps=steps, display=_fraction_text(value))
+
+
+def overlap_number(metric: str, tp: int, fp: int, fn: int, one_minus: bool = True) -> float:
+    """``float(overlap_value(...)[0])`` without the working: an integer division is rounded
+    correctly, as Fraction's float is, so the two are the same float."""
+    denominator = 2 * tp + fp + fn
+    if metric == "dice":
+        return 2 * tp / denominator
+    if metric == "jaccard":
+        return tp / (tp + fp + fn)
+    difference = abs(fn - fp)
+    return (denominator - difference) / denominator if one_minus else difference / denominator
 
 
 def overlap_value(metric: str, tp: int, fp: int, fn: int, one_minus: bool = True) -> tuple[Fraction, str]:
@@ -220,35 +275,77 @@ def _foreground(mask: Mask) -> list[Pixel]:
 
 def _counts(a: Mask, b: Mask) -> tuple[int, int, int]:
     tp = fp = fn = 0
-    for row_a, row_b in zip(a, b):
-        for va, vb in zip(row_a, row_b):
-            tp += va and vb
-            fp += va and not vb
-            fn += vb and not va
-    return int(tp), int(fp), int(fn)
+    for row_a, row_b in zip(a, b):  # pixels are the integers 0 and 1
+        both = sum(map(mul, row_a, row_b))
+        tp += both
+        fp += sum(row_a) - both
+        fn += sum(row_b) - both
+    return tp, fp, fn
 
 
 def _surface(mask: Mask) -> list[Pixel]:
     """Foreground pixels that the 4-connected erosion removes (outside = background)."""
-    height, width = len(mask), len(mask[0])
-
-    def inside(r: int, c: int) -> bool:
-        return 0 <= r < height and 0 <= c < width and mask[r][c] == 1
-
+    blank = [0] * (len(mask[0]) + 2)
+    padded = [blank, *([0, *row, 0] for row in mask), blank]  # padded[r + 1][c + 1] is mask[r][c]
     return [
         (r, c)
-        for r, c in _foreground(mask)
-        if not (inside(r - 1, c) and inside(r + 1, c) and inside(r, c - 1) and inside(r, c + 1))
+        for r, row in enumerate(mask)
+        for c, v in enumerate(row)
+        if v and not (padded[r][c + 1] and padded[r + 2][c + 1] and padded[r + 1][c] and padded[r + 1][c + 2])
     ]
 
 
 def _nearest(sources: list[Pixel], targets: list[Pixel]) -> dict[Pixel, tuple[int, Pixel]]:
-    """For each source pixel: (squared distance, nearest target pixel), first target on ties."""
+    """For each source pixel: (squared distance, nearest target pixel), first target on ties
+    (targets come in row order, so the first is also the least as a (row, column) pair)."""
     result = {}
     for r, c in sources:
-        best = min(((r - tr) ** 2 + (c - tc) ** 2, (tr, tc)) for tr, tc in targets)
-        result[(r, c)] = best
+        squared = [(r - tr) ** 2 + (c - tc) ** 2 for tr, tc in targets]
+        least = min(squared)
+        result[(r, c)] = (least, targets[squared.index(least)])
     return result
+
+
+def _nearest_squared(sources: list[Pixel], targets: list[Pixel]) -> list[int]:
+    """The squared distances of ``_nearest``, in the order of the sources, without the pixels.
+
+    The sampler's informative check needs these for every draw, so rather than
+    measuring every pair this looks at the targets row by row outwards from the
+    source's row (in each row only the two columns around the source's can be
+    nearest, found by bisection), and stops once the rows left are no nearer
+    than the best distance found.
+    """
+    if not targets:
+        raise ValueError("no target pixels")
+    columns: dict[int, list[int]] = {}
+    for tr, tc in targets:
+        columns.setdefault(tr, []).append(tc)
+    for row in columns.values():
+        row.sort()
+    height = max(max((r for r, _ in sources), default=0), max(columns)) + 1
+    by_row = [columns.get(row) for row in range(height)]
+    result = []
+    for r, c in sources:
+        best = -1  # none yet
+        for dr in range(height):
+            dr2 = dr * dr
+            if 0 <= best <= dr2:
+                break
+            for tr in (r - dr, r + dr) if dr else (r,):
+                if 0 <= tr < height and (row := by_row[tr]) is not None:
+                    i = bisect_left(row, c)
+                    if i < len(row) and (best < 0 or dr2 + (row[i] - c) ** 2 < best):
+                        best = dr2 + (row[i] - c) ** 2
+                    if i and (best < 0 or dr2 + (c - row[i - 1]) ** 2 < best):
+                        best = dr2 + (c - row[i - 1]) ** 2
+        result.append(best)
+    return result
+
+
+def _squared_distances(a: Mask, b: Mask) -> tuple[list[int], list[int]]:
+    """Each surface pixel's squared distance to the other mask's surface, A → B and B → A."""
+    surface_a, surface_b = _surface(a), _surface(b)
+    return _nearest_squared(surface_a, surface_b), _nearest_squared(surface_b, surface_a)
 
 
 def _directed_max(nearest: dict[Pixel, tuple[int, Pixel]]) -> tuple[int, Pixel, Pixel]:
@@ -258,9 +355,13 @@ def _directed_max(nearest: dict[Pixel, tuple[int, Pixel]]) -> tuple[int, Pixel, 
     return squared, source, target
 
 
-def _distance_sum(nearest: dict[Pixel, tuple[int, Pixel]]) -> float:
-    """The sum of the distances, added in groups of equal distance (as the working writes it)."""
-    groups = Counter(squared for squared, _ in nearest.values())
+def _distance_sum(nearest: dict[Pixel, tuple[int, Pixel]] | list[int]) -> float:
+    """The sum of the distances, added in groups of equal distance (as the working writes it).
+
+    ``nearest`` is ``_nearest``'s mapping or its squared distances in the same order.
+    """
+    squares = nearest if isinstance(nearest, list) else [squared for squared, _ in nearest.values()]
+    groups = Counter(squares)
     return sum(count * math.sqrt(squared) for squared, count in groups.items())
 
 
@@ -489,7 +590,7 @@ def _mask(value: object, name: str) -> Mask:
     mask = []
     for row in value:
         # type() rather than isinstance(): True/False and 1.0 are not pixel labels.
-        if not all(type(v) is int and (v == 0 or v == 1) for v in row):
+        if set(map(type, row)) != {int} or not set(row) <= {0, 1}:
             raise InvalidParams(f"{name} must contain only the integers 0 and 1")
         mask.append(list(row))
     if not any(any(row) for row in mask):
