@@ -21,8 +21,7 @@ except for pool).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import informative, prefer_informative
@@ -101,8 +100,7 @@ def _ceil_div(a: int, b: int) -> int:
     return -((-a) // b)
 
 
-@dataclass(frozen=True)
-class LayerSize:
+class LayerSize(NamedTuple):
     """One layer's size formula with the numbers substituted, as a tutor writes it.
 
     ``substituted`` is the formula with this layer's numbers ("floor((20 + 2·1 −
@@ -110,16 +108,57 @@ class LayerSize:
     the rounding ("floor(19/2) + 1"; None for the transposed formula, which has
     no rounding). In ceil mode ``last_start`` is where the last window starts,
     checked against ``limit`` = i + p; ``dropped`` says torch dropped it.
+
+    The texts are written when read: the sampler's informative check computes
+    every slip's sizes and reads only ``out`` (a named tuple for the same reason:
+    it is made faster than a frozen dataclass).
     """
 
     out: int
-    symbolic: str
-    substituted: str
-    reduced: str | None
+    size: int
+    layer: dict[str, Any]
+    slip: str | None
+    numerator: int | None  # inside the rounding; None for the transposed formula
+    ceil: bool
     before_drop: int
     last_start: int | None = None
     limit: int | None = None
     dropped: bool = False
+
+    @property
+    def _numbers(self) -> tuple[int, int, int, str, str, str]:
+        """k, s, d and the texts of the padding term and of the +1, with the slip made."""
+        layer, slip = self.layer, self.slip
+        d = 1 if slip == IGNORES_DILATION else layer["dilation"]
+        p = layer["padding"]
+        pad_symbol, pad_text = ("p", f"{p}") if slip == PADDING_ONE_SIDE else ("2p", f"2·{p}")
+        one_text = "" if slip == FORGOT_PLUS_ONE else " + 1"
+        return layer["kernel"], layer["stride"], d, pad_symbol, pad_text, one_text
+
+    @property
+    def symbolic(self) -> str:
+        _, _, _, pad_symbol, _, one_text = self._numbers
+        if self.numerator is None:
+            return f"(i − 1)·s − {pad_symbol} + d(k − 1) + output_padding{one_text}"
+        return f"{self._rounding}((i + {pad_symbol} − d(k − 1) − 1)/s){one_text}"
+
+    @property
+    def substituted(self) -> str:
+        k, s, d, _, pad_text, one_text = self._numbers
+        if self.numerator is None:
+            return f"({self.size} − 1)·{s} − {pad_text} + {d}·({k} − 1) + {self.layer['output_padding']}{one_text}"
+        return f"{self._rounding}(({self.size} + {pad_text} − {d}·({k} − 1) − 1)/{s}){one_text}"
+
+    @property
+    def reduced(self) -> str | None:
+        if self.numerator is None:
+            return None
+        _, s, _, _, _, one_text = self._numbers
+        return f"{self._rounding}({self.numerator}/{s}){one_text}"
+
+    @property
+    def _rounding(self) -> str:
+        return "ceil" if self.ceil else "floor"
 
     def working(self) -> str:
         """'floor((…)/2) + 1 = floor(19/2) + 1 = 10': the substitution and its value, on one line."""
@@ -135,48 +174,23 @@ def layer_size(size: int, layer: dict[str, Any], slip: str | None = None) -> Lay
     """
     k, s, p = layer["kernel"], layer["stride"], layer["padding"]
     d = 1 if slip == IGNORES_DILATION else layer["dilation"]
-    pad, pad_symbol, pad_text = (p, "p", f"{p}") if slip == PADDING_ONE_SIDE else (2 * p, "2p", f"2·{p}")
-    one, one_text = (0, "") if slip == FORGOT_PLUS_ONE else (1, " + 1")
+    pad = p if slip == PADDING_ONE_SIDE else 2 * p
+    one = 0 if slip == FORGOT_PLUS_ONE else 1
     if layer["type"] == "transposed" and slip != CONV_FORMULA_FOR_TRANSPOSED:
-        op = layer["output_padding"]
-        out = (size - 1) * s - pad + d * (k - 1) + op + one
-        return LayerSize(
-            out=out,
-            symbolic=f"(i − 1)·s − {pad_symbol} + d(k − 1) + output_padding{one_text}",
-            substituted=f"({size} − 1)·{s} − {pad_text} + {d}·({k} − 1) + {op}{one_text}",
-            reduced=None,
-            before_drop=out,
-        )
+        out = (size - 1) * s - pad + d * (k - 1) + layer["output_padding"] + one
+        return LayerSize(out, size, layer, slip, None, False, out)
     numerator = size + pad - d * (k - 1) - 1
-    ceil = layer["type"] == "pool" and layer["ceil_mode"]
-    if slip == ROUNDING_SWAPPED:
-        ceil = not ceil
-    rounding = "ceil" if ceil else "floor"
-    rounded = (_ceil_div if ceil else _floor_div)(numerator, s)
+    ceil_mode = layer["type"] == "pool" and layer["ceil_mode"]
+    ceil = not ceil_mode if slip == ROUNDING_SWAPPED else ceil_mode
+    rounded = _ceil_div(numerator, s) if ceil else _floor_div(numerator, s)
     before = rounded + one
-    result = LayerSize(
-        out=before,
-        symbolic=f"{rounding}((i + {pad_symbol} − d(k − 1) − 1)/s){one_text}",
-        substituted=f"{rounding}(({size} + {pad_text} − {d}·({k} − 1) − 1)/{s}){one_text}",
-        reduced=f"{rounding}({numerator}/{s}){one_text}",
-        before_drop=before,
-    )
-    if not (layer["type"] == "pool" and layer["ceil_mode"] and ceil):
-        return result  # torch's last-window check belongs to ceil_mode (a swapped rounding skips it)
+    if not (ceil_mode and ceil):
+        return LayerSize(before, size, layer, slip, numerator, ceil, before)  # torch's last-window check belongs to ceil_mode (a swapped rounding skips it)
     # The window after the `rounded` full steps starts at rounded·s; torch drops it when it
     # starts in the right padding. (Dropping depends on the windows, not on the +1.)
     last_start, limit = rounded * s, size + p
     dropped = last_start >= limit
-    return LayerSize(
-        out=before - dropped,
-        symbolic=result.symbolic,
-        substituted=result.substituted,
-        reduced=result.reduced,
-        before_drop=before,
-        last_start=last_start,
-        limit=limit,
-        dropped=dropped,
-    )
+    return LayerSize(before - dropped, size, layer, slip, numerator, ceil, before, last_start, limit, dropped)
 
 
 def layer_output(size: int, layer: dict[str, Any]) -> tuple[int, str]:
@@ -256,7 +270,11 @@ def _slip_applies(slip: str, layer: dict[str, Any]) -> bool:
 def slipped_size(params: dict[str, Any], slip: str) -> int | None:
     """The output size with the slip made in every layer it applies to; None when it applies to
     none, or when it drives a size below 1 (no student reaches an answer that way)."""
-    size, layers = _checked(params)
+    return _slipped(*_checked(params), slip)
+
+
+def _slipped(size: int, layers: list[dict[str, Any]], slip: str) -> int | None:
+    """``slipped_size`` on validated layers."""
     if not any(_slip_applies(slip, layer) for layer in layers):
         return None
     for layer in layers:
@@ -268,13 +286,23 @@ def slipped_size(params: dict[str, Any], slip: str) -> int | None:
 
 def _rounding_swapped(params: dict[str, Any]) -> int | None:
     """None unless some layer's division is inexact: only then can floor and ceil differ."""
-    return slipped_size(params, ROUNDING_SWAPPED) if _quoted_layer(params, ROUNDING_SWAPPED, differs=True) else None
+    return _rounding_swapped_size(*_checked(params))
+
+
+def _rounding_swapped_size(size: int, layers: list[dict[str, Any]]) -> int | None:
+    if _quoted(size, layers, ROUNDING_SWAPPED, differs=True) is None:
+        return None
+    return _slipped(size, layers, ROUNDING_SWAPPED)
 
 
 def _quoted_layer(params: dict[str, Any], slip: str, differs: bool = False) -> tuple[int, int, dict[str, Any]] | None:
     """(index, input size, layer) of the layer a message quotes: the first whose own output the slip
     changes (on the right input size), else the first it applies to (unless ``differs``)."""
-    size, layers = _checked(params)
+    return _quoted(*_checked(params), slip, differs)
+
+
+def _quoted(size: int, layers: list[dict[str, Any]], slip: str, differs: bool = False) -> tuple[int, int, dict[str, Any]] | None:
+    """``_quoted_layer`` on validated layers."""
     first = None
     for index, layer in enumerate(layers):
         if _slip_applies(slip, layer):
@@ -386,7 +414,7 @@ def _acceptable(size: int, layers: list[dict[str, Any]], level: dict[str, Any]) 
             numerator = size + 2 * layer["padding"] - layer["dilation"] * (layer["kernel"] - 1) - 1
             if numerator % layer["stride"] == 0:
                 return False  # ceil and floor agree: the flag would teach nothing
-        size, _ = layer_output(size, layer)
+        size = layer_size(size, layer).out
         if size < 1 or size > max_size:
             return False
     return True
@@ -394,7 +422,24 @@ def _acceptable(size: int, layers: list[dict[str, Any]], level: dict[str, Any]) 
 
 def _informative(params: dict[str, Any]) -> bool:
     """Every slip that applies gives its own size, different from the right one and from the other slips'."""
-    return informative(solve(params).answer, [mistake.answer(params) for mistake in MISTAKES])
+    return _informative_layers(*_checked(params))
+
+
+def _informative_draw(params: dict[str, Any]) -> bool:
+    """``_informative`` for the sampler's own draws, which need no validation."""
+    return _informative_layers(params["input"], params["layers"])
+
+
+def _informative_layers(size: int, layers: list[dict[str, Any]]) -> bool:
+    """The sizes alone, without the working; the slips computed one at a time, stopping at the first collision."""
+    answer = size
+    for layer in layers:
+        answer = layer_size(answer, layer).out
+    slips = (
+        _rounding_swapped_size(size, layers) if mistake.id == ROUNDING_SWAPPED else _slipped(size, layers, mistake.id)
+        for mistake in MISTAKES
+    )
+    return informative(answer, slips)
 
 
 def _draw(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
@@ -410,4 +455,4 @@ def _draw(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
 
 
 def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
-    return prefer_informative(lambda: _draw(rng, level), _informative)
+    return prefer_informative(lambda: _draw(rng, level), _informative_draw)
