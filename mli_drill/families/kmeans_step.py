@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import random
 from fractions import Fraction
+from typing import Iterator
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
@@ -40,7 +41,7 @@ def sample(rng: random.Random, level: dict) -> dict:
     dim = rng.choice(level.get("dims", [1]))
     ask = rng.choice(level.get("asks", list(ASKS)))
     pool = _grid(dim, int(level.get("max_coordinate", 10)))
-    return prefer_informative(lambda: _draw(rng, level, pool, dim, ask), _informative)
+    return prefer_informative(lambda: _draw(rng, level, pool, dim, ask), _informative_draw)
 
 
 def _draw(rng: random.Random, level: dict, pool: list[tuple[int, ...]], dim: int, ask: str) -> dict:
@@ -58,10 +59,10 @@ def _draw(rng: random.Random, level: dict, pool: list[tuple[int, ...]], dim: int
         if assignment is None or len(set(assignment)) < k:
             rejections.again()
             continue
-        new = _new_centres(points, assignment, k)
-        if all(new[j] == [Fraction(v) for v in centres[j]] for j in range(k)) or \
-                _reassign(points, new, ties_allowed=False) is None:
-            rejections.again()  # nothing moves, or a second assignment would have a tie
+        sums, counts = _cluster_sums(points, assignment, k)
+        if all(sums[j] == [v * counts[j] for v in centres[j]] for j in range(k)) or \
+                _reassign(points, sums, counts, ties_allowed=False) is None:
+            rejections.again()  # nothing moves (each mean is its centre), or a second assignment would have a tie
             continue
         if dim == 1:
             points.sort()
@@ -76,9 +77,28 @@ SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 def _informative(params: dict) -> bool:
     """A second iteration would change the answer (so stopping after one matters), and every slip that
     applies is told apart from the answer and the others."""
-    points, centres, ask = _validated(params)
-    answer = _result(points, _assign_with_ties(points, centres), len(centres), ask)
-    return informative(answer, [mistake.answer(params) for mistake in MISTAKES], **SEPARATION)
+    return _informative_points(*_validated(params))
+
+
+def _informative_draw(params: dict) -> bool:
+    """``_informative`` for the sampler's own draws, which need no validation."""
+    return _informative_points(params["points"], params["centres"], params["ask"])
+
+
+def _informative_points(points: list[Point], centres: list[Point], ask: str) -> bool:
+    """The answer and the slips (in MISTAKES order) from one first assignment, not one per slip;
+    each slip computed only if the ones before it are told apart."""
+    k = len(centres)
+    first = _assign_with_ties(points, centres)
+
+    def slips() -> Iterator[list | None]:
+        manhattan = _assign_with_ties(points, centres, _manhattan_row)
+        yield None if manhattan == first else _result(points, manhattan, k, ask)  # manhattan-assignment
+        second = _reassign(points, *_cluster_sums(points, first, k)) if len(set(first)) == k else None
+        yield None if second is None else _result(points, second, k, ask)  # one-iteration-too-many
+        yield first if ask == "assignments" else None  # labels-from-zero
+
+    return informative(_result(points, first, k, ask), slips(), **SEPARATION)
 
 
 def _grid(dim: int, top: int) -> list[tuple[int, ...]]:
@@ -96,11 +116,29 @@ def _squared(p: Point, q: Point) -> int:
     return dx * dx + dy * dy
 
 
+def _squared_row(p: Point, centres: list[Point]) -> list[int]:
+    """``_squared`` from one point to each centre, written out: the sampler needs thousands per instance."""
+    if len(p) == 1:
+        x = p[0]
+        return [(x - c[0]) ** 2 for c in centres]
+    x, y = p
+    return [(x - cx) ** 2 + (y - cy) ** 2 for cx, cy in centres]
+
+
+def _manhattan_row(p: Point, centres: list[Point]) -> list[int]:
+    """``_manhattan`` from one point to each centre."""
+    if len(p) == 1:
+        x = p[0]
+        return [abs(x - c[0]) for c in centres]
+    x, y = p
+    return [abs(x - cx) + abs(y - cy) for cx, cy in centres]
+
+
 def _assign(points: list[Point], centres: list[Point]) -> list[int] | None:
     """0-based nearest centre per point, or None if some point has a tie."""
     result = []
     for p in points:
-        distances = [_squared(p, c) for c in centres]
+        distances = _squared_row(p, centres)
         best = min(distances)
         if distances.count(best) > 1:
             return None
@@ -112,9 +150,16 @@ def _manhattan(p: Point, q: Point) -> int:
     return sum(abs(a - b) for a, b in zip(p, q))
 
 
-def _assign_with_ties(points: list[Point], centres: list, distance=_squared) -> list[int]:  # type: ignore[no-untyped-def]
-    """Ties go to the lower index (CONVENTIONS.md), for hand-given params. ``distance`` is a slip's knob."""
-    return [min(range(len(centres)), key=lambda j: (distance(p, centres[j]), j)) for p in points]
+def _assign_with_ties(points: list[Point], centres: list, distances_from=_squared_row) -> list[int]:  # type: ignore[no-untyped-def]
+    """Ties go to the lower index (CONVENTIONS.md), for hand-given params.
+
+    ``distances_from(point, centres)`` is a slip's knob (``_manhattan_row``).
+    """
+    result = []
+    for p in points:
+        distances = distances_from(p, centres)
+        result.append(distances.index(min(distances)))  # the first of equal distances: the lower index
+    return result
 
 
 def _result(points: list[Point], assignment: list[int], k: int, ask: str) -> list | None:
@@ -124,10 +169,23 @@ def _result(points: list[Point], assignment: list[int], k: int, ask: str) -> lis
         return [a + 1 for a in assignment]
     if len(set(assignment)) < k:
         return None
-    new = _new_centres(points, assignment, k)
+    sums, counts = _cluster_sums(points, assignment, k)
+    # an integer division is rounded correctly, as float(Fraction(total, count)) is: the same float
     if len(points[0]) == 1:
-        return [float(c[0]) for c in new]
-    return [[float(v) for v in c] for c in new]
+        return [total / count for (total,), count in zip(sums, counts)]
+    return [[total / count for total in centre] for centre, count in zip(sums, counts)]
+
+
+def _cluster_sums(points: list[Point], assignment: list[int], k: int) -> tuple[list[list[int]], list[int]]:
+    """Per centre, the coordinate sums and the number of its points: the means in integers."""
+    sums = [[0] * len(points[0]) for _ in range(k)]
+    counts = [0] * k
+    for p, a in zip(points, assignment):
+        counts[a] += 1
+        total = sums[a]
+        for axis, v in enumerate(p):
+            total[axis] += v
+    return sums, counts
 
 
 def _new_centres(points: list[Point], assignment: list[int], k: int) -> list[list[Fraction]]:
@@ -189,7 +247,7 @@ def solve(params: dict) -> Solution:
 
 def _manhattan_assignment(params: dict) -> list | None:
     points, centres, ask = _validated(params)
-    wrong = _assign_with_ties(points, centres, _manhattan)
+    wrong = _assign_with_ties(points, centres, _manhattan_row)
     if wrong == _assign_with_ties(points, centres):
         return None  # the same nearest centres (always in 1-D): the slip changes nothing here
     return _result(points, wrong, len(centres), ask)
@@ -201,13 +259,17 @@ def _second_assignment(points: list[Point], centres: list[Point]) -> list[int] |
     first = _assign_with_ties(points, centres)
     if len(set(first)) < len(centres):
         return None
-    return _reassign(points, _new_centres(points, first, len(centres)))
+    return _reassign(points, *_cluster_sums(points, first, len(centres)))
 
 
-def _reassign(points: list[Point], means: list[list[Fraction]], ties_allowed: bool = True) -> list[int] | None:
-    """The assignment to fractional centres; with ``ties_allowed=False``, None if a point has a tie."""
-    scale = math.lcm(*(v.denominator for c in means for v in c))
-    scaled_means = [[int(v * scale) for v in c] for c in means]
+def _reassign(points: list[Point], sums: list[list[int]], counts: list[int], ties_allowed: bool = True) -> list[int] | None:
+    """The assignment to the means sums/counts (no count 0); with ``ties_allowed=False``, None if a point has a tie.
+
+    Every coordinate is scaled by a common multiple of the counts, so the means are integers:
+    scaling all distances alike keeps their order and their ties.
+    """
+    scale = math.lcm(*counts)
+    scaled_means = [[total * (scale // count) for total in centre] for centre, count in zip(sums, counts)]
     scaled_points = [[v * scale for v in p] for p in points]
     if ties_allowed:
         return _assign_with_ties(scaled_points, scaled_means)
@@ -228,7 +290,7 @@ def _labels_from_zero(params: dict) -> list | None:
 def _manhattan_message(params: dict) -> str:
     points, centres, _ = _validated(params)
     right = _assign_with_ties(points, centres)
-    wrong = _assign_with_ties(points, centres, _manhattan)
+    wrong = _assign_with_ties(points, centres, _manhattan_row)
     i = next((i for i, (a, b) in enumerate(zip(right, wrong)) if a != b), 0)
     p, a, b = points[i], right[i], wrong[i]
     return (f"you compared Manhattan distances |dx| + |dy|: k-means uses Euclidean distance, and point "
