@@ -88,6 +88,7 @@ def _pick(value: str | dict[str, str], variant: str | None, family: str, what: s
     raise SpecError(f"{family}: no {what} wording for variant {variant!r}")
 
 
+@lru_cache(maxsize=1024)
 def reflow(template: str) -> str:
     """Join the lines of each prose paragraph of a wording so the terminal can wrap it.
 
@@ -97,6 +98,8 @@ def reflow(template: str) -> str:
     and tables are inserted through fields and keep their layout). An
     indented line is kept as written and nothing is joined onto it, so prose
     that follows an indented list or formula starts its own line.
+
+    Cached: every instance made rewords one of a few templates.
     """
     lines = template.split("\n")
     out: list[str] = []
