@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import random
 from fractions import Fraction
+from operator import mul
 
 from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
@@ -53,7 +54,7 @@ def sample(rng: random.Random, level: dict) -> dict:
     """
     measure = rng.choice(level.get("measures", list(MEASURES)))
     log_base = rng.choice(level.get("log_bases", [2])) if measure in ("joint_entropy", "mi", "nmi") else 2
-    return prefer_informative(lambda: _draw(rng, level, measure, log_base), _informative)
+    return prefer_informative(lambda: _draw(rng, level, measure, log_base), _informative_draw)
 
 
 # Twice the answer tolerance of problems/image-similarity.yaml: values closer
@@ -63,7 +64,34 @@ SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 def _informative(params: dict) -> bool:
     """The slips of the asked measure give values apart from the answer and from each other."""
-    return informative(solve(params).answer, [mistake.answer(params) for mistake in MISTAKES], **SEPARATION)
+    return _informative_images(*_validated(params))
+
+
+def _informative_draw(params: dict) -> bool:
+    """``_informative`` for the sampler's own draws, which need no validation."""
+    return _informative_images(params["measure"], params["a"], params["b"], params["log_base"])
+
+
+def _informative_images(measure: str, a: Image, b: Image, log_base: object) -> bool:
+    """The answer and the asked measure's slips (the only ones that apply) from one computation of
+    the sums or of the histogram, without the working (the same floats as ``solve``'s)."""
+    n = len(a) * len(a[0])
+    if measure in ("ssd", "sad"):
+        total = sum(map(sum, _difference_terms(measure, a, b)[1]))
+        return informative(total / n, [float(total)], **SEPARATION)
+    if measure == "cc":
+        centred = _correlation_value(*_correlation_floats(a, b))
+        return informative(centred, [_correlation_value(*_correlation_floats(a, b, centred=False))], **SEPARATION)
+    counts = _joint_histogram(a, b)
+    if measure == "nmi":
+        h_a, h_b, h_joint = _histogram_entropies(counts, n, log_base)
+        mi = h_a + h_b - h_joint
+        return informative((h_a + h_b) / h_joint, [2 * mi / (h_a + h_b), mi], **SEPARATION)
+    asked, *others = (
+        _information_from(measure, *_histogram_entropies(counts, n, base))
+        for base in (log_base, *(other for other in LOG_BASES if other != log_base))
+    )
+    return informative(asked, [Alternatives(tuple(others))], **SEPARATION)
 
 
 def _draw(rng: random.Random, level: dict, measure: str, log_base: object) -> dict:
@@ -142,7 +170,21 @@ def _correlation_sums(a: Image, b: Image, centred: bool = True) -> tuple[Fractio
     )
 
 
-def _correlation_value(s_ab: Fraction, s_aa: Fraction, s_bb: Fraction) -> float:
+def _correlation_floats(a: Image, b: Image, centred: bool = True) -> tuple[float, float, float]:
+    """``_correlation_sums`` as floats, in integers: n Σ (a - μ_A)(b - μ_B) = n Σ ab - Σa Σb (and so on),
+    and an integer division is rounded correctly, as a Fraction's float is, so the floats are the same."""
+    flat_a = [x for row in a for x in row]
+    flat_b = [y for row in b for y in row]
+    s_ab = sum(map(mul, flat_a, flat_b))
+    s_aa = sum(map(mul, flat_a, flat_a))
+    s_bb = sum(map(mul, flat_b, flat_b))
+    if not centred:
+        return float(s_ab), float(s_aa), float(s_bb)
+    n, sum_a, sum_b = len(flat_a), sum(flat_a), sum(flat_b)
+    return (n * s_ab - sum_a * sum_b) / n, (n * s_aa - sum_a * sum_a) / n, (n * s_bb - sum_b * sum_b) / n
+
+
+def _correlation_value(s_ab: Fraction | float, s_aa: Fraction | float, s_bb: Fraction | float) -> float:
     return float(s_ab) / math.sqrt(float(s_aa) * float(s_bb))
 
 
@@ -180,15 +222,23 @@ def _joint_histogram(a: Image, b: Image) -> list[list[int]]:
 
 def entropies(a: Image, b: Image, log_base: object) -> tuple[float, float, float]:
     """H(A), H(B) and H(A,B) in the given log base (2, "e" or 10), from the joint histogram."""
-    base, log_name, _ = LOG_BASES[log_base]
-    counts = _joint_histogram(a, b)
-    n = len(a) * len(a[0])
+    return _histogram_entropies(_joint_histogram(a, b), len(a) * len(a[0]), log_base)
+
+
+def _histogram_entropies(counts: list[list[int]], n: int, log_base: object) -> tuple[float, float, float]:
+    """``entropies`` from the joint histogram."""
+    base = LOG_BASES[log_base][0]
     columns = [sum(row[j] for row in counts) for j in range(len(counts))]
     return (
-        _entropy([sum(row) for row in counts], n, base, log_name)[0],
-        _entropy(columns, n, base, log_name)[0],
-        _entropy([c for row in counts for c in row], n, base, log_name)[0],
+        _entropy_value([sum(row) for row in counts], n, base),
+        _entropy_value(columns, n, base),
+        _entropy_value([c for row in counts for c in row], n, base),
     )
+
+
+def _information_from(measure: str, h_a: float, h_b: float, h_joint: float) -> float:
+    """H(A,B) or MI from the entropies (``_information_value``)."""
+    return h_joint if measure == "joint_entropy" else h_a + h_b - h_joint
 
 
 def _information_measure(measure: str, a: Image, b: Image, n: int, log_base: object, steps: list[str]) -> Solution:
@@ -229,7 +279,7 @@ def _information_measure(measure: str, a: Image, b: Image, n: int, log_base: obj
 def _entropy(counts: list[int], n: int, base: float, log_name: str) -> tuple[float, str]:
     """Entropy of a histogram, and the sum written out by count (empty bins contribute 0)."""
     nonzero = sorted((c for c in counts if c), reverse=True)
-    value = -sum(c / n * math.log(c / n, base) for c in nonzero)
+    value = _entropy_value(nonzero, n, base)
     groups: dict[int, int] = {}
     for c in nonzero:
         groups[c] = groups.get(c, 0) + 1
@@ -237,7 +287,13 @@ def _entropy(counts: list[int], n: int, base: float, log_name: str) -> tuple[flo
         (f"{times}·" if times > 1 else "") + f"({_fraction_text_bare(Fraction(c, n))}) {log_name}({_fraction_text_bare(Fraction(c, n))})"
         for c, times in groups.items()
     )
-    return abs(value), f"-[{terms}] = {fmt(abs(value))}"
+    return value, f"-[{terms}] = {fmt(value)}"
+
+
+def _entropy_value(counts: list[int], n: int, base: float) -> float:
+    """The entropy of a histogram alone (the bins added largest first, as the working lists them)."""
+    nonzero = sorted((c for c in counts if c), reverse=True)
+    return abs(-sum(c / n * math.log(c / n, base) for c in nonzero))
 
 
 # ----------------------------------------------------------------------------
@@ -247,8 +303,7 @@ SHORT_NAMES = {"ssd": "SSD", "sad": "SAD", "joint_entropy": "H(A,B)", "mi": "MI"
 
 
 def _information_value(measure: str, a: Image, b: Image, log_base: object) -> float:
-    h_a, h_b, h_joint = entropies(a, b, log_base)
-    return h_joint if measure == "joint_entropy" else h_a + h_b - h_joint
+    return _information_from(measure, *entropies(a, b, log_base))
 
 
 def _not_averaged(params: dict) -> float | None:
