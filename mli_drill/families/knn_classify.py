@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from typing import Any
+from functools import lru_cache
+from typing import Any, Sequence
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_table, format_vector
@@ -143,22 +144,29 @@ def question_fields(params: dict) -> dict[str, str]:
 
 
 def sample(rng: random.Random, level: dict) -> dict:
+    """Draw until the neighbours and the vote are clear and the question is worth asking (see
+    ``_acceptable``). Most draws are rejected, so a draw's parameters become a mapping only when kept."""
     rejections = Rejections()
     low, high = level.get("points", [6, 8])
-    extent = int(level.get("extent", 8))
-    grid = [(x, y) for x in range(extent + 1) for y in range(extent + 1)]
+    grid = _grid(int(level.get("extent", 8)))
     ask = rng.choice(level.get("asks", list(ASKS)))
+    class_counts, ks, metrics = level.get("classes", [2]), level.get("k", [3]), level.get("metrics", ["euclidean"])
     while True:
         count = rng.randint(low, high)
-        classes = rng.choice(level.get("classes", [2]))
+        classes = rng.choice(class_counts)
         cells = rng.sample(grid, count + 1)
         labels = [rng.randrange(classes) for _ in range(count)]
-        params = {"points": [list(c) for c in cells[:count]], "labels": labels, "query": list(cells[count]),
-                  "k": rng.choice(level.get("k", [3])), "metric": rng.choice(level.get("metrics", ["euclidean"])),
-                  "ask": ask}
-        if len(set(labels)) == classes and _acceptable(params):
-            return params
+        k, metric = rng.choice(ks), rng.choice(metrics)
+        if len(set(labels)) == classes and _acceptable(cells[:count], labels, cells[count], k, metric, ask):
+            return {"points": [list(c) for c in cells[:count]], "labels": labels, "query": list(cells[count]),
+                    "k": k, "metric": metric, "ask": ask}
         rejections.again()
+
+
+@lru_cache(maxsize=8)
+def _grid(extent: int) -> tuple[tuple[int, int], ...]:
+    """Every integer point of the square, in the order the sampler draws from (built once per extent)."""
+    return tuple((x, y) for x in range(extent + 1) for y in range(extent + 1))
 
 
 def _clear_order(keys: list[int], size: int) -> list[int] | None:
@@ -168,19 +176,26 @@ def _clear_order(keys: list[int], size: int) -> list[int] | None:
     return order[:size] if len(set(head)) == len(head) else None
 
 
-def _acceptable(params: dict) -> bool:
+def _acceptable(points: Sequence[Sequence[int]], labels: list[int], query: Sequence[int], k: int, metric: str, ask: str) -> bool:
     """Unique neighbours and vote, and a question worth asking: a class is not just the majority of all
     points, and a neighbour list depends on the metric (so that slip can be told apart)."""
-    points, labels, query, k, metric = params["points"], params["labels"], params["query"], params["k"], params["metric"]
-    nearest = _clear_order([squared_or_manhattan(p, query, metric) for p in points], k)
+    nearest = _clear_order(_keys(points, query, metric), k)
     if nearest is None:
         return False
-    if params["ask"] == "class":
+    if ask == "class":
         winner = vote(labels, nearest)
         return winner is not None and winner != vote(labels, list(range(len(points))))  # not the overall majority
     other = "manhattan" if metric == "euclidean" else "euclidean"
-    swapped = _clear_order([squared_or_manhattan(p, query, other) for p in points], k)
+    swapped = _clear_order(_keys(points, query, other), k)
     return swapped is not None and swapped != nearest  # the metric changes the answer, in one clear order
+
+
+def _keys(points: Sequence[Sequence[int]], query: Sequence[int], metric: str) -> list[int]:
+    """``squared_or_manhattan`` from each point to the query, written out (the sampler needs many)."""
+    qx, qy = query
+    if metric == "euclidean":
+        return [(x - qx) ** 2 + (y - qy) ** 2 for x, y in points]
+    return [abs(x - qx) + abs(y - qy) for x, y in points]
 
 
 # --------------------------------------------------------------------------- mistakes
