@@ -35,7 +35,7 @@ def sample(rng: random.Random, level: dict) -> dict:
     changes the answer, and each catalogued slip that applies gives a value
     apart from the answer and from the other slips, are preferred.
     """
-    return prefer_informative(lambda: _draw(rng, level), _informative)
+    return prefer_informative(lambda: _draw(rng, level), _informative_draw)
 
 
 def _draw(rng: random.Random, level: dict) -> dict:
@@ -69,11 +69,20 @@ SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 def _informative(params: dict) -> bool:
     """Swapping x and y changes the answer (by one slip or the other), and each slip that applies is
     told apart from the answer and the other slips."""
-    image, row, col = _validated(params)
-    slips = [mistake.answer(params) for mistake in MISTAKES]
+    return _informative_at(*_validated(params))
+
+
+def _informative_draw(params: dict) -> bool:
+    """``_informative`` for the sampler's own draws, which need no validation (the coordinates are
+    multiples of 1/4 or 1/8, so their floats are exact)."""
+    return _informative_at(params["image"], Fraction(params["row"]), Fraction(params["col"]))
+
+
+def _informative_at(image: Image, row: Fraction, col: Fraction) -> bool:
+    slips = [slip(image, row, col) for slip in (_row_col_swapped_at, _fractions_swapped_at, _distance_weights_at)]
     if slips[0] is None and slips[1] is None:
         return False  # a point on the cell's diagonal, reached the same way round: x/y would not matter
-    return informative(float(interpolate(image, row, col)), slips, **SEPARATION)
+    return informative(interpolate_float(image, row, col), slips, **SEPARATION)
 
 
 def _number(value: Fraction) -> int | float:
@@ -108,6 +117,26 @@ def interpolate(
         dr, dc = 1 - dr, 1 - dc
     corners = (image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1])
     return sum((Fraction(q) * w for q, w in zip(corners, corner_weights(dr, dc))), Fraction(0))
+
+
+def interpolate_float(
+    image: Image, row: Fraction, col: Fraction, *, fractions_swapped: bool = False, distance_weights: bool = False
+) -> float:
+    """``float(interpolate(...))``, in integers when the four pixels are: with dr = a/D and dc = b/D the
+    value is (q00 (D - a)(D - b) + q01 (D - a) b + q10 a (D - b) + q11 a b) / D², and an integer division
+    is rounded correctly, as a Fraction's float is (the informative check needs several per draw)."""
+    (r0, r1, dr), (c0, c1, dc) = _bracket(row, len(image)), _bracket(col, len(image[0]))
+    corners = (image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1])
+    if not all(type(q) is int for q in corners):
+        return float(interpolate(image, row, col, fractions_swapped=fractions_swapped, distance_weights=distance_weights))
+    if fractions_swapped:
+        dr, dc = dc, dr
+    if distance_weights:
+        dr, dc = 1 - dr, 1 - dc
+    d = math.lcm(dr.denominator, dc.denominator)
+    a, b = dr.numerator * (d // dr.denominator), dc.numerator * (d // dc.denominator)
+    q00, q01, q10, q11 = corners
+    return (q00 * (d - a) * (d - b) + q01 * (d - a) * b + q10 * a * (d - b) + q11 * a * b) / (d * d)
 
 
 def solve(params: dict) -> Solution:
@@ -149,27 +178,39 @@ def solve(params: dict) -> Solution:
 
 
 def _row_col_swapped(params: dict) -> float | None:
-    image, row, col = _validated(params)
+    return _row_col_swapped_at(*_validated(params))
+
+
+def _row_col_swapped_at(image: Image, row: Fraction, col: Fraction) -> float | None:
     if col > len(image) - 1 or row > len(image[0]) - 1:
         return None  # the swapped point lies outside the image
     if _bracket(col, len(image))[0] == _bracket(row, len(image))[0] and \
             _bracket(row, len(image[0]))[0] == _bracket(col, len(image[0]))[0]:
         return None  # the same four pixels: this is fractions-swapped (or no slip at all)
-    return float(interpolate(image, col, row))
+    return interpolate_float(image, col, row)
 
 
 def _fractions_swapped(params: dict) -> float | None:
-    image, row, col = _validated(params)
+    return _fractions_swapped_at(*_validated(params))
+
+
+def _fractions_swapped_at(image: Image, row: Fraction, col: Fraction) -> float | None:
     if _bracket(row, len(image))[2] == _bracket(col, len(image[0]))[2]:
         return None  # dr = dc: exchanging them changes nothing
-    return float(interpolate(image, row, col, fractions_swapped=True))
+    return interpolate_float(image, row, col, fractions_swapped=True)
 
 
 def _distance_weights(params: dict) -> float | None:
-    image, row, col = _validated(params)
-    if _bracket(row, len(image))[2] == _bracket(col, len(image[0]))[2] == Fraction(1, 2):
+    return _distance_weights_at(*_validated(params))
+
+
+def _distance_weights_at(image: Image, row: Fraction, col: Fraction) -> float | None:
+    if _bracket(row, len(image))[2] == _bracket(col, len(image[0]))[2] == HALF:
         return None  # the middle of the cell: every distance is 1/2, the slip changes nothing
-    return float(interpolate(image, row, col, distance_weights=True))
+    return interpolate_float(image, row, col, distance_weights=True)
+
+
+HALF = Fraction(1, 2)
 
 
 def _cell(params: dict) -> tuple[Image, int, int, Fraction, int, int, Fraction]:
@@ -206,7 +247,10 @@ MISTAKES = (
 
 def _text(value: Fraction | int) -> str:
     """Exact decimal (these fractions terminate); a fraction only if it would not."""
-    value = Fraction(value)
+    if type(value) is int:
+        return str(value)
+    if type(value) is not Fraction:
+        value = Fraction(value)
     if value.denominator == 1:
         return str(value.numerator)
     denominator = value.denominator
