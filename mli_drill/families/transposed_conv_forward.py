@@ -24,6 +24,7 @@ who forgets the flip is never marked right.
 from __future__ import annotations
 
 import random
+from operator import mul
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
@@ -88,8 +89,11 @@ def correlate(grid: Grid, kernel: Grid) -> Grid:
     """Stride-1 cross-correlation ('valid'); empty when the kernel does not fit."""
     k = len(kernel)
     side = max(len(grid) - k + 1, 0)
-    return [[sum(grid[r + a][c + b] * kernel[a][b] for a in range(k) for b in range(k)) for c in range(side)]
-            for r in range(side)]
+    result = []
+    for r in range(side):
+        pairs = list(zip(grid[r : r + k], kernel))  # the window's rows with the kernel's (integers: any order of adding)
+        result.append([sum([sum(map(mul, row[c : c + k], weights)) for row, weights in pairs]) for c in range(side)])
+    return result
 
 
 def transposed_conv(image: Grid, kernel: Grid, s: int, p: int, *, flip: bool = True, border: int | None = None) -> Grid:
@@ -245,11 +249,14 @@ def question_fields(params: dict[str, Any]) -> dict[str, str]:
             "stride": str(s), "padding": str(p), "task": task, "n": str(len(image)), "k": str(len(kernel))}
 
 
-def _contributions(n: int, k: int, s: int, p: int, row: int, col: int) -> int:
-    """How many (input, kernel) position pairs land on an output cell: overlap makes an entry worth asking."""
-    def along(target: int) -> int:
-        return sum(1 for i in range(n) for a in range(k) if i * s + a - p == target)
-    return along(row) * along(col)
+def _contributions(n: int, k: int, s: int, p: int, o: int) -> list[list[int]]:
+    """For each output cell, how many (input, kernel) position pairs land on it: overlap makes an entry worth asking."""
+    along = [0] * o
+    for i in range(n):
+        for a in range(k):
+            if 0 <= i * s + a - p < o:
+                along[i * s + a - p] += 1
+    return [[along[row] * along[col] for col in range(o)] for row in range(o)]
 
 
 def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
@@ -283,11 +290,12 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
                 continue
             return params
         cells = [(r, c) for r in range(o) for c in range(o)]
-        best = max(_contributions(n, k, s, p, r, c) for r, c in cells)
+        contributions = _contributions(n, k, s, p, o)
+        best = max(map(max, contributions))
         # ask about a cell where kernel copies overlap (if any do), the value is not 0, and every slip
         # that applies gives a value of its own there, at least 3 away from the answer
         wanted = [(r, c) for r, c in cells
-                  if _contributions(n, k, s, p, r, c) >= min(2, best) and out[r][c] != 0
+                  if contributions[r][c] >= min(2, best) and out[r][c] != 0
                   and informative(out[r][c], [g[r][c] for g in slip_maps if r < len(g) and c < len(g)],
                                   **ENTRY_SEPARATION)]
         if not wanted:
