@@ -21,6 +21,7 @@ Params (JSON form):
 from __future__ import annotations
 
 import random
+from operator import mul
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import format_grid, informative
@@ -136,13 +137,11 @@ def correlate(params: dict) -> Grid:
     padded = pad(params["image"], params["padding"])
     k = len(kernel)
     out_rows, out_cols = output_size(len(params["image"]), len(params["image"][0]), k, s, params["padding"])
-    return [
-        [
-            sum(padded[r * s + i][c * s + j] * kernel[i][j] for i in range(k) for j in range(k))
-            for c in range(out_cols)
-        ]
-        for r in range(out_rows)
-    ]
+    result = []
+    for r in range(out_rows):
+        pairs = list(zip(padded[r * s : r * s + k], kernel))  # the window's rows with the kernel's (integers: any order of adding)
+        result.append([sum([sum(map(mul, row[c * s : c * s + k], weights)) for row, weights in pairs]) for c in range(out_cols)])
+    return result
 
 
 def rotated(kernel: Grid) -> Grid:
