@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from operator import mul
 from typing import Any, Callable
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
@@ -45,15 +46,16 @@ def correlate(image: Grid, kernel: Grid, flip: bool = False) -> Grid:
     if flip:
         kernel = [row[::-1] for row in kernel[::-1]]
     kh, kw = len(kernel), len(kernel[0])
-    return [
-        [sum(image[r + i][c + j] * kernel[i][j] for i in range(kh) for j in range(kw)) for c in range(len(image[0]) - kw + 1)]
-        for r in range(len(image) - kh + 1)
-    ]
+    result = []
+    for r in range(len(image) - kh + 1):
+        pairs = list(zip(image[r : r + kh], kernel))  # the window's rows with the kernel's (integers: any order of adding)
+        result.append([sum([sum(map(mul, row[c : c + kw], weights)) for row, weights in pairs]) for c in range(len(image[0]) - kw + 1)])
+    return result
 
 
 def pixel_loss(prediction: Grid, target: Grid, loss: PixelLoss, mean: bool = True) -> Fraction:
     """Σ loss(p − t), divided by the pixel count unless ``mean`` is False (a slip)."""
-    total = sum(loss(p - t) for prow, trow in zip(prediction, target) for p, t in zip(prow, trow))
+    total = sum([loss(p - t) for prow, trow in zip(prediction, target) for p, t in zip(prow, trow)])
     return Fraction(total, len(prediction) * len(prediction[0]) if mean else 1)
 
 
@@ -202,17 +204,39 @@ SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 def _informative(params: dict) -> bool:
     """A non-zero loss, and the slips the family names give values apart from it and each other, beyond
-    the checker's tolerance (a flipped filter that changes the loss by less than 1% would pass as correct)."""
-    answer = solve(params).answer
-    if answer == 0:
-        return False
+    the checker's tolerance (a flipped filter that changes the loss by less than 1% would pass as correct).
+
+    The sampler's own params need no validation; the answer and the slips (in MISTAKES order) come from
+    one set of feature maps, without the working.
+    """
+    prediction, target = params["prediction"], params["target"]
     if params["ask"] != "perceptual":
-        diff = _differences(params["prediction"], params["target"])
+        squared, absolute = pixel_loss(prediction, target, SQUARE), pixel_loss(prediction, target, ABSOLUTE)
+        right, other = (absolute, squared) if params["ask"] == "l1" else (squared, absolute)
+        if right == 0:
+            return False
+        diff = _differences(prediction, target)
         if not any(abs(d) > 1 for row in diff for d in row):  # |d| = d² everywhere would hide L1 vs L2
             return False
-    elif any(all(v == 0 for row in f for v in row) for f in params["filters"]):
+        pixels = len(prediction) * len(prediction[0])
+        return informative(float(right), [float(right * pixels), float(other), None, None, None], **SEPARATION)
+    filters = params["filters"]
+    maps = [(correlate(prediction, f), correlate(target, f)) for f in filters]
+    losses = [pixel_loss(mp, mt, SQUARE) for mp, mt in maps]
+    answer = sum(losses, Fraction(0)) / len(losses)
+    if answer == 0:
         return False
-    return informative(answer, [mistake.answer(params) for mistake in MISTAKES], **SEPARATION)
+    if any(all(v == 0 for row in f for v in row) for f in filters):
+        return False
+    count = len(filters)
+    slips = (
+        float(sum((pixel_loss(mp, mt, SQUARE, mean=False) for mp, mt in maps), Fraction(0)) / count),  # not divided
+        None,  # other-pixel-loss: L1 and L2 only
+        None if count == 1 else float(sum(losses, Fraction(0))),  # filters summed
+        float(sum((pixel_loss(mp, mt, ABSOLUTE) for mp, mt in maps), Fraction(0)) / count),  # L1 for perceptual
+        float(perceptual(params, flip=True)),  # flipped filter
+    )
+    return informative(float(answer), slips, **SEPARATION)
 
 
 # --------------------------------------------------------------------------- mistakes
