@@ -29,6 +29,7 @@ import math
 import random
 from fractions import Fraction
 from functools import lru_cache
+from operator import mul
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
@@ -86,6 +87,15 @@ def quantity(ask: str, a: float, b: float, c: float, component: int = 1) -> floa
 def scatter(points: list[tuple[Fraction, Fraction]]) -> tuple[list[Fraction], list[list[Fraction]]]:
     """Mean and scatter matrix sum (p - mean)(p - mean)^T, exact."""
     n = len(points)
+    if all(v.denominator == 1 for p in points for v in p):
+        # integer points (every sampled instance): the same Fractions from integer sums,
+        # e.g. sum (x - mean)^2 = (n sum x^2 - (sum x)^2) / n, without a Fraction per term
+        xs, ys = [int(p[0]) for p in points], [int(p[1]) for p in points]
+        sum_x, sum_y = sum(xs), sum(ys)
+        sxx = Fraction(n * sum(map(mul, xs, xs)) - sum_x * sum_x, n)
+        sxy = Fraction(n * sum(map(mul, xs, ys)) - sum_x * sum_y, n)
+        syy = Fraction(n * sum(map(mul, ys, ys)) - sum_y * sum_y, n)
+        return [Fraction(sum_x, n), Fraction(sum_y, n)], [[sxx, sxy], [sxy, syy]]
     zero = Fraction(0)  # a Fraction start keeps every sum a Fraction (sum() otherwise starts from int 0)
     mean = [sum((p[0] for p in points), zero) / n, sum((p[1] for p in points), zero) / n]
     centred = [(p[0] - mean[0], p[1] - mean[1]) for p in points]
