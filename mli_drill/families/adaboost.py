@@ -411,7 +411,8 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
         if ask == "prediction":
             query = rng.randint(low, high) if dims == 1 else [rng.randint(low, high) for _ in range(dims)]
         # the drawn values are integers, so they need none of parse()'s checks
-        points: list[tuple[float, ...]] = [(v,) for v in x] if dims == 1 else [tuple(v) for v in x]  # type: ignore[misc, union-attr]
+        drawn: Any = x
+        points: list[tuple[float, ...]] = [(v,) for v in drawn] if dims == 1 else [tuple(v) for v in drawn]
         point_query = None if query is None else ((query,) if dims == 1 else tuple(query))
         if course_fails(points, y, rounds):
             rejections.again()

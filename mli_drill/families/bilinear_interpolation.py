@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import random
 from fractions import Fraction
+from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, informative, prefer_informative
@@ -126,7 +127,7 @@ def interpolate_float(
     value is (q00 (D - a)(D - b) + q01 (D - a) b + q10 a (D - b) + q11 a b) / D², and an integer division
     is rounded correctly, as a Fraction's float is (the informative check needs several per draw)."""
     (r0, r1, dr), (c0, c1, dc) = _bracket(row, len(image)), _bracket(col, len(image[0]))
-    corners = (image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1])
+    corners: tuple[Any, ...] = (image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1])
     if not all(type(q) is int for q in corners):
         return float(interpolate(image, row, col, fractions_swapped=fractions_swapped, distance_weights=distance_weights))
     if fractions_swapped:

@@ -332,12 +332,12 @@ def _nearest_squared(sources: list[Pixel], targets: list[Pixel]) -> list[int]:
             if 0 <= best <= dr2:
                 break
             for tr in (r - dr, r + dr) if dr else (r,):
-                if 0 <= tr < height and (row := by_row[tr]) is not None:
-                    i = bisect_left(row, c)
-                    if i < len(row) and (best < 0 or dr2 + (row[i] - c) ** 2 < best):
-                        best = dr2 + (row[i] - c) ** 2
-                    if i and (best < 0 or dr2 + (c - row[i - 1]) ** 2 < best):
-                        best = dr2 + (c - row[i - 1]) ** 2
+                if 0 <= tr < height and (in_row := by_row[tr]) is not None:
+                    i = bisect_left(in_row, c)
+                    if i < len(in_row) and (best < 0 or dr2 + (in_row[i] - c) ** 2 < best):
+                        best = dr2 + (in_row[i] - c) ** 2
+                    if i and (best < 0 or dr2 + (c - in_row[i - 1]) ** 2 < best):
+                        best = dr2 + (c - in_row[i - 1]) ** 2
         result.append(best)
     return result
 
