@@ -524,17 +524,22 @@ def question_fields(params: dict) -> dict[str, str]:
 
 
 def error_table(problem: Problem, r: Round) -> str:
-    """Weighted error of every stump in the round, one grid per feature, both polarities."""
-    blocks = []
-    for j, name in enumerate(feature_names(problem.dims)):
-        thresholds = candidate_thresholds(problem.points, j)
-        rows: list[list[object]] = [
-            ["t", *[fmt(t) for t in thresholds]],
-            [f"+1 if {name} > t", *[short(r.errors[(j, t, 1)]) for t in thresholds]],
-            [f"+1 if {name} < t", *[short(r.errors[(j, t, -1)]) for t in thresholds]],
-        ]
-        blocks.append(format_table(rows))
-    return "\n\n".join(blocks)
+    """Weighted error of every stump in the round, one grid per feature, both polarities.
+
+    ``r.errors`` lists the stumps by feature, then threshold (ascending), "+1 if x > t" before
+    "+1 if x < t" (the order of ``stump_mistakes``), so one pass over it fills the rows.
+    """
+    tables: list[tuple[list[object], list[object], list[object]]] = [
+        (["t"], [f"+1 if {name} > t"], [f"+1 if {name} < t"]) for name in feature_names(problem.dims)
+    ]
+    for (feature, threshold, polarity), error in r.errors.items():
+        thresholds, above, below = tables[feature]
+        if polarity == 1:
+            thresholds.append(fmt(threshold))
+            above.append(short(error))
+        else:
+            below.append(short(error))
+    return "\n\n".join(format_table(rows) for rows in tables)
 
 
 def round_steps(problem: Problem, t: int, r: Round) -> list[str]:

@@ -76,9 +76,11 @@ def format_table(rows: Sequence[Sequence[object]], max_width: int = TABLE_WIDTH)
     a row is never wrapped in the middle.
     """
     cells = [[v if type(v) is str else fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
-    count = max(len(row) for row in cells)
+    count = max(map(len, cells))
     cells = [row + [""] * (count - len(row)) if len(row) < count else row for row in cells]
     widths = [max(map(len, column)) for column in zip(*cells)]
+    if sum(widths) + 2 * (count - 1) <= max_width:  # one block: the common case, without the bookkeeping
+        return "\n".join("  ".join(map(str.rjust, row, widths)).rstrip() for row in cells)
     blocks: list[list[int]] = [[]]
     used = widths[0]  # the width of the current block's line so far, label column included
     for column in range(1, count):
