@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, format_table, informative, prefer_informative
@@ -54,18 +54,36 @@ class Stump:
         return self.polarity if point[self.feature] > self.threshold else -self.polarity
 
 
+StumpKey = tuple[int, float, int]  # (feature, threshold, polarity)
+StumpTable = dict[StumpKey, list[int]]  # each stump's misclassified samples, in index order
+
+
 @dataclass(frozen=True)
 class Round:
-    """Everything a tutor writes down for one boosting round."""
+    """Everything a tutor writes down for one boosting round.
+
+    ``errors`` (every stump's weighted error, for the worked solution's table)
+    is added up when first read, from ``table`` and ``weights_before``: a run
+    whose stumps are known beforehand does not need it (see ``run_adaboost``).
+    """
 
     stump: Stump
     weights_before: list[float]
-    errors: dict[tuple[int, float, int], float]  # (feature, threshold, polarity) -> weighted error
     mistakes: list[int]  # 0-based indices misclassified by the chosen stump
     error: float
     alpha: float
     unnormalised: list[float]
     weights_after: list[float]
+    table: StumpTable = field(repr=False, compare=False)
+    known_errors: dict[StumpKey, float] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def errors(self) -> dict[StumpKey, float]:
+        """(feature, threshold, polarity) -> weighted error, for every stump, in the table's order."""
+        if self.known_errors is None:
+            object.__setattr__(self, "known_errors", stump_errors(self.table, self.weights_before))
+        assert self.known_errors is not None
+        return self.known_errors
 
 
 class Degenerate(Exception):
@@ -101,7 +119,10 @@ def candidate_thresholds(points: list[tuple[float, ...]], feature: int) -> list[
     return [(a + b) / 2 for a, b in zip(values, values[1:])]
 
 
-StumpTable = dict[tuple[int, float, int], list[int]]
+def stump_errors(table: StumpTable, weights: list[float]) -> dict[StumpKey, float]:
+    """Each stump's weighted error: the weights of its mistakes added in index order."""
+    weight = weights.__getitem__
+    return {key: sum(map(weight, wrong)) for key, wrong in table.items()}
 
 
 def stump_mistakes(points: list[tuple[float, ...]], labels: list[int]) -> StumpTable:
@@ -148,16 +169,19 @@ def run_adaboost(
     rounds: int,
     procedure: Procedure = COURSE,
     table: StumpTable | None = None,
-    first_errors: dict[tuple[int, float, int], float] | None = None,
+    chosen: Sequence[StumpKey] = (),
 ) -> list[Round]:
     """Run the rounds; raise Degenerate when a round has no single best stump or a bad error.
 
     The stump is always the one of least weighted error (with the weights as
     they stand). The course's run also needs ``0 < e < 1/2``; a slipped run
     only needs an alpha a student can compute, ``0 < e < 1``. ``table`` is
-    ``stump_mistakes(points, labels)`` when the caller already has it, and
-    ``first_errors`` round 1's errors from another run on the same data (every
-    run starts from the weights 1/N, so round 1's errors are the same in all).
+    ``stump_mistakes(points, labels)`` when the caller already has it.
+
+    ``chosen`` are the stumps of the first rounds when the caller knows them
+    already (the course's from ``exact_rounds``; round 1's, which every run
+    shares, since all start from the weights 1/N): those rounds skip adding up
+    every stump's error, and compute the rest exactly as the search would.
     """
     if table is None:
         table = stump_mistakes(points, labels)
@@ -168,16 +192,17 @@ def run_adaboost(
     ceiling = 0.5 if procedure.is_course else 1.0
     history: list[Round] = []
     for t in range(1, rounds + 1):
-        if t == 1 and first_errors is not None:
-            errors = first_errors
+        errors: dict[StumpKey, float] | None = None
+        if t <= len(chosen):
+            key = chosen[t - 1]
+            best_error = sum(map(weights.__getitem__, table[key]))  # what the search's errors hold for it
         else:
-            weight = weights.__getitem__
-            errors = {key: sum(map(weight, wrong)) for key, wrong in table.items()}
-        best_error = min(errors.values())
-        best = [key for key, e in errors.items() if e <= best_error + TIE_TOLERANCE]
-        if len(best) > 1:
-            raise Tie(t, best_error, best, len(points[0]))
-        key = best[0]
+            errors = stump_errors(table, weights)
+            best_error = min(errors.values())
+            best = [key for key, e in errors.items() if e <= best_error + TIE_TOLERANCE]
+            if len(best) > 1:
+                raise Tie(t, best_error, best, len(points[0]))
+            key = best[0]
         error = best_error if procedure.weighted_error else len(table[key]) / n
         if error <= TIE_TOLERANCE:
             raise Degenerate(f"round {t}: a stump classifies every sample correctly (e = 0), so alpha is infinite")
@@ -192,13 +217,22 @@ def run_adaboost(
         unnormalised = [w * (changed if i in missed else kept) for i, w in enumerate(weights)]
         total = sum(unnormalised)
         new_weights = [w / total for w in unnormalised] if procedure.normalise else unnormalised
-        history.append(Round(Stump(*key), weights, errors, sorted(table[key]), error, alpha, unnormalised, new_weights))
+        history.append(Round(Stump(*key), weights, sorted(table[key]), error, alpha, unnormalised, new_weights, table, errors))
         weights = new_weights
     return history
 
 
-def course_fails(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> bool:
-    """Whether the course's rounds have a tie for the best stump or a bad error, in exact arithmetic.
+# The largest integer weight total at which ``exact_rounds`` vouches for the floating-point
+# run: its distinct errors then differ by at least 1/total = 1e-6 (and an error under 1/2 is
+# at most 1/2 - 5e-7), far beyond the run's tie tolerance (1e-9) and its rounding (~1e-14).
+EXACT_TOTAL_LIMIT = 10**6
+
+
+@lru_cache(maxsize=16)
+def exact_rounds(
+    points: tuple[tuple[float, ...], ...], labels: tuple[int, ...], rounds: int
+) -> tuple[str, tuple[StumpKey, ...]]:
+    """The course's rounds in exact arithmetic: ("fails", ()), ("clear", the chosen stumps) or ("unclear", ()).
 
     The sampler rejects most of its draws, and this rejects them without the
     stump table and the floating-point run. The course's weights stay rational:
@@ -206,30 +240,34 @@ def course_fails(points: list[tuple[float, ...]], labels: list[int], rounds: int
     ``E``, the update gives each misclassified sample ``W (T - E)`` and each
     other ``W E`` (a common factor apart). Exact ties are ties in floating point
     too (the run's rounding is ~1e-15, its tie tolerance 1e-9), as are ``E = 0``
-    and ``2E >= T``; so when this says a draw fails, ``run_adaboost`` raises
-    Degenerate for it as well. (The converse holds too while distinct errors
-    differ by more than the tolerance, but the sampler still runs the rounds on
-    every draw it keeps.)
+    and ``2E >= T``: "fails" means ``run_adaboost`` raises Degenerate. "clear"
+    means it chooses these stumps and raises nothing, while every total stays
+    within ``EXACT_TOTAL_LIMIT`` (always, for the levels' data); beyond it the
+    answer is "unclear" and only the floating-point run can tell.
+    Cached, as the sampler asks first and ``course_of`` again for a kept draw.
     """
     n = len(points)
     positive = [label == 1 for label in labels]
-    sweeps = []  # per feature: the samples in order of value, and the positions after which a threshold lies
+    sweeps = []  # per feature: the samples in order of value, the positions of the thresholds, the thresholds
     for feature in range(len(points[0])):
         column = [p[feature] for p in points]
         order = sorted(range(n), key=column.__getitem__)
         values = [column[i] for i in order]
         cuts = [p + 1 for p in range(n - 1) if values[p] != values[p + 1]]
         if cuts:
-            sweeps.append((feature, order, cuts))
+            sweeps.append((feature, order, cuts, [(values[c - 1] + values[c]) / 2 for c in cuts]))
     if not sweeps:
-        return True
+        return "fails", ()
     weights = [1] * n
     total = n
+    chosen: list[StumpKey] = []
     for _ in range(rounds):
+        if total > EXACT_TOTAL_LIMIT:
+            return "unclear", ()
         signed = [w if plus else -w for w, plus in zip(weights, positive)]
         negatives = (total - sum(signed)) // 2  # every sample above t: "+1 if x > t" misses the negatives
         errors: list[int] = []  # per feature: "+1 if x > t" at each cut, then "+1 if x < t" at each
-        for _, order, cuts in sweeps:
+        for _, order, cuts, _ in sweeps:
             # running[c]: the samples before position c moved below t (a positive below is missed, a negative no longer)
             running = list(accumulate([signed[i] for i in order], initial=negatives))
             above = [running[c] for c in cuts]
@@ -237,21 +275,23 @@ def course_fails(points: list[tuple[float, ...]], labels: list[int], rounds: int
             errors += [total - e for e in above]
         error = min(errors)
         if error == 0 or 2 * error >= total or errors.count(error) > 1:
-            return True
+            return "fails", ()
         where = errors.index(error)
-        for feature, order, cuts in sweeps:
+        for feature, order, cuts, thresholds in sweeps:
             if where < 2 * len(cuts):
                 break
             where -= 2 * len(cuts)
         polarity = 1 if where < len(cuts) else -1
-        below = set(order[: cuts[where % len(cuts)]])
+        where %= len(cuts)
+        chosen.append((feature, thresholds[where], polarity))
+        below = set(order[: cuts[where]])
         # "+1 if x > t" misses a positive below t and a negative above it; the other polarity the rest
         missed = [((i in below) == positive[i]) == (polarity == 1) for i in range(n)]
         weights = [w * (total - error) if miss else w * error for w, miss in zip(weights, missed)]
         common = math.gcd(*weights)
         weights = [w // common for w in weights]
         total = sum(weights)
-    return False
+    return "clear", tuple(chosen)
 
 
 @lru_cache(maxsize=64)
@@ -260,7 +300,9 @@ def _course(points: tuple[tuple[float, ...], ...], labels: tuple[int, ...], roun
     informative check, ``solve`` and the mistake messages each need the same run of one instance.
     Callers read the result and never change it."""
     table = stump_mistakes(list(points), list(labels))
-    return table, run_adaboost(list(points), list(labels), rounds, table=table)
+    status, chosen = exact_rounds(points, labels, rounds)
+    # "fails": the floating-point run raises Degenerate too, and says why
+    return table, run_adaboost(list(points), list(labels), rounds, table=table, chosen=chosen)
 
 
 def course_of(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> tuple[StumpTable, list[Round]]:
@@ -414,7 +456,7 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
         drawn: Any = x
         points: list[tuple[float, ...]] = [(v,) for v in drawn] if dims == 1 else [tuple(v) for v in drawn]
         point_query = None if query is None else ((query,) if dims == 1 else tuple(query))
-        if course_fails(points, y, rounds):
+        if exact_rounds(tuple(points), tuple(y), rounds)[0] == "fails":
             rejections.again()
             continue
         try:
@@ -676,11 +718,12 @@ def slipped_value(
             table, course = course_of(problem.points, problem.labels, problem.rounds)
         except Degenerate:  # hand-given data the course cannot run on: the slipped run starts afresh
             table, course = stump_mistakes(problem.points, problem.labels), None
-    first_errors = course[0].errors if course else None
+    # every run starts from the weights 1/N, so the slipped run's round 1 chooses the course's stump
+    first = [(course[0].stump.feature, course[0].stump.threshold, course[0].stump.polarity)] if course else []
     values = []
     for procedure in SLIPPED[mistake_id]:
         try:
-            run = run_adaboost(problem.points, problem.labels, problem.rounds, procedure, table, first_errors)
+            run = run_adaboost(problem.points, problem.labels, problem.rounds, procedure, table, first)
             values.append(asked_value(problem, run))
         except Degenerate:
             values.append(None)
