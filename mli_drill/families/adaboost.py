@@ -31,7 +31,8 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import ne, not_
 from typing import Any, Callable, Sequence
 
 from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
@@ -134,10 +135,10 @@ def stump_mistakes(points: list[tuple[float, ...]], labels: list[int]) -> StumpT
     for feature in range(len(points[0])):
         column = [p[feature] for p in points]
         for threshold in candidate_thresholds(points, feature):
-            above = [i for i in indices if (column[i] > threshold) != positive[i]]
-            below = [i for i in indices if (column[i] > threshold) == positive[i]]
-            table[(feature, threshold, 1)] = above
-            table[(feature, threshold, -1)] = below
+            # "+1 if x > t" misclassifies the samples where "x > t" and "y = +1" disagree
+            disagree = list(map(ne, [v > threshold for v in column], positive))
+            table[(feature, threshold, 1)] = list(compress(indices, disagree))
+            table[(feature, threshold, -1)] = list(compress(indices, map(not_, disagree)))
     return table
 
 
@@ -247,44 +248,55 @@ def exact_rounds(
     Cached, as the sampler asks first and ``course_of`` again for a kept draw.
     """
     n = len(points)
-    positive = [label == 1 for label in labels]
-    sweeps = []  # per feature: the samples in order of value, the positions of the thresholds, the thresholds
+    sweeps = []  # per feature: (feature, the samples sorted by value, the positions where a threshold lies)
+    errors: list[int] = []  # round 1's, weights all 1: per feature "+1 if x > t" at each cut, then "+1 if x < t"
     for feature in range(len(points[0])):
-        column = [p[feature] for p in points]
-        order = sorted(range(n), key=column.__getitem__)
-        values = [column[i] for i in order]
-        cuts = [p + 1 for p in range(n - 1) if values[p] != values[p + 1]]
+        ranked = sorted(zip([p[feature] for p in points], labels, range(n)))  # (value, label, index)
+        wrong = labels.count(-1)  # every sample above t: "+1 if x > t" misses the negatives
+        cuts, above = [], []
+        previous = ranked[0][0]
+        for position, (value, label, _) in enumerate(ranked):
+            if value != previous:  # a threshold between the samples before this position and the rest
+                cuts.append(position)
+                above.append(wrong)
+                previous = value
+            wrong += label  # the sample moves below t: a positive is now missed, a negative no longer
         if cuts:
-            sweeps.append((feature, order, cuts, [(values[c - 1] + values[c]) / 2 for c in cuts]))
+            sweeps.append((feature, ranked, cuts))
+            errors += above
+            errors += [n - e for e in above]
     if not sweeps:
         return "fails", ()
+    positive = [label == 1 for label in labels]
     weights = [1] * n
     total = n
     chosen: list[StumpKey] = []
-    for _ in range(rounds):
+    for t in range(1, rounds + 1):
         if total > EXACT_TOTAL_LIMIT:
             return "unclear", ()
-        signed = [w if plus else -w for w, plus in zip(weights, positive)]
-        negatives = (total - sum(signed)) // 2  # every sample above t: "+1 if x > t" misses the negatives
-        errors: list[int] = []  # per feature: "+1 if x > t" at each cut, then "+1 if x < t" at each
-        for _, order, cuts, _ in sweeps:
-            # running[c]: the samples before position c moved below t (a positive below is missed, a negative no longer)
-            running = list(accumulate([signed[i] for i in order], initial=negatives))
-            above = [running[c] for c in cuts]
-            errors += above
-            errors += [total - e for e in above]
+        if t > 1:
+            signed = [w if plus else -w for w, plus in zip(weights, positive)]
+            errors = []
+            for _, ranked, cuts in sweeps:
+                # running[c]: the samples before position c moved below t
+                running = list(accumulate([signed[i] for _, _, i in ranked], initial=(total - sum(signed)) // 2))
+                above = [running[c] for c in cuts]
+                errors += above
+                errors += [total - e for e in above]
         error = min(errors)
         if error == 0 or 2 * error >= total or errors.count(error) > 1:
             return "fails", ()
         where = errors.index(error)
-        for feature, order, cuts, thresholds in sweeps:
+        for feature, ranked, cuts in sweeps:
             if where < 2 * len(cuts):
                 break
             where -= 2 * len(cuts)
         polarity = 1 if where < len(cuts) else -1
-        where %= len(cuts)
-        chosen.append((feature, thresholds[where], polarity))
-        below = set(order[: cuts[where]])
+        cut = cuts[where % len(cuts)]
+        chosen.append((feature, (ranked[cut - 1][0] + ranked[cut][0]) / 2, polarity))
+        if t == rounds:
+            break
+        below = {i for _, _, i in ranked[:cut]}
         # "+1 if x > t" misses a positive below t and a negative above it; the other polarity the rest
         missed = [((i in below) == positive[i]) == (polarity == 1) for i in range(n)]
         weights = [w * (total - error) if miss else w * error for w, miss in zip(weights, missed)]
