@@ -100,11 +100,17 @@ def format_table(rows: Sequence[Sequence[object]], max_width: int = TABLE_WIDTH)
 INFORMATIVE_TRIES = 12
 
 
+_NUMBERS = (int, float)
+
+
 def apart(first: Any, second: Any, rel_tol: float = 0.0, abs_tol: float = 0.0) -> bool:
     """Whether two answers are told apart beyond the tolerance (vectors: in at least one entry).
 
     With no tolerance, integers must simply differ, as the checker compares them.
     """
+    if type(first) in _NUMBERS and type(second) in _NUMBERS:  # the common case, without the checks below
+        a, b = float(first), float(second)
+        return abs(a - b) > max(rel_tol * max(abs(a), abs(b)), abs_tol)
     if isinstance(first, list) and isinstance(second, list):
         return len(first) != len(second) or any(apart(a, b, rel_tol, abs_tol) for a, b in zip(first, second))
     if isinstance(first, list) or isinstance(second, list):
