@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import random
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
@@ -44,6 +45,13 @@ def score(row: Row, point: list[Fraction]) -> Fraction:
 def _number(value: Any, what: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InvalidParams(f"{what} must be a finite number, got {value!r}")
+    return _exact(value)
+
+
+@lru_cache(maxsize=512)
+def _exact(value: int | float) -> Fraction:
+    """A weight or coordinate as the decimal it is written as (cached: the sampler parses every draw,
+    and a level's values are few; 1 and 1.0 share an entry, and are the same number)."""
     return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
 
 
