@@ -29,10 +29,15 @@ def fmt(x: float, digits: int = 4) -> str:
 
 
 def _fmt_float(x: float, digits: int) -> str:
-    if math.isfinite(x) and abs(x - round(x)) < 1e-12:
-        return str(int(round(x)))
-    text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    if math.isfinite(x):
+        whole = round(x)  # an int
+        if abs(x - whole) < 1e-12:
+            return str(whole)
+    text = format(x, _FIXED.get(digits) or f".{digits}f").rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+_FIXED = {digits: f".{digits}f" for digits in range(10)}  # format specs, built once
 
 
 def fmt_fraction(x: float, max_denominator: int = 1000) -> str:
