@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Callable
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
@@ -107,6 +108,12 @@ def _box(value: Any, what: str) -> Box:
 def _threshold(value: Any) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise InvalidParams(f"threshold must be a number in [0, 1), got {value!r}")
+    return _exact_threshold(value)
+
+
+@lru_cache(maxsize=64)
+def _exact_threshold(value: int | float) -> Fraction:
+    """The threshold as the decimal it is written as (cached: the sampler compares against it for every draw)."""
     return Fraction(str(value))
 
 
