@@ -418,10 +418,11 @@ def check_query(history: list[Round], query: tuple[float, ...]) -> float:
 # --------------------------------------------------------------------------- sampling
 
 
-def _draw_points(rng: random.Random, dims: int, n: int, low: int, high: int) -> list[list[int]] | list[int]:
+def _draw_points(rng: random.Random, dims: int, n: int, low: int, high: int) -> list[tuple[float, ...]]:
+    """n distinct points as tuples (1-D: sorted 1-tuples)."""
     if dims == 1:
-        return sorted(rng.sample(range(low, high + 1), n))
-    return [list(p) for p in rng.sample(_grid(low, high), n)]
+        return [(v,) for v in sorted(rng.sample(range(low, high + 1), n))]
+    return rng.sample(_grid(low, high), n)
 
 
 @lru_cache(maxsize=16)
@@ -459,18 +460,15 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
     rejections = Rejections()
     while True:
         n = rng.randint(n_low, n_high)
-        x = _draw_points(rng, dims, n, low, high)
+        points: list[tuple[float, ...]] = _draw_points(rng, dims, n, low, high)  # integers: parse() has nothing to check
         y = [rng.choice((-1, 1)) for _ in range(n)]
         query: Any = None
         if ask == "prediction":
             query = rng.randint(low, high) if dims == 1 else [rng.randint(low, high) for _ in range(dims)]
-        # the drawn values are integers, so they need none of parse()'s checks
-        drawn: Any = x
-        points: list[tuple[float, ...]] = [(v,) for v in drawn] if dims == 1 else [tuple(v) for v in drawn]
-        point_query = None if query is None else ((query,) if dims == 1 else tuple(query))
         if exact_rounds(tuple(points), tuple(y), rounds)[0] == "fails":
             rejections.again()
             continue
+        point_query = None if query is None else ((query,) if dims == 1 else tuple(query))
         try:
             table, history = course_of(points, y, rounds)
             if point_query is not None:
@@ -478,6 +476,7 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
         except Degenerate:
             rejections.again()
             continue
+        x = [p[0] for p in points] if dims == 1 else [list(p) for p in points]
         params = {"x": x, "y": y, "rounds": rounds, "ask": ask, "query": query}
         return Run(params, Problem(points, y, rounds, ask, point_query), table, history)
 
@@ -519,6 +518,12 @@ def describe(stump: Stump, dims: int) -> str:
     name = feature_names(dims)[stump.feature]
     sign = ">" if stump.polarity == 1 else "<"
     return f"predict +1 if {name} {sign} {fmt(stump.threshold)} (else -1)"
+
+
+@lru_cache(maxsize=256)
+def threshold_text(threshold: float) -> str:
+    """``fmt`` of a threshold (cached: every round's table repeats them)."""
+    return fmt(threshold)
 
 
 @lru_cache(maxsize=1024)
@@ -589,7 +594,7 @@ def error_table(problem: Problem, r: Round) -> str:
     for (feature, threshold, polarity), error in r.errors.items():
         thresholds, above, below = tables[feature]
         if polarity == 1:
-            thresholds.append(fmt(threshold))
+            thresholds.append(threshold_text(threshold))
             above.append(short(error))
         else:
             below.append(short(error))
