@@ -64,7 +64,7 @@ class Round:
     """Everything a tutor writes down for one boosting round.
 
     ``errors`` (every stump's weighted error, for the worked solution's table)
-    is added up when first read, from ``table`` and ``weights_before``: a run
+    is added up when first read, from ``stumps`` and ``weights_before``: a run
     whose stumps are known beforehand does not need it (see ``run_adaboost``).
     """
 
@@ -75,14 +75,14 @@ class Round:
     alpha: float
     unnormalised: list[float]
     weights_after: list[float]
-    table: StumpTable = field(repr=False, compare=False)
+    stumps: Stumps = field(repr=False, compare=False)
     known_errors: dict[StumpKey, float] | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> dict[StumpKey, float]:
         """(feature, threshold, polarity) -> weighted error, for every stump, in the table's order."""
         if self.known_errors is None:
-            object.__setattr__(self, "known_errors", stump_errors(self.table, self.weights_before))
+            object.__setattr__(self, "known_errors", stump_errors(self.stumps.table, self.weights_before))
         assert self.known_errors is not None
         return self.known_errors
 
@@ -118,6 +118,39 @@ def candidate_thresholds(points: list[tuple[float, ...]], feature: int) -> list[
     """Midpoints between consecutive distinct values: the only thresholds the family allows."""
     values = sorted({p[feature] for p in points})
     return [(a + b) / 2 for a, b in zip(values, values[1:])]
+
+
+class Stumps:
+    """The stumps of some data, each with the samples it misclassifies (in index order).
+
+    The whole table is built when first needed (a round that searches every
+    stump, or the worked solution's table of errors); a run whose stumps are
+    known beforehand reads only theirs, and the sampler keeps most of its draws
+    for a prediction question without ever building it.
+    """
+
+    def __init__(self, points: list[tuple[float, ...]], labels: list[int], table: StumpTable | None = None) -> None:
+        self.points, self.labels, self._table = points, labels, table
+
+    @property
+    def table(self) -> StumpTable:
+        if self._table is None:
+            self._table = stump_mistakes(self.points, self.labels)
+        return self._table
+
+    def missed(self, key: StumpKey) -> list[int]:
+        """``table[key]``, without the table."""
+        if self._table is not None:
+            return self._table[key]
+        feature, threshold, polarity = key
+        disagree = [(p[feature] > threshold) != (label == 1) for p, label in zip(self.points, self.labels)]
+        return [i for i, d in enumerate(disagree) if d == (polarity == 1)]
+
+    def none(self) -> bool:
+        """Whether there is no stump at all: every feature is constant."""
+        if self._table is not None:
+            return not self._table
+        return all(len({p[feature] for p in self.points}) < 2 for feature in range(len(self.points[0])))
 
 
 def stump_errors(table: StumpTable, weights: list[float]) -> dict[StumpKey, float]:
@@ -169,24 +202,24 @@ def run_adaboost(
     labels: list[int],
     rounds: int,
     procedure: Procedure = COURSE,
-    table: StumpTable | None = None,
+    stumps: Stumps | None = None,
     chosen: Sequence[StumpKey] = (),
 ) -> list[Round]:
     """Run the rounds; raise Degenerate when a round has no single best stump or a bad error.
 
     The stump is always the one of least weighted error (with the weights as
     they stand). The course's run also needs ``0 < e < 1/2``; a slipped run
-    only needs an alpha a student can compute, ``0 < e < 1``. ``table`` is
-    ``stump_mistakes(points, labels)`` when the caller already has it.
+    only needs an alpha a student can compute, ``0 < e < 1``. ``stumps`` are
+    those of ``points`` and ``labels`` when the caller already has them.
 
     ``chosen`` are the stumps of the first rounds when the caller knows them
     already (the course's from ``exact_rounds``; round 1's, which every run
     shares, since all start from the weights 1/N): those rounds skip adding up
     every stump's error, and compute the rest exactly as the search would.
     """
-    if table is None:
-        table = stump_mistakes(points, labels)
-    if not table:
+    if stumps is None:
+        stumps = Stumps(points, labels)
+    if stumps.none():
         raise Degenerate("every feature is constant, so there is no stump")
     n = len(points)
     weights = [1.0 / n] * n
@@ -196,29 +229,30 @@ def run_adaboost(
         errors: dict[StumpKey, float] | None = None
         if t <= len(chosen):
             key = chosen[t - 1]
-            best_error = sum(map(weights.__getitem__, table[key]))  # what the search's errors hold for it
+            best_error = sum(map(weights.__getitem__, stumps.missed(key)))  # what the search's errors hold for it
         else:
-            errors = stump_errors(table, weights)
+            errors = stump_errors(stumps.table, weights)
             best_error = min(errors.values())
             best = [key for key, e in errors.items() if e <= best_error + TIE_TOLERANCE]
             if len(best) > 1:
                 raise Tie(t, best_error, best, len(points[0]))
             key = best[0]
-        error = best_error if procedure.weighted_error else len(table[key]) / n
+        wrong = stumps.missed(key)
+        error = best_error if procedure.weighted_error else len(wrong) / n
         if error <= TIE_TOLERANCE:
             raise Degenerate(f"round {t}: a stump classifies every sample correctly (e = 0), so alpha is infinite")
         if error >= ceiling - TIE_TOLERANCE:
             raise Degenerate(f"round {t}: the best weighted error is {fmt(error)} >= {fmt(ceiling)}")
         alpha = procedure.alpha_factor * math.log((1 - error) / error, procedure.log_base)
         # w_i exp(update_sign · alpha y_i h(x_i)): y_i h(x_i) is -1 for the samples the stump
-        # misclassifies (table[key]) and +1 for the others, so two factors serve every sample
+        # misclassifies (wrong) and +1 for the others, so two factors serve every sample
         exponent = procedure.update_sign * alpha
-        missed = set(table[key])
+        missed = set(wrong)
         kept, changed = math.exp(exponent), math.exp(-exponent)
         unnormalised = [w * (changed if i in missed else kept) for i, w in enumerate(weights)]
         total = sum(unnormalised)
         new_weights = [w / total for w in unnormalised] if procedure.normalise else unnormalised
-        history.append(Round(Stump(*key), weights, sorted(table[key]), error, alpha, unnormalised, new_weights, table, errors))
+        history.append(Round(Stump(*key), weights, sorted(wrong), error, alpha, unnormalised, new_weights, stumps, errors))
         weights = new_weights
     return history
 
@@ -307,17 +341,17 @@ def exact_rounds(
 
 
 @lru_cache(maxsize=64)
-def _course(points: tuple[tuple[float, ...], ...], labels: tuple[int, ...], rounds: int) -> tuple[StumpTable, list[Round]]:
-    """The stump table and the course's run on some data (raises Degenerate), cached: the sampler's
+def _course(points: tuple[tuple[float, ...], ...], labels: tuple[int, ...], rounds: int) -> tuple[Stumps, list[Round]]:
+    """The stumps and the course's run on some data (raises Degenerate), cached: the sampler's
     informative check, ``solve`` and the mistake messages each need the same run of one instance.
     Callers read the result and never change it."""
-    table = stump_mistakes(list(points), list(labels))
+    stumps = Stumps(list(points), list(labels))
     status, chosen = exact_rounds(points, labels, rounds)
     # "fails": the floating-point run raises Degenerate too, and says why
-    return table, run_adaboost(list(points), list(labels), rounds, table=table, chosen=chosen)
+    return stumps, run_adaboost(list(points), list(labels), rounds, stumps=stumps, chosen=chosen)
 
 
-def course_of(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> tuple[StumpTable, list[Round]]:
+def course_of(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> tuple[Stumps, list[Round]]:
     return _course(tuple(points), tuple(labels), rounds)
 
 
@@ -449,7 +483,7 @@ class Run:
 
     params: dict
     problem: Problem
-    table: StumpTable
+    stumps: Stumps
     history: list[Round]
 
 
@@ -470,7 +504,7 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
             continue
         point_query = None if query is None else ((query,) if dims == 1 else tuple(query))
         try:
-            table, history = course_of(points, y, rounds)
+            stumps, history = course_of(points, y, rounds)
             if point_query is not None:
                 check_query(history, point_query)
         except Degenerate:
@@ -478,7 +512,7 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
             continue
         x = [p[0] for p in points] if dims == 1 else [list(p) for p in points]
         params = {"x": x, "y": y, "rounds": rounds, "ask": ask, "query": query}
-        return Run(params, Problem(points, y, rounds, ask, point_query), table, history)
+        return Run(params, Problem(points, y, rounds, ask, point_query), stumps, history)
 
 
 # Twice the answer tolerance of problems/adaboost.yaml (rel 0.01, abs 0.0005): values
@@ -494,8 +528,8 @@ def _informative(params: dict) -> bool:
     """
     problem = parse(params)
     history = course_run(problem)  # InvalidParams when the course's run is not well posed
-    table = course_of(problem.points, problem.labels, problem.rounds)[0]
-    return _informative_run(Run(params, problem, table, history))
+    stumps = course_of(problem.points, problem.labels, problem.rounds)[0]
+    return _informative_run(Run(params, problem, stumps, history))
 
 
 def _informative_run(run: Run) -> bool:
@@ -506,7 +540,7 @@ def _informative_run(run: Run) -> bool:
     if problem.ask == "prediction":
         values: Any = (last_stump_vote(problem, run.history),)
     else:
-        values = (slipped_value(mistake_id, problem, run.table, run.history) for mistake_id in SLIPPED)
+        values = (slipped_value(mistake_id, problem, run.stumps, run.history) for mistake_id in SLIPPED)
     return informative(asked_value(problem, run.history), values, **SEPARATION)
 
 
@@ -724,23 +758,23 @@ def _slipped_run(mistake_id: str) -> Callable[[dict], Any]:
 
 
 def slipped_value(
-    mistake_id: str, problem: Problem, table: StumpTable | None = None, course: list[Round] | None = None
+    mistake_id: str, problem: Problem, stumps: Stumps | None = None, course: list[Round] | None = None
 ) -> Any:
-    """The value of one slip in ``SLIPPED`` for a parsed problem (``table``: its stumps, and
+    """The value of one slip in ``SLIPPED`` for a parsed problem (``stumps``: its stumps, and
     ``course``: the course's run on it, when known; the slipped runs share their round 1 errors)."""
     if not _changes_the_asked_value(mistake_id, problem):
         return None
-    if table is None or course is None:
+    if stumps is None or course is None:
         try:
-            table, course = course_of(problem.points, problem.labels, problem.rounds)
+            stumps, course = course_of(problem.points, problem.labels, problem.rounds)
         except Degenerate:  # hand-given data the course cannot run on: the slipped run starts afresh
-            table, course = stump_mistakes(problem.points, problem.labels), None
+            stumps, course = Stumps(problem.points, problem.labels), None
     # every run starts from the weights 1/N, so the slipped run's round 1 chooses the course's stump
     first = [(course[0].stump.feature, course[0].stump.threshold, course[0].stump.polarity)] if course else []
     values = []
     for procedure in SLIPPED[mistake_id]:
         try:
-            run = run_adaboost(problem.points, problem.labels, problem.rounds, procedure, table, first)
+            run = run_adaboost(problem.points, problem.labels, problem.rounds, procedure, stumps, first)
             values.append(asked_value(problem, run))
         except Degenerate:
             values.append(None)
