@@ -376,8 +376,17 @@ def parse_points(x: Any) -> list[tuple[float, ...]]:
         dims = len(x[0])
         if dims < 1 or any(len(v) != dims for v in x):
             raise InvalidParams("2-D x must be a list of points of equal length, e.g. [[1, 2], [3, 0]]")
+        if all(_plain_numbers(v) for v in x):  # the usual case, without a message written per value
+            return [tuple(v) for v in x]
         return [tuple(_number(c, f"x[{i}]") for c in v) for i, v in enumerate(x)]
+    if _plain_numbers(x):
+        return [(v,) for v in x]
     return [(_number(v, f"x[{i}]"),) for i, v in enumerate(x)]
+
+
+def _plain_numbers(values: list[Any]) -> bool:
+    """Whether every value is an int or a finite float (what ``_number`` accepts)."""
+    return all(type(v) is int or (type(v) is float and math.isfinite(v)) for v in values)
 
 
 def parse_labels(y: Any, n: int) -> list[int]:
