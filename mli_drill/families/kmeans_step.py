@@ -92,7 +92,7 @@ def _informative_points(points: list[Point], centres: list[Point], ask: str) -> 
     first = _assign_with_ties(points, centres)
 
     def slips() -> Iterator[list | None]:
-        manhattan = _assign_with_ties(points, centres, _manhattan_row)
+        manhattan = _assign_with_ties(points, centres, _manhattan_rows)
         yield None if manhattan == first else _result(points, manhattan, k, ask)  # manhattan-assignment
         second = _reassign(points, *_cluster_sums(points, first, k)) if len(set(first)) == k else None
         yield None if second is None else _result(points, second, k, ask)  # one-iteration-too-many
@@ -116,29 +116,26 @@ def _squared(p: Point, q: Point) -> int:
     return dx * dx + dy * dy
 
 
-def _squared_row(p: Point, centres: list[Point]) -> list[int]:
-    """``_squared`` from one point to each centre, written out: the sampler needs thousands per instance."""
-    if len(p) == 1:
-        x = p[0]
-        return [(x - c[0]) ** 2 for c in centres]
-    x, y = p
-    return [(x - cx) ** 2 + (y - cy) ** 2 for cx, cy in centres]
+def _squared_rows(points: list[Point], centres: list[Point]) -> list[list[int]]:
+    """``_squared`` from each point to each centre, written out: the sampler needs thousands per instance."""
+    if len(centres[0]) == 1:
+        xs = [c[0] for c in centres]
+        return [[(p[0] - cx) ** 2 for cx in xs] for p in points]
+    return [[(x - cx) ** 2 + (y - cy) ** 2 for cx, cy in centres] for x, y in points]
 
 
-def _manhattan_row(p: Point, centres: list[Point]) -> list[int]:
-    """``_manhattan`` from one point to each centre."""
-    if len(p) == 1:
-        x = p[0]
-        return [abs(x - c[0]) for c in centres]
-    x, y = p
-    return [abs(x - cx) + abs(y - cy) for cx, cy in centres]
+def _manhattan_rows(points: list[Point], centres: list[Point]) -> list[list[int]]:
+    """``_manhattan`` from each point to each centre."""
+    if len(centres[0]) == 1:
+        xs = [c[0] for c in centres]
+        return [[abs(p[0] - cx) for cx in xs] for p in points]
+    return [[abs(x - cx) + abs(y - cy) for cx, cy in centres] for x, y in points]
 
 
 def _assign(points: list[Point], centres: list[Point]) -> list[int] | None:
     """0-based nearest centre per point, or None if some point has a tie."""
     result = []
-    for p in points:
-        distances = _squared_row(p, centres)
+    for distances in _squared_rows(points, centres):
         best = min(distances)
         if distances.count(best) > 1:
             return None
@@ -150,16 +147,13 @@ def _manhattan(p: Point, q: Point) -> int:
     return sum(abs(a - b) for a, b in zip(p, q))
 
 
-def _assign_with_ties(points: list[Point], centres: list, distances_from=_squared_row) -> list[int]:  # type: ignore[no-untyped-def]
+def _assign_with_ties(points: list[Point], centres: list, distances=_squared_rows) -> list[int]:  # type: ignore[no-untyped-def]
     """Ties go to the lower index (CONVENTIONS.md), for hand-given params.
 
-    ``distances_from(point, centres)`` is a slip's knob (``_manhattan_row``).
+    ``distances(points, centres)`` is a slip's knob (``_manhattan_rows``).
     """
-    result = []
-    for p in points:
-        distances = distances_from(p, centres)
-        result.append(distances.index(min(distances)))  # the first of equal distances: the lower index
-    return result
+    # the first of equal distances: the lower index
+    return [row.index(min(row)) for row in distances(points, centres)]
 
 
 def _result(points: list[Point], assignment: list[int], k: int, ask: str) -> list | None:
@@ -247,7 +241,7 @@ def solve(params: dict) -> Solution:
 
 def _manhattan_assignment(params: dict) -> list | None:
     points, centres, ask = _validated(params)
-    wrong = _assign_with_ties(points, centres, _manhattan_row)
+    wrong = _assign_with_ties(points, centres, _manhattan_rows)
     if wrong == _assign_with_ties(points, centres):
         return None  # the same nearest centres (always in 1-D): the slip changes nothing here
     return _result(points, wrong, len(centres), ask)
@@ -290,7 +284,7 @@ def _labels_from_zero(params: dict) -> list | None:
 def _manhattan_message(params: dict) -> str:
     points, centres, _ = _validated(params)
     right = _assign_with_ties(points, centres)
-    wrong = _assign_with_ties(points, centres, _manhattan_row)
+    wrong = _assign_with_ties(points, centres, _manhattan_rows)
     i = next((i for i, (a, b) in enumerate(zip(right, wrong)) if a != b), 0)
     p, a, b = points[i], right[i], wrong[i]
     return (f"you compared Manhattan distances |dx| + |dy|: k-means uses Euclidean distance, and point "
@@ -400,7 +394,7 @@ def _points(value: object, name: str) -> list[Point]:
     for p in value:
         if not isinstance(p, list):
             p = [p]  # 1-D data may be given as plain numbers
-        if not p or not all(not isinstance(v, bool) and isinstance(v, int) for v in p):
+        if not p or not all(type(v) is int or (isinstance(v, int) and not isinstance(v, bool)) for v in p):
             raise InvalidParams(f"{name} must hold integer coordinates, found {p!r}")
         result.append(list(p))
     return result
