@@ -100,8 +100,25 @@ def transposed_conv(image: Grid, kernel: Grid, s: int, p: int, *, flip: bool = T
     """The output map by zero insertion: pad ``border`` (k − 1 − p unless given) zeros around and
     cross-correlate with the kernel, flipped unless ``flip`` is False (the slips use both knobs)."""
     k = len(kernel)
-    grid = zero_insert_and_pad(image, s, k - 1 - p if border is None else border)
-    return correlate(grid, flipped(kernel) if flip else kernel)
+    border = k - 1 - p if border is None else border
+    weights = flipped(kernel) if flip else kernel
+    # The same sums as correlate(zero_insert_and_pad(image, s, border), weights), added by scattering
+    # each input value (at border + i·s, border + j·s in the padded map) rather than sliding over the
+    # zeros: integers, so the order of adding does not matter, and the sampler needs several per draw.
+    side = max((len(image) - 1) * s + 1 + 2 * border - k + 1, 0)
+    out = [[0] * side for _ in range(side)]
+    for i, row in enumerate(image):
+        for j, value in enumerate(row):
+            if value == 0:
+                continue
+            top, left = border + i * s, border + j * s
+            for a, kernel_row in enumerate(weights):
+                if 0 <= top - a < side:
+                    target = out[top - a]
+                    for b, weight in enumerate(kernel_row):
+                        if 0 <= left - b < side:
+                            target[left - b] += value * weight
+    return out
 
 
 def _asked(params: dict[str, Any], out: Grid) -> Grid | int | None:
