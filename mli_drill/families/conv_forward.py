@@ -45,45 +45,48 @@ def sample(rng: random.Random, level: dict) -> dict:
         klo, khi = level["kernel_values"]
         kernel = [[rng.randint(klo, khi) for _ in range(k)] for _ in range(k)]
         params = {"image": image, "kernel": kernel, "stride": stride, "padding": padding, "ask": "map"}
-        if not _informative(params, level):
+        out = _informative(params, level)
+        if out is None:
             rejections.again()
             continue
         out_rows, out_cols = output_size(rows, cols, k, stride, padding)
         ask_map = out_rows * out_cols <= level["max_map_cells"] and rng.random() < level.get("map_probability", 0.5)
         if ask_map:
-            if not _slips_distinct(params):
+            if not informative(out, _slip_maps(params)):  # the right map and every slip's map differ pairwise
                 rejections.again()
                 continue
         else:
             params["ask"] = "entry"
-            params["entry"] = _pick_entry(rng, params, out_rows, out_cols)
+            params["entry"] = _pick_entry(rng, params, out)
             if params["entry"] is None:
                 rejections.again()
                 continue
         return params
 
 
-def _informative(params: dict, level: dict) -> bool:
-    """Valid layer, non-constant image, kernel that flipping would change, not-all-zero output."""
+def _informative(params: dict, level: dict) -> Grid | None:
+    """The output map when the layer is valid, the image not constant, the kernel one that flipping
+    would change and the output not all 0; else None."""
     image, kernel = params["image"], params["kernel"]
     k, s, p = len(kernel), params["stride"], params["padding"]
     out_rows, out_cols = output_size(len(image), len(image[0]), k, s, p)
     if out_rows < 1 or out_cols < 1 or out_rows > level.get("max_out", 8) or out_cols > level.get("max_out", 8):
-        return False
+        return None
     if p >= k:  # a window entirely in the padding would be pointless
-        return False
+        return None
     if len({v for row in image for v in row}) < 2:
-        return False
+        return None
     if kernel == [row[::-1] for row in kernel[::-1]]:
-        return False
-    return any(v != 0 for row in correlate(params) for v in row)
-
-
-def _pick_entry(rng: random.Random, params: dict, out_rows: int, out_cols: int) -> list[int] | None:
-    """An output position whose window overlaps real pixels, whose value is not 0, and where
-    every slip gives a value of its own, at least 3 away from the answer (so a flipped kernel is
-    never marked right, and an answer one or two off is not taken for a slip)."""
+        return None
     out = correlate(params)
+    return out if any(v != 0 for row in out for v in row) else None
+
+
+def _pick_entry(rng: random.Random, params: dict, out: Grid) -> list[int] | None:
+    """An output position (in ``out``, the output map) whose window overlaps real pixels, whose value
+    is not 0, and where every slip gives a value of its own, at least 3 away from the answer (so a
+    flipped kernel is never marked right, and an answer one or two off is not taken for a slip)."""
+    out_rows, out_cols = len(out), len(out[0])
     slip_maps = [grid for grid in _slip_maps(params) if grid is not None]
     candidates = [
         [r, c]
@@ -105,11 +108,6 @@ def _slip_maps(params: dict) -> list[Grid | None]:
 # For one asked entry, each slip's value is at least 3 from the answer and from the other slips: an answer
 # one or two off is an arithmetic slip, not named as a catalogued one.
 ENTRY_SEPARATION = {"abs_tol": 2}
-
-
-def _slips_distinct(params: dict) -> bool:
-    """For a whole-map question: the right map and every slip's map differ pairwise."""
-    return informative(correlate(params), _slip_maps(params))
 
 
 def _window_overlaps_image(params: dict, r: int, c: int) -> bool:
