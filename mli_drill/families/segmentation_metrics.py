@@ -587,15 +587,13 @@ def _mask(value: object, name: str) -> Mask:
     width = len(value[0])
     if any(len(row) != width for row in value):
         raise InvalidParams(f"{name} is not rectangular: all rows must have the same length")
-    mask = []
-    for row in value:
-        # type() rather than isinstance(): True/False and 1.0 are not pixel labels.
-        if set(map(type, row)) != {int} or not set(row) <= {0, 1}:
-            raise InvalidParams(f"{name} must contain only the integers 0 and 1")
-        mask.append(list(row))
-    if not any(any(row) for row in mask):
+    pixels = [v for row in value for v in row]
+    # type() rather than isinstance(): True/False and 1.0 are not pixel labels.
+    if set(map(type, pixels)) != {int} or not set(pixels) <= {0, 1}:
+        raise InvalidParams(f"{name} must contain only the integers 0 and 1")
+    if not any(pixels):
         raise InvalidParams(f"{name} is empty (no foreground pixel): the metrics are undefined")
-    return mask
+    return [list(row) for row in value]
 
 
 # --------------------------------------------------------------------------- pictures
