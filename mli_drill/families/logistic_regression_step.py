@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import TypeGuard
+from typing import Callable, TypeGuard
 
 from mli_drill.families.base import InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import apart, fmt, format_grid, format_vector, prefer_informative
@@ -74,8 +74,8 @@ def _no_slip_passes(params: dict) -> bool:
     """No slip gives a value near the answer without being it. A slip that gives exactly the answer (the
     bias left out where theta0 = 0) changes nothing a student could see, and is allowed."""
     answer = forward(params)[_ANSWER_KEY[params["ask"]]]
-    for mistake in MISTAKES:
-        value = mistake.answer(params)
+    for _, asks, wrong, _ in _SLIPS:  # the catalogue's values, without validating the sampler's own params per slip
+        value = _slipped(params, asks, wrong)
         if value is not None and apart(value, answer, 1e-9, 1e-12) and not apart(value, answer, **SEPARATION):
             return False
     return True
@@ -236,11 +236,15 @@ def _slip(asks: tuple[str, ...], **wrong: object):
 
     def answer(params: dict):
         _validate(params)
-        if params["ask"] not in asks or (wrong.get("average") is False and len(params["X"]) == 1):
-            return None
-        return forward(params, **wrong)[_ANSWER_KEY[params["ask"]]]  # type: ignore[arg-type]
+        return _slipped(params, asks, wrong)
 
     return answer
+
+
+def _slipped(params: dict, asks: tuple[str, ...], wrong: dict[str, object]):  # type: ignore[no-untyped-def]
+    if params["ask"] not in asks or (wrong.get("average") is False and len(params["X"]) == 1):
+        return None
+    return forward(params, **wrong)[_ANSWER_KEY[params["ask"]]]  # type: ignore[arg-type]
 
 
 def _no_bias_message(params: dict) -> str:
@@ -264,8 +268,10 @@ def _sign_message(params: dict) -> str:
             f"{fmt(params['lr'])}*{_paren(g0)}, not adds (or you used y − h in the gradient)")
 
 
-MISTAKES = (
-    Mistake("no-bias", _slip(ASKS, bias=False), _no_bias_message),
-    Mistake("not-averaged", _slip(("loss", "gradient", "theta"), average=False), _not_averaged_message),
-    Mistake("sign-flipped", _slip(("gradient", "theta"), sign=-1), _sign_message),
+# Each slip: the asks it can show in, and the step of ``forward`` done wrong.
+_SLIPS: tuple[tuple[str, tuple[str, ...], dict[str, object], Callable[[dict], str]], ...] = (
+    ("no-bias", ASKS, {"bias": False}, _no_bias_message),
+    ("not-averaged", ("loss", "gradient", "theta"), {"average": False}, _not_averaged_message),
+    ("sign-flipped", ("gradient", "theta"), {"sign": -1}, _sign_message),
 )
+MISTAKES = tuple(Mistake(slip_id, _slip(asks, **wrong), message) for slip_id, asks, wrong, message in _SLIPS)
