@@ -31,9 +31,9 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from itertools import accumulate, compress
-from operator import ne, not_
-from typing import Any, Callable, Sequence
+from itertools import accumulate, compress, repeat
+from operator import mul, ne, not_, truediv
+from typing import Any, Callable, NamedTuple, Sequence
 
 from mli_drill.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
 from mli_drill.families.common import fmt, format_grid, format_table, informative, prefer_informative
@@ -43,9 +43,12 @@ TIE_TOLERANCE = 1e-9
 MAX_ROUNDS = 10
 
 
-@dataclass(frozen=True)
-class Stump:
-    """One weak learner: ``polarity`` if x[feature] > threshold, else ``-polarity``."""
+class Stump(NamedTuple):
+    """One weak learner: ``polarity`` if x[feature] > threshold, else ``-polarity``.
+
+    A named tuple (feature, threshold, polarity), the same as its key in a stump table;
+    a run makes one per round, and a tuple is made faster than a frozen dataclass.
+    """
 
     feature: int
     threshold: float
@@ -59,13 +62,15 @@ StumpKey = tuple[int, float, int]  # (feature, threshold, polarity)
 StumpTable = dict[StumpKey, list[int]]  # each stump's misclassified samples, in index order
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Round:
-    """Everything a tutor writes down for one boosting round.
+    """Everything a tutor writes down for one boosting round (read, never changed).
 
     ``errors`` (every stump's weighted error, for the worked solution's table)
     is added up when first read, from ``stumps`` and ``weights_before``: a run
     whose stumps are known beforehand does not need it (see ``run_adaboost``).
+    Not frozen: a run makes several, and a frozen dataclass is three times
+    slower to make.
     """
 
     stump: Stump
@@ -82,8 +87,7 @@ class Round:
     def errors(self) -> dict[StumpKey, float]:
         """(feature, threshold, polarity) -> weighted error, for every stump, in the table's order."""
         if self.known_errors is None:
-            object.__setattr__(self, "known_errors", stump_errors(self.stumps.table, self.weights_before))
-        assert self.known_errors is not None
+            self.known_errors = stump_errors(self.stumps.table, self.weights_before)
         return self.known_errors
 
 
@@ -191,7 +195,7 @@ class Procedure:
 
     @property
     def is_course(self) -> bool:
-        return self == COURSE
+        return self is COURSE or self == COURSE
 
 
 COURSE = Procedure()
@@ -219,7 +223,7 @@ def run_adaboost(
     """
     if stumps is None:
         stumps = Stumps(points, labels)
-    if stumps.none():
+    if not chosen and stumps.none():  # (a chosen stump is one)
         raise Degenerate("every feature is constant, so there is no stump")
     n = len(points)
     weights = [1.0 / n] * n
@@ -229,7 +233,8 @@ def run_adaboost(
         errors: dict[StumpKey, float] | None = None
         if t <= len(chosen):
             key = chosen[t - 1]
-            best_error = sum(map(weights.__getitem__, stumps.missed(key)))  # what the search's errors hold for it
+            wrong = stumps.missed(key)
+            best_error = sum(map(weights.__getitem__, wrong))  # what the search's errors hold for it
         else:
             errors = stump_errors(stumps.table, weights)
             best_error = min(errors.values())
@@ -237,7 +242,7 @@ def run_adaboost(
             if len(best) > 1:
                 raise Tie(t, best_error, best, len(points[0]))
             key = best[0]
-        wrong = stumps.missed(key)
+            wrong = stumps.missed(key)
         error = best_error if procedure.weighted_error else len(wrong) / n
         if error <= TIE_TOLERANCE:
             raise Degenerate(f"round {t}: a stump classifies every sample correctly (e = 0), so alpha is infinite")
@@ -247,11 +252,13 @@ def run_adaboost(
         # w_i exp(update_sign · alpha y_i h(x_i)): y_i h(x_i) is -1 for the samples the stump
         # misclassifies (wrong) and +1 for the others, so two factors serve every sample
         exponent = procedure.update_sign * alpha
-        missed = set(wrong)
-        kept, changed = math.exp(exponent), math.exp(-exponent)
-        unnormalised = [w * (changed if i in missed else kept) for i, w in enumerate(weights)]
+        factors = [math.exp(exponent)] * n
+        changed = math.exp(-exponent)
+        for i in wrong:
+            factors[i] = changed
+        unnormalised = list(map(mul, weights, factors))
         total = sum(unnormalised)
-        new_weights = [w / total for w in unnormalised] if procedure.normalise else unnormalised
+        new_weights = list(map(truediv, unnormalised, repeat(total, n))) if procedure.normalise else unnormalised
         history.append(Round(Stump(*key), weights, sorted(wrong), error, alpha, unnormalised, new_weights, stumps, errors))
         weights = new_weights
     return history
