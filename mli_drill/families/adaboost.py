@@ -308,6 +308,7 @@ def exact_rounds(
             errors += [n - e for e in above]
     if not sweeps:
         return "fails", ()
+    orders: list[list[int]] = []  # per feature, the samples' indices in order of value (made when round 2 needs them)
     positive = [label == 1 for label in labels]
     weights = [1] * n
     total = n
@@ -317,10 +318,13 @@ def exact_rounds(
             return "unclear", ()
         if t > 1:
             signed = [w if plus else -w for w, plus in zip(weights, positive)]
+            negatives = (total - sum(signed)) // 2
+            if not orders:
+                orders = [[i for _, _, i in ranked] for _, ranked, _ in sweeps]
             errors = []
-            for _, ranked, cuts in sweeps:
+            for (_, _, cuts), order in zip(sweeps, orders):
                 # running[c]: the samples before position c moved below t
-                running = list(accumulate([signed[i] for _, _, i in ranked], initial=(total - sum(signed)) // 2))
+                running = list(accumulate(map(signed.__getitem__, order), initial=negatives))
                 above = [running[c] for c in cuts]
                 errors += above
                 errors += [total - e for e in above]
