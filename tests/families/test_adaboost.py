@@ -491,3 +491,45 @@ def test_doc_example_and_its_slips_are_current():
     listed = re.findall(r"^\| `([a-z0-9-]+)` \|", slips, re.M)
     assert listed and sorted(set(listed)) == sorted({mistake_id for mistake_id, _ in mistake_answers(instance)})
 
+
+
+# --------------------------------------------------------------------------- the sampler's shortcuts
+
+
+def _history(rounds: list) -> list:
+    return [(tuple(r.stump), r.weights_before, r.errors, r.mistakes, r.error, r.alpha, r.unnormalised, r.weights_after)
+            for r in rounds]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 12).map(lambda v: v / 2)), min_size=2, max_size=10),
+    signs=st.lists(st.sampled_from([-1, 1]), min_size=10, max_size=10),
+    dims=st.sampled_from([1, 2]),
+    rounds=st.integers(1, 4),
+)
+def test_exact_rounds_and_the_cached_course_match_a_plain_search(data: list, signs: list, dims: int, rounds: int) -> None:
+    """exact_rounds says "fails" exactly when the floating-point search raises Degenerate (or cannot tell),
+    and the course's run that follows its stumps is the search's run, error for error."""
+    points = [p[:dims] for p in data]
+    labels = signs[: len(points)]
+    table = adaboost.stump_mistakes(points, labels)
+    try:
+        searched = _history(adaboost.run_adaboost(points, labels, rounds, stumps=adaboost.Stumps(points, labels, table)))
+        problem = None
+    except adaboost.Degenerate as exc:
+        searched, problem = None, str(exc)
+    status, chosen = adaboost.exact_rounds.__wrapped__(tuple(points), tuple(labels), rounds)
+    if status == "clear":
+        assert searched is not None and [h[0] for h in searched] == list(chosen)
+    elif status == "fails":
+        assert searched is None
+    try:
+        fast = _history(adaboost._course.__wrapped__(tuple(points), tuple(labels), rounds)[1])
+        fast_problem = None
+    except adaboost.Degenerate as exc:
+        fast, fast_problem = None, str(exc)
+    assert (fast, fast_problem) == (searched, problem)
+    stumps = adaboost.Stumps(points, labels)
+    assert stumps.none() == (not table)
+    assert all(stumps.missed(key) == wrong for key, wrong in table.items())

@@ -190,3 +190,20 @@ def test_swapping_x_and_y_nearly_always_changes_the_answer():
             informative += any(v is not None for v in swapped) and all(
                 abs(a - b) > 0.01 * max(abs(a), abs(b)) for i, a in enumerate(values) for b in values[i + 1:])
         assert informative >= 0.99 * 200, (level, informative)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    height=st.integers(2, 5), width=st.integers(2, 5), values=st.lists(st.integers(-50, 255), min_size=25, max_size=25),
+    denominator=st.sampled_from([1, 2, 3, 4, 8, 16]), row_steps=st.integers(0, 64), col_steps=st.integers(0, 64),
+    fractions_swapped=st.booleans(), distance_weights=st.booleans(),
+)
+def test_the_integer_interpolation_gives_the_fraction_s_float(height: int, width: int, values: list, denominator: int,
+                                                            row_steps: int, col_steps: int, fractions_swapped: bool,
+                                                            distance_weights: bool) -> None:
+    """The sampler's integer arithmetic gives the same float as the exact Fraction the solver uses."""
+    image = [values[r * 5 : r * 5 + width] for r in range(height)]
+    row = Fraction(row_steps % ((height - 1) * denominator + 1), denominator)
+    col = Fraction(col_steps % ((width - 1) * denominator + 1), denominator)
+    knobs = {"fractions_swapped": fractions_swapped, "distance_weights": distance_weights}
+    assert family.interpolate_float(image, row, col, **knobs) == float(family.interpolate(image, row, col, **knobs))

@@ -319,3 +319,14 @@ def test_doc_example_and_its_slips_are_current():
     listed = re.findall(r"^\| `([a-z0-9-]+)` \|", slips, re.M)
     assert listed and sorted(set(listed)) == sorted({mistake_id for mistake_id, _ in mistake_answers(instance)})
 
+
+
+@settings(max_examples=300, deadline=None)
+@given(height=st.integers(1, 5), width=st.integers(1, 5), values=st.lists(st.integers(0, 255), min_size=50, max_size=50),
+       centred=st.booleans())
+def test_the_integer_correlation_sums_are_the_fractions_floats(height: int, width: int, values: list, centred: bool) -> None:
+    """The sampler's integer sums give the same floats as the exact Fraction sums the solver shows."""
+    a = [values[r * 5 : r * 5 + width] for r in range(height)]
+    b = [values[25 + r * 5 : 25 + r * 5 + width] for r in range(height)]
+    exact = tuple(float(v) for v in family._correlation_sums(a, b, centred))
+    assert family._correlation_floats(a, b, centred) == exact

@@ -369,3 +369,41 @@ def test_doc_example_and_its_slips_are_current():
     listed = re.findall(r"^\| `([a-z0-9-]+)` \|", slips, re.M)
     assert listed and sorted(set(listed)) == sorted({mistake_id for mistake_id, _ in mistake_answers(instance)})
 
+
+
+# --------------------------------------------------------------------------- the sampler's shortcuts
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    height=st.integers(1, 12), width=st.integers(1, 12),
+    source_cells=st.sets(st.tuples(st.integers(0, 11), st.integers(0, 11)), min_size=1, max_size=40),
+    target_cells=st.sets(st.tuples(st.integers(0, 11), st.integers(0, 11)), min_size=1, max_size=40),
+)
+def test_nearest_surface_distances_match_every_pair(height: int, width: int, source_cells: set, target_cells: set) -> None:
+    sources = sorted(source_cells)
+    targets = sorted(target_cells)
+    every_pair = [min((r - tr) ** 2 + (c - tc) ** 2 for tr, tc in targets) for r, c in sources]
+    assert family._nearest_squared(sources, targets) == every_pair
+    assert [squared for squared, _ in family._nearest(sources, targets).values()] == every_pair
+
+
+@settings(max_examples=300, deadline=None)
+@given(rectangles=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8), st.integers(1, 5), st.integers(1, 5)),
+                           min_size=1, max_size=4))
+def test_rectangles_are_connected_exactly_when_their_mask_is(rectangles: list) -> None:
+    """Checked against a flood fill of the mask the rectangles make."""
+    mask = [[0] * 13 for _ in range(13)]
+    for top, left, height, width in rectangles:
+        for r in range(top, top + height):
+            for c in range(left, left + width):
+                mask[r][c] = 1
+    pixels = {(r, c) for r in range(13) for c in range(13) if mask[r][c]}
+    seen, stack = {min(pixels)}, [min(pixels)]
+    while stack:
+        r, c = stack.pop()
+        for pixel in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+            if pixel in pixels and pixel not in seen:
+                seen.add(pixel)
+                stack.append(pixel)
+    assert family._rectangles_connected(rectangles) == (seen == pixels)

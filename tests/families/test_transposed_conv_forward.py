@@ -188,3 +188,19 @@ def test_sampler_keeps_every_slip_apart(seed, level):
     assert all(a != b for i, a in enumerate(values) for b in values[i + 1:]), instance.params
     if instance.params["ask"] == "entry":  # a near miss (one or two off) is never taken for a slip
         assert all(abs(v - instance.answer) >= 3 for v in values[1:]), instance.params
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(1, 4), k=st.integers(1, 4), s=st.integers(1, 3), data=st.data(), flip=st.booleans())
+def test_scattering_gives_the_zero_insertion_sums(n: int, k: int, s: int, data: st.DataObject, flip: bool) -> None:
+    """The sampler scatters each input value; the worked solution slides the kernel over the zero-inserted,
+    padded map: the same map, with every slip's knobs."""
+    from mli_drill.families import transposed_conv_forward as family
+
+    p = data.draw(st.integers(0, k - 1))
+    border = data.draw(st.sampled_from([None, 0, p, k - 1, 3]))
+    image = data.draw(st.lists(st.lists(st.integers(-3, 5), min_size=n, max_size=n), min_size=n, max_size=n))
+    kernel = data.draw(st.lists(st.lists(st.integers(-2, 3), min_size=k, max_size=k), min_size=k, max_size=k))
+    padded = family.zero_insert_and_pad(image, s, k - 1 - p if border is None else border)
+    slid = family.correlate(padded, family.flipped(kernel) if flip else kernel)
+    assert family.transposed_conv(image, kernel, s, p, flip=flip, border=border) == slid
