@@ -326,7 +326,11 @@ def test_practice_enter_keeps_the_suggestion_at_once(tmp_path: Path) -> None:
     child.send("s")  # answers are typed lines: "s" (show the solution) waits for Enter
     child.send("\r")
     child.expect("worked solution")
-    wait_for(child, RATE)
+    while child.expect([RATE, "Enter: more of the worked solution"]) == 1:  # a screen too short pages it
+        child.expect("> ")
+        child.send("\r")
+    child.expect("> ")
+    wait_until_reading_keys(child)
     child.send("\r")
     wait_for(child, "Answer · h hint")
     child.send("q")  # a typed line: nothing happens until Enter
