@@ -17,7 +17,7 @@ from mli_drill.clock import iso
 from mli_drill.model import FAMILY_PREFIX, Card, CardSummary, Deck
 
 if TYPE_CHECKING:
-    from mli_drill.deckfile import SkippedDeck
+    from mli_drill.decks.deckfile import SkippedDeck
     from mli_drill.exam import Candidate
     from mli_drill.problemspec import FamilySpec
     from mli_drill.store import Store
@@ -133,8 +133,8 @@ def load_collection(extra_paths: list[Path] | None = None, with_families: bool =
     none parsed (shell completion; see ``DeckCache.read_stored``).
     """
     from mli_drill import paths
-    from mli_drill.deckcache import DeckCache
-    from mli_drill.deckfile import load_decks_skipping
+    from mli_drill.decks.cache import DeckCache
+    from mli_drill.decks.deckfile import load_decks_skipping
 
     cache = DeckCache(paths.data_dir() / "cache" / "decks")
     read = cache.read_stored if stored_only else cache.read

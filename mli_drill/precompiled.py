@@ -3,7 +3,7 @@
 Without these, the first command of a fresh install imports PyYAML and parses
 every bundled file (about 100 ms) before the user's parse cache exists. Each
 ``decks/<name>.yaml`` has ``decks/compiled/<name>.json`` (the deck cache's
-format, see :mod:`mli_drill.deckcache`) and each ``problems/<name>.yaml`` has
+format, see :mod:`mli_drill.decks.cache`) and each ``problems/<name>.yaml`` has
 ``problems/compiled/<name>.json``. Each records a hash of the YAML it was made
 from and is used only while that still matches: an edited deck is simply
 parsed (and cached per user) until the files are compiled again with::
@@ -19,12 +19,12 @@ import json
 import sys
 from pathlib import Path
 
-from mli_drill.deckcache import COMPILED, compiled_path, deck_lines, source_hash
+from mli_drill.decks.cache import COMPILED, compiled_path, deck_lines, source_hash
 
 
 def compile_deck(path: Path) -> str:
     """The compiled text for a bundled deck file (raises DeckError if the deck is invalid)."""
-    from mli_drill.deckfile import DeckError, read_deck_file
+    from mli_drill.decks.deckfile import DeckError, read_deck_file
 
     deck, problems = read_deck_file(path, bundled=True)
     if deck is None or problems:

@@ -124,8 +124,8 @@ def reflow(template: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_spec(family: str) -> FamilySpec:
-    """The spec of a family: shipped compiled, else parsed once per content (see :mod:`mli_drill.deckcache`)."""
-    from mli_drill.deckcache import ParseCache, compiled_data
+    """The spec of a family: shipped compiled, else parsed once per content (see :mod:`mli_drill.decks.cache`)."""
+    from mli_drill.decks.cache import ParseCache, compiled_data
     from mli_drill.paths import data_dir
 
     path = problems_dir() / f"{family}.yaml"

@@ -218,7 +218,7 @@ def test_numbered_clozes_keep_their_numbers_and_become_one_anki_card_each(home: 
 
 def test_mcq_export_shows_the_letter_of_the_shown_order() -> None:
     from mli_drill.anki import export_order, note_fields
-    from mli_drill.deckfile import parse_deck
+    from mli_drill.decks.deckfile import parse_deck
     from mli_drill.model import choice_letter
 
     deck, problems = parse_deck(NUMBERED_DECK, Path("numbered.yaml"))

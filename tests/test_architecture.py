@@ -41,8 +41,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "services": ("adaptive", "backup", "collection", "precompiled", "queue"),
     "store": ("store", "store.*"),
     "core": (
-        "anki", "answers", "coverage", "deckcache", "deckfile", "exam", "exam_session", "instance", "lint", "logseq",
-        "ability", "interleave", "mistakes", "optimizer", "pictures", "problemspec", "progress", "scheduling", "search",
+        "decks", "decks.*", "anki", "answers", "exam", "exam_session", "instance",
+        "ability", "interleave", "mistakes", "optimizer", "pictures", "problemspec", "progress", "scheduling",
         "session", "stats", "worksheet",
     ),
     "families": ("families", "families.*"),

@@ -30,7 +30,7 @@ def collection(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_synthetic_collection_is_valid_and_complete(collection) -> None:
-    from mli_drill.deckfile import read_deck_file
+    from mli_drill.decks.deckfile import read_deck_file
     from mli_drill.families import family_names
 
     deck, problems = read_deck_file(collection.deck_path)

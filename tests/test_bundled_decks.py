@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from mli_drill import paths
-from mli_drill.coverage import check_headings, notes_headings, uncovered
-from mli_drill.deckfile import load_decks
+from mli_drill.decks.coverage import check_headings, notes_headings, uncovered
+from mli_drill.decks.deckfile import load_decks
 from mli_drill.families import family_names
-from mli_drill.lint import lint
+from mli_drill.decks.lint import lint
 
 DECKS = load_decks([paths.bundled_decks_dir()])
 CARDS = [card for deck in DECKS for card in deck.cards]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mli_drill.deckfile import parse_deck
+from mli_drill.decks.deckfile import parse_deck
 from mli_drill.model import (
     ItemState,
     card_item_key,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mli_drill import paths
-from mli_drill.coverage import check_headings, deck_counts, key_terms, notes_headings, uncovered, week_counts
-from mli_drill.deckfile import parse_deck
+from mli_drill.decks.coverage import check_headings, deck_counts, key_terms, notes_headings, uncovered, week_counts
+from mli_drill.decks.deckfile import parse_deck
 from tests.conftest import ROOT, write_deck
 
 SEED = paths.course_notes_path()  # the course notes page, shipped in docs/course-notes/

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mli_drill import deckcache
-from mli_drill.deckcache import DeckCache
-from mli_drill.deckfile import DeckError, load_decks
+from mli_drill.decks import cache as deckcache
+from mli_drill.decks.cache import DeckCache
+from mli_drill.decks.deckfile import DeckError, load_decks
 from tests.conftest import basic_deck, write_deck
 
 

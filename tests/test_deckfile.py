@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mli_drill.deckfile import DeckError, load_decks, parse_deck
+from mli_drill.decks.deckfile import DeckError, load_decks, parse_deck
 from tests.conftest import write_deck
 
 MINIMAL = """\

@@ -27,7 +27,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mli_drill.deckfile import parse_deck, read_deck_file
+from mli_drill.decks.deckfile import parse_deck, read_deck_file
 from mli_drill.instance import make_instance
 from tests.conftest import write_deck
 
@@ -269,7 +269,7 @@ def test_binary_deck_files(tmp_path: Path, content: bytes, fragment: str) -> Non
 
 
 def test_oversized_deck_file_is_refused_without_parsing(tmp_path: Path) -> None:
-    from mli_drill.deckfile import MAX_DECK_BYTES
+    from mli_drill.decks.deckfile import MAX_DECK_BYTES
 
     path = tmp_path / "big.yaml"
     path.write_text("deck: big\ntitle: t\ncards:\n" + "#" * MAX_DECK_BYTES, encoding="utf-8")
@@ -322,7 +322,7 @@ logseq_pages = st.lists(st.sampled_from(LOGSEQ_PIECES), max_size=60).map("".join
 
 
 def check_page(text: str) -> None:
-    from mli_drill.logseq import LogseqError, deck_yaml, import_page
+    from mli_drill.decks.logseq import LogseqError, deck_yaml, import_page
 
     try:
         result = import_page(text, "page.md")
@@ -353,7 +353,7 @@ def test_any_text_as_a_logseq_page(text: str) -> None:
 @FAST
 @given(data=st.binary(max_size=300))
 def test_any_bytes_decode_or_are_refused(data: bytes) -> None:
-    from mli_drill.logseq import LogseqError, decode_page
+    from mli_drill.decks.logseq import LogseqError, decode_page
 
     try:
         text = decode_page(data, "page.md")

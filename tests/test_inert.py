@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.text import Text
 
-from mli_drill.deckfile import parse_deck
-from mli_drill.logseq import deck_yaml, drop_control_characters, import_page
+from mli_drill.decks.deckfile import parse_deck
+from mli_drill.decks.logseq import deck_yaml, drop_control_characters, import_page
 from mli_drill.model import CONTROL_CHARACTER
 from mli_drill.render import SafeConsole, inert, inert_text, print_json
 
@@ -133,8 +133,9 @@ def test_loader_refuses_control_characters_in_deck_fields_and_allows_tab_and_new
 
 def test_a_deck_cached_under_the_old_rules_is_checked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A deck the cache took as valid before control characters were refused is not served from it any more."""
-    from mli_drill import deckcache, deckfile
-    from mli_drill.deckfile import DeckError, load_decks
+    from mli_drill.decks import cache as deckcache
+    from mli_drill.decks import deckfile
+    from mli_drill.decks.deckfile import DeckError, load_decks
 
     path = tmp_path / "decks" / "inj.yaml"
     path.parent.mkdir()

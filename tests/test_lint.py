@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mli_drill import paths
-from mli_drill.deckfile import parse_deck
-from mli_drill.lint import (
+from mli_drill.decks.deckfile import parse_deck
+from mli_drill.decks.lint import (
     card_words,
     letter_references,
     lint,

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill import paths
-from mli_drill.deckfile import load_decks, parse_deck
-from mli_drill.logseq import LogseqError, decode_page, deck_yaml, import_page, parse_page, question_id
+from mli_drill.decks.deckfile import load_decks, parse_deck
+from mli_drill.decks.logseq import LogseqError, decode_page, deck_yaml, import_page, parse_page, question_id
 from tests.conftest import write_deck
 
 SEED = paths.course_notes_path()  # the course notes page, shipped in docs/course-notes/

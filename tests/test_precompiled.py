@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mli_drill import deckcache, precompiled
-from mli_drill.deckcache import DeckCache, compiled_path
-from mli_drill.deckfile import read_deck_file
+from mli_drill import precompiled
+
+from mli_drill.decks import cache as deckcache
+from mli_drill.decks.cache import DeckCache, compiled_path
+from mli_drill.decks.deckfile import read_deck_file
 from tests.conftest import ROOT, basic_deck, write_deck
 
 

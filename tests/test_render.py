@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mli_drill import paths
-from mli_drill.deckfile import load_decks
+from mli_drill.decks.deckfile import load_decks
 from mli_drill.render import latex_to_unicode
 from mli_drill.render.math import MATH, math_to_unicode
 

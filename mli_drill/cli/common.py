@@ -69,7 +69,7 @@ def load_collection(extra: list[Path] | None = None, with_families: bool = True,
     become the error (exit 2), as ``decks validate`` would print them.
     """
     from mli_drill.collection import load_collection as load
-    from mli_drill.deckfile import DeckError
+    from mli_drill.decks.deckfile import DeckError
     from mli_drill.render import warning
 
     collection = load(extra, with_families=with_families)

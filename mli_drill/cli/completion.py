@@ -73,7 +73,7 @@ def levels(incomplete: str) -> List[Completion]:
 # -- where the names come from ------------------------------------------------------
 def _family_titles() -> dict[str, str]:
     """Each family's title from its compiled spec (only its name when there is none: no YAML is parsed)."""
-    from mli_drill.deckcache import compiled_data
+    from mli_drill.decks.cache import compiled_data
     from mli_drill.families import family_names
     from mli_drill.paths import problems_dir
 

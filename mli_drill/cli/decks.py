@@ -10,7 +10,7 @@ import typer
 from mli_drill.cli import completion
 
 if TYPE_CHECKING:
-    from mli_drill.lint import LintReport
+    from mli_drill.decks.lint import LintReport
 
 app = typer.Typer(help="List, show, validate, lint and measure the coverage of decks.", no_args_is_help=True)
 
@@ -70,8 +70,8 @@ def _decks(paths: Optional[List[Path]]) -> list:
     the user's other decks: a clash is reported as a problem of the given file.
     """
     from mli_drill import paths as locations
-    from mli_drill.deckcache import DeckCache
-    from mli_drill.deckfile import deck_files, load_decks, load_decks_skipping
+    from mli_drill.decks.cache import DeckCache
+    from mli_drill.decks.deckfile import deck_files, load_decks, load_decks_skipping
 
     if paths:
         missing = [p for p in paths if not p.exists()]
@@ -95,13 +95,13 @@ def lint(
     paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: all decks, bundled and your own)."),
     json_output: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Find cards that teach one fact twice and multiple choice that can be guessed; exit 1 if any (rules: mli_drill/lint.py).
+    """Find cards that teach one fact twice and multiple choice that can be guessed; exit 1 if any (rules: mli_drill/decks/lint.py).
 
     Near-duplicates: two cards sharing at least half the words of the wordier one.
     Multiple choice: at most a third of the mcq cards may have the longest choice correct,
     and no explanation may name a choice by its letter (choices are shuffled).
     """
-    from mli_drill import lint as checks
+    from mli_drill.decks import lint as checks
     from mli_drill import render
 
     decks = _decks(paths)
@@ -142,14 +142,14 @@ def coverage(
     ),
     json_output: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Cards per deck and per week, and the notes headings no card covers (rules: mli_drill/coverage.py).
+    """Cards per deck and per week, and the notes headings no card covers (rules: mli_drill/decks/coverage.py).
 
     Without NOTES, the course's own notes page (docs/course-notes/) is checked.
     """
-    from mli_drill import coverage as measure
+    from mli_drill.decks import coverage as measure
     from mli_drill import paths, render
     from mli_drill.cli.common import load_collection
-    from mli_drill.logseq import LogseqError, decode_page
+    from mli_drill.decks.logseq import LogseqError, decode_page
 
     notes = notes or paths.course_notes_path()
     decks = load_collection(with_families=False).decks

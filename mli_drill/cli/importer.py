@@ -1,6 +1,6 @@
 """``mli-drill import``: turn notes from other tools into decks (today: Logseq pages).
 
-The parsing is in ``mli_drill.logseq`` (pure); this module reads the page,
+The parsing is in ``mli_drill.decks.logseq`` (pure); this module reads the page,
 checks the result against the decks already installed, and writes the deck
 file where the other commands find it. Bad input is one line on standard
 error and exit code 2, like every other command.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn, Optional
 import typer
 
 if TYPE_CHECKING:
-    from mli_drill.logseq import ImportResult
+    from mli_drill.decks.logseq import ImportResult
 
 app = typer.Typer(help="Import cards from other note-taking tools.", no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def logseq(
     the block's id:: property, or else from its question text.
     """
     from mli_drill import paths, render
-    from mli_drill.logseq import LogseqError, decode_page, deck_yaml, import_page
+    from mli_drill.decks.logseq import LogseqError, decode_page, deck_yaml, import_page
     from mli_drill.model import ID_PATTERN
 
     if deck is not None and not ID_PATTERN.match(deck):
@@ -72,8 +72,8 @@ def _check_target(target: Path, result: "ImportResult") -> set[str] | None:
     both stop the import before anything is written.
     """
     from mli_drill import paths
-    from mli_drill.deckfile import deck_files, read_deck_file
-    from mli_drill.logseq import GENERATED_MARK
+    from mli_drill.decks.deckfile import deck_files, read_deck_file
+    from mli_drill.decks.logseq import GENERATED_MARK
 
     previous_ids: set[str] | None = None
     if target.is_dir():
@@ -108,7 +108,7 @@ def _check_target(target: Path, result: "ImportResult") -> set[str] | None:
 
 def _check_deck_text(text: str, target: Path) -> None:
     """The file must load like any deck; if it would not, that is a bug here, not the student's."""
-    from mli_drill.deckfile import DeckError, parse_deck
+    from mli_drill.decks.deckfile import DeckError, parse_deck
 
     deck, problems = parse_deck(text, target)
     if deck is None or problems:

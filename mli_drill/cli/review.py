@@ -151,7 +151,7 @@ def _deck_argument(deck: Optional[str]) -> tuple[list[Path], Optional[str]]:
             from mli_drill.render import inert
 
             raise typer.BadParameter(f"no such deck file {inert(deck)}", param_hint="--deck")
-        from mli_drill.deckfile import read_deck_file, DeckError
+        from mli_drill.decks.deckfile import read_deck_file, DeckError
 
         parsed, problems = read_deck_file(path)
         if problems or parsed is None:

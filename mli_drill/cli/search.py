@@ -29,7 +29,7 @@ def search(
     from mli_drill import clock, render
     from mli_drill.cli.common import find_deck, load_collection, open_db
     from mli_drill.render import browse
-    from mli_drill.search import query_words, search as find, standing
+    from mli_drill.decks.search import query_words, search as find, standing
 
     text = " ".join(words)
     if not query_words(text):

@@ -23,7 +23,7 @@ from mli_drill.render import answer_parts, inert, latex_to_unicode, plural
 
 if TYPE_CHECKING:
     from mli_drill.model import Card, Deck
-    from mli_drill.search import Found
+    from mli_drill.decks.search import Found
 
 MATCH_STYLE = "bold black on yellow"
 PROMPT_CHARACTERS = 90  # of a prompt in the deck table and under a search result; the rest is "…"
@@ -145,7 +145,7 @@ def standing_label(found: "Found", now: datetime) -> str:
 
 def search_results(out: Console, results: Sequence["Found"], words: Sequence[str], now: datetime) -> None:
     """Grouped by deck as ripgrep groups by file: each card's id, type, tags and standing, then the text that matched."""
-    from mli_drill.search import card_fields
+    from mli_drill.decks.search import card_fields
 
     deck = None
     for found in results:

@@ -122,7 +122,7 @@ def test_a_bad_setting_is_reported_inert(home: Path) -> None:
 @pytest.fixture
 def old_loader(monkeypatch: pytest.MonkeyPatch) -> None:
     """The deck loader as it was before it refused control characters (decks read then, or cached)."""
-    from mli_drill import deckfile
+    from mli_drill.decks import deckfile
 
     monkeypatch.setattr(deckfile, "_control_problems", lambda *args: [])
     monkeypatch.setenv("NO_COLOR", "1")

@@ -3,7 +3,7 @@
 Pure: decks and page text in, plain data out (``decks coverage`` prints it).
 
 What counts as a *heading* of a Logseq page
-    The page is read into blocks by ``mli_drill.logseq``. A block is a heading
+    The page is read into blocks by ``mli_drill.decks.logseq``. A block is a heading
     when it is *shaped* like one, its title is *short and not a sentence*, and
     it *says* something:
 
@@ -61,7 +61,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from mli_drill.logseq import CARD_TAG, HEADING_MARK, OTHER_TAG, PAGE_LINK, Block, parse_page
+from mli_drill.decks.logseq import CARD_TAG, HEADING_MARK, OTHER_TAG, PAGE_LINK, Block, parse_page
 from mli_drill.model import Card, Deck, cloze_plain
 
 MAX_TITLE_CHARS = 80

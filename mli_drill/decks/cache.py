@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from mli_drill import __version__
-from mli_drill.deckfile import DeckError, parse_deck, read_deck_file
+from mli_drill.decks.deckfile import DeckError, parse_deck, read_deck_file
 from mli_drill.model import Card, CardSummary, Deck
 
 CACHE_FORMAT = 5  # 2: cards as rows of values; 3: summaries first, one line per card; 4: card sources relative;
