@@ -28,7 +28,7 @@ class Rate:
 
 
 def instance_rate(family: str, level: str, count: int, seconds: float) -> Rate:
-    from mli_drill.instance import make_instance
+    from mli_drill.problems.instance import make_instance
 
     make_instance(family, level, 0)
     made = 0
@@ -50,8 +50,8 @@ def seeding_rate(count: int) -> float:
 
 
 def all_rates(count: int, seconds: float, families: list[str] | None = None) -> list[Rate]:
-    from mli_drill.families import family_names
-    from mli_drill.problemspec import LEVELS
+    from mli_drill.problems.registry import family_names
+    from mli_drill.problems.spec import LEVELS
 
     return [instance_rate(f, level, count, seconds) for f in (families or family_names()) for level in LEVELS]
 

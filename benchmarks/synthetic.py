@@ -122,8 +122,8 @@ def _iso(epoch: float) -> str:
 
 def family_rows() -> list[tuple[str, str]]:
     """(item key, topic) for every problem family, as the tool's sync would store them."""
-    from mli_drill.families import family_names
-    from mli_drill.problemspec import load_spec
+    from mli_drill.problems.registry import family_names
+    from mli_drill.problems.spec import load_spec
 
     return [(f"family:{name}", load_spec(name).topic) for name in family_names()]
 

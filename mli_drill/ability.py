@@ -45,7 +45,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-LEVELS = ("easy", "exam", "hard")  # easiest first (as mli_drill.problemspec.LEVELS)
+LEVELS = ("easy", "exam", "hard")  # easiest first (as mli_drill.problems.spec.LEVELS)
 TARGET = 0.75
 START_ABILITY = 0.0
 START_DIFFICULTY = {"easy": -math.log(3) - 1.0, "exam": -math.log(3), "hard": -math.log(3) + 1.0}

@@ -19,7 +19,7 @@ from mli_drill.model import FAMILY_PREFIX, Card, CardSummary, Deck
 if TYPE_CHECKING:
     from mli_drill.decks.deckfile import SkippedDeck
     from mli_drill.exam import Candidate
-    from mli_drill.problemspec import FamilySpec
+    from mli_drill.problems.spec import FamilySpec
     from mli_drill.store import Store
 
 
@@ -141,8 +141,8 @@ def load_collection(extra_paths: list[Path] | None = None, with_families: bool =
     decks, skipped = load_decks_skipping([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])], read=read)
     families: dict[str, FamilySpec] = {}
     if with_families:
-        from mli_drill.families import family_names
-        from mli_drill.problemspec import load_spec
+        from mli_drill.problems.registry import family_names
+        from mli_drill.problems.spec import load_spec
 
         families = {name: load_spec(name) for name in family_names()}
     return Collection(decks=decks, families=families, skipped=skipped)

@@ -308,8 +308,8 @@ class ExamSession:
 
     def _problem(self, question: Question, recorded: Mark | None) -> tuple[float, str, list[dict[str, str]]] | None:
         """(marks, answer, slips diagnosed in a wrong answer), or None when skipped."""
-        from mli_drill.answers import AnswerSyntaxError, check
-        from mli_drill.instance import make_instance
+        from mli_drill.problems.answers import AnswerSyntaxError, check
+        from mli_drill.problems.instance import make_instance
 
         instance = make_instance(question.name, question.level or self.level, question.seed)
         title = self.titles.get(question.name, question.name)
@@ -332,7 +332,7 @@ class ExamSession:
                 continue
             if verdict.correct:
                 return PROBLEM_MARKS, line[:500], []
-            from mli_drill.mistakes import diagnose
+            from mli_drill.problems.mistakes import diagnose
 
             return 0.0, line[:500], [diagnosis.to_dict() for diagnosis in diagnose(instance, verdict.given)]
 

@@ -348,5 +348,5 @@ class ReviewRecord:
     correct: bool | None = None
     source: str = "review"
     detail: str | None = None
-    # slips diagnosed in a wrong answer (mli_drill.mistakes): {"id", "message"} each
+    # slips diagnosed in a wrong answer (mli_drill.problems.mistakes): {"id", "message"} each
     mistakes: tuple[dict[str, str], ...] = ()

@@ -34,7 +34,7 @@ def compile_deck(path: Path) -> str:
 
 def compile_spec(path: Path) -> str:
     """The compiled text for a family spec file (raises SpecError if the spec is invalid)."""
-    from mli_drill.problemspec import parse_spec
+    from mli_drill.problems.spec import parse_spec
 
     content = path.read_bytes()
     spec = parse_spec(content.decode("utf-8"), path)

@@ -29,7 +29,7 @@ from mli_drill.model import Card, ItemState, ReviewRecord, choice_letter, choice
 
 if TYPE_CHECKING:
     from mli_drill.ability import LevelChoice
-    from mli_drill.mistakes import Diagnosis
+    from mli_drill.problems.mistakes import Diagnosis
 
 LEARN_AHEAD = timedelta(minutes=20)  # like Anki: learning steps due soon come back this session
 
@@ -70,7 +70,7 @@ class ShowHint:
 
 @dataclass(frozen=True)
 class ShowProblem:
-    instance: Any  # mli_drill.instance.Instance
+    instance: Any  # mli_drill.problems.instance.Instance
     position: int
     remaining: int
     title: str
@@ -398,8 +398,8 @@ class Session:
 
     # -- problems ------------------------------------------------------------
     def _serve_problem(self, entry: Entry) -> _Outcome:
-        from mli_drill.answers import AnswerSyntaxError, check, example_for
-        from mli_drill.instance import make_instance, new_seed
+        from mli_drill.problems.answers import AnswerSyntaxError, check, example_for
+        from mli_drill.problems.instance import make_instance, new_seed
 
         assert entry.family is not None
         if entry.seed is not None:
@@ -528,7 +528,7 @@ class Session:
 
 def _diagnose(instance: Any, given: Any) -> tuple["Diagnosis", ...]:
     """The slips a wrong answer matches; imported only when an answer is wrong."""
-    from mli_drill.mistakes import diagnose
+    from mli_drill.problems.mistakes import diagnose
 
     return tuple(diagnose(instance, given))
 

@@ -463,7 +463,7 @@ def find_leeches(items: Iterable[ItemState], topics: Mapping[str, str]) -> list[
 # -- recurring mistakes ----------------------------------------------------------
 @dataclass
 class RecurringMistake:
-    """A slip (``mli_drill.mistakes``) named in several wrong answers lately.
+    """A slip (``mli_drill.problems.mistakes``) named in several wrong answers lately.
 
     ``message`` is the one shown the latest time, with that instance's
     numbers: it says concretely what went wrong, and it was stored with the

@@ -117,8 +117,8 @@ def typed_answer(family: str, seed: int, level: str = "exam") -> str:
     """A line the answer reader accepts as the right answer: the displayed answer, else the value as JSON."""
     import json
 
-    from mli_drill.answers import AnswerSyntaxError, check
-    from mli_drill.instance import make_instance
+    from mli_drill.problems.answers import AnswerSyntaxError, check
+    from mli_drill.problems.instance import make_instance
 
     instance = make_instance(family, level, seed)
     for line in (instance.answer_text().split("≈")[-1].strip(), json.dumps(instance.answer)):

@@ -1,4 +1,4 @@
-"""Reading and judging typed answers (mli_drill.answers).
+"""Reading and judging typed answers (mli_drill.problems.answers).
 
 The forms below are the ones students actually type; each test names the
 rule it protects so a failure says which promise broke.
@@ -14,10 +14,10 @@ import warnings
 
 import pytest
 
-from mli_drill import answers
-from mli_drill.answers import AnswerSyntaxError, Verdict, check, example_for, matches, parse_answer
-from mli_drill.families.base import ANSWER_KINDS
-from mli_drill.problemspec import AnswerSpec
+from mli_drill.problems import answers
+from mli_drill.problems.answers import AnswerSyntaxError, Verdict, check, example_for, matches, parse_answer
+from mli_drill.problems.families.base import ANSWER_KINDS
+from mli_drill.problems.spec import AnswerSpec
 
 REAL = AnswerSpec("real")
 INTEGER = AnswerSpec("integer")

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mli_drill.answers import AnswerSyntaxError, check, parse_answer
-from mli_drill.families.base import ANSWER_KINDS
-from mli_drill.problemspec import AnswerSpec
+from mli_drill.problems.answers import AnswerSyntaxError, check, parse_answer
+from mli_drill.problems.families.base import ANSWER_KINDS
+from mli_drill.problems.spec import AnswerSpec
 
 FUZZ = settings(max_examples=300, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
 REAL = AnswerSpec("real")

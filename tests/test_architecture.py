@@ -41,11 +41,12 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "services": ("adaptive", "backup", "collection", "precompiled", "queue"),
     "store": ("store", "store.*"),
     "core": (
-        "decks", "decks.*", "anki", "answers", "exam", "exam_session", "instance",
-        "ability", "interleave", "mistakes", "optimizer", "pictures", "problemspec", "progress", "scheduling",
+        "decks", "decks.*", "problems", "problems.registry", "problems.spec", "problems.instance", "problems.answers",
+        "problems.answers.*", "problems.mistakes", "problems.pictures", "anki", "exam", "exam_session",
+        "ability", "interleave", "optimizer", "progress", "scheduling",
         "session", "stats", "worksheet",
     ),
-    "families": ("families", "families.*"),
+    "families": ("problems.families", "problems.families.*"),
     "foundation": ("", "clock", "exceptions", "model", "names", "paths", "settings"),
 }
 
@@ -60,7 +61,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "foundation": {"foundation"},
 }
 # A family's solver module sees only the shared helpers of its own package.
-FAMILY_HELPERS = {"families.base", "families.common"}
+FAMILY_HELPERS = {"problems.families.base", "problems.families.common"}
 
 # Modules allowed to break a rule, each with its reason. Keep these short.
 RICH_ELSEWHERE: dict[str, str] = {}
@@ -112,7 +113,7 @@ def _resolve(source: str, node: ast.ImportFrom | ast.Import) -> list[tuple[str, 
     base = node.module or ""
     names = tuple(alias.name for alias in node.names)
     inside = base == PACKAGE or base.startswith(PACKAGE + ".")
-    # ``from mli_drill.families import common`` loads a submodule, not a name of the package
+    # ``from mli_drill.problems.registry import common`` loads a submodule, not a name of the package
     submodules = [name for name in names if inside and _inner(f"{base}.{name}") in MODULES]
     taken = tuple(name for name in names if name not in submodules)
     return [(f"{base}.{name}", ()) for name in submodules] + ([(base, taken)] if taken or not submodules else [])
@@ -182,7 +183,7 @@ def test_layers_only_import_downwards() -> None:
 
 
 def test_family_solvers_import_only_the_family_helpers() -> None:
-    solvers = {m for m in MODULES if m.startswith("families.") and m not in FAMILY_HELPERS}
+    solvers = {m for m in MODULES if m.startswith("problems.families.") and m not in FAMILY_HELPERS}
     wrong = [
         f"{item.where()}: {item.target}"
         for item in imports()

@@ -31,7 +31,7 @@ def collection(tmp_path_factory: pytest.TempPathFactory):
 
 def test_synthetic_collection_is_valid_and_complete(collection) -> None:
     from mli_drill.decks.deckfile import read_deck_file
-    from mli_drill.families import family_names
+    from mli_drill.problems.registry import family_names
 
     deck, problems = read_deck_file(collection.deck_path)
     assert problems == []
@@ -126,7 +126,7 @@ def test_same_day_reviews_are_not_scored() -> None:
 
 
 def test_instance_rates() -> None:
-    from mli_drill.families import family_names
+    from mli_drill.problems.registry import family_names
 
     name = family_names()[0]
     figures, rates = instances.measure(count=3, seconds=0.0, families=[name])

@@ -7,7 +7,7 @@ from collections import Counter
 from mli_drill import paths
 from mli_drill.decks.coverage import check_headings, notes_headings, uncovered
 from mli_drill.decks.deckfile import load_decks
-from mli_drill.families import family_names
+from mli_drill.problems.registry import family_names
 from mli_drill.decks.lint import lint
 
 DECKS = load_decks([paths.bundled_decks_dir()])

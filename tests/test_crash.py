@@ -35,7 +35,7 @@ from typing import Callable
 import pytest
 
 from mli_drill.exam import Question, compose_paper
-from mli_drill.instance import make_instance
+from mli_drill.problems.instance import make_instance
 from tests.conftest import ROOT, basic_deck, write_deck
 
 ROUNDS = 20
@@ -291,7 +291,7 @@ def exam_state(db: Path) -> tuple[int | None, list[Question], list[int]]:
 
 def correct_line(family: str, seed: int) -> str:
     """A line the answer reader accepts as the right answer (the display text, else the value as JSON)."""
-    from mli_drill.answers import AnswerSyntaxError, check
+    from mli_drill.problems.answers import AnswerSyntaxError, check
 
     instance = make_instance(family, "exam", seed)
     candidates = [instance.answer_text().split("≈")[-1].strip(), json.dumps(instance.answer)]

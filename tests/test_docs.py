@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from mli_drill.families import family_names
+from mli_drill.problems.registry import family_names
 from tests.conftest import ROOT
 
 INDEX = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")

@@ -16,9 +16,9 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from mli_drill import render
-from mli_drill.families import family_names
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import LEVELS, load_spec
+from mli_drill.problems.registry import family_names
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import LEVELS, load_spec
 
 SEEDS = range(6)
 WIDTH = 80

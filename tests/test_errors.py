@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from mli_drill.answers import AnswerSyntaxError
+from mli_drill.problems.answers import AnswerSyntaxError
 from mli_drill.clock import ClockError
 from mli_drill.decks.deckfile import DeckError
 from mli_drill.errors import describe
 from mli_drill.exceptions import MliDrillError
-from mli_drill.families import UnknownFamily, load_module
-from mli_drill.families.base import InvalidParams
+from mli_drill.problems.registry import UnknownFamily, load_module
+from mli_drill.problems.families.base import InvalidParams
 from mli_drill.decks.logseq import LogseqError
-from mli_drill.problemspec import SpecError, load_spec
+from mli_drill.problems.spec import SpecError, load_spec
 from mli_drill.settings import SettingsError
 from mli_drill.store import StoreError, open_store
 

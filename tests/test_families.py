@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mli_drill.answers import AnswerSyntaxError, check
-from mli_drill.families import family_names, load_module
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import LEVELS, load_spec
+from mli_drill.problems.answers import AnswerSyntaxError, check
+from mli_drill.problems.registry import family_names, load_module
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import LEVELS, load_spec
 
 FAMILIES = family_names()
 TOPICS = {"intro", "features", "classification", "ensembles", "neural-networks", "cnn", "segmentation", "registration", "generative", "reconstruction", "detection", "trustworthy"}

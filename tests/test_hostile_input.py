@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mli_drill.decks.deckfile import parse_deck, read_deck_file
-from mli_drill.instance import make_instance
+from mli_drill.problems.instance import make_instance
 from tests.conftest import write_deck
 
 FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mli_drill.answers import check
-from mli_drill.families import family_names
-from mli_drill.instance import make_instance
-from mli_drill.mistakes import catalogue, diagnose, mistake_answers
-from mli_drill.problemspec import LEVELS
+from mli_drill.problems.answers import check
+from mli_drill.problems.registry import family_names
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.mistakes import catalogue, diagnose, mistake_answers
+from mli_drill.problems.spec import LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES = family_names()
@@ -153,8 +153,8 @@ def test_random_wrong_integer_answers_are_almost_never_diagnosed() -> None:
 def test_a_slip_off_the_whole_numbers_is_matched_within_tolerance(monkeypatch: pytest.MonkeyPatch) -> None:
     """An average taken where a maximum was asked gives 2.75 on an integer question: it must still be named,
     while a whole-number slip value is matched exactly, as integer answers are."""
-    import mli_drill.mistakes
-    from mli_drill.families.base import Mistake
+    import mli_drill.problems.mistakes
+    from mli_drill.problems.families.base import Mistake
 
     instance = make_instance("receptive-field", "exam", 42)
     assert instance.answer_spec.kind == "integer" and instance.answer not in (3, 25)
@@ -162,7 +162,7 @@ def test_a_slip_off_the_whole_numbers_is_matched_within_tolerance(monkeypatch: p
         Mistake("averaged", lambda params: 2.75, lambda params: "you averaged"),
         Mistake("whole", lambda params: 25, lambda params: "a whole-number slip"),
     )
-    monkeypatch.setattr(mli_drill.mistakes, "catalogue", lambda family: slips)
+    monkeypatch.setattr(mli_drill.problems.mistakes, "catalogue", lambda family: slips)
 
     def named(text: str) -> list[str]:
         return [d.id for d in diagnose(instance, check(text, instance.answer, instance.answer_spec).given)]

@@ -15,11 +15,11 @@ import pytest
 from rich.console import Console
 
 from mli_drill import render
-from mli_drill.families import family_names, load_module
-from mli_drill.families.base import Grid, Region
-from mli_drill.instance import make_instance
-from mli_drill.pictures import OVERLAY, Picture, family_pictures, split
-from mli_drill.problemspec import LEVELS
+from mli_drill.problems.registry import family_names, load_module
+from mli_drill.problems.families.base import Grid, Region
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.pictures import OVERLAY, Picture, family_pictures, split
+from mli_drill.problems.spec import LEVELS
 from mli_drill.worksheet import build_sheet, render_html, render_markdown
 from tests.conftest import ROOT
 

@@ -74,8 +74,8 @@ def test_write_all_compiles_and_removes_leftovers(tmp_path: Path) -> None:
 
 
 def test_bundled_specs_load_from_their_compiled_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from mli_drill import problemspec
-    from mli_drill.families import family_names
+    from mli_drill.problems import spec as problemspec
+    from mli_drill.problems.registry import family_names
 
     monkeypatch.setenv("MLI_DRILL_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(problemspec, "parse_spec", lambda *a: pytest.fail("a bundled spec was parsed"))

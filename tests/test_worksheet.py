@@ -97,7 +97,7 @@ def test_html_sheet_is_well_formed_and_escaped(home: Path, cli, tmp_path: Path) 
 
 def test_html_escapes_everything_from_the_instance() -> None:
     from mli_drill import worksheet
-    from mli_drill.instance import make_instance
+    from mli_drill.problems.instance import make_instance
 
     instance = make_instance("receptive-field", "exam", 1)
     hostile = dataclasses.replace(instance, question="Is a < b & c > d? <script>alert(1)</script>")
@@ -139,7 +139,7 @@ def test_unknown_level_is_exit_2(home: Path, cli) -> None:
 def test_one_question_is_not_questions() -> None:
     """"1 question", in both formats (QA of issue 12's "1 minutes")."""
     from mli_drill import worksheet
-    from mli_drill.instance import make_instance
+    from mli_drill.problems.instance import make_instance
 
     sheet = worksheet.build_sheet([make_instance("receptive-field", "exam", 1)], {}, 1, "exam", 1)
     assert "· 1 question ·" in worksheet.render_markdown(sheet) and "· 1 question ·" in worksheet.render_html(sheet)

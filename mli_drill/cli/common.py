@@ -142,7 +142,7 @@ def check_family_and_level(family: str | None, level: str | None, auto: bool = F
     """
     import typer
 
-    from mli_drill.problemspec import LEVELS
+    from mli_drill.problems.spec import LEVELS
 
     if family is not None:
         family = family_name(family)
@@ -156,7 +156,7 @@ def family_name(name: str, param_hint: str = "FAMILY") -> str:
     """A family as the registry spells it; a usage error naming the nearest family when there is none."""
     import typer
 
-    from mli_drill.families import family_names
+    from mli_drill.problems.registry import family_names
     from mli_drill.names import resolve, unknown
 
     known = family_names()

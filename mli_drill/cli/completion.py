@@ -65,7 +65,7 @@ def setting_values(ctx: typer.Context, incomplete: str) -> List[Completion]:
 
 def levels(incomplete: str) -> List[Completion]:
     """Problem difficulty levels."""
-    from mli_drill.problemspec import LEVELS
+    from mli_drill.problems.spec import LEVELS
 
     return _matching(((level, "") for level in LEVELS), incomplete)
 
@@ -74,7 +74,7 @@ def levels(incomplete: str) -> List[Completion]:
 def _family_titles() -> dict[str, str]:
     """Each family's title from its compiled spec (only its name when there is none: no YAML is parsed)."""
     from mli_drill.decks.cache import compiled_data
-    from mli_drill.families import family_names
+    from mli_drill.problems.registry import family_names
     from mli_drill.paths import problems_dir
 
     titles = {}

@@ -51,7 +51,7 @@ def exam(
     from mli_drill.collection import sync
     from mli_drill.exam import Question, build_report, compose_paper
     from mli_drill.exam_session import ExamSession, marks_from_rows, reschedule_with
-    from mli_drill.instance import new_seed
+    from mli_drill.problems.instance import new_seed
 
     check_family_and_level(None, level, auto=True)
     collection = load_collection()
@@ -150,7 +150,7 @@ def _with_levels(questions: list[Any], chooser: Any) -> list[Any]:
 def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
     """The computations not fully marked, with the reference answer, how to see the working,
     and, for a list or matrix answer, each entry that is off."""
-    from mli_drill.instance import make_instance
+    from mli_drill.problems.instance import make_instance
 
     missed = []
     for row in per_question:
@@ -174,7 +174,7 @@ def _recurring(store: Any) -> list[dict[str, Any]]:
 
 def _wrong_entries(answer: str | None, instance) -> list[str]:  # type: ignore[no-untyped-def]
     """Where a list or matrix answer differs, entry by entry (a wrong shape: what the shape should be)."""
-    from mli_drill.answers import AnswerSyntaxError, check
+    from mli_drill.problems.answers import AnswerSyntaxError, check
 
     if not answer or instance.answer_spec.kind not in ("vector", "matrix"):
         return []

@@ -77,9 +77,9 @@ def sheet(
     .html and print it to PDF from a browser.
     """
     from mli_drill import render, worksheet
-    from mli_drill.families import family_names
-    from mli_drill.instance import make_instance, new_seed
-    from mli_drill.problemspec import LEVELS, load_spec
+    from mli_drill.problems.registry import family_names
+    from mli_drill.problems.instance import make_instance, new_seed
+    from mli_drill.problems.spec import LEVELS, load_spec
 
     families = _known_names(families, family_names(), "unknown problem family", "mli-drill problems list")
     if level not in LEVELS:

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 def _keys(names: List[str]) -> List[str]:
     """Card ids and family names as item keys (an explicit card:/family: prefix is allowed; Receptive_Field is a family)."""
-    from mli_drill.families import family_names
+    from mli_drill.problems.registry import family_names
     from mli_drill.names import resolve
 
     families = family_names()
@@ -75,7 +75,7 @@ def _card_spelled_as_in_deck(key: str) -> str:
 
 def _not_seen(name: str) -> str:
     """Why nothing was (un)suspended, naming the nearest card id or family."""
-    from mli_drill.families import family_names
+    from mli_drill.problems.registry import family_names
     from mli_drill.names import closest
 
     near = closest(name, [*_card_ids(), *family_names()])

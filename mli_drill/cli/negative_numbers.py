@@ -23,7 +23,7 @@ def _negative_value(word: str) -> bool:
     """``-1``, ``-.5``, ``-(1/2)``, or minus a name an answer may use (``-ln2``, ``-e``), but not ``-level``."""
     if NEGATIVE_NUMBER.match(word):
         return True
-    from mli_drill.answers import NAMES
+    from mli_drill.problems.answers import NAMES
 
     return any(re.match(rf"-{name}(?![A-Za-z_])", word, re.IGNORECASE) for name in NAMES)
 

@@ -14,8 +14,8 @@ app = typer.Typer(help="Problem families: list, sample and check.", no_args_is_h
 
 def print_family_list(json_output: bool = False) -> None:
     from mli_drill import render
-    from mli_drill.families import family_names
-    from mli_drill.problemspec import load_spec
+    from mli_drill.problems.registry import family_names
+    from mli_drill.problems.spec import load_spec
 
     specs = [load_spec(name) for name in family_names()]
     if json_output:
@@ -44,8 +44,8 @@ def sample(
     family's common slips give (with --json: "mistakes", each an id and its answer)."""
     from mli_drill import render
     from mli_drill.cli.common import check_family_and_level
-    from mli_drill.instance import make_instance, new_seed
-    from mli_drill.mistakes import mistake_answers
+    from mli_drill.problems.instance import make_instance, new_seed
+    from mli_drill.problems.mistakes import mistake_answers
 
     family = check_family_and_level(family, level)
     first = new_seed() if seed is None else seed
@@ -74,10 +74,10 @@ def check(
     (with --json: "mistakes", each an id and its message; empty when none is recognised).
     """
     from mli_drill import render
-    from mli_drill.answers import AnswerSyntaxError, check as check_answer
+    from mli_drill.problems.answers import AnswerSyntaxError, check as check_answer
     from mli_drill.cli.common import check_family_and_level
-    from mli_drill.instance import make_instance
-    from mli_drill.mistakes import diagnose
+    from mli_drill.problems.instance import make_instance
+    from mli_drill.problems.mistakes import diagnose
 
     family = check_family_and_level(family, level)
     instance = make_instance(family, level, seed)

@@ -361,7 +361,7 @@ def flow_lines(text: str, width: int, grids: Any = ()) -> list[Text]:
     text = inert(text)  # widths are measured on what is shown (see inert)
     if not grids:
         return [Text(line) for line in _wrapped(text, width)]
-    from mli_drill.pictures import split
+    from mli_drill.problems.pictures import split
     from mli_drill.render.pictures import picture_lines
 
     lines: list[Text] = []
@@ -391,7 +391,7 @@ def pictures_for(out: Console, inst: Any) -> list[Any]:
     """The grids to draw as pictures: only on a colour terminal (never under NO_COLOR or into a pipe)."""
     if out.color_system is None or out.no_color:
         return []
-    from mli_drill.pictures import family_pictures
+    from mli_drill.problems.pictures import family_pictures
 
     return family_pictures(inst.family, inst.params)
 
@@ -601,7 +601,7 @@ def status(report: Any) -> None:
 
 def instance(out: Console, inst: Any, slips: list[tuple[str, Any]] | None = None) -> None:
     """A problem with its answer, the answers its common slips give, and the worked solution (``problems sample``)."""
-    from mli_drill.instance import format_answer
+    from mli_drill.problems.instance import format_answer
 
     view = SessionView(out)
     out.print(problem_panel(out, inst, inst.family))

@@ -1,11 +1,11 @@
-"""Draws :mod:`mli_drill.pictures` in a colour terminal: each cell a coloured block with rich's styles."""
+"""Draws :mod:`mli_drill.problems.pictures` in a colour terminal: each cell a coloured block with rich's styles."""
 
 from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
 
-from mli_drill.pictures import Cell, Picture
+from mli_drill.problems.pictures import Cell, Picture
 
 
 def picture_lines(picture: Picture) -> list[Text]:

@@ -122,7 +122,7 @@ FROM (
 WHERE review_log.id = gaps.id;
 
 -- version: 7
--- The slips a wrong answer was diagnosed with (mli_drill.mistakes): a JSON list
+-- The slips a wrong answer was diagnosed with (mli_drill.problems.mistakes): a JSON list
 -- of {"id", "message"}, the message as shown then (with that instance's numbers,
 -- which a later sampler could no longer rebuild from the seed). NULL when no slip
 -- was recognised, for correct answers and for cards. Older answers are not

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mli_drill.ability import Abilities, Answer, choose
-from mli_drill.instance import make_instance
+from mli_drill.problems.instance import make_instance
 from mli_drill.interleave import MAX_RUN
 
 FAMILY = "receptive-field"
@@ -141,7 +141,7 @@ def test_practice_without_a_family_interleaves_the_families_that_need_work(home:
 
 
 def test_names_and_topics_narrow_the_mix(home: Path, cli) -> None:
-    from mli_drill.problemspec import load_spec
+    from mli_drill.problems.spec import load_spec
 
     cli("practice", "conv-output", "receptive-field", "--count", "6", input="s\n\n" * 6)
     assert [f for f, _, _ in served(home)] == ["conv-output", "receptive-field"] * 3 or \
@@ -157,7 +157,7 @@ def test_names_and_topics_narrow_the_mix(home: Path, cli) -> None:
 
 
 def test_due_families_and_recurring_slips_lead_the_mix(home: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mli_drill.mistakes import diagnose, mistake_answers
+    from mli_drill.problems.mistakes import diagnose, mistake_answers
 
     monkeypatch.setenv("COLUMNS", "200")
     slip, slipped = "ignores-stride", []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mli_drill.instance import make_instance
+from mli_drill.problems.instance import make_instance
 from tests.conftest import FIXED_NOW, run_process
 
 

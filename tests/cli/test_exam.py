@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mli_drill.collection import load_collection
 from mli_drill.exam import compose_paper
-from mli_drill.instance import make_instance
+from mli_drill.problems.instance import make_instance
 from tests.conftest import FIXED_NOW, exam_seed, typed_answer
 
 

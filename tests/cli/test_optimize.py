@@ -154,7 +154,7 @@ def stability(home: Path, key: str) -> float:
 
 def test_adopted_parameters_schedule_the_next_answer_and_default_goes_back(home: Path, cli) -> None:
     from mli_drill.cli.common import open_db
-    from mli_drill.instance import make_instance
+    from mli_drill.problems.instance import make_instance
 
     def answer_right(family: str) -> None:
         cli("practice", family, "--seed", "9", "--count", "1", "--level", "exam",
@@ -180,7 +180,7 @@ def test_parameters_adopted_while_a_session_is_open_apply_from_its_next_answer(h
     from mli_drill import clock
     from mli_drill.cli.common import live_policy, open_db, policy
     from mli_drill.collection import load_collection, sync
-    from mli_drill.instance import make_instance
+    from mli_drill.problems.instance import make_instance
     from mli_drill.session import Entry, Session
 
     store = open_db()

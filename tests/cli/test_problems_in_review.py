@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from mli_drill.instance import make_instance
+from mli_drill.problems.instance import make_instance
 
 
 def test_practice_then_review_serves_the_family_with_a_new_instance(home: Path, cli) -> None:

@@ -7,7 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from mli_drill.instance import make_instance
+from mli_drill.problems.instance import make_instance
 from tests.cli.test_review_piped import MIXED, reviews
 from tests.conftest import basic_deck, write_deck
 

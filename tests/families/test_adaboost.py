@@ -26,11 +26,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import AdaBoostClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-from mli_drill.families import adaboost
-from mli_drill.families.base import Alternatives, InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.mistakes import mistake_answers
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import adaboost
+from mli_drill.problems.families.base import Alternatives, InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.mistakes import mistake_answers
+from mli_drill.problems.spec import load_spec
 from tests.conftest import ROOT
 
 FAMILY = "adaboost"

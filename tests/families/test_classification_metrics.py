@@ -18,10 +18,10 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from mli_drill.families import classification_metrics as cm
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import classification_metrics as cm
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "classification-metrics"
 LEVELS = ("easy", "exam", "hard")

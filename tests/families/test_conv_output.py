@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mli_drill.families.base import InvalidParams
-from mli_drill.families.conv_output import LAYER_KEYS, MISTAKES, question_fields, solve
-from mli_drill.instance import make_instance
-from mli_drill.mistakes import mistake_answers
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.families.conv_output import LAYER_KEYS, MISTAKES, question_fields, solve
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.mistakes import mistake_answers
+from mli_drill.problems.spec import load_spec
 from tests.conftest import ROOT
 
 FAMILY = "conv-output"

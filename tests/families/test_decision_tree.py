@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from scipy.stats import entropy as scipy_entropy
 from sklearn.tree import DecisionTreeClassifier
 
-from mli_drill.families import decision_tree as dt
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import decision_tree as dt
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "decision-tree"
 LEVELS = ("easy", "exam", "hard")
@@ -291,7 +291,7 @@ def test_slips_against_scipy_and_sklearn(check_slips):
 def test_no_slip_is_accepted_as_the_answer():
     """Children of nearly equal size made the unweighted mean pass for the weighted one within the tolerance
     (in about one hard split question in four): the sampler prefers draws where every slip is told apart."""
-    from mli_drill.answers import matches
+    from mli_drill.problems.answers import matches
 
     for level in LEVELS:
         for seed in range(150):

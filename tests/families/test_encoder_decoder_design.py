@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mli_drill.families.base import InvalidParams
-from mli_drill.families.encoder_decoder_design import question_fields, solve
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.families.encoder_decoder_design import question_fields, solve
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "encoder-decoder-design"
 LEVELS = ("easy", "exam", "hard")
@@ -283,6 +283,6 @@ def brute_force_slip(params: dict, slip: str) -> int | None:
 
 
 def test_slips_against_brute_force(check_slips):
-    from mli_drill.families.encoder_decoder_design import MISTAKES
+    from mli_drill.problems.families.encoder_decoder_design import MISTAKES
 
     check_slips(instances(100), MISTAKES, brute_force_slip)

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from skimage.feature import haar_like_feature
 from skimage.transform import integral_image, integrate
 
-from mli_drill.families import haar_feature as fam
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import haar_feature as fam
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "haar-feature"
 LEVELS = ("easy", "exam", "hard")

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal import convolve2d, correlate2d
 
-from mli_drill.families import image_losses as fam
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import image_losses as fam
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "image-losses"
 LEVELS = ("easy", "exam", "hard")
@@ -100,7 +100,7 @@ def test_slips_against_scipy(check_slips):
 def test_slips_differ_from_the_answer_and_each_other_beyond_the_tolerance():
     """Not only unequal: a flipped filter that moves the loss by under 1% would be marked correct (it did in
     about one hard perceptual question in ten), so no slip may match the answer, or another slip, by the checker."""
-    from mli_drill.answers import matches
+    from mli_drill.problems.answers import matches
 
     for inst in instances(150):
         values = [v for v in (m.answer(inst.params) for m in fam.MISTAKES) if v is not None]

@@ -16,11 +16,11 @@ from scipy.stats import entropy, pearsonr
 from skimage.metrics import normalized_mutual_information
 from sklearn.metrics import mutual_info_score, normalized_mutual_info_score
 
-from mli_drill.families import image_similarity as family
-from mli_drill.families.base import Alternatives, InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.mistakes import mistake_answers
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import image_similarity as family
+from mli_drill.problems.families.base import Alternatives, InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.mistakes import mistake_answers
+from mli_drill.problems.spec import load_spec
 from tests.conftest import ROOT
 
 NAME = "image-similarity"

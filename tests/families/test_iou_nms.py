@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mli_drill.families import iou_nms as fam
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import iou_nms as fam
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "iou-nms"
 LEVELS = ("easy", "exam", "hard")
@@ -192,7 +192,7 @@ def test_an_iou_slip_is_never_accepted_as_correct():
     """A small box nested in a large one makes |A ∩ B|/(|A| + |B|) fall within the checker's tolerance of
     the IoU (1/19 against 1/18), so forgetting to subtract the overlap would be marked right: the sampler
     prefers instances where every slip's value is told apart from the answer."""
-    from mli_drill.answers import matches
+    from mli_drill.problems.answers import matches
 
     for level in LEVELS:
         for seed in range(200):

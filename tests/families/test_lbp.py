@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from skimage.feature import multiblock_lbp
 from skimage.transform import integral_image
 
-from mli_drill.families import lbp as fam
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
+from mli_drill.problems.families import lbp as fam
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
 
 FAMILY = "lbp"
 LEVELS = ("easy", "exam", "hard")

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import log_loss
 
-from mli_drill.families import logistic_regression_step as fam
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import logistic_regression_step as fam
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "logistic-regression-step"
 LEVELS = ("easy", "exam", "hard")
@@ -193,7 +193,7 @@ def test_slips_against_torch():
 def test_no_slip_is_accepted_as_the_answer_unless_it_is_the_answer():
     """With a learning rate of 0.05, theta computed without the bias landed within the tolerance of the
     right theta (about 1 hard instance in 20): such a slip would be marked correct."""
-    from mli_drill.answers import matches
+    from mli_drill.problems.answers import matches
 
     for level in LEVELS:
         for seed in range(200):

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from scipy.stats import zscore as scipy_zscore
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from mli_drill.families import normalisation as norm
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import normalisation as norm
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "normalisation"
 LEVELS = ("easy", "exam", "hard")

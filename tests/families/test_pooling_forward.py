@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mli_drill.families import pooling_forward as fam
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import pooling_forward as fam
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "pooling-forward"
 LEVELS = ("easy", "exam", "hard")

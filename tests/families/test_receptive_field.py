@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mli_drill.families.base import InvalidParams
-from mli_drill.families.receptive_field import question_fields, solve
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.families.receptive_field import question_fields, solve
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "receptive-field"
 LEVELS = ("easy", "exam", "hard")
@@ -193,7 +193,7 @@ def test_instances_valid_and_reproducible(seed, level):
 def test_two_slips_never_give_the_same_wrong_value():
     """Exam seed 21 had ignores-dilation = ignores-stride = 17 (answer 19): a typed 17 named both slips.
     The sampler prefers draws where each slip that changes the answer has its own value."""
-    from mli_drill.mistakes import catalogue
+    from mli_drill.problems.mistakes import catalogue
 
     for level in ("easy", "exam", "hard"):
         for seed in range(200):

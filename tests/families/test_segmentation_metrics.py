@@ -16,11 +16,11 @@ from scipy.ndimage import binary_erosion, generate_binary_structure
 from scipy.spatial.distance import cdist, directed_hausdorff
 from sklearn.metrics import f1_score, jaccard_score
 
-from mli_drill.families import segmentation_metrics as family
-from mli_drill.families.base import Alternatives, InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.mistakes import mistake_answers
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import segmentation_metrics as family
+from mli_drill.problems.families.base import Alternatives, InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.mistakes import mistake_answers
+from mli_drill.problems.spec import load_spec
 from tests.conftest import ROOT
 
 NAME = "segmentation-metrics"

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import softmax as scipy_softmax
 
-from mli_drill.families import softmax_cross_entropy as sce
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import softmax_cross_entropy as sce
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "softmax-cross-entropy"
 LEVELS = ("easy", "exam", "hard")

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skimage.transform import AffineTransform, EuclideanTransform
 
-from mli_drill.families import transformations as family
-from mli_drill.families.base import InvalidParams
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families import transformations as family
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 NAME = "transformations"
 LEVELS = ("easy", "exam", "hard")

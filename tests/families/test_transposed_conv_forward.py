@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mli_drill.families.base import InvalidParams
-from mli_drill.families.transposed_conv_forward import MISTAKES, solve
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.families.transposed_conv_forward import MISTAKES, solve
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "transposed-conv-forward"
 LEVELS = ("easy", "exam", "hard")
@@ -195,7 +195,7 @@ def test_sampler_keeps_every_slip_apart(seed, level):
 def test_scattering_gives_the_zero_insertion_sums(n: int, k: int, s: int, data: st.DataObject, flip: bool) -> None:
     """The sampler scatters each input value; the worked solution slides the kernel over the zero-inserted,
     padded map: the same map, with every slip's knobs."""
-    from mli_drill.families import transposed_conv_forward as family
+    from mli_drill.problems.families import transposed_conv_forward as family
 
     p = data.draw(st.integers(0, k - 1))
     border = data.draw(st.sampled_from([None, 0, p, k - 1, 3]))

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mli_drill.families.base import InvalidParams
-from mli_drill.families.yolo_output import solve
-from mli_drill.instance import make_instance
-from mli_drill.problemspec import load_spec
+from mli_drill.problems.families.base import InvalidParams
+from mli_drill.problems.families.yolo_output import solve
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.spec import load_spec
 
 FAMILY = "yolo-output"
 LEVELS = ("easy", "exam", "hard")
@@ -92,7 +92,7 @@ def slipped_tensor(params: dict, slip: str) -> int | None:
 
 
 def test_each_slip_counts_its_own_wrong_layout():
-    from mli_drill.families.yolo_output import MISTAKES
+    from mli_drill.problems.families.yolo_output import MISTAKES
 
     for level in LEVELS:
         for seed in range(60):
@@ -102,7 +102,7 @@ def test_each_slip_counts_its_own_wrong_layout():
 
 
 def test_slip_messages_quote_the_instance():
-    from mli_drill.families.yolo_output import MISTAKES
+    from mli_drill.problems.families.yolo_output import MISTAKES
 
     params = {"S": 7, "B": 2, "C": 20, "ask": "total"}
     messages = {m.id: m.message(params) for m in MISTAKES}

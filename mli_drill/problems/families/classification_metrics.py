@@ -1,0 +1,409 @@
+"""Binary classification metrics from a confusion matrix or from two label vectors.
+
+Conventions (CONVENTIONS.md, "Classification metrics"): accuracy
+(TP+TN)/all; precision (PPV) TP/(TP+FP); recall (sensitivity, TPR) TP/(TP+FN);
+specificity (TNR) TN/(TN+FP); F1 = 2TP/(2TP+FP+FN);
+F_beta = (1+b²) P R / (b² P + R).
+
+Parameters (JSON form):
+    metric      "accuracy" | "precision" | "recall" | "specificity" | "f1" | "fbeta"
+    beta        positive number when metric == "fbeta", else null/absent
+    source      "matrix" (give tp, fp, fn, tn) or "labels" (give y_true, y_pred, positive)
+    tp, fp, fn, tn        non-negative ints (source "matrix")
+    y_true, y_pred        equal-length lists of 0/1 (source "labels")
+    positive              0 or 1: which label is the positive class (source "labels")
+Parameters the source does not use must be absent (or null). The asked metric's
+denominator must not be 0 (InvalidParams otherwise).
+
+The catalogued slips (``MISTAKES``) reuse ``value`` with one step done wrong:
+FP and FN exchanged (precision for recall, NPV for specificity), F1 as the
+arithmetic mean, beta not squared, or the other label taken as positive.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+from typing import Any
+
+from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.common import fmt, informative, prefer_informative
+
+METRICS = ("accuracy", "precision", "recall", "specificity", "f1", "fbeta")
+NAMES = {
+    "accuracy": "accuracy",
+    "precision": "precision (positive predictive value)",
+    "recall": "recall (sensitivity, true positive rate)",
+    "specificity": "specificity (true negative rate)",
+    "f1": "F1 score",
+    "fbeta": "F-beta score",
+}
+MATRIX_KEYS = ("tp", "fp", "fn", "tn")
+LABEL_KEYS = ("y_true", "y_pred", "positive")
+
+
+# --------------------------------------------------------------------------- params
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidParams(f"{name} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def _labels(value: Any, name: str) -> list[int]:
+    if not isinstance(value, list) or not value:
+        raise InvalidParams(f"{name} must be a non-empty list of 0/1 labels")
+    for i, v in enumerate(value):
+        if isinstance(v, bool) or v not in (0, 1):
+            raise InvalidParams(f"{name}[{i}] must be 0 or 1, got {v!r}")
+    return [int(v) for v in value]
+
+
+def beta_of(params: dict) -> Fraction | None:
+    """beta as an exact fraction (0.5 -> 1/2) so F-beta's fraction display is exact."""
+    beta = params.get("beta")
+    if params["metric"] != "fbeta":
+        if beta is not None:
+            raise InvalidParams("beta is only used when metric is 'fbeta'")
+        return None
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta > 0 or beta != beta:
+        raise InvalidParams(f"metric 'fbeta' needs a positive number beta, got {beta!r}")
+    return Fraction(beta).limit_denominator(1000)
+
+
+def counts_of(params: dict) -> dict[str, int]:
+    """TP, FP, FN, TN from either source."""
+    source = params.get("source")
+    if source == "matrix":
+        extra = [k for k in LABEL_KEYS if params.get(k) is not None]
+        if extra:
+            raise InvalidParams(f"source 'matrix' does not use {', '.join(extra)}")
+        for key in MATRIX_KEYS:
+            if key not in params:
+                raise InvalidParams(f"source 'matrix' needs {key}")
+        return {key: _count(params[key], key) for key in MATRIX_KEYS}
+    if source == "labels":
+        extra = [k for k in MATRIX_KEYS if params.get(k) is not None]
+        if extra:
+            raise InvalidParams(f"source 'labels' does not use {', '.join(extra)}")
+        for key in LABEL_KEYS:
+            if key not in params:
+                raise InvalidParams(f"source 'labels' needs {key}")
+        y_true, y_pred = _labels(params["y_true"], "y_true"), _labels(params["y_pred"], "y_pred")
+        if len(y_true) != len(y_pred):
+            raise InvalidParams("y_true and y_pred must have the same length")
+        positive = params["positive"]
+        if isinstance(positive, bool) or positive not in (0, 1):
+            raise InvalidParams(f"positive must be 0 or 1, got {positive!r}")
+        pairs = list(zip(y_true, y_pred))
+        return {
+            "tp": sum(t == positive and p == positive for t, p in pairs),
+            "fp": sum(t != positive and p == positive for t, p in pairs),
+            "fn": sum(t == positive and p != positive for t, p in pairs),
+            "tn": sum(t != positive and p != positive for t, p in pairs),
+        }
+    raise InvalidParams(f"source must be 'matrix' or 'labels', got {source!r}")
+
+
+def check(params: Any) -> tuple[str, Fraction | None, dict[str, int]]:
+    if not isinstance(params, dict):
+        raise InvalidParams("params must be a mapping")
+    metric = params.get("metric")
+    if metric not in METRICS:
+        raise InvalidParams(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
+    beta = beta_of(params)
+    counts = counts_of(params)
+    if zero_denominator(metric, counts):
+        raise InvalidParams(f"{metric} is undefined here: its denominator is 0")
+    return metric, beta, counts
+
+
+def zero_denominator(metric: str, c: dict[str, int]) -> bool:
+    tp, fp, fn, tn = c["tp"], c["fp"], c["fn"], c["tn"]
+    if metric == "accuracy":
+        return tp + fp + fn + tn == 0
+    if metric == "precision":
+        return tp + fp == 0
+    if metric == "recall":
+        return tp + fn == 0
+    if metric == "specificity":
+        return tn + fp == 0
+    # F1 and F-beta need precision and recall defined and not both zero
+    return tp + fp == 0 or tp + fn == 0 or tp == 0
+
+
+# --------------------------------------------------------------------------- metric values (exact)
+
+
+def value(metric: str, c: dict[str, int], beta: Fraction | None, square_beta: bool = True) -> Fraction:
+    """The metric, exactly. ``square_beta=False`` weights F-beta by beta instead of beta² (a slip)."""
+    tp, fp, fn, tn = c["tp"], c["fp"], c["fn"], c["tn"]
+    if metric == "accuracy":
+        return Fraction(tp + tn, tp + fp + fn + tn)
+    if metric == "precision":
+        return Fraction(tp, tp + fp)
+    if metric == "recall":
+        return Fraction(tp, tp + fn)
+    if metric == "specificity":
+        return Fraction(tn, tn + fp)
+    if metric == "f1":
+        return Fraction(2 * tp, 2 * tp + fp + fn)
+    assert beta is not None
+    p, r = Fraction(tp, tp + fp), Fraction(tp, tp + fn)
+    b2 = beta * beta if square_beta else beta
+    return (1 + b2) * p * r / (b2 * p + r)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+def _fp_fn_swapped(c: dict[str, int]) -> dict[str, int]:
+    """The confusion matrix read transposed: FP and FN exchanged."""
+    return {**c, "fp": c["fn"], "fn": c["fp"]}
+
+
+def _real(x: Fraction) -> float:
+    return round(float(x), 12)
+
+
+def _precision_recall_swapped(params: dict) -> float | None:
+    metric, beta, c = check(params)
+    if metric not in ("precision", "recall", "fbeta") or zero_denominator(metric, _fp_fn_swapped(c)):
+        return None
+    return _real(value(metric, _fp_fn_swapped(c), beta))
+
+
+def _npv_for_specificity(params: dict) -> float | None:
+    metric, beta, c = check(params)
+    if metric != "specificity" or c["tn"] + c["fn"] == 0:
+        return None
+    return _real(value(metric, _fp_fn_swapped(c), beta))
+
+
+def _arithmetic_mean_f1(params: dict) -> float | None:
+    metric, beta, c = check(params)
+    if metric != "f1":
+        return None
+    return _real((value("precision", c, beta) + value("recall", c, beta)) / 2)
+
+
+def _beta_not_squared(params: dict) -> float | None:
+    metric, beta, c = check(params)
+    if metric != "fbeta" or beta == 1:
+        return None
+    return _real(value(metric, c, beta, square_beta=False))
+
+
+def _positive_class_swapped(params: dict) -> float | None:
+    metric, beta, _ = check(params)
+    if params["source"] != "labels" or params["positive"] != 0:
+        return None
+    other = counts_of({**params, "positive": 1})
+    return None if zero_denominator(metric, other) else _real(value(metric, other, beta))
+
+
+def _precision_recall_message(params: dict) -> str:
+    metric, _, c = check(params)
+    tp, fp, fn = c["tp"], c["fp"], c["fn"]
+    precision = f"precision = TP / (TP + FP) = {tp} / ({tp} + {fp})"
+    recall = f"recall = TP / (TP + FN) = {tp} / ({tp} + {fn})"
+    if metric == "fbeta":
+        return (f"you swapped precision and recall in F-beta: P = {tp}/{tp + fp} (over the predicted positives) "
+                f"and R = {tp}/{tp + fn} (over the actual positives); beta weights recall")
+    right, wrong = (precision, recall) if metric == "precision" else (recall, precision)
+    return (f"you computed {wrong.split(' =')[0]} instead: {right}, not {wrong} "
+            f"(FP are wrongly predicted positive, FN are missed actual positives)")
+
+
+def _npv_message(params: dict) -> str:
+    _, _, c = check(params)
+    tn, fp, fn = c["tn"], c["fp"], c["fn"]
+    return (f"you divided by the predicted negatives (TN + FN, the negative predictive value): specificity is over "
+            f"the actual negatives, TN / (TN + FP) = {tn} / ({tn} + {fp}), not {tn} / ({tn} + {fn})")
+
+
+def _arithmetic_mean_message(params: dict) -> str:
+    _, _, c = check(params)
+    tp, fp, fn = c["tp"], c["fp"], c["fn"]
+    return (f"you averaged precision {tp}/{tp + fp} and recall {tp}/{tp + fn} arithmetically: F1 is their "
+            f"harmonic mean, 2TP / (2TP + FP + FN) = {2 * tp} / ({2 * tp} + {fp} + {fn})")
+
+
+def _beta_not_squared_message(params: dict) -> str:
+    _, beta, _ = check(params)
+    assert beta is not None
+    b, b2 = fmt(float(beta)), fmt(float(beta * beta))
+    return f"you used beta = {b} where the formula has beta² = {b2}: F_beta = (1 + {b2}) P R / ({b2} P + R)"
+
+
+def _positive_class_message(params: dict) -> str:
+    right, wrong = counts_of(params), counts_of({**params, "positive": 1})
+    return (f"you took label 1 as the positive class: here it is label 0, so TP counts samples that are 0 and "
+            f"predicted 0 (TP = {right['tp']}, FP = {right['fp']}, FN = {right['fn']}), not 1 and 1 "
+            f"(TP = {wrong['tp']})")
+
+
+MISTAKES = (
+    Mistake("precision-recall-swapped", _precision_recall_swapped, _precision_recall_message),
+    Mistake("npv-for-specificity", _npv_for_specificity, _npv_message),
+    Mistake("arithmetic-mean-f1", _arithmetic_mean_f1, _arithmetic_mean_message),
+    Mistake("beta-not-squared", _beta_not_squared, _beta_not_squared_message),
+    Mistake("positive-class-swapped", _positive_class_swapped, _positive_class_message),
+)
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def sample(rng: random.Random, level: dict) -> dict:
+    metric = rng.choice(list(level.get("metrics", METRICS)))
+    source = rng.choice(list(level.get("sources", ["matrix"])))
+    betas = list(level.get("betas", [0.5, 2]))
+    params: dict[str, Any] = {"metric": metric, "beta": rng.choice(betas) if metric == "fbeta" else None,
+                              "source": source}
+    return prefer_informative(lambda: _draw(rng, level, params), _informative)
+
+
+def _draw(rng: random.Random, level: dict, params: dict[str, Any]) -> dict[str, Any]:
+    """Counts, or label vectors with every cell present (every metric defined and non-trivial)."""
+    if params["source"] == "matrix":
+        low, high = level.get("counts", [1, 20])
+        return {**params, **{key: rng.randint(low, high) for key in MATRIX_KEYS}}
+    n_low, n_high = level.get("n", [8, 12])
+    positives = list(level.get("positive", [1]))
+    rejections = Rejections()
+    while True:
+        n = rng.randint(n_low, n_high)
+        y_true = [rng.randint(0, 1) for _ in range(n)]
+        y_pred = [rng.randint(0, 1) for _ in range(n)]
+        candidate = {**params, "y_true": y_true, "y_pred": y_pred, "positive": rng.choice(positives)}
+        if min(counts_of(candidate).values()) >= 1:
+            return candidate
+        rejections.again()
+
+
+# Twice the answer tolerance of problems/classification-metrics.yaml: values closer than this
+# could both be "matched" by one typed answer.
+SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
+
+
+def _informative(params: dict[str, Any]) -> bool:
+    """Each slip's value is told apart from the answer and the others (so, e.g., F1 is not asked where
+    precision and recall are so close that their arithmetic mean passes for F1)."""
+    metric, beta, counts = check(params)
+    return informative(_real(value(metric, counts, beta)), [m.answer(params) for m in MISTAKES], **SEPARATION)
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def table(rows: list[list[object]]) -> str:
+    """Rows as text with one width per column (format_grid uses one width for all, too wide here)."""
+    cells = [[fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in rows]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(cells[0]))]
+    return "\n".join(
+        " ".join(c.ljust(widths[0]) if k == 0 else c.rjust(widths[k]) for k, c in enumerate(row)).rstrip()
+        for row in cells
+    )
+
+
+def matrix_grid(c: dict[str, int]) -> str:
+    return table([
+        ["", "predicted positive", "predicted negative"],
+        ["actual positive", f"TP = {c['tp']}", f"FN = {c['fn']}"],
+        ["actual negative", f"FP = {c['fp']}", f"TN = {c['tn']}"],
+    ])
+
+
+def data_text(params: dict) -> str:
+    if params["source"] == "matrix":
+        c = {k: params[k] for k in MATRIX_KEYS}
+        return "A binary classifier's confusion matrix on a test set:\n\n" + table([
+            ["", "predicted positive", "predicted negative"],
+            ["actual positive", c["tp"], c["fn"]],
+            ["actual negative", c["fp"], c["tn"]],
+        ])
+    y_true, y_pred = params["y_true"], params["y_pred"]
+    rows = [["sample"] + [str(i + 1) for i in range(len(y_true))], ["true"] + y_true, ["predicted"] + y_pred]
+    return (f"A binary classifier's predictions on {len(y_true)} test samples; the positive class is "
+            f"label {params['positive']}:\n\n" + table(rows))
+
+
+def formula(metric: str, beta: Fraction | None) -> str:
+    if metric == "accuracy":
+        return "accuracy = (TP + TN) / (TP + FP + FN + TN)"
+    if metric == "precision":
+        return "precision = TP / (TP + FP)"
+    if metric == "recall":
+        return "recall = TP / (TP + FN)"
+    if metric == "specificity":
+        return "specificity = TN / (TN + FP)"
+    if metric == "f1":
+        return "F1 = 2TP / (2TP + FP + FN)"
+    assert beta is not None  # check() gives a beta exactly when the metric is fbeta
+    return f"F_beta = (1 + beta²) P R / (beta² P + R) with beta = {fmt(float(beta))}, P = precision, R = recall"
+
+
+def question_fields(params: dict) -> dict[str, str]:
+    metric, beta, _ = check(params)
+    if metric == "fbeta":
+        assert beta is not None  # check() gives a beta exactly when the metric is fbeta
+        name = f"F-beta score with beta = {fmt(float(beta))}"
+    else:
+        name = NAMES[metric]
+    return {"data": data_text(params), "metric": name, "formula": formula(metric, beta)}
+
+
+# --------------------------------------------------------------------------- worked solution
+
+
+def show(x: Fraction) -> str:
+    if x.denominator == 1:
+        return str(x.numerator)
+    return f"{x.numerator}/{x.denominator} ≈ {fmt(float(x))}"
+
+
+def solve(params: dict) -> Solution:
+    metric, beta, c = check(params)
+    tp, fp, fn, tn = c["tp"], c["fp"], c["fn"], c["tn"]
+    steps = []
+    if params["source"] == "labels":
+        pos = params["positive"]
+        pairs = list(zip(params["y_true"], params["y_pred"]))
+        cells = {
+            "TP": [i for i, (t, p) in enumerate(pairs, 1) if t == pos and p == pos],
+            "FN": [i for i, (t, p) in enumerate(pairs, 1) if t == pos and p != pos],
+            "FP": [i for i, (t, p) in enumerate(pairs, 1) if t != pos and p == pos],
+            "TN": [i for i, (t, p) in enumerate(pairs, 1) if t != pos and p != pos],
+        }
+        listing = "\n".join(f"{name}: samples {', '.join(map(str, idx)) or '-'}" for name, idx in cells.items())
+        steps.append(
+            f"With label {pos} positive: TP = true {pos} & predicted {pos}; FN = true {pos} & predicted {1 - pos}; "
+            f"FP = true {1 - pos} & predicted {pos}; TN = true {1 - pos} & predicted {1 - pos}.\n"
+            + listing + "\n" + matrix_grid(c)
+        )
+    else:
+        steps.append("Read the cells:\n" + matrix_grid(c))
+    result = value(metric, c, beta)
+    if metric == "accuracy":
+        steps.append(f"accuracy = (TP + TN) / all = ({tp} + {tn}) / {tp + fp + fn + tn} = {show(result)}")
+    elif metric == "precision":
+        steps.append(f"precision = TP / (TP + FP) = {tp} / ({tp} + {fp}) = {show(result)}")
+    elif metric == "recall":
+        steps.append(f"recall = TP / (TP + FN) = {tp} / ({tp} + {fn}) = {show(result)}")
+    elif metric == "specificity":
+        steps.append(f"specificity = TN / (TN + FP) = {tn} / ({tn} + {fp}) = {show(result)}")
+    elif metric == "f1":
+        steps.append(f"F1 = 2TP / (2TP + FP + FN) = {2 * tp} / ({2 * tp} + {fp} + {fn}) = {show(result)} "
+                     f"(the harmonic mean of precision {show(Fraction(tp, tp + fp))} and recall "
+                     f"{show(Fraction(tp, tp + fn))})")
+    else:
+        assert beta is not None  # the remaining metric is fbeta, which always has a beta
+        p, r = Fraction(tp, tp + fp), Fraction(tp, tp + fn)
+        b2 = beta * beta
+        steps.append(f"P = TP / (TP + FP) = {tp}/{tp + fp} ≈ {fmt(float(p))}; "
+                     f"R = TP / (TP + FN) = {tp}/{tp + fn} ≈ {fmt(float(r))}")
+        steps.append(f"beta² = {fmt(float(b2))}: F_beta = (1 + {fmt(float(b2))}) · P · R / ({fmt(float(b2))} · P + R) "
+                     f"= {fmt(float((1 + b2) * p * r))} / {fmt(float(b2 * p + r))} = {show(result)}")
+    return Solution(answer=round(float(result), 12), steps=steps, kind="real", display=show(result))
