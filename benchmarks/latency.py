@@ -1,6 +1,6 @@
 """Figure 3: answer latency, from the rating keystroke to the next card, in process.
 
-A :class:`mli_drill.session.Session` runs on the large collection with a
+A :class:`mli_drill.review.session.Session` runs on the large collection with a
 fake terminal that answers every prompt at once and timestamps events. The
 latency of one answer is the time from ``ask()`` returning the rating line to
 the next ``ShowCard``/``ShowProblem`` event: committing the answer (write
@@ -56,7 +56,7 @@ class TimedTerminal:
         return None
 
     def emit(self, event: Any) -> None:
-        from mli_drill.session import ShowCard, ShowProblem
+        from mli_drill.review.session import ShowCard, ShowProblem
 
         if self.view is not None:
             self.view.show(event)
@@ -92,8 +92,8 @@ def session_latencies(home: Path, answers: int, render: bool = False) -> list[fl
     from mli_drill.clock import parse_time
     from mli_drill.collection import load_collection, sync
     from mli_drill.queue import review_entries
-    from mli_drill.scheduling import Policy
-    from mli_drill.session import Session
+    from mli_drill.review.scheduling import Policy
+    from mli_drill.review.session import Session
     from mli_drill.store import open_store
 
     with data_home(home):

@@ -4,7 +4,7 @@ The history (``benchmarks/data/fsrs-review-log-sample.csv``, a real Anki
 history from the py-fsrs project, MIT; see ``benchmarks/data/README.md``) is
 replayed card by card, in time order, through
 
-* the tool: ``mli_drill.scheduling.review`` and ``retrievability`` with the
+* the tool: ``mli_drill.review.scheduling.review`` and ``retrievability`` with the
   default ``Policy`` and fuzz off;
 * SM-2 as Anki runs it: the ``anki-sm-2`` package's ``Scheduler`` with its
   defaults and fuzz off. SM-2 has no recall probability of its own; as the
@@ -23,10 +23,10 @@ rating above 1 (again = forgotten).
 Metrics: log loss (mean negative log-likelihood, probabilities clipped to
 [1e-6, 1 - 1e-6]) and RMSE over 20 equal-width bins of predicted recall (per
 bin the mean prediction against the observed recall rate, squared error
-weighted by the bin's count); ``mli_drill.optimizer.score`` computes both.
+weighted by the bin's count); ``mli_drill.review.optimizer.score`` computes both.
 
 Fitted parameters (``mli-drill optimize``): the same history goes through
-``mli_drill.optimizer.optimize``, exactly as the command runs it on a
+``mli_drill.review.optimizer.optimize``, exactly as the command runs it on a
 student's log. It fits FSRS-6 with fsrs-rs-python on the first 80% of the
 reviews by time and scores the default and the fitted parameters on the last
 20%; SM-2 is scored on the same held-out reviews (its state replayed from the
@@ -42,7 +42,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from benchmarks.common import Figure, ratio
-from mli_drill.optimizer import Scores, score
+from mli_drill.review.optimizer import Scores, score
 
 DEFAULT_LOG = Path(__file__).resolve().parent / "data" / "fsrs-review-log-sample.csv"
 BINS = 20
@@ -83,14 +83,14 @@ def evaluated(previous: datetime, current: datetime) -> bool:
 
 
 def histories(cards: dict[str, list[Review]]) -> dict[str, list[tuple[datetime, int]]]:
-    """The reviews as ``mli_drill.optimizer`` reads a student's log: (time, rating) per item key."""
+    """The reviews as ``mli_drill.review.optimizer`` reads a student's log: (time, rating) per item key."""
     return {f"card:{card_id}": [(r.at, r.rating) for r in reviews] for card_id, reviews in cards.items()}
 
 
 def replay_tool(cards: dict[str, list[Review]], parameters: tuple[float, ...] | None = None) -> list[tuple[float, int]]:
     """(predicted recall, recalled) for each scored review, with mli-drill's FSRS (default or given parameters)."""
-    from mli_drill.optimizer import replay
-    from mli_drill.scheduling import Policy
+    from mli_drill.review.optimizer import replay
+    from mli_drill.review.scheduling import Policy
 
     return replay(histories(cards), Policy(fuzz=False, parameters=parameters))
 
@@ -133,8 +133,8 @@ def measure(path: Path | None = None) -> list[Figure]:
 
 def held_out(cards: dict[str, list[Review]]) -> list[Figure]:
     """Default, fitted (mli-drill optimize) and SM-2 on the last 20% of the reviews by time, fitted on the first 80%."""
-    from mli_drill.optimizer import optimize
-    from mli_drill.scheduling import Policy
+    from mli_drill.review.optimizer import optimize
+    from mli_drill.review.scheduling import Policy
 
     fit = optimize(histories(cards), Policy())
     prefix = "quality, last 20% by time"

@@ -18,7 +18,7 @@ from mli_drill.model import FAMILY_PREFIX, Card, CardSummary, Deck
 
 if TYPE_CHECKING:
     from mli_drill.decks.deckfile import SkippedDeck
-    from mli_drill.exam import Candidate
+    from mli_drill.exam.paper import Candidate
     from mli_drill.problems.spec import FamilySpec
     from mli_drill.store import Store
 
@@ -93,7 +93,7 @@ class Collection:
 
     def exam_candidates(self) -> list["Candidate"]:
         """What a mock paper may ask: every problem family, and every points card."""
-        from mli_drill.exam import PROBLEM_MARKS, Candidate
+        from mli_drill.exam.paper import PROBLEM_MARKS, Candidate
 
         topics = self.topics()
         candidates = [Candidate(FAMILY_PREFIX + name, "problem", topics[FAMILY_PREFIX + name], PROBLEM_MARKS) for name in self.families]

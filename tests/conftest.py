@@ -145,7 +145,7 @@ def exam_seed(kinds: tuple[str, ...] = PROBLEM_POINTS_PROBLEM) -> int:
 @functools.lru_cache(maxsize=None)
 def _exam_seed(kinds: tuple[str, ...]) -> int:
     from mli_drill.collection import load_collection
-    from mli_drill.exam import compose_paper
+    from mli_drill.exam.paper import compose_paper
 
     candidates = load_collection().exam_candidates()
     for seed in range(1, 1000):

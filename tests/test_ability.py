@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mli_drill import ability
-from mli_drill.ability import Abilities, Answer, choose
+from mli_drill.review import ability
+from mli_drill.review.ability import Abilities, Answer, choose
 
 
 def answer_served(state: Abilities, family: str, correct: bool) -> str:

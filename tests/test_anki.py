@@ -168,7 +168,7 @@ def test_deck_filter_exports_only_those_decks(home: Path, cli, tmp_path: Path) -
 
 
 def test_deck_ids_are_stable_and_distinct() -> None:
-    from mli_drill.anki import deck_anki_id, stable_id
+    from mli_drill.export.anki import deck_anki_id, stable_id
 
     assert deck_anki_id("week4-segmentation") == deck_anki_id("week4-segmentation")
     assert deck_anki_id("week4-segmentation") != deck_anki_id("week5-registration")
@@ -185,7 +185,7 @@ def test_unknown_deck_is_one_line_and_exit_2(home: Path, cli, tmp_path: Path) ->
 
 @pytest.mark.parametrize("text", ["price $5 only", "no math at all", "$x$ and $y$"])
 def test_unpaired_dollar_is_kept_as_text(text: str) -> None:
-    from mli_drill.anki import to_anki_html
+    from mli_drill.export.anki import to_anki_html
 
     converted = to_anki_html(text)
     assert converted.count("$") == text.count("$") % 2
@@ -217,7 +217,7 @@ def test_numbered_clozes_keep_their_numbers_and_become_one_anki_card_each(home: 
 
 
 def test_mcq_export_shows_the_letter_of_the_shown_order() -> None:
-    from mli_drill.anki import export_order, note_fields
+    from mli_drill.export.anki import export_order, note_fields
     from mli_drill.decks.deckfile import parse_deck
     from mli_drill.model import choice_letter
 

@@ -42,9 +42,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "store": ("store", "store.*"),
     "core": (
         "decks", "decks.*", "problems", "problems.registry", "problems.spec", "problems.instance", "problems.answers",
-        "problems.answers.*", "problems.mistakes", "problems.pictures", "anki", "exam", "exam_session",
-        "ability", "interleave", "optimizer", "progress", "scheduling",
-        "session", "stats", "worksheet",
+        "problems.answers.*", "problems.mistakes", "problems.pictures", "review", "review.*", "exam", "exam.*",
+        "export", "export.*",
     ),
     "families": ("problems.families", "problems.families.*"),
     "foundation": ("", "clock", "exceptions", "model", "names", "paths", "settings"),

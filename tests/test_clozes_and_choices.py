@@ -25,7 +25,7 @@ from mli_drill.model import (
     cloze_text_problem,
     sibling_group,
 )
-from mli_drill.scheduling import build_queue
+from mli_drill.review.scheduling import build_queue
 from tests.conftest import write_deck
 
 TEXT = "{{c1::Dice}} equals {{c2::F1::a score}}, i.e. {{c1::$\\frac{2TP}{2TP+FP+FN}$}}."

@@ -34,7 +34,7 @@ from typing import Callable
 
 import pytest
 
-from mli_drill.exam import Question, compose_paper
+from mli_drill.exam.paper import Question, compose_paper
 from mli_drill.problems.instance import make_instance
 from tests.conftest import ROOT, basic_deck, write_deck
 
@@ -374,8 +374,8 @@ class _Killed(Exception):
 
 def test_exam_says_recorded_only_after_the_answer_is_committed() -> None:
     from mli_drill import clock
-    from mli_drill.exam_session import ExamSession
-    from mli_drill.session import Notice
+    from mli_drill.exam.session import ExamSession
+    from mli_drill.review.session import Notice
 
     events: list[object] = []
 

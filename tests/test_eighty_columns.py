@@ -100,9 +100,9 @@ def test_indented_lines_wrap_under_themselves() -> None:
 
 def test_choices_and_points_wrap_under_their_own_text() -> None:
     """At 80 columns a long choice or point continues under its text, not at the panel's edge (QA)."""
-    from mli_drill.exam_session import ShowMarkingScheme
+    from mli_drill.exam.session import ShowMarkingScheme
     from mli_drill.model import Card
-    from mli_drill.session import RevealCard, ShowCard
+    from mli_drill.review.session import RevealCard, ShowCard
 
     long = "cross-correlation with the kernel transposed, its rows and columns swapped before it slides"
     mcq = Card(id="c", deck="d", type="mcq", front="Which one?", choices=(long, "b"), answer="A")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mli_drill.model import ItemState
-from mli_drill.scheduling import Policy, build_queue, cap_for_exam, final_window, new_items_allowed, review
+from mli_drill.review.scheduling import Policy, build_queue, cap_for_exam, final_window, new_items_allowed, review
 from tests.conftest import basic_deck, write_deck
 
 

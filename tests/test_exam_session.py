@@ -15,12 +15,12 @@ from typing import Any, Callable
 import pytest
 
 from mli_drill.collection import load_collection
-from mli_drill.exam import Question, build_report, compose_paper
-from mli_drill.exam_session import (
+from mli_drill.exam.paper import Question, build_report, compose_paper
+from mli_drill.exam.session import (
     END_OF_INPUT, HANDED_IN, INTERRUPTED, TIME_UP, ExamSession, Hangup, LateAnswerKept, Outcome, PaperSummary,
     ShowExamQuestion, TimeUp, TimeWarning, Waited, marks_from_rows,
 )
-from mli_drill.session import Notice
+from mli_drill.review.session import Notice
 from mli_drill.store import open_store
 from tests.conftest import exam_seed, typed_answer
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mli_drill.interleave import MAX_RUN, FamilyNeed, Interleaver, choose_mix, family_results
+from mli_drill.review.interleave import MAX_RUN, FamilyNeed, Interleaver, choose_mix, family_results
 
 
 def longest_run(sequence: list[str]) -> int:

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 import fsrs
 import pytest
 
-from mli_drill import optimizer
+from mli_drill.review import optimizer
 from mli_drill.clock import parse_time
 from mli_drill.model import ItemState
-from mli_drill.scheduling import Policy, review, retrievability
+from mli_drill.review.scheduling import Policy, review, retrievability
 
 DEFAULTS = list(fsrs.scheduler.DEFAULT_PARAMETERS)
 # A student who forgets four times faster than FSRS's average learner at first.

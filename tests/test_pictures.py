@@ -20,7 +20,7 @@ from mli_drill.problems.families.base import Grid, Region
 from mli_drill.problems.instance import make_instance
 from mli_drill.problems.pictures import OVERLAY, Picture, family_pictures, split
 from mli_drill.problems.spec import LEVELS
-from mli_drill.worksheet import build_sheet, render_html, render_markdown
+from mli_drill.export.worksheet import build_sheet, render_html, render_markdown
 from tests.conftest import ROOT
 
 DRAWN = [name for name in family_names() if hasattr(load_module(name), "pictures")]
@@ -114,8 +114,8 @@ def test_a_mock_exam_question_draws_its_pictures(tmp_path) -> None:
     """The exam shows a problem's image as a picture too, as practice does (seen in QA: plain digits on a colour terminal)."""
     from datetime import datetime, timezone
 
-    from mli_drill.exam import Question
-    from mli_drill.exam_session import ExamSession, ShowExamQuestion
+    from mli_drill.exam.paper import Question
+    from mli_drill.exam.session import ExamSession, ShowExamQuestion
     from mli_drill.store import open_store
 
     class Student:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mli_drill.model import ItemState
-from mli_drill.scheduling import Policy, build_queue, format_interval, interval_hints, parse_rating, retrievability, review
+from mli_drill.review.scheduling import Policy, build_queue, format_interval, interval_hints, parse_rating, retrievability, review
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
 POLICY = Policy(fuzz=False)
@@ -85,7 +85,7 @@ def test_format_interval(delta: timedelta, text: str) -> None:
 
 @pytest.mark.parametrize("lapses, leech", [(7, False), (8, True), (9, False), (11, False), (12, True), (16, True)])
 def test_leech_again_every_half_threshold(lapses: int, leech: bool) -> None:
-    from mli_drill.scheduling import is_leech_lapse
+    from mli_drill.review.scheduling import is_leech_lapse
 
     assert is_leech_lapse(lapses, 8) == leech
 
@@ -93,7 +93,7 @@ def test_leech_again_every_half_threshold(lapses: int, leech: bool) -> None:
 def test_retrievability_matches_fsrs() -> None:
     import fsrs
 
-    from mli_drill.scheduling import to_fsrs_card
+    from mli_drill.review.scheduling import to_fsrs_card
 
     item = review(review(new_item(), 3, T0, POLICY), 3, T0 + timedelta(minutes=10), POLICY)
     scheduler = fsrs.Scheduler(enable_fuzzing=False)

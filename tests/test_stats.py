@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from mli_drill import stats as s
+from mli_drill.review import stats as s
 from mli_drill.clock import iso
 from mli_drill.model import ItemState, ReviewRecord
-from mli_drill.scheduling import Policy
+from mli_drill.review.scheduling import Policy
 from mli_drill.store import open_store
 from tests.conftest import write_deck
 
@@ -399,7 +399,7 @@ def test_store_mastery_groups_match_the_python_grouping(tmp_path) -> None:
     """The SQL aggregation and stats.item_groups agree on a random collection."""
     import random
 
-    from mli_drill.scheduling import forgetting_curve, review
+    from mli_drill.review.scheduling import forgetting_curve, review
     from mli_drill.store import open_store
 
     store = open_store(tmp_path / "m.db")

@@ -19,7 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mli_drill import clock, scheduling
+from mli_drill import clock
+
+from mli_drill.review import scheduling
 from mli_drill.model import ItemState
 from tests.conftest import basic_deck, write_deck
 

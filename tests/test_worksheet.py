@@ -96,7 +96,7 @@ def test_html_sheet_is_well_formed_and_escaped(home: Path, cli, tmp_path: Path) 
 
 
 def test_html_escapes_everything_from_the_instance() -> None:
-    from mli_drill import worksheet
+    from mli_drill.export import worksheet
     from mli_drill.problems.instance import make_instance
 
     instance = make_instance("receptive-field", "exam", 1)
@@ -116,7 +116,7 @@ def test_format_follows_the_out_suffix_and_the_option(home: Path, cli, tmp_path:
 
 
 def test_markdown_prose_does_not_turn_into_emphasis() -> None:
-    from mli_drill.worksheet import md_escape
+    from mli_drill.export.worksheet import md_escape
 
     assert md_escape("0*1 + 0*0 and w_i_j") == r"0\*1 + 0\*0 and w\_i\_j"
     assert md_escape("# not a heading") == r"\# not a heading"
@@ -138,7 +138,7 @@ def test_unknown_level_is_exit_2(home: Path, cli) -> None:
 
 def test_one_question_is_not_questions() -> None:
     """"1 question", in both formats (QA of issue 12's "1 minutes")."""
-    from mli_drill import worksheet
+    from mli_drill.export import worksheet
     from mli_drill.problems.instance import make_instance
 
     sheet = worksheet.build_sheet([make_instance("receptive-field", "exam", 1)], {}, 1, "exam", 1)

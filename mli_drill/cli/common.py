@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mli_drill.cli.keys import KeyReader
     from mli_drill.collection import Collection
     from mli_drill.model import Deck
-    from mli_drill.scheduling import Policy
+    from mli_drill.review.scheduling import Policy
     from mli_drill.store import Store
 
 
@@ -93,7 +93,7 @@ def settings() -> dict[str, Any]:
 
 def policy(store: "Store | None" = None) -> "Policy":
     """The scheduling settings; with ``store``, also the FSRS parameters fitted to it (``mli-drill optimize``)."""
-    from mli_drill.scheduling import Policy
+    from mli_drill.review.scheduling import Policy
 
     from datetime import date
 

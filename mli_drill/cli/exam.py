@@ -49,8 +49,8 @@ def exam(
     from mli_drill.cli.common import check_family_and_level, level_chooser, load_collection, open_db, policy
     from mli_drill.cli.exam_terminal import ExamTerminal
     from mli_drill.collection import sync
-    from mli_drill.exam import Question, build_report, compose_paper
-    from mli_drill.exam_session import ExamSession, marks_from_rows, reschedule_with
+    from mli_drill.exam.paper import Question, build_report, compose_paper
+    from mli_drill.exam.session import ExamSession, marks_from_rows, reschedule_with
     from mli_drill.problems.instance import new_seed
 
     check_family_and_level(None, level, auto=True)
@@ -190,8 +190,8 @@ def _wrong_entries(answer: str | None, instance) -> list[str]:  # type: ignore[n
 def _abandon_unfinished(store, now) -> None:  # type: ignore[no-untyped-def]
     """--new: hand in the unfinished paper as it stands, so history keeps it."""
     from mli_drill import clock
-    from mli_drill.exam import Question, build_report
-    from mli_drill.exam_session import marks_from_rows
+    from mli_drill.exam.paper import Question, build_report
+    from mli_drill.exam.session import marks_from_rows
 
     paper = store.exams.unfinished()
     if paper is None:

@@ -4,7 +4,7 @@
 the exam's promises need:
 
 * ``ask_until(prompt, stop)`` waits for a line with ``select`` in short
-  slices and gives up (raising :class:`~mli_drill.exam_session.Waited`) once
+  slices and gives up (raising :class:`~mli_drill.exam.session.Waited`) once
   ``stop()`` is true: time is up, or a warning is due, while the student is
   still thinking. Lines are read with ``os.read`` into a buffer of our own,
   so a pipe's lines are never stuck in Python's buffer where ``select``
@@ -29,7 +29,7 @@ from types import FrameType
 from typing import Callable, Iterator
 
 from mli_drill.cli.common import ConsoleTerminal
-from mli_drill.exam_session import Hangup, TimeUp, Waited
+from mli_drill.exam.session import Hangup, TimeUp, Waited
 
 SLICE_SECONDS = 0.2  # how often a waiting prompt looks at the clock
 HANGUP_SIGNALS = ("SIGHUP", "SIGTERM")

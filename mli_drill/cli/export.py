@@ -46,7 +46,7 @@ def anki(
 ) -> None:
     """Write the concept decks as an Anki package; re-importing a newer export updates the notes."""
     from mli_drill import render
-    from mli_drill.anki import export_decks
+    from mli_drill.export.anki import export_decks
     from mli_drill.cli.common import load_collection
 
     collection = load_collection(with_families=False)
@@ -76,7 +76,8 @@ def sheet(
     .html (or .htm) for HTML; another extension is refused. For a PDF, write
     .html and print it to PDF from a browser.
     """
-    from mli_drill import render, worksheet
+    from mli_drill import render
+    from mli_drill.export import worksheet
     from mli_drill.problems.registry import family_names
     from mli_drill.problems.instance import make_instance, new_seed
     from mli_drill.problems.spec import LEVELS, load_spec

@@ -22,7 +22,7 @@ def optimize(json_output: bool = typer.Option(False, "--json", help="Print the f
     """
     from mli_drill import clock
     from mli_drill.cli.common import open_db, policy
-    from mli_drill.optimizer import histories_from_rows, optimize as run
+    from mli_drill.review.optimizer import histories_from_rows, optimize as run
     from mli_drill.render.adaptive import optimize_report
 
     store = open_db()

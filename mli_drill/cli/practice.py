@@ -12,7 +12,7 @@ from mli_drill.cli import completion
 if TYPE_CHECKING:
     from mli_drill.adaptive import LevelChooser
     from mli_drill.collection import Collection
-    from mli_drill.interleave import FamilyNeed
+    from mli_drill.review.interleave import FamilyNeed
 
 
 def register(app: typer.Typer) -> None:
@@ -52,9 +52,9 @@ def practice(
     from mli_drill.cli.problems import print_family_list
     from mli_drill.cli.common import load_collection
     from mli_drill.collection import FAMILY_PREFIX, sync
-    from mli_drill.interleave import family_results
+    from mli_drill.review.interleave import family_results
     from mli_drill.render.adaptive import family_results as family_results_table
-    from mli_drill.session import Entry, Session
+    from mli_drill.review.session import Entry, Session
 
     if list_families:
         print_family_list()
@@ -105,8 +105,8 @@ def _mix(store, collection, chooser: "LevelChooser", names, topics, count, termi
     from mli_drill import clock
     from mli_drill.adaptive import family_needs
     from mli_drill.collection import FAMILY_PREFIX
-    from mli_drill.interleave import MIX_SIZE, Interleaver, choose_mix
-    from mli_drill.session import Entry
+    from mli_drill.review.interleave import MIX_SIZE, Interleaver, choose_mix
+    from mli_drill.review.session import Entry
 
     pool = [name for name, spec in collection.families.items() if spec.topic in topics] if topics else []
     if not names and not topics:

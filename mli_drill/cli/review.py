@@ -52,7 +52,7 @@ def review(
     from mli_drill.cli.common import ConsoleTerminal, find_deck, level_chooser, live_policy, load_collection, open_db, policy
     from mli_drill.collection import sync
     from mli_drill.queue import chosen_plan, review_plan
-    from mli_drill.session import Session
+    from mli_drill.review.session import Session
 
     if bool(ids) != cards:
         raise typer.BadParameter("name the cards after --cards: mli-drill review --cards ID...", param_hint="--cards")

@@ -9,8 +9,8 @@ import typer
 
 if TYPE_CHECKING:
     from mli_drill.collection import Collection
-    from mli_drill.scheduling import Policy
-    from mli_drill.stats import RecurringMistake, StatsReport
+    from mli_drill.review.scheduling import Policy
+    from mli_drill.review.stats import RecurringMistake, StatsReport
 
 
 def register(app: typer.Typer) -> None:
@@ -68,10 +68,10 @@ def stats(json_output: bool = typer.Option(False, "--json", help="Print the numb
 
 
 def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy") -> "StatsReport":
-    """Ask the store for its aggregates and hand them to the pure computations in ``mli_drill.stats``."""
-    from mli_drill import stats as s
+    """Ask the store for its aggregates and hand them to the pure computations in ``mli_drill.review.stats``."""
+    from mli_drill.review import stats as s
     from mli_drill.clock import iso
-    from mli_drill.scheduling import forgetting_curve
+    from mli_drill.review.scheduling import forgetting_curve
 
     today = s.local_today(now)
     days = s.heatmap_days(today)
@@ -104,7 +104,7 @@ def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy")
 
 def recurring_mistakes(store: Any, now: datetime) -> tuple[str, list["RecurringMistake"]]:
     """(window start, slips named at least twice since then): for ``stats`` and the exam report."""
-    from mli_drill import stats as s
+    from mli_drill.review import stats as s
     from mli_drill.clock import iso
 
     since = iso(s.window_start(now, s.MISTAKE_DAYS))

@@ -21,8 +21,8 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     from mli_drill.adaptive import fsrs_summary, levels_summary
     from mli_drill.cli.common import load_collection, open_db, policy, settings
     from mli_drill.collection import sync
-    from mli_drill.progress import status_report
-    from mli_drill.scheduling import new_left_today
+    from mli_drill.review.progress import status_report
+    from mli_drill.review.scheduling import new_left_today
 
     store = open_db()
     now = clock.now()

@@ -645,7 +645,7 @@ def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str,
     if report.practise_next:
         out.print("Practise next: " + " · ".join(f"mli-drill practice {f}" for f in report.practise_next), soft_wrap=True)
     if report.recurring_mistakes:
-        from mli_drill.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
+        from mli_drill.review.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
 
         shown = " · ".join(f"{escape(m['family'])} {escape(m['id'])} ×{m['count']}" for m in report.recurring_mistakes[:5])
         more = f" and {len(report.recurring_mistakes) - 5} more" if len(report.recurring_mistakes) > 5 else ""

@@ -225,7 +225,7 @@ def leeches(out: Console, found: list[Any]) -> None:
 def recurring_mistakes(out: Console, found: list[Any]) -> None:
     """Each slip made at least twice lately: family, id and count, then the latest message (wrapped, indented)."""
     from mli_drill.render import labelled_lines
-    from mli_drill.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
+    from mli_drill.review.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
 
     out.print()
     if not found:

@@ -1,8 +1,8 @@
 """The store's side of adaptive practice (schema version 9): the ability cache and the FSRS fits.
 
 Reached through ``Store.adaptive``. Like the rest of ``store/`` this is only
-SQL: the Elo model is :mod:`mli_drill.ability`, the fitting
-:mod:`mli_drill.optimizer`, and :mod:`mli_drill.adaptive` joins them.
+SQL: the Elo model is :mod:`mli_drill.review.ability`, the fitting
+:mod:`mli_drill.review.optimizer`, and :mod:`mli_drill.adaptive` joins them.
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ CREATE TABLE exam_late_answers (
 );
 
 -- version: 9
--- Adaptive practice (mli_drill.ability): an Elo-style ability per problem
+-- Adaptive practice (mli_drill.review.ability): an Elo-style ability per problem
 -- family and a difficulty per level. Both are a fold of the live problem
 -- answers in the review log (family, level from the detail JSON, correct), in
 -- log-id order; these tables cache the fold up to review_log id
@@ -179,7 +179,7 @@ CREATE TABLE fsrs_fits (
     fitted_at  TEXT NOT NULL,
     reviews    INTEGER NOT NULL,                   -- live reviews in the log when fitted (all of them used)
     parameters TEXT NOT NULL,                      -- JSON list of the 21 FSRS-6 parameters
-    figures    TEXT NOT NULL,                      -- JSON mli_drill.optimizer.Fit figures
+    figures    TEXT NOT NULL,                      -- JSON mli_drill.review.optimizer.Fit figures
     adopted    INTEGER NOT NULL,                   -- 1: better on the held-out fifth, so adopted when fitted
     in_use     INTEGER NOT NULL DEFAULT 0          -- 1: the scheduler uses these now (at most one row)
 );

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mli_drill.ability import Abilities, Answer, choose
+from mli_drill.review.ability import Abilities, Answer, choose
 from mli_drill.problems.instance import make_instance
-from mli_drill.interleave import MAX_RUN
+from mli_drill.review.interleave import MAX_RUN
 
 FAMILY = "receptive-field"
 

@@ -18,7 +18,7 @@ import pytest
 
 from mli_drill.problems.answers import check, matches
 from mli_drill.collection import load_collection
-from mli_drill.exam import compose_paper
+from mli_drill.exam.paper import compose_paper
 from mli_drill.problems.registry import family_names
 from mli_drill.problems.instance import Instance, make_instance
 from mli_drill.problems.mistakes import catalogue, diagnose, mistake_answers

@@ -112,7 +112,7 @@ def test_optimize_reports_held_out_figures_and_adopts_only_when_better(history: 
 
 def test_status_suggests_optimize_until_a_fit_then_again_after_new_reviews(cli, home: Path) -> None:
     from mli_drill.cli.common import open_db
-    from mli_drill.optimizer import MIN_REVIEWS, NUDGE_NEW_REVIEWS
+    from mli_drill.review.optimizer import MIN_REVIEWS, NUDGE_NEW_REVIEWS
 
     store = open_db()
     store.sync_items([("card:x", "card", "d")], "2026-05-01T09:00:00+00:00")
@@ -181,7 +181,7 @@ def test_parameters_adopted_while_a_session_is_open_apply_from_its_next_answer(h
     from mli_drill.cli.common import live_policy, open_db, policy
     from mli_drill.collection import load_collection, sync
     from mli_drill.problems.instance import make_instance
-    from mli_drill.session import Entry, Session
+    from mli_drill.review.session import Entry, Session
 
     store = open_db()
     sync(store, load_collection(), clock.now())

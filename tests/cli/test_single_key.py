@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mli_drill.cli.keys import KeyReader, one_key_answers
-from mli_drill.session import Session
+from mli_drill.review.session import Session
 from tests.conftest import FIXED_NOW, ROOT, basic_deck, wait_until_reading_keys, write_deck
 
 pexpect = pytest.importorskip("pexpect")
@@ -72,8 +72,8 @@ def test_the_session_prompts_are_the_ones_answered_with_one_key() -> None:
 
     from mli_drill.clock import parse_time
     from mli_drill.model import Card
-    from mli_drill.scheduling import Policy
-    from mli_drill.session import Entry
+    from mli_drill.review.scheduling import Policy
+    from mli_drill.review.session import Entry
     from mli_drill.store import open_store
 
     with tempfile.TemporaryDirectory() as directory:

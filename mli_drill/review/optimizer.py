@@ -14,7 +14,7 @@
 3. **Score** the default, the parameters in use (when a fit was adopted
    before) and the fitted parameters on the held-out fifth, by replaying
    every item's whole history through mli-drill's own scheduler
-   (:mod:`mli_drill.scheduling`, fuzz off) and asking it, before each
+   (:mod:`mli_drill.review.scheduling`, fuzz off) and asking it, before each
    held-out review made a day or more after the previous one, how likely
    recall is. Log loss (mean negative log-likelihood, probabilities clipped
    to [1e-6, 1 − 1e-6]) and RMSE over 20 equal-width bins of predicted recall
@@ -58,7 +58,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
-    from mli_drill.scheduling import Policy
+    from mli_drill.review.scheduling import Policy
 
 HELD_OUT_SHARE = 0.2
 MIN_REVIEWS = 400
@@ -117,7 +117,7 @@ def replay(histories: Mapping[str, Sequence[Review]], policy: "Policy", scored_f
     Every review, scored or not, moves the item's state, as it did when made.
     """
     from mli_drill.model import ItemState
-    from mli_drill.scheduling import retrievability, review
+    from mli_drill.review.scheduling import retrievability, review
 
     pairs = []
     for key, reviews in histories.items():

@@ -1,6 +1,6 @@
 """Sitting a mock paper: a state machine over a terminal and a clock.
 
-Like :mod:`mli_drill.session` this reads lines from a Terminal and emits
+Like :mod:`mli_drill.review.session` this reads lines from a Terminal and emits
 events; it never reads the time itself but calls the ``ticks`` clock it is
 given, so tests drive the countdown. Problems take one line (the answer; ``n``
 skips to come back later). Points questions take Enter (the answer is written
@@ -36,9 +36,9 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
 
 from mli_drill.clock import iso
-from mli_drill.exam import PROBLEM_MARKS, Mark, Question, points_marks, rating_for_share
+from mli_drill.exam.paper import PROBLEM_MARKS, Mark, Question, points_marks, rating_for_share
 from mli_drill.model import Card, ReviewRecord
-from mli_drill.session import Notice, Terminal, parse_points
+from mli_drill.review.session import Notice, Terminal, parse_points
 
 WARNINGS = (300, 60)  # seconds left at which a warning appears (only on papers longer than that)
 HAND_IN_WORDS = ("y", "yes", "q")
@@ -453,7 +453,7 @@ class ExamSession:
 
 def reschedule_with(store: Any, policy: Any, clock: Callable[[], datetime]) -> "Reschedule":
     """With --reschedule: each answer is a review of its item (source 'exam'), with the slips diagnosed in it."""
-    from mli_drill import scheduling
+    from mli_drill.review import scheduling
 
     def apply(question: Question, share: float, answer: str | None, mistakes: list[dict[str, str]]) -> None:
         now = clock()

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping
 
 from mli_drill.clock import iso
 from mli_drill.model import FAMILY_PREFIX, ItemState
-from mli_drill.scheduling import Policy, local_day_start, retrievability
+from mli_drill.review.scheduling import Policy, local_day_start, retrievability
 
 HEATMAP_WEEKS = 26
 FORECAST_DAYS = 30

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 from mli_drill.clock import end_of_local_day, iso
 from mli_drill.model import ItemState
-from mli_drill.scheduling import Policy, local_day_start, retrievability
+from mli_drill.review.scheduling import Policy, local_day_start, retrievability
 
 
 @dataclass

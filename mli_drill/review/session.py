@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Protocol
 
-from mli_drill import scheduling
+from mli_drill.review import scheduling
 from mli_drill.clock import iso
 from mli_drill.model import Card, ItemState, ReviewRecord, choice_letter, choice_order
 
 if TYPE_CHECKING:
-    from mli_drill.ability import LevelChoice
+    from mli_drill.review.ability import LevelChoice
     from mli_drill.problems.mistakes import Diagnosis
 
 LEARN_AHEAD = timedelta(minutes=20)  # like Anki: learning steps due soon come back this session

@@ -7,7 +7,7 @@ the method, not just run it. ``mli-drill practice`` with no family (or
 
 * those **due** for review (their FSRS schedule says so);
 * those with the **lowest predicted success** at the exam level (the
-  ability model in :mod:`mli_drill.ability`; the level actually served still
+  ability model in :mod:`mli_drill.review.ability`; the level actually served still
   follows the student, so each problem stays near 75%);
 * those with **recurring mistakes**: a slip named in two or more wrong
   answers in the last 30 days (``mli-drill stats``).
