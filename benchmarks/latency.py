@@ -90,8 +90,8 @@ def session_latencies(home: Path, answers: int, render: bool = False) -> list[fl
     """Run one review session of ``answers`` answers on the collection under ``home``."""
     from mli_drill import paths
     from mli_drill.clock import parse_time
-    from mli_drill.collection import load_collection, sync
-    from mli_drill.queue import review_entries
+    from mli_drill.services.collection import load_collection, sync
+    from mli_drill.services.queue import review_entries
     from mli_drill.review.scheduling import Policy
     from mli_drill.review.session import Session
     from mli_drill.store import open_store

@@ -144,7 +144,7 @@ def exam_seed(kinds: tuple[str, ...] = PROBLEM_POINTS_PROBLEM) -> int:
 
 @functools.lru_cache(maxsize=None)
 def _exam_seed(kinds: tuple[str, ...]) -> int:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
     from mli_drill.exam.paper import compose_paper
 
     candidates = load_collection().exam_candidates()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mli_drill.review.ability import Abilities, Answer
-from mli_drill.adaptive import current_abilities
+from mli_drill.services.adaptive import current_abilities
 from mli_drill.model import ReviewRecord
 from mli_drill.store import StoreError, open_store
 

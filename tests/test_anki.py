@@ -78,7 +78,7 @@ def export(cli, out: Path, *decks: str):
 
 
 def test_every_card_becomes_one_note_with_stable_guids(home: Path, cli, tmp_path: Path) -> None:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
 
     cards = [card for deck in load_collection(with_families=False).decks for card in deck.cards]
     first = export(cli, tmp_path / "first.apkg")
@@ -95,7 +95,7 @@ def test_every_card_becomes_one_note_with_stable_guids(home: Path, cli, tmp_path
 
 
 def test_math_becomes_mathjax_and_cloze_uses_the_cloze_model(home: Path, cli, tmp_path: Path) -> None:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
 
     cards = [card for deck in load_collection(with_families=False).decks for card in deck.cards]
     export(cli, tmp_path / "all.apkg")
@@ -153,7 +153,7 @@ def test_fields_of_each_card_type(home: Path, cli, tmp_path: Path) -> None:
 
 
 def test_deck_filter_exports_only_those_decks(home: Path, cli, tmp_path: Path) -> None:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
 
     collection = load_collection(with_families=False)
     chosen = [collection.decks[0], collection.decks[-1]]

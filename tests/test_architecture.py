@@ -36,9 +36,9 @@ PACKAGE = "mli_drill"
 # the database; the store; the core (domain logic, pure or reading its own files);
 # the problem families; the foundation every layer may use.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "cli": ("__main__", "cli", "cli.*", "errors"),
+    "cli": ("__main__", "cli", "cli.*"),
     "render": ("render", "render.*"),
-    "services": ("adaptive", "backup", "collection", "precompiled", "queue"),
+    "services": ("services", "services.*", "precompiled"),
     "store": ("store", "store.*"),
     "core": (
         "decks", "decks.*", "problems", "problems.registry", "problems.spec", "problems.instance", "problems.answers",

@@ -325,7 +325,7 @@ def stored_exam_answers(db: Path) -> int:
 
 @pytest.mark.slow
 def test_exam_survives_sigkill_and_resumes(tmp_path: Path) -> None:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
 
     candidates = load_collection().exam_candidates()
     home = tmp_path / "home"

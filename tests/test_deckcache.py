@@ -88,7 +88,7 @@ def test_cached_deck_equals_the_parsed_deck_field_by_field(tmp_path: Path) -> No
 
 
 def test_loading_a_cached_collection_decodes_no_card_until_one_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mli_drill.collection import Collection
+    from mli_drill.services.collection import Collection
 
     deck = write_deck(tmp_path / "decks", "c", basic_deck("c", 50))
     cache = DeckCache(tmp_path / "cache")

@@ -10,7 +10,7 @@ import pytest
 from mli_drill.problems.answers import AnswerSyntaxError
 from mli_drill.clock import ClockError
 from mli_drill.decks.deckfile import DeckError
-from mli_drill.errors import describe
+from mli_drill.cli.errors import describe
 from mli_drill.exceptions import MliDrillError
 from mli_drill.problems.registry import UnknownFamily, load_module
 from mli_drill.problems.families.base import InvalidParams

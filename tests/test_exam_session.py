@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import pytest
 
-from mli_drill.collection import load_collection
+from mli_drill.services.collection import load_collection
 from mli_drill.exam.paper import Question, build_report, compose_paper
 from mli_drill.exam.session import (
     END_OF_INPUT, HANDED_IN, INTERRUPTED, TIME_UP, ExamSession, Hangup, LateAnswerKept, Outcome, PaperSummary,

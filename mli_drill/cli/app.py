@@ -90,7 +90,7 @@ def main() -> None:
         sys.stderr.write("\ninterrupted\n")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the one place errors become messages
-        from mli_drill.errors import describe
+        from mli_drill.cli.errors import describe
 
         message, code = describe(exc)
         from mli_drill.render import error

@@ -21,7 +21,7 @@ def backup(
     An automatic backup is also taken on the first run of each day; the last 7 are kept.
     """
     from mli_drill import paths, render
-    from mli_drill.backup import restore_from
+    from mli_drill.services.backup import restore_from
     from mli_drill.cli.common import db_path, open_db
     from mli_drill.clock import now
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, overload
 
 if TYPE_CHECKING:
-    from mli_drill.adaptive import LevelChooser
+    from mli_drill.services.adaptive import LevelChooser
     from mli_drill.cli.keys import KeyReader
-    from mli_drill.collection import Collection
+    from mli_drill.services.collection import Collection
     from mli_drill.model import Deck
     from mli_drill.review.scheduling import Policy
     from mli_drill.store import Store
@@ -42,7 +42,7 @@ _OPENED: list["Store"] = []
 
 def open_db() -> "Store":
     """Open the database (taking the day's first backup); ``finish`` closes it after the command."""
-    from mli_drill.backup import backup_before_migration, daily_backup
+    from mli_drill.services.backup import backup_before_migration, daily_backup
     from mli_drill.store import open_store
 
     store = open_store(db_path(), before_migrate=backup_before_migration)
@@ -68,7 +68,7 @@ def load_collection(extra: list[Path] | None = None, with_families: bool = True,
     or file name) or by path (``extra``) is not skipped silently: its problems
     become the error (exit 2), as ``decks validate`` would print them.
     """
-    from mli_drill.collection import load_collection as load
+    from mli_drill.services.collection import load_collection as load
     from mli_drill.decks.deckfile import DeckError
     from mli_drill.render import warning
 
@@ -106,21 +106,21 @@ def policy(store: "Store | None" = None) -> "Policy":
     )
     if store is None:
         return rules
-    from mli_drill.adaptive import with_fitted_parameters
+    from mli_drill.services.adaptive import with_fitted_parameters
 
     return with_fitted_parameters(rules, store)
 
 
 def live_policy(store: "Store", rules: "Policy") -> "Callable[[], Policy]":
     """``rules`` with the FSRS parameters in use at each call: an answer uses parameters adopted while the session was open."""
-    from mli_drill.adaptive import with_fitted_parameters
+    from mli_drill.services.adaptive import with_fitted_parameters
 
     return lambda: with_fitted_parameters(rules, store)
 
 
 def level_chooser(store: "Store", level: str | None) -> "LevelChooser":
     """What draws each problem's level: ``--level`` when given, else the ``level`` setting (auto by default)."""
-    from mli_drill.adaptive import LevelChooser
+    from mli_drill.services.adaptive import LevelChooser
 
     return LevelChooser(store, level if level is not None else settings()["level"])
 

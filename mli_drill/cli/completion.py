@@ -86,7 +86,7 @@ def _family_titles() -> dict[str, str]:
 
 
 def _collection() -> Any:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
 
     return load_collection(with_families=False, stored_only=True)
 

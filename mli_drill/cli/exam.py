@@ -48,7 +48,7 @@ def exam(
     from mli_drill import clock, render
     from mli_drill.cli.common import check_family_and_level, level_chooser, load_collection, open_db, policy
     from mli_drill.cli.exam_terminal import ExamTerminal
-    from mli_drill.collection import sync
+    from mli_drill.services.collection import sync
     from mli_drill.exam.paper import Question, build_report, compose_paper
     from mli_drill.exam.session import ExamSession, marks_from_rows, reschedule_with
     from mli_drill.problems.instance import new_seed

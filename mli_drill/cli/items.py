@@ -52,13 +52,13 @@ def _sync(store: "Store") -> None:
     """Bring the store's items up to date with the decks, so a card can be suspended before it was ever shown."""
     from mli_drill import clock
     from mli_drill.cli.common import load_collection
-    from mli_drill.collection import sync
+    from mli_drill.services.collection import sync
 
     sync(store, load_collection(), clock.now())
 
 
 def _card_ids() -> list[str]:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
 
     return [summary.id for summary in load_collection(with_families=False).summaries()]
 

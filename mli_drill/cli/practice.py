@@ -10,8 +10,8 @@ import typer
 from mli_drill.cli import completion
 
 if TYPE_CHECKING:
-    from mli_drill.adaptive import LevelChooser
-    from mli_drill.collection import Collection
+    from mli_drill.services.adaptive import LevelChooser
+    from mli_drill.services.collection import Collection
     from mli_drill.review.interleave import FamilyNeed
 
 
@@ -51,7 +51,7 @@ def practice(
     from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, level_chooser, live_policy, open_db, policy
     from mli_drill.cli.problems import print_family_list
     from mli_drill.cli.common import load_collection
-    from mli_drill.collection import FAMILY_PREFIX, sync
+    from mli_drill.services.collection import FAMILY_PREFIX, sync
     from mli_drill.review.interleave import family_results
     from mli_drill.render.adaptive import family_results as family_results_table
     from mli_drill.review.session import Entry, Session
@@ -103,8 +103,8 @@ def _check_topics(collection: "Collection", topics: List[str]) -> List[str]:
 def _mix(store, collection, chooser: "LevelChooser", names, topics, count, terminal):  # type: ignore[no-untyped-def]
     """The mix: named families all, the rest (topics, or every family) the neediest up to MIX_SIZE; and its entries."""
     from mli_drill import clock
-    from mli_drill.adaptive import family_needs
-    from mli_drill.collection import FAMILY_PREFIX
+    from mli_drill.services.adaptive import family_needs
+    from mli_drill.services.collection import FAMILY_PREFIX
     from mli_drill.review.interleave import MIX_SIZE, Interleaver, choose_mix
     from mli_drill.review.session import Entry
 

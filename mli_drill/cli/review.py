@@ -10,7 +10,7 @@ import typer
 from mli_drill.cli import completion
 
 if TYPE_CHECKING:
-    from mli_drill.collection import Collection
+    from mli_drill.services.collection import Collection
 
 
 def register(app: typer.Typer) -> None:
@@ -50,8 +50,8 @@ def review(
     """
     from mli_drill import clock, render
     from mli_drill.cli.common import ConsoleTerminal, find_deck, level_chooser, live_policy, load_collection, open_db, policy
-    from mli_drill.collection import sync
-    from mli_drill.queue import chosen_plan, review_plan
+    from mli_drill.services.collection import sync
+    from mli_drill.services.queue import chosen_plan, review_plan
     from mli_drill.review.session import Session
 
     if bool(ids) != cards:

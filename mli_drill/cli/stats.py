@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from mli_drill.collection import Collection
+    from mli_drill.services.collection import Collection
     from mli_drill.review.scheduling import Policy
     from mli_drill.review.stats import RecurringMistake, StatsReport
 
@@ -44,9 +44,9 @@ def stats(json_output: bool = typer.Option(False, "--json", help="Print the numb
     --json prints every number.
     """
     from mli_drill import clock
-    from mli_drill.adaptive import levels_summary
+    from mli_drill.services.adaptive import levels_summary
     from mli_drill.cli.common import load_collection, open_db, policy, settings
-    from mli_drill.collection import sync
+    from mli_drill.services.collection import sync
 
     store = open_db()
     now = clock.now()

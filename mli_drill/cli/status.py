@@ -18,9 +18,9 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     shows the days left and the predicted recall on exam day per topic.
     """
     from mli_drill import clock, render
-    from mli_drill.adaptive import fsrs_summary, levels_summary
+    from mli_drill.services.adaptive import fsrs_summary, levels_summary
     from mli_drill.cli.common import load_collection, open_db, policy, settings
-    from mli_drill.collection import sync
+    from mli_drill.services.collection import sync
     from mli_drill.review.progress import status_report
     from mli_drill.review.scheduling import new_left_today
 

@@ -2,7 +2,7 @@
 
 Reached through ``Store.adaptive``. Like the rest of ``store/`` this is only
 SQL: the Elo model is :mod:`mli_drill.review.ability`, the fitting
-:mod:`mli_drill.review.optimizer`, and :mod:`mli_drill.adaptive` joins them.
+:mod:`mli_drill.review.optimizer`, and :mod:`mli_drill.services.adaptive` joins them.
 """
 
 from __future__ import annotations

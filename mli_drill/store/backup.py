@@ -1,6 +1,6 @@
 """Copies of a database through SQLite's online backup API, and where they are kept.
 
-The SQLite side of backups (``mli_drill.backup`` decides when to take one,
+The SQLite side of backups (``mli_drill.services.backup`` decides when to take one,
 which to keep and how to restore): a copy is consistent even while another
 terminal writes, is written to a temporary name and renamed once complete,
 and a copy meant to replace the database is checked before it is used.

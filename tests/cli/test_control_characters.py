@@ -162,7 +162,7 @@ def test_text_past_the_loader_is_shown_inert(home: Path, old_loader: None, cli) 
 
 
 def test_a_stored_answer_is_shown_back_inert_in_the_exam_report(home: Path, cli) -> None:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
     from mli_drill.exam.paper import compose_paper
 
     candidates = load_collection().exam_candidates()

@@ -9,7 +9,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from mli_drill.collection import load_collection
+from mli_drill.services.collection import load_collection
 from mli_drill.exam.paper import compose_paper
 from mli_drill.problems.instance import make_instance
 from tests.conftest import FIXED_NOW, exam_seed, typed_answer

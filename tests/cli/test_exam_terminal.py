@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from mli_drill.collection import load_collection
+from mli_drill.services.collection import load_collection
 from mli_drill.exam.paper import Question, compose_paper
 from tests.conftest import FIXED_NOW, ROOT, exam_seed, typed_answer
 

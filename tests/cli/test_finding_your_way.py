@@ -217,7 +217,7 @@ def test_completion_is_quiet_about_skipped_decks_and_a_damaged_cache(tmp_path: P
 
 # -- decks show ----------------------------------------------------------------------------
 def test_decks_show_never_cuts_a_card_id(home: Path) -> None:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
 
     for deck in load_collection(with_families=False).decks:
         result = run_process("decks", "show", deck.id, env={"COLUMNS": "80"})
@@ -228,7 +228,7 @@ def test_decks_show_never_cuts_a_card_id(home: Path) -> None:
 
 
 def test_decks_show_answers_has_every_answer_and_folds_long_ids_at_a_narrow_width(home: Path) -> None:
-    from mli_drill.collection import load_collection
+    from mli_drill.services.collection import load_collection
     from mli_drill.render import latex_to_unicode
 
     deck = load_collection(with_families=False).deck("exam-past-papers")

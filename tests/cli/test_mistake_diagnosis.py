@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from mli_drill.problems.answers import check, matches
-from mli_drill.collection import load_collection
+from mli_drill.services.collection import load_collection
 from mli_drill.exam.paper import compose_paper
 from mli_drill.problems.registry import family_names
 from mli_drill.problems.instance import Instance, make_instance

@@ -179,7 +179,7 @@ def test_parameters_adopted_while_a_session_is_open_apply_from_its_next_answer(h
     """A second terminal runs optimize mid-session: the open session's next answer uses the new parameters."""
     from mli_drill import clock
     from mli_drill.cli.common import live_policy, open_db, policy
-    from mli_drill.collection import load_collection, sync
+    from mli_drill.services.collection import load_collection, sync
     from mli_drill.problems.instance import make_instance
     from mli_drill.review.session import Entry, Session
 

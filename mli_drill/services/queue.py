@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mli_drill.clock import iso, local_day_start, start_of_local_day
-from mli_drill.collection import FAMILY_PREFIX, Collection
+from mli_drill.services.collection import FAMILY_PREFIX, Collection
 from mli_drill.review.scheduling import Policy, build_queue, new_left_today
 from mli_drill.review.session import LEARN_AHEAD, LEARNING, Entry
 

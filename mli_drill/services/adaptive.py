@@ -77,7 +77,7 @@ def family_needs(store: Any, families: list[str], now: "datetime", course_order:
     """What the interleaved mix weighs for each family: due now, predicted success at the exam level, recurring slips."""
     from mli_drill.review import stats
     from mli_drill.clock import iso
-    from mli_drill.collection import FAMILY_PREFIX
+    from mli_drill.services.collection import FAMILY_PREFIX
     from mli_drill.review.interleave import FamilyNeed
     from mli_drill.review.scheduling import is_due
 
