@@ -42,7 +42,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "store": ("store", "store.*"),
     "core": (
         "decks", "decks.*", "problems", "problems.registry", "problems.spec", "problems.instance", "problems.answers",
-        "problems.answers.*", "problems.mistakes", "problems.pictures", "review", "review.*", "exam", "exam.*",
+        "problems.answers.*", "problems.mistakes", "problems.pictures", "problems.convert", "review", "review.*", "exam", "exam.*",
         "export", "export.*",
     ),
     "families": ("problems.families", "problems.families.*"),

@@ -242,7 +242,7 @@ def render_html(sheet: Sheet) -> str:
             body += [
                 '<div class="question">',
                 f'<h3>Question {item.number} <span class="meta">· {_e(family)} · level {_e(inst.level)} · seed {inst.seed}</span></h3>',
-                html_text(inst.question, family_pictures(inst.family, inst.params)),
+                html_text(inst.question, family_pictures(inst.family, inst.typed)),
                 '<p class="answer-line">Answer:</p>',
                 "</div>",
             ]
@@ -260,7 +260,7 @@ def render_html(sheet: Sheet) -> str:
 
 def _html_key_entry(item: SheetItem) -> list[str]:
     inst = item.instance
-    grids = family_pictures(inst.family, inst.params)
+    grids = family_pictures(inst.family, inst.typed)
     steps = "".join(f"<li>{html_text(step, grids)}</li>" if "\n" in step else f"<li>{_e(step)}</li>" for step in inst.solution.steps)
     slips = common_wrong_answers(inst)
     common = (

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
+from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
+from mli_drill.problems.convert import dump, load
 from mli_drill.problems.registry import load_module
 from mli_drill.problems.families.base import Solution
 from mli_drill.problems.spec import DEFAULT_LEVEL, LEVELS, AnswerSpec, SpecError, load_spec
@@ -21,6 +24,10 @@ MAX_SEED = 2**31 - 1
 
 @dataclass(frozen=True)
 class Instance:
+    """One drawn problem. ``params`` is the JSON form (stored, printed by ``--json``);
+    ``typed`` is the same parameters as the family's ``Params`` dataclass, which its
+    solver, slips and pictures take."""
+
     family: str
     level: str
     seed: int
@@ -29,6 +36,7 @@ class Instance:
     hint: str
     solution: Solution
     answer_spec: AnswerSpec
+    typed: Any
 
     @property
     def answer(self) -> Any:
@@ -74,23 +82,46 @@ def make_instance(family: str, level: str = DEFAULT_LEVEL, seed: int | None = No
     """Sample and solve one instance."""
     if level not in LEVELS:
         raise SpecError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
-    spec = load_spec(family)
     module = load_module(family)
     seed = new_seed() if seed is None else seed
     rng = random.Random(f"{family}/{level}/{seed}")
-    params = module.sample(rng, spec.levels[level])
-    return instance_from_params(family, level, seed, params)
+    return _solved(family, level, seed, module, module.sample(rng, level_settings(family, level)))
+
+
+@lru_cache(maxsize=None)
+def level_settings(family: str, level: str) -> Any:
+    """The spec's ``levels.<level>`` mapping as the family's ``Level`` dataclass (a mistyped key is an error, not a default)."""
+    module = load_module(family)
+    settings = load_spec(family).levels[level]
+    if not hasattr(module, "Level"):  # not yet typed: the plain mapping
+        return settings
+    try:
+        return load(module.Level, settings, f"$.levels.{level}")
+    except ValueError as error:
+        raise SpecError(f"problems/{family}.yaml: {error}") from None
+
+
+def typed_params(family: str, params: Any) -> Any:
+    """JSON parameters (stored, or given by hand to ``problems check``) as the family's ``Params``; errors name the path."""
+    module = load_module(family)
+    if not hasattr(module, "Params"):  # not yet typed: the plain mapping
+        return params
+    return load(module.Params, params)
 
 
 def instance_from_params(family: str, level: str, seed: int, params: dict[str, Any]) -> Instance:
     """Solve given parameters and word the question (used for stored exam papers too)."""
+    return _solved(family, level, seed, load_module(family), typed_params(family, params))
+
+
+def _solved(family: str, level: str, seed: int, module: ModuleType, typed: Any) -> Instance:
     spec = load_spec(family)
-    module = load_module(family)
-    solution = module.solve(params)
-    fields = module.question_fields(params)
+    solution = module.solve(typed)
+    fields = module.question_fields(typed)
     variant = fields.get("variant")
     question = spec.template(variant).format_map(fields).strip()
     kind = solution.kind or spec.answer.kind
     answer_spec = AnswerSpec(kind=kind, rel_tol=spec.answer.rel_tol, abs_tol=spec.answer.abs_tol)
     hint = spec.hint_for(variant).format_map(fields).strip() if spec.hint else ""
-    return Instance(family, level, seed, params, question, hint, solution, answer_spec)
+    params = dump(typed) if is_dataclass(typed) else typed
+    return Instance(family, level, seed, params, question, hint, solution, answer_spec, typed)

@@ -54,7 +54,7 @@ def catalogue(family: str) -> tuple["Mistake", ...]:
     return tuple(getattr(load_module(family), "MISTAKES", ()))
 
 
-def _values(mistake: "Mistake", params: dict[str, Any]) -> list[Any]:
+def _values(mistake: "Mistake", params: Any) -> list[Any]:
     """The slip's value(s) for these params: none when it does not apply,
     several when it is :class:`~mli_drill.problems.families.base.Alternatives`."""
     try:
@@ -77,7 +77,7 @@ def mistake_answers(instance: "Instance") -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
     for mistake in catalogue(instance.family):
         kept: list[Any] = []
-        for value in _values(mistake, instance.params):
+        for value in _values(mistake, instance.typed):
             if matches(value, instance.answer, spec) or any(matches(value, other, spec) for other in kept):
                 continue
             kept.append(value)
@@ -117,4 +117,4 @@ def diagnose(instance: "Instance", given: Any) -> list[Diagnosis]:
         for mistake_id, value in mistake_answers(instance)
         if _matches_slip(given, value, instance.answer_spec)
     )
-    return [Diagnosis(mistake_id, by_id[mistake_id].message(instance.params)) for mistake_id in named]
+    return [Diagnosis(mistake_id, by_id[mistake_id].message(instance.typed)) for mistake_id in named]

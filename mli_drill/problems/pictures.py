@@ -48,8 +48,8 @@ class Picture:
 Block = str | Picture
 
 
-def family_pictures(family: str, params: dict[str, Any]) -> list[Grid]:
-    """The grids a family declares for an instance; none for a family without ``pictures``."""
+def family_pictures(family: str, params: Any) -> list[Grid]:
+    """The grids a family declares for an instance (``params``: its typed ``Params``); none for a family without ``pictures``."""
     from mli_drill.problems.registry import load_module
 
     declare = getattr(load_module(family), "pictures", None)

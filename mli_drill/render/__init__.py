@@ -393,7 +393,7 @@ def pictures_for(out: Console, inst: Any) -> list[Any]:
         return []
     from mli_drill.problems.pictures import family_pictures
 
-    return family_pictures(inst.family, inst.params)
+    return family_pictures(inst.family, inst.typed)
 
 
 def problem_panel(out: Console, inst: Any, title: str, more: list[str] | None = None, level: str | None = None) -> Panel:

@@ -8,12 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.families.receptive_field import question_fields, solve
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.families import receptive_field
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "receptive-field"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return receptive_field.solve(typed_params(FAMILY, params))
 
 
 def conv(k: int, s: int = 1, d: int = 1) -> dict:
@@ -161,6 +166,22 @@ def test_invalid_params(params):
         solve(params)
 
 
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"layers": [conv(3), {"type": "conv", "kernel": "3", "stride": 1, "dilation": 1}]}, "at $.layers[1].kernel: expected an integer, got '3'"),
+        ({"layers": [conv(3, s=0)]}, "at $.layers[0].stride: must be at least 1, got 0"),
+        ({"layers": [{"type": "fc", "kernel": 3, "stride": 1, "dilation": 1}]}, "at $.layers[0].type: expected one of 'conv', 'pool', got 'fc'"),
+        ({"layers": [{"type": "conv", "kernel": 3, "stride": 1, "dilaton": 1}]}, "at $.layers[0]: unknown key 'dilaton' (did you mean 'dilation'?)"),
+        ({"layers": []}, "at $.layers: must list at least one layer"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
 def test_solution_shows_each_layer():
     solution = solve({"layers": [conv(5), pool(2), conv(5), pool(2), conv(5)]})
     text = "\n".join(solution.steps)
@@ -185,7 +206,7 @@ def test_instances_valid_and_reproducible(seed, level):
     assert any(layer["stride"] > 1 for layer in layers[:-1])  # the jump matters
     assert 1 < instance.answer <= spec_level["max_answer"]
     assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
-    fields = question_fields(instance.params)
+    fields = receptive_field.question_fields(instance.typed)
     assert fields["layers"].count("\n") == len(layers) - 1
     assert str(len(layers)) in instance.question
 
@@ -198,5 +219,5 @@ def test_two_slips_never_give_the_same_wrong_value():
     for level in ("easy", "exam", "hard"):
         for seed in range(200):
             inst = make_instance(FAMILY, level, seed)
-            wrong = [v for m in catalogue(FAMILY) if (v := m.answer(inst.params)) != inst.answer]
+            wrong = [v for m in catalogue(FAMILY) if (v := m.answer(inst.typed)) != inst.answer]
             assert len(set(wrong)) == len(wrong), (level, seed, inst.params)

@@ -2,21 +2,31 @@
 
 A family is two files: ``problems/<name>.yaml`` (title, topic, week, levels
 with their parameter ranges, question wording, hints, answer form and
-tolerance) and ``mli_drill/problems/families/<name_with_underscores>.py``, a pure module
-with three functions::
+tolerance) and ``mli_drill/problems/families/<name_with_underscores>.py``, a
+pure module with two frozen dataclasses and three functions::
 
-    def sample(rng: random.Random, level: dict) -> dict
-        # parameters of one instance, JSON-able (ints, floats, str, lists, dicts).
-        # ``level`` is the mapping under ``levels.<level>`` in the spec.
+    @dataclass(frozen=True)
+    class Params: ...   # one instance's parameters; ranges checked in __post_init__
+    @dataclass(frozen=True)
+    class Level: ...    # how sample() draws; every field has its default here,
+                        # a spec's levels.<level> mapping overrides some of them
+
+    def sample(rng: random.Random, level: Level) -> Params
         # Must never return a degenerate instance (resample instead).
 
-    def solve(params: dict) -> Solution
+    def solve(params: Params) -> Solution
         # the reference answer and the worked solution, from params alone.
 
-    def question_fields(params: dict) -> dict[str, str]
+    def question_fields(params: Params) -> dict[str, str]
         # strings that fill the spec's question template with str.format_map.
         # A field named "variant" picks the template when ``question`` in the
         # spec is a mapping (e.g. one wording per metric).
+
+The JSON form of ``Params`` (stored with reviews and exam papers, printed by
+``--json``) and the spec's level mappings are converted to and from these
+dataclasses in one place, :mod:`mli_drill.problems.convert`, which names the
+path of any bad value (``at $.layers[0].kernel: ...``). Range checks raise
+:class:`FieldError` through :func:`require`, so the converter can add the path.
 
 No module does I/O or imports another family, so adding a family touches
 nothing that exists.
@@ -66,15 +76,34 @@ class Solution:
 class FamilyModule(Protocol):
     """The shape of a family module (checked by tests/test_registry.py)."""
 
-    def sample(self, rng: random.Random, level: dict) -> dict: ...
+    def sample(self, rng: random.Random, level: Any) -> Any: ...  # Level -> Params
 
-    def solve(self, params: dict) -> Solution: ...
+    def solve(self, params: Any) -> Solution: ...
 
-    def question_fields(self, params: dict) -> dict[str, str]: ...
+    def question_fields(self, params: Any) -> dict[str, str]: ...
 
 
 class InvalidParams(MliDrillError, ValueError):
     """Parameters given by hand (e.g. ``problems check``) that a family cannot solve."""
+
+
+class FieldError(InvalidParams):
+    """A range check in a ``Params`` or ``Level`` dataclass's ``__post_init__`` that failed, naming the field.
+
+    :func:`mli_drill.problems.convert.load` adds where the dataclass sits in
+    the data, so the student reads ``at $.layers[0].kernel: must be at least 1``.
+    """
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+def require(condition: bool, field: str, message: str) -> None:
+    """Raise :class:`FieldError` for ``field`` unless ``condition`` holds (for ``__post_init__`` range checks)."""
+    if not condition:
+        raise FieldError(field, message)
 
 
 @dataclass
@@ -98,7 +127,7 @@ class Mistake:
     beside its solver, so adding one touches only that module, its doc page
     (``docs/problems/<family>.md``) and its tests.
 
-    ``answer(params)`` is the value a student who makes exactly this slip
+    ``answer(params)`` (``params`` the family's typed ``Params``) is the value a student who makes exactly this slip
     would give for the instance, in the instance's own answer kind, or
     ``None`` when the slip does not apply to it (a Dice-for-Jaccard slip on a
     question that asks for Hausdorff). ``message(params)`` is one line that
