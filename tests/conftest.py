@@ -95,7 +95,7 @@ def assert_slips_match(instances, mistakes, reference, distinct_from_answer: boo
     applied = set()
     for instance in instances:
         for mistake in mistakes:
-            value, expected = mistake.answer(instance.params), reference(instance.params, mistake.id)
+            value, expected = mistake.answer(instance.typed), reference(instance.params, mistake.id)
             where = (mistake.id, instance.params)
             if expected is None:
                 assert value is None, where

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from mli_drill.problems.answers import AnswerSyntaxError, check
 from mli_drill.problems.registry import family_names, load_module
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.convert import dump, load
+from mli_drill.problems.instance import instance_from_params, level_settings, make_instance
 from mli_drill.problems.spec import LEVELS, load_spec
 
 FAMILIES = family_names()
@@ -86,6 +87,28 @@ def test_instances_are_reproducible_and_self_consistent(family: str, seed: int, 
     except AnswerSyntaxError:
         pytest.fail(f"{family}: a wrong answer of the right shape could not be parsed")
     assert not wrong.correct
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_params_and_levels_are_typed(family: str) -> None:
+    """Params and Level are frozen dataclasses; every level of the spec converts (no unknown keys,
+    values in range), and stored params convert back to the same instance."""
+    import dataclasses
+
+    module = load_module(family)
+    for name in ("Params", "Level"):
+        cls = getattr(module, name, None)
+        assert cls is not None and dataclasses.is_dataclass(cls), f"{family} lacks a dataclass {name}"
+        assert cls.__dataclass_params__.frozen, f"{family}.{name} must be frozen"
+    for level in LEVELS:
+        assert isinstance(level_settings(family, level), module.Level)
+        for seed in range(5):
+            instance = make_instance(family, level, seed)
+            assert isinstance(instance.typed, module.Params)
+            stored = json.loads(json.dumps(instance.params))
+            assert load(module.Params, stored) == instance.typed
+            assert dump(instance.typed) == stored
+            assert instance_from_params(family, level, seed, stored).to_dict() == instance.to_dict()
 
 
 @pytest.mark.parametrize("family", FAMILIES)

@@ -39,7 +39,7 @@ def test_every_declared_grid_is_found_in_the_text(family: str) -> None:
         for seed in range(8):
             inst = make_instance(family, level, seed)
             texts = [inst.question, *inst.solution.steps]
-            for grid in family_pictures(family, inst.params):
+            for grid in family_pictures(family, inst.typed):
                 assert grid.kind in ("mask", "image", "kernel", "overlay")
                 found = [block for text in texts for block in split(text, [grid]) if isinstance(block, Picture)]
                 assert found, f"{family} {level} seed {seed}: a {grid.kind} grid is not in the text"
@@ -147,7 +147,7 @@ def test_a_mock_exam_question_draws_its_pictures(tmp_path) -> None:
         store.close()
     assert student.shown and student.shown[0].instance is not None
     out = student.console.file.getvalue()  # type: ignore[attr-defined]
-    image = family_pictures("bilinear-interpolation", student.shown[0].instance.params)[0]
+    image = family_pictures("bilinear-interpolation", student.shown[0].instance.typed)[0]
     first = split(student.shown[0].instance.question, [image])
     picture = next(block for block in first if isinstance(block, Picture))
     red, green, blue = (int(picture.rows[0][0].background[i : i + 2], 16) for i in (1, 3, 5))

@@ -39,14 +39,29 @@ def load(cls: type[T], data: Any, where: str = "$") -> T:
 
 
 def dump(value: Any) -> Any:
-    """A dataclass (or a structure of them) as plain JSON data: dicts, lists, numbers and strings."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: dump(getattr(value, field.name)) for field in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
+    """A dataclass (or a structure of them) as plain JSON data: dicts, lists, numbers and strings.
+
+    On every drawn instance's path, so it dispatches on the exact type first.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
         return [dump(item) for item in value]
-    if isinstance(value, dict):
+    if kind is dict:
         return {key: dump(item) for key, item in value.items()}
+    names = _field_names(kind)
+    if names is not None:
+        return {name: dump(getattr(value, name)) for name in names}
     return value
+
+
+_PLAIN = frozenset({int, float, str, bool, type(None)})
+
+
+@lru_cache(maxsize=None)
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    return tuple(field.name for field in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 @lru_cache(maxsize=None)
