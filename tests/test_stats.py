@@ -306,7 +306,7 @@ def test_answer_histogram_groups_cards_by_deck_and_families_by_key(store) -> Non
 
 
 def test_gather_counts_a_streak_longer_than_the_heatmap(store) -> None:
-    from mli_drill.cli.stats import gather
+    from mli_drill.services.progress import gather
     from mli_drill.services.collection import Collection
 
     for day in reversed(range(200)):  # in time order, as reviews happen

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, overload
+from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
     from mli_drill.services.adaptive import LevelChooser
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from mli_drill.services.collection import Collection
     from mli_drill.model import Deck
     from mli_drill.review.scheduling import Policy
+    from mli_drill.services.workspace import Workspace
     from mli_drill.store import Store
 
 
@@ -93,29 +94,18 @@ def settings() -> dict[str, Any]:
 
 def policy(store: "Store | None" = None) -> "Policy":
     """The scheduling settings; with ``store``, also the FSRS parameters fitted to it (``mli-drill optimize``)."""
-    from mli_drill.review.scheduling import Policy
+    from mli_drill.services.workspace import policy_from_settings, with_fitted_parameters
 
-    from datetime import date
-
-    values = settings()
-    exam = values["exam-date"]
-    rules = Policy(
-        desired_retention=values["desired-retention"],
-        new_per_day=values["new-per-day"],
-        exam_date=date.fromisoformat(exam) if exam else None,
-    )
-    if store is None:
-        return rules
-    from mli_drill.services.adaptive import with_fitted_parameters
-
-    return with_fitted_parameters(rules, store)
+    rules = policy_from_settings(settings())
+    return rules if store is None else with_fitted_parameters(rules, store)
 
 
-def live_policy(store: "Store", rules: "Policy") -> "Callable[[], Policy]":
-    """``rules`` with the FSRS parameters in use at each call: an answer uses parameters adopted while the session was open."""
-    from mli_drill.services.adaptive import with_fitted_parameters
+def workspace(collection: "Collection") -> "Workspace":
+    """Open the database and sync ``collection`` into it, with one "now" and the policy for this database."""
+    from mli_drill import clock
+    from mli_drill.services.workspace import open_workspace
 
-    return lambda: with_fitted_parameters(rules, store)
+    return open_workspace(open_db(), collection, settings(), clock.now())
 
 
 def level_chooser(store: "Store", level: str | None) -> "LevelChooser":

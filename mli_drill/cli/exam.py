@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, List, Optional
 
 import typer
@@ -46,12 +45,11 @@ def exam(
     if ctx.invoked_subcommand is not None:
         return
     from mli_drill import clock, render
-    from mli_drill.cli.common import check_family_and_level, level_chooser, load_collection, open_db, policy
+    from mli_drill.cli.common import check_family_and_level, level_chooser, load_collection, workspace
     from mli_drill.cli.exam_terminal import ExamTerminal
-    from mli_drill.services.collection import sync
-    from mli_drill.exam.paper import Question, build_report, compose_paper
-    from mli_drill.exam.session import ExamSession, marks_from_rows, reschedule_with
+    from mli_drill.exam.session import ExamSession, reschedule_with
     from mli_drill.problems.instance import new_seed
+    from mli_drill.services import exam_paper
 
     check_family_and_level(None, level, auto=True)
     collection = load_collection()
@@ -60,55 +58,38 @@ def exam(
     unknown = [t for t in topic or [] if t not in known_topics]
     if unknown:
         raise typer.BadParameter(f"unknown topic {unknown[0]!r}; topics: {', '.join(known_topics)}", param_hint="--topic")
-    store = open_db()
-    now = clock.now()
+    opened = workspace(collection)
+    store = opened.store
     terminal = ExamTerminal()
-    paper = None if new else store.exams.unfinished()
+    paper = None if new else exam_paper.resume(store)
     if paper is not None:
-        questions_list = [Question.from_dict(q) for q in json.loads(paper["questions"])]
-        done = marks_from_rows(store.exams.answers(paper["id"]))
-        used = paper["seconds_used"] if paper["seconds_used"] is not None else sum(m.seconds for m in done)
-        seconds_allowed = max(0.0, paper["minutes"] * 60 - used)
-        level = paper["level"]
-        terminal.out.print(f"Resuming paper #{paper['id']} ({len(done)} of {len(questions_list)} answered) with {_clock(seconds_allowed)} left."
-                           " Start a new one with --new.")
-        paper_id = paper["id"]
+        terminal.out.print(f"Resuming paper #{paper.id} ({len(paper.done)} of {len(paper.questions)} answered) with "
+                           f"{_clock(paper.seconds_allowed)} left. Start a new one with --new.")
     else:
         if new:
-            _abandon_unfinished(store, now)
-        paper_seed = new_seed() if seed is None else seed
-        questions_list = compose_paper(candidates, questions, paper_seed, topic or None)
-        if not questions_list:
-            raise typer.BadParameter("no questions match these topics", param_hint="--topic")
-        chooser = level_chooser(store, level)
-        level = chooser.level
-        questions_list = _with_levels(questions_list, chooser)
-        paper_id = store.exams.create(clock.iso(now), paper_seed, level, minutes, json.dumps([q.to_dict() for q in questions_list]))
-        used, seconds_allowed = 0.0, float(minutes * 60)
-        done = []
-        total = sum(q.max_marks for q in questions_list)
-        terminal.out.print(f"Paper #{paper_id} (seed {paper_seed}): {render.plural(len(questions_list), 'question')}, "
+            exam_paper.abandon_unfinished(store, opened.now)
+        try:
+            paper = exam_paper.start(store, candidates, questions, new_seed() if seed is None else seed, topic or None,
+                                     level_chooser(store, level), minutes, opened.now)
+        except exam_paper.NoQuestions as error:
+            raise typer.BadParameter(str(error), param_hint="--topic") from None
+        total = sum(q.max_marks for q in paper.questions)
+        terminal.out.print(f"Paper #{paper.id} (seed {paper.seed}): {render.plural(len(paper.questions), 'question')}, "
                            f"{render.plural(total, 'mark')}, {render.plural(minutes, 'minute')}.")
-    sync(store, collection, now)
-    titles = {name: spec.title for name, spec in collection.families.items()}
-    fallback = "exam" if level == "auto" else level  # the level of a problem question that names none
     session = ExamSession(
-        store, terminal, paper_id, questions_list, collection.cards, fallback, seconds_allowed, clock.now,
-        reschedule=reschedule_with(store, policy(store), clock.now) if reschedule else None, titles=titles,
-        ticks=clock.seconds_clock(), seconds_used=used,
+        store, terminal, paper.id, paper.questions, collection.cards, paper.fallback_level, paper.seconds_allowed, clock.now,
+        reschedule=reschedule_with(store, opened.policy, clock.now) if reschedule else None, titles=opened.family_titles(),
+        ticks=clock.seconds_clock(), seconds_used=paper.seconds_used,
     )
     with terminal.signals_held():  # from here on a signal can only leave the paper unfinished, at a prompt
-        outcome = session.run(done)
+        outcome = session.run(paper.done)
         if not outcome.handed_in:
-            _left_unfinished(terminal, store, paper_id, len(questions_list), outcome, json_output)
-        marks = marks_from_rows(store.exams.answers(paper_id))
+            _left_unfinished(terminal, store, paper.id, len(paper.questions), outcome, json_output)
         family_topics = {name: spec.topic for name, spec in collection.families.items()}
-        report = build_report(questions_list, marks, family_topics, _recurring(store), late=store.exams.late_answers(paper_id),
-                              seconds_used=min(outcome.seconds_used, used + seconds_allowed))  # the clock's time, not only the answered questions'
-        store.exams.finish(paper_id, clock.iso(clock.now()), report.score, report.max_score, json.dumps(report.to_dict()))
-        render.exam_report(terminal.out, report, paper_id, _missed_problems(report.per_question, fallback))
+        report = exam_paper.hand_in(store, paper, outcome.seconds_used, family_topics, _recurring(store), clock.now)
+        render.exam_report(terminal.out, report, paper.id, exam_paper.missed_problems(report.per_question, paper.fallback_level))
         if json_output:
-            render.print_json({"paper": paper_id, "handed_in": True, "ended": outcome.reason, **report.to_dict()})
+            render.print_json({"paper": paper.id, "handed_in": True, "ended": outcome.reason, **report.to_dict()})
 
 
 EXIT_CODES = {"interrupted": 130, "SIGHUP": 129, "SIGTERM": 143}  # as a shell reports a process stopped by the signal
@@ -117,10 +98,10 @@ EXIT_CODES = {"interrupted": 130, "SIGHUP": 129, "SIGTERM": 143}  # as a shell r
 def _left_unfinished(terminal, store, paper_id: int, questions: int, outcome, json_output: bool) -> None:  # type: ignore[no-untyped-def]
     """Say that the paper is kept and how to go on (the terminal may be gone after a hang-up), then exit."""
     from mli_drill import render
+    from mli_drill.services.exam_paper import seconds_left
 
     answered = len(store.exams.answers(paper_id))
-    paper = next(p for p in store.exams.papers() if p["id"] == paper_id)
-    left = max(0.0, paper["minutes"] * 60 - outcome.seconds_used)
+    left = seconds_left(store, paper_id, outcome.seconds_used)
     try:
         terminal.out.print(
             f"Paper #{paper_id} is not handed in ({outcome.reason}): {answered} of {questions} answers are kept."
@@ -140,65 +121,13 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _with_levels(questions: list[Any], chooser: Any) -> list[Any]:
-    """Each computation at the level the chooser gives its family (with auto: nearest 75% predicted success)."""
-    from dataclasses import replace
-
-    return [replace(q, level=chooser(q.name).level) if q.kind == "problem" else q for q in questions]
-
-
-def _missed_problems(per_question: list[dict], level: str) -> list[dict]:
-    """The computations not fully marked, with the reference answer, how to see the working,
-    and, for a list or matrix answer, each entry that is off."""
-    from mli_drill.problems.instance import make_instance
-
-    missed = []
-    for row in per_question:
-        if row["kind"] == "problem" and row["marks"] < row["max_marks"]:
-            drawn = row.get("level") or level
-            instance = make_instance(row["item"], drawn, row["seed"])
-            missed.append({**row, "expected": instance.answer_text(),
-                           "working": f"mli-drill problems sample {row['item']} --seed {row['seed']} --level {drawn}",
-                           "wrong_entries": _wrong_entries(row["answer"] if row["answered"] else None, instance)})
-    return missed
-
-
 def _recurring(store: Any) -> list[dict[str, Any]]:
     """Slips named at least twice in the last 30 days, this paper's answers included (as ``stats`` shows them)."""
     from mli_drill import clock
-    from mli_drill.cli.stats import recurring_mistakes
+    from mli_drill.services.progress import recurring_mistakes
 
     _, found = recurring_mistakes(store, clock.now())
     return [{"family": m.family, "id": m.id, "count": m.count, "message": m.message} for m in found]
-
-
-def _wrong_entries(answer: str | None, instance) -> list[str]:  # type: ignore[no-untyped-def]
-    """Where a list or matrix answer differs, entry by entry (a wrong shape: what the shape should be)."""
-    from mli_drill.problems.answers import AnswerSyntaxError, check
-
-    if not answer or instance.answer_spec.kind not in ("vector", "matrix"):
-        return []
-    try:
-        verdict = check(answer, instance.answer, instance.answer_spec)
-    except AnswerSyntaxError:
-        return []
-    if verdict.correct:
-        return []
-    return list(verdict.wrong_entries) or [verdict.message]
-
-
-def _abandon_unfinished(store, now) -> None:  # type: ignore[no-untyped-def]
-    """--new: hand in the unfinished paper as it stands, so history keeps it."""
-    from mli_drill import clock
-    from mli_drill.exam.paper import Question, build_report
-    from mli_drill.exam.session import marks_from_rows
-
-    paper = store.exams.unfinished()
-    if paper is None:
-        return
-    questions_list = [Question.from_dict(q) for q in json.loads(paper["questions"])]
-    report = build_report(questions_list, marks_from_rows(store.exams.answers(paper["id"])), {}, late=store.exams.late_answers(paper["id"]))
-    store.exams.finish(paper["id"], clock.iso(now), report.score, report.max_score, json.dumps(report.to_dict()))
 
 
 @app.command("history")
@@ -206,16 +135,9 @@ def history(json_output: bool = typer.Option(False, "--json", help="Print as JSO
     """List past mock papers with their scores."""
     from mli_drill import render
     from mli_drill.cli.common import open_db
+    from mli_drill.services.exam_paper import history as paper_history
 
-    papers = open_db().exams.papers()
-    rows = []
-    for p in papers:
-        report = json.loads(p["report"]) if p["report"] else {}
-        rows.append({
-            "paper": p["id"], "started": p["started_at"], "finished": p["finished_at"], "seed": p["seed"], "level": p["level"],
-            "minutes": p["minutes"], "score": p["score"], "max_score": p["max_score"], "percent": report.get("percent"),
-            "weakest_topics": report.get("weakest_topics", []),
-        })
+    rows = paper_history(open_db())
     if json_output:
         render.print_json(rows)
         return

@@ -48,10 +48,9 @@ def practice(
     Every attempt is stored and moves the family's review schedule.
     """
     from mli_drill import clock, render
-    from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, level_chooser, live_policy, open_db, policy
+    from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, level_chooser, load_collection, workspace
     from mli_drill.cli.problems import print_family_list
-    from mli_drill.cli.common import load_collection
-    from mli_drill.services.collection import FAMILY_PREFIX, sync
+    from mli_drill.services.collection import FAMILY_PREFIX
     from mli_drill.review.interleave import family_results
     from mli_drill.render.adaptive import family_results as family_results_table
     from mli_drill.review.session import Entry, Session
@@ -63,9 +62,8 @@ def practice(
     check_family_and_level(None, level, auto=True)
     collection = load_collection()
     topics = _check_topics(collection, topic or [])
-    store = open_db()
-    now = clock.now()
-    sync(store, collection, now)
+    opened = workspace(collection)
+    store = opened.store
     chooser = level_chooser(store, level)
     terminal = ConsoleTerminal()
     if len(names) == 1 and not mix and not topics:
@@ -76,11 +74,10 @@ def practice(
         chosen, entries, supply = _mix(store, collection, chooser, names, topics, count, terminal)
     before = chooser.levels(chosen)
     seeds: Iterator[int] | None = itertools.count(seed) if seed is not None else None
-    rules = policy(store)
     session = Session(
-        store, terminal, entries, rules, clock.now, source="practice", seeds=seeds,
-        family_titles={name: spec.title for name, spec in collection.families.items()}, requeue_learning=False,
-        levels=chooser, supply=supply, policy_source=live_policy(store, rules),
+        store, terminal, entries, opened.policy, clock.now, source="practice", seeds=seeds,
+        family_titles=opened.family_titles(), requeue_learning=False,
+        levels=chooser, supply=supply, policy_source=opened.live_policy(),
     )
     result = session.run()
     answers = [(done.entry.family or "", bool(done.correct)) for done in session.history]

@@ -49,8 +49,7 @@ def review(
     mli-drill review --cards $(mli-drill search dice --ids).
     """
     from mli_drill import clock, render
-    from mli_drill.cli.common import ConsoleTerminal, find_deck, level_chooser, live_policy, load_collection, open_db, policy
-    from mli_drill.services.collection import sync
+    from mli_drill.cli.common import ConsoleTerminal, find_deck, level_chooser, load_collection, workspace
     from mli_drill.services.queue import chosen_plan, review_plan
     from mli_drill.review.session import Session
 
@@ -63,10 +62,8 @@ def review(
     if deck_id is not None:
         deck_id = find_deck(collection, deck_id, "--deck").id
     _check_tags(collection, deck_id, tag or [])
-    store = open_db()
-    now = clock.now()
-    sync(store, collection, now)
-    rules = policy(store)
+    opened = workspace(collection)
+    store, now, rules = opened.store, opened.now, opened.policy
     skipped: list[str] = []
     if ids:
         plan, skipped = chosen_plan(store, collection, _item_keys(collection, ids), limit)
@@ -75,10 +72,9 @@ def review(
     terminal = ConsoleTerminal()
     if skipped:
         terminal.out.print(f"Skipped, suspended: {', '.join(skipped)} (mli-drill unsuspend ID brings a card back).", markup=False)
-    titles = {name: spec.title for name, spec in collection.families.items()}
     session = Session(
-        store, terminal, plan.entries, rules, clock.now, family_titles=titles, scope=plan.scope,
-        levels=level_chooser(store, None), policy_source=live_policy(store, rules),
+        store, terminal, plan.entries, rules, clock.now, family_titles=opened.family_titles(), scope=plan.scope,
+        levels=level_chooser(store, None), policy_source=opened.live_policy(),
     )
     if not plan.entries:
         if not ids:  # a custom session of suspended cards only: the line above said why

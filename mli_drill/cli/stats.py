@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
 import typer
-
-if TYPE_CHECKING:
-    from mli_drill.services.collection import Collection
-    from mli_drill.review.scheduling import Policy
-    from mli_drill.review.stats import RecurringMistake, StatsReport
 
 
 def register(app: typer.Typer) -> None:
@@ -43,17 +35,13 @@ def stats(json_output: bool = typer.Option(False, "--json", help="Print the numb
     Leeches: items forgotten 8 times, suspended until you rewrite them.
     --json prints every number.
     """
-    from mli_drill import clock
+    from mli_drill.cli.common import load_collection, settings, workspace
     from mli_drill.services.adaptive import levels_summary
-    from mli_drill.cli.common import load_collection, open_db, policy, settings
-    from mli_drill.services.collection import sync
+    from mli_drill.services.progress import gather
 
-    store = open_db()
-    now = clock.now()
-    collection = load_collection()
-    sync(store, collection, now)
-    report = gather(store, collection, now, policy(store))
-    levels = levels_summary(store, list(collection.families), settings()["level"])
+    opened = workspace(load_collection())
+    report = gather(opened.store, opened.collection, opened.now, opened.policy)
+    levels = levels_summary(opened.store, list(opened.collection.families), settings()["level"])
     if json_output:
         from mli_drill.render import print_json
 
@@ -65,47 +53,3 @@ def stats(json_output: bool = typer.Option(False, "--json", help="Print the numb
 
     draw(report)
     problem_levels(console(), levels)
-
-
-def gather(store: Any, collection: "Collection", now: datetime, rules: "Policy") -> "StatsReport":
-    """Ask the store for its aggregates and hand them to the pure computations in ``mli_drill.review.stats``."""
-    from mli_drill.review import stats as s
-    from mli_drill.clock import iso
-    from mli_drill.review.scheduling import forgetting_curve
-
-    today = s.local_today(now)
-    days = s.heatmap_days(today)
-    counts = dict(zip(days, store.review_counts_between(s.day_bounds(days))))
-    while s.streak_may_continue(counts, today):  # a streak longer than the heatmap: count further back
-        earlier = s.days_before(min(counts), len(days))
-        counts.update(zip(earlier, store.review_counts_between(s.day_bounds(earlier))))
-
-    topics = collection.topics()
-    retention_since = iso(s.window_start(now, s.RETENTION_DAYS))
-    tests, passed = store.retention_counts(retention_since, iso(now), s.RETENTION_MIN_GAP_SECONDS)
-    mastery_since = iso(s.window_start(now, s.MASTERY_DAYS))
-    answers = s.summarise_answers(store.answer_histogram(mastery_since, iso(now), s.DURATION_BUCKET_MS))
-    deck_topics = {deck.id: deck.topic or deck.id for deck in collection.decks}
-    decay, factor = forgetting_curve(rules.desired_retention, rules.parameters)
-    groups = [s.ItemGroup(*row) for row in store.mastery_groups(iso(now), decay, factor)]
-    mistakes_since, recurring = recurring_mistakes(store, now)
-    return s.StatsReport(
-        now=iso(now),
-        heatmap=s.build_heatmap(today, counts),
-        streak=s.current_streak(counts, today),
-        forecast=s.forecast_from_dues(store.due_times(), now),
-        retention=s.Retention(s.RETENTION_DAYS, retention_since, tests, passed, rules.desired_retention),
-        mastery=s.mastery_from_groups(groups, answers, topics, deck_topics, mastery_since),
-        leeches=s.find_leeches(store.leech_items(), topics),
-        recurring_mistakes=recurring,
-        mistakes_since=mistakes_since,
-    )
-
-
-def recurring_mistakes(store: Any, now: datetime) -> tuple[str, list["RecurringMistake"]]:
-    """(window start, slips named at least twice since then): for ``stats`` and the exam report."""
-    from mli_drill.review import stats as s
-    from mli_drill.clock import iso
-
-    since = iso(s.window_start(now, s.MISTAKE_DAYS))
-    return since, s.recurring_mistakes(store.diagnosed_answers(since, iso(now)))

@@ -43,7 +43,7 @@ def dump(value: Any) -> Any:
 
     On every drawn instance's path, so it dispatches on the exact type first.
     """
-    kind = type(value)
+    kind: Any = type(value)
     if kind in _PLAIN:
         return value
     if kind is list or kind is tuple:
@@ -87,7 +87,7 @@ def _fail(where: str, message: str) -> InvalidParams:
 def _convert(kind: Any, value: Any, where: str) -> Any:
     if kind is Any:
         return value
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _dataclass(kind, value, where)
     origin = get_origin(kind)
     if origin is typing.Literal:

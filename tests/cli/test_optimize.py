@@ -178,13 +178,13 @@ def test_adopted_parameters_schedule_the_next_answer_and_default_goes_back(home:
 def test_parameters_adopted_while_a_session_is_open_apply_from_its_next_answer(home: Path) -> None:
     """A second terminal runs optimize mid-session: the open session's next answer uses the new parameters."""
     from mli_drill import clock
-    from mli_drill.cli.common import live_policy, open_db, policy
-    from mli_drill.services.collection import load_collection, sync
+    from mli_drill.cli.common import open_db, workspace
+    from mli_drill.services.collection import load_collection
     from mli_drill.problems.instance import make_instance
     from mli_drill.review.session import Entry, Session
 
-    store = open_db()
-    sync(store, load_collection(), clock.now())
+    opened = workspace(load_collection())
+    store = opened.store
     families = ["conv-output", "receptive-field"]
     lines = iter([str(make_instance(families[0], "exam", 1).answer), "3", "ADOPT", str(make_instance(families[1], "exam", 2).answer), "3"])
 
@@ -199,10 +199,9 @@ def test_parameters_adopted_while_a_session_is_open_apply_from_its_next_answer(h
         def emit(self, event: object) -> None:
             pass
 
-    rules = policy(store)
     entries = [Entry(key="family:" + name, family=name) for name in families]
-    session = Session(store, Terminal(), entries, rules, clock.now, source="practice", seeds=iter([1, 2]), requeue_learning=False,
-                      policy_source=live_policy(store, rules))
+    session = Session(store, Terminal(), entries, opened.policy, clock.now, source="practice", seeds=iter([1, 2]), requeue_learning=False,
+                      policy_source=opened.live_policy())
     assert session.run().reviewed == 2
     assert stability(home, "family:conv-output") == pytest.approx(fsrs.scheduler.DEFAULT_PARAMETERS[2]), "answered before"
     assert stability(home, "family:receptive-field") == pytest.approx(7.0), "answered after: the adopted parameters"

@@ -141,8 +141,8 @@ class Mistake:
     """
 
     id: str
-    answer: Callable[[dict], Any]
-    message: Callable[[dict], str]
+    answer: Callable[[Any], Any]  # the family's Params -> a value, None or Alternatives
+    message: Callable[[Any], str]
 
 
 @dataclass(frozen=True)
