@@ -45,7 +45,7 @@ def test_a_deck_error_shows_its_first_50_problems() -> None:
 
 
 def test_an_unknown_family_is_said_one_way_everywhere() -> None:
-    message = "unknown problem family 'no-such'; see `mli-drill problems list`"
+    message = "unknown family 'no-such'; see `mli-drill problems list`"
     for ask in (load_module, load_spec):
         with pytest.raises(UnknownFamily) as raised:
             ask("no-such")

@@ -10,11 +10,13 @@ import os
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from mli_drill import __version__
+from mli_drill.exceptions import MliDrillError
 from mli_drill.cli import backup, common, config, decks, exam, items, practice, problems, review, stats, status
 from mli_drill.cli import export, search
 from mli_drill.cli import importer
@@ -23,8 +25,29 @@ from mli_drill.cli import optimize
 
 lazy_coercion.install()  # options left out no longer import pydantic (see the module)
 
+class KnownErrorsAsMessages(TyperGroup):
+    """Every known error (:class:`MliDrillError`) becomes one line and its exit code inside the app.
+
+    Here rather than only in :func:`main`, so every way of running a command
+    (the console script, ``python -m mli_drill``, typer's CliRunner in the
+    tests) says a known error the same way and no command catches one of its own.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # click's Context: typer vendors click from 0.29, so its module varies
+        try:
+            return super().invoke(ctx)
+        except MliDrillError as exc:
+            from mli_drill.cli.errors import describe
+            from mli_drill.render import error
+
+            message, code = describe(exc)
+            error(message)
+            raise typer.Exit(code) from None
+
+
 app = typer.Typer(
     name="mli-drill",
+    cls=KnownErrorsAsMessages,
     help="Flashcards and exam drills for Machine Learning for Imaging.",
     no_args_is_help=True,
     add_completion=True,  # --install-completion, --show-completion; the names come from cli/completion.py

@@ -143,17 +143,15 @@ def check_family_and_level(family: str | None, level: str | None, auto: bool = F
 
 
 def family_name(name: str, param_hint: str = "FAMILY") -> str:
-    """A family as the registry spells it; a usage error naming the nearest family when there is none."""
+    """A family as the registry spells it; typer's usage error, with the registry's message, when there is none."""
     import typer
 
-    from mli_drill.problems.registry import family_names
-    from mli_drill.names import resolve, unknown
+    from mli_drill.problems.registry import UnknownFamily, resolve_family
 
-    known = family_names()
-    found = resolve(name, known)
-    if found is None:
-        raise typer.BadParameter(unknown("unknown family", name, known, "mli-drill problems list"), param_hint=param_hint)
-    return found
+    try:
+        return resolve_family(name)
+    except UnknownFamily as error:
+        raise typer.BadParameter(str(error), param_hint=param_hint) from None
 
 
 def find_deck(collection: "Collection", deck_id: str, param_hint: str) -> "Deck":

@@ -149,15 +149,12 @@ def coverage(
     from mli_drill.decks import coverage as measure
     from mli_drill import paths, render
     from mli_drill.cli.common import load_collection
-    from mli_drill.decks.logseq import LogseqError, decode_page
+    from mli_drill.decks.logseq import decode_page
 
     notes = notes or paths.course_notes_path()
     decks = load_collection(with_families=False).decks
     try:
         text = decode_page(notes.read_bytes(), str(notes))
-    except LogseqError as exc:
-        render.error(str(exc))
-        raise typer.Exit(2) from None
     except OSError as exc:
         render.error(f"{notes}: cannot read ({exc.strerror or exc})")
         raise typer.Exit(2) from None

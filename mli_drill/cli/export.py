@@ -78,11 +78,11 @@ def sheet(
     """
     from mli_drill import render
     from mli_drill.export import worksheet
-    from mli_drill.problems.registry import family_names
+    from mli_drill.problems.registry import resolve_family
     from mli_drill.problems.instance import make_instance, new_seed
     from mli_drill.problems.spec import LEVELS, load_spec
 
-    families = _known_names(families, family_names(), "unknown problem family", "mli-drill problems list")
+    families = [resolve_family(name) for name in families]
     if level not in LEVELS:
         _fail(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
     chosen = _format(fmt, out)

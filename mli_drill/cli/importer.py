@@ -36,15 +36,12 @@ def logseq(
     the block's id:: property, or else from its question text.
     """
     from mli_drill import paths, render
-    from mli_drill.decks.logseq import LogseqError, decode_page, deck_yaml, import_page
+    from mli_drill.decks.logseq import decode_page, deck_yaml, import_page
     from mli_drill.model import ID_PATTERN
 
     if deck is not None and not ID_PATTERN.match(deck):
         raise typer.BadParameter("use lowercase letters, digits, '.', '_' or '-'", param_hint="--deck")
-    try:
-        result = import_page(decode_page(page.read_bytes(), str(page)), str(page), deck_id=deck)
-    except LogseqError as exc:
-        _fail(str(exc))
+    result = import_page(decode_page(page.read_bytes(), str(page)), str(page), deck_id=deck)
     for warning in result.warnings:
         render.echo(f"warning: {warning}", err=True)
     if not result.cards:

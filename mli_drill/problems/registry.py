@@ -16,6 +16,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from mli_drill.exceptions import MliDrillError
+from mli_drill.names import resolve, unknown
 from mli_drill.paths import problems_dir
 
 
@@ -27,7 +28,15 @@ class UnknownFamily(MliDrillError, LookupError):
         self.family = family
 
     def __str__(self) -> str:
-        return f"unknown problem family {self.family!r}; see `mli-drill problems list`"
+        return unknown("unknown family", self.family, family_names(), "mli-drill problems list")
+
+
+def resolve_family(name: str) -> str:
+    """The family as the registry spells it (``Receptive_Field`` is ``receptive-field``); :class:`UnknownFamily`, naming the nearest, if none."""
+    found = resolve(name, family_names())
+    if found is None:
+        raise UnknownFamily(name)
+    return found
 
 
 def require_family(family: str) -> None:
