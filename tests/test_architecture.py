@@ -31,23 +31,24 @@ from tests.conftest import ROOT
 
 PACKAGE = "mli_drill"
 
-# Each module's layer, by dotted name inside the package ("" is mli_drill/__init__.py).
-# Top to bottom: the command line; drawing; services that join the core to files and
-# the database; the store; the core (domain logic, pure or reading its own files);
-# the problem families; the foundation every layer may use.
+# Each module's layer, by dotted name inside the package ("" is mli_drill/__init__.py): the
+# folders are the layers. Top to bottom: the command line; drawing; services that join the
+# core to files and the database; the store; the core (domain logic, pure or reading its own
+# files); the problem families; the foundation every layer may use. First match wins.
 LAYERS: dict[str, tuple[str, ...]] = {
     "cli": ("__main__", "cli", "cli.*"),
     "render": ("render", "render.*"),
     "services": ("services", "services.*", "precompiled"),
     "store": ("store", "store.*"),
-    "core": (
-        "decks", "decks.*", "problems", "problems.registry", "problems.spec", "problems.instance", "problems.answers",
-        "problems.answers.*", "problems.mistakes", "problems.pictures", "problems.convert", "review", "review.*", "exam", "exam.*",
-        "export", "export.*",
-    ),
     "families": ("problems.families", "problems.families.*"),
+    "core": ("decks", "decks.*", "problems", "problems.*", "review", "review.*", "exam", "exam.*", "export", "export.*"),
     "foundation": ("", "clock", "exceptions", "model", "names", "paths", "settings"),
 }
+# Inside the core, a package imports only those before it: decks are read by problem specs
+# (the shared parse cache), problems by the review loop, and both by the exam and exports.
+CORE_ORDER = {"decks": 0, "problems": 1, "review": 2, "exam": 3, "export": 3}
+# The packages, each of whose ``__init__`` docstring says what its layer may import.
+PACKAGES = ("cli", "render", "services", "store", "decks", "problems", "problems.families", "review", "exam", "export")
 
 BELOW_CORE = {"core", "families", "foundation"}
 MAY_IMPORT: dict[str, set[str]] = {
@@ -170,6 +171,18 @@ def test_every_module_has_a_layer() -> None:
     assert not missing, f"give these modules a layer in LAYERS (tests/test_architecture.py) and the README table: {missing}"
 
 
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_package_says_what_its_layer_may_import(package: str) -> None:
+    doc = ast.get_docstring(ast.parse(MODULES[package].read_text(encoding="utf-8"))) or ""
+    assert "Layer:" in doc and "May import" in doc, f"{module_path(package)}: say the layer and what it may import in the docstring"
+
+
+def test_the_top_level_holds_only_leaf_modules() -> None:
+    """The tree shows the layers: a module directly in mli_drill/ is a foundation leaf (or the entry points)."""
+    loose = sorted(m for m in MODULES if m and "." not in m and m not in PACKAGES and m not in ("__main__", "precompiled"))
+    assert all(layer_of(m) == "foundation" for m in loose), [m for m in loose if layer_of(m) != "foundation"]
+
+
 def test_layers_only_import_downwards() -> None:
     wrong = []
     for item in imports():
@@ -179,6 +192,17 @@ def test_layers_only_import_downwards() -> None:
         if target_layer is not None and target_layer not in MAY_IMPORT[source_layer]:  # type: ignore[index]
             wrong.append(f"{item.where()}: {source_layer} module {item.source} imports {target_layer} module {item.target}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_core_packages_import_only_those_before_them() -> None:
+    wrong = []
+    for item in imports():
+        if not item.inside:
+            continue
+        source, target = item.source.split(".")[0], _target_module(item.target).split(".")[0]
+        if source in CORE_ORDER and target in CORE_ORDER and source != target and CORE_ORDER[target] >= CORE_ORDER[source]:
+            wrong.append(f"{item.where()}: {item.source} imports {item.target}")
+    assert not wrong, "core packages import only those before them (decks, problems, review, then exam and export):\n" + "\n".join(wrong)
 
 
 def test_family_solvers_import_only_the_family_helpers() -> None:
