@@ -20,12 +20,13 @@ import sys
 from pathlib import Path
 
 from mli_drill.decks.cache import COMPILED, compiled_path, deck_lines, source_hash
+from mli_drill.decks.deckfile import DeckError, read_deck_file
+from mli_drill.problems.spec import parse_spec
+from mli_drill.paths import bundled_decks_dir, problems_dir
 
 
 def compile_deck(path: Path) -> str:
     """The compiled text for a bundled deck file (raises DeckError if the deck is invalid)."""
-    from mli_drill.decks.deckfile import DeckError, read_deck_file
-
     deck, problems = read_deck_file(path, bundled=True)
     if deck is None or problems:
         raise DeckError(problems)
@@ -34,8 +35,6 @@ def compile_deck(path: Path) -> str:
 
 def compile_spec(path: Path) -> str:
     """The compiled text for a family spec file (raises SpecError if the spec is invalid)."""
-    from mli_drill.problems.spec import parse_spec
-
     content = path.read_bytes()
     spec = parse_spec(content.decode("utf-8"), path)
     return json.dumps({"source_hash": source_hash(content), "data": spec.to_dict()}, ensure_ascii=False, indent=1) + "\n"
@@ -73,8 +72,6 @@ def write_all(decks_dir: Path, problems_dir: Path) -> int:
 
 
 def main() -> None:
-    from mli_drill.paths import bundled_decks_dir, problems_dir
-
     changed = write_all(bundled_decks_dir(), problems_dir())
     sys.stdout.write(f"compiled {changed} file(s) under {bundled_decks_dir() / COMPILED} and {problems_dir() / COMPILED}\n")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from mli_drill.exceptions import MliDrillError
+from mli_drill.names import resolve, unknown
 
 
 class SettingsError(MliDrillError, ValueError):
@@ -122,8 +123,6 @@ def load(path: Path) -> dict[str, Any]:
 
 def setting_name(name: str) -> str:
     """A setting's name as spelled in SETTINGS (``exam_date`` is ``exam-date``); SettingsError naming the nearest."""
-    from mli_drill.names import resolve, unknown
-
     found = resolve(name, SETTINGS)
     if found is None:
         raise SettingsError(f"{unknown('unknown setting', name, SETTINGS)}; known: {', '.join(SETTINGS)}")

@@ -18,6 +18,7 @@ from mli_drill.problems.convert import dump, load
 from mli_drill.problems.registry import load_module
 from mli_drill.problems.families.base import Solution
 from mli_drill.problems.spec import DEFAULT_LEVEL, LEVELS, AnswerSpec, SpecError, load_spec
+from mli_drill.problems.families.common import fmt, format_vector
 
 MAX_SEED = 2**31 - 1
 
@@ -63,8 +64,6 @@ class Instance:
 
 def format_answer(answer: Any) -> str:
     """A value of any answer kind as a student would write it (the reference answer, or a slip's value)."""
-    from mli_drill.problems.families.common import fmt, format_vector
-
     if isinstance(answer, list) and answer and isinstance(answer[0], list):
         return "[" + ", ".join(format_vector(row) for row in answer) + "]"
     if isinstance(answer, list):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from mli_drill.problems.answers import matches
 from mli_drill.problems.families.base import Alternatives
+from mli_drill.problems.registry import load_module
 
 if TYPE_CHECKING:
     from mli_drill.problems.families.base import Mistake
@@ -49,8 +50,6 @@ class Diagnosis:
 
 def catalogue(family: str) -> tuple["Mistake", ...]:
     """The family's catalogued slips, in the order its module lists them."""
-    from mli_drill.problems.registry import load_module
-
     return tuple(getattr(load_module(family), "MISTAKES", ()))
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mli_drill.problems.families.base import Grid
+from mli_drill.problems.registry import load_module
+from mli_drill.problems.families.common import fmt
 
 MASK_ON, MASK_OFF = "#ececec", "#3a3a3a"
 OVERLAY = {"TP": "#2e9e5b", "FP": "#d9534f", "FN": "#3b82d6"}  # both / prediction only / reference only
@@ -50,16 +52,12 @@ Block = str | Picture
 
 def family_pictures(family: str, params: Any) -> list[Grid]:
     """The grids a family declares for an instance (``params``: its typed ``Params``); none for a family without ``pictures``."""
-    from mli_drill.problems.registry import load_module
-
     declare = getattr(load_module(family), "pictures", None)
     return list(declare(params)) if declare is not None else []
 
 
 def cell_texts(grid: Grid) -> list[list[str]]:
     """The grid's cells as the text shows them (numbers as ``format_grid`` writes them)."""
-    from mli_drill.problems.families.common import fmt
-
     return [[fmt(v) if isinstance(v, (int, float)) else str(v) for v in row] for row in grid.rows]
 
 

@@ -28,6 +28,8 @@ from mli_drill.exceptions import MliDrillError
 from mli_drill.problems.registry import UnknownFamily
 from mli_drill.problems.families.base import ANSWER_KINDS
 from mli_drill.paths import problems_dir
+from mli_drill.decks.cache import ParseCache, compiled_data
+from mli_drill.paths import data_dir
 
 LEVELS = ("easy", "exam", "hard")
 DEFAULT_LEVEL = "exam"
@@ -125,9 +127,6 @@ def reflow(template: str) -> str:
 @lru_cache(maxsize=None)
 def load_spec(family: str) -> FamilySpec:
     """The spec of a family: shipped compiled, else parsed once per content (see :mod:`mli_drill.decks.cache`)."""
-    from mli_drill.decks.cache import ParseCache, compiled_data
-    from mli_drill.paths import data_dir
-
     path = problems_dir() / f"{family}.yaml"
     if not path.is_file():
         raise UnknownFamily(family)

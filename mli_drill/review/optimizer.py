@@ -56,6 +56,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from mli_drill.model import ItemState
+from mli_drill.review.scheduling import retrievability, review
 
 if TYPE_CHECKING:
     from mli_drill.review.scheduling import Policy
@@ -116,9 +118,6 @@ def replay(histories: Mapping[str, Sequence[Review]], policy: "Policy", scored_f
 
     Every review, scored or not, moves the item's state, as it did when made.
     """
-    from mli_drill.model import ItemState
-    from mli_drill.review.scheduling import retrievability, review
-
     pairs = []
     for key, reviews in histories.items():
         item = ItemState(key=key, kind="family" if key.startswith("family:") else "card")

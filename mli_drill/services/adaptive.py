@@ -13,6 +13,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from mli_drill.review.ability import Abilities, LevelChoice, answers_from_log, choose, from_rows
+from mli_drill.review import stats
+from mli_drill.clock import iso
+from mli_drill.services.collection import FAMILY_PREFIX
+from mli_drill.review.interleave import FamilyNeed
+from mli_drill.review.scheduling import is_due
+from mli_drill.review.ability import TARGET, family_report, level_report
+from mli_drill.review.optimizer import MIN_REVIEWS, NUDGE_NEW_REVIEWS
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -75,12 +82,6 @@ def with_fitted_parameters(policy: "Policy", store: Any) -> "Policy":
 
 def family_needs(store: Any, families: list[str], now: "datetime", course_order: dict[str, tuple]) -> list["FamilyNeed"]:
     """What the interleaved mix weighs for each family: due now, predicted success at the exam level, recurring slips."""
-    from mli_drill.review import stats
-    from mli_drill.clock import iso
-    from mli_drill.services.collection import FAMILY_PREFIX
-    from mli_drill.review.interleave import FamilyNeed
-    from mli_drill.review.scheduling import is_due
-
     abilities = current_abilities(store)
     since = iso(stats.window_start(now, stats.MISTAKE_DAYS))
     slips: dict[str, int] = {}
@@ -96,16 +97,12 @@ def family_needs(store: Any, families: list[str], now: "datetime", course_order:
 
 def levels_summary(store: Any, families: list[str], mode: str) -> dict[str, Any]:
     """For ``status --json`` and ``stats``: each family's ability, the level auto serves and predicted success per level."""
-    from mli_drill.review.ability import TARGET, family_report, level_report
-
     state = current_abilities(store)
     return {"mode": mode, "target": TARGET, "families": family_report(state, families), "difficulties": level_report(state)}
 
 
 def fsrs_summary(store: Any) -> dict[str, Any]:
     """For ``status``: the FSRS parameters in use, and whether enough new reviews have come in to run optimize (again)."""
-    from mli_drill.review.optimizer import MIN_REVIEWS, NUDGE_NEW_REVIEWS
-
     reviews = store.adaptive.live_review_count()
     in_use, latest = store.adaptive.fit_in_use(), store.adaptive.latest_fit()
     since = None if latest is None else max(0, reviews - latest.reviews)

@@ -15,14 +15,13 @@ from typing import Any
 from mli_drill.store import StoreError
 from mli_drill.store.backup import backups_dir, copy_checked, copy_file
 from mli_drill.store.db import SQLITE_HEADER
+from mli_drill.clock import now
 
 KEEP_DAILY = 7
 
 
 def daily_backup(store: Any, today: date | None = None) -> Path | None:
     """Back up once per local day (only a database with reviews), keeping the newest 7."""
-    from mli_drill.clock import now
-
     today = today or now().astimezone().date()
     directory = backups_dir(store.path)
     stem = store.path.stem
@@ -41,8 +40,6 @@ def daily_backup(store: Any, today: date | None = None) -> Path | None:
 
 def backup_before_migration(db_path: Path, old_version: int) -> None:
     """Copy the file before its schema is changed, so a failed migration can be undone."""
-    from mli_drill.clock import now
-
     stamp = now().strftime("%Y%m%dT%H%M%S")
     copy_file(db_path, backups_dir(db_path) / f"{db_path.stem}-schema{old_version}-{stamp}.db")
 
@@ -70,8 +67,6 @@ def restore_from(backup: Path, db_path: Path) -> Path | None:
 
 def _move_aside(db_path: Path) -> Path | None:
     """Rename the current database (and its -wal/-shm) to ``NAME.replaced-STAMP``."""
-    from mli_drill.clock import now
-
     if not db_path.exists():
         return None
     stamp = now().strftime("%Y%m%dT%H%M%S")

@@ -15,10 +15,15 @@ from typing import TYPE_CHECKING
 
 from mli_drill.clock import iso
 from mli_drill.model import FAMILY_PREFIX, Card, CardSummary, Deck
+from mli_drill import paths
+from mli_drill.decks.cache import DeckCache
+from mli_drill.decks.deckfile import load_decks_skipping
+from mli_drill.problems.registry import family_names
+from mli_drill.problems.spec import load_spec
+from mli_drill.exam.paper import PROBLEM_MARKS, Candidate
 
 if TYPE_CHECKING:
     from mli_drill.decks.deckfile import SkippedDeck
-    from mli_drill.exam.paper import Candidate
     from mli_drill.problems.spec import FamilySpec
     from mli_drill.store import Store
 
@@ -91,10 +96,8 @@ class Collection:
             topics[FAMILY_PREFIX + name] = spec.topic or name
         return topics
 
-    def exam_candidates(self) -> list["Candidate"]:
+    def exam_candidates(self) -> list[Candidate]:
         """What a mock paper may ask: every problem family, and every points card."""
-        from mli_drill.exam.paper import PROBLEM_MARKS, Candidate
-
         topics = self.topics()
         candidates = [Candidate(FAMILY_PREFIX + name, "problem", topics[FAMILY_PREFIX + name], PROBLEM_MARKS) for name in self.families]
         candidates += [Candidate(card.item_key, "points", topics[card.item_key], card.points) for card in self.summaries() if card.type == "points"]
@@ -132,18 +135,11 @@ def load_collection(extra_paths: list[Path] | None = None, with_families: bool =
     ``stored_only``: only decks shipped compiled or already in the parse cache,
     none parsed (shell completion; see ``DeckCache.read_stored``).
     """
-    from mli_drill import paths
-    from mli_drill.decks.cache import DeckCache
-    from mli_drill.decks.deckfile import load_decks_skipping
-
     cache = DeckCache(paths.data_dir() / "cache" / "decks")
     read = cache.read_stored if stored_only else cache.read
     decks, skipped = load_decks_skipping([paths.bundled_decks_dir()], [paths.user_decks_dir(), *(extra_paths or [])], read=read)
     families: dict[str, FamilySpec] = {}
     if with_families:
-        from mli_drill.problems.registry import family_names
-        from mli_drill.problems.spec import load_spec
-
         families = {name: load_spec(name) for name in family_names()}
     return Collection(decks=decks, families=families, skipped=skipped)
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from mli_drill import paths
 
 
 
 def backups_dir(db_path: Path) -> Path:
     """Where the backups of the database at ``db_path`` go (named ``<stem>-….db`` there)."""
-    from mli_drill import paths
-
     return paths.backups_dir()
 
 

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from mli_drill.model import CLOZE_KEY_MARK, ItemState, ReviewRecord
 from mli_drill.store.backup import copy_database
 from mli_drill.store.errors import BUSY_TIMEOUT_MS, StoreError, damaged_message, explain, explained, is_damage
+from mli_drill import paths
+from mli_drill.store.adaptive import AdaptiveStore
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -196,8 +198,6 @@ class Store:
     # open that finds them unchanged skips the check. A crash (no clean close),
     # another program or damage on disk changes them, and the check runs.
     def _stamp_path(self) -> Path:
-        from mli_drill import paths
-
         digest = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:24]
         return paths.data_dir() / "cache" / f"verified-{digest}.json"
 
@@ -236,8 +236,6 @@ class Store:
     @property
     def adaptive(self) -> "AdaptiveStore":
         """Abilities and FSRS fits (schema version 9; see store/adaptive.py)."""
-        from mli_drill.store.adaptive import AdaptiveStore
-
         return AdaptiveStore(self)
 
     @contextmanager
