@@ -25,8 +25,13 @@ Public API: ``parse_answer``, ``check``, ``matches``, ``example_for``,
 The modules, bottom to top: ``limits`` (bounds, names, kinds, the errors),
 ``text`` (paper notation rewritten as expression syntax), ``expression``
 (parsing, checking and evaluating the tree), ``kinds`` (one parser per answer
-kind) and ``judge`` (comparing with the reference). Callers import from this
-package, never from those modules.
+kind) and ``judge`` (comparing with the reference). The rest of mli_drill
+imports from this package, never from those modules.
+
+Layer: core. May import the foundation (``exceptions``), ``ANSWER_KINDS``
+from ``problems.families.base`` and the standard library; ``spec`` only for
+type hints. Never the store, services, ``render`` or ``cli``: an answer is
+read and judged without a database or a screen.
 """
 
 from __future__ import annotations
