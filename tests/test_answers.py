@@ -15,6 +15,7 @@ import warnings
 import pytest
 
 from mli_drill.problems import answers
+from mli_drill.problems.answers import expression, limits
 from mli_drill.problems.answers import AnswerSyntaxError, Verdict, check, example_for, matches, parse_answer
 from mli_drill.problems.families.base import ANSWER_KINDS
 from mli_drill.problems.spec import AnswerSpec
@@ -541,8 +542,8 @@ def test_unsafe_constructs_are_rejected(text: str, kind: str) -> None:
 def test_whitelist_rejects_tree_nodes(node_source: str, what: str) -> None:
     """The whitelist itself, checked on trees parsed directly (no text rewriting in between)."""
     tree = ast.parse(node_source, mode="eval")
-    with pytest.raises(answers._Problem, match=what):
-        answers._check_tree(tree.body)
+    with pytest.raises(limits.Problem, match=what):
+        expression._check_tree(tree.body)
 
 
 def test_nothing_is_executed(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -568,7 +569,7 @@ def test_nothing_is_executed(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setattr(builtins, "eval", forbidden)
     monkeypatch.setattr(builtins, "exec", forbidden)
     monkeypatch.setattr(builtins, "boom", boom, raising=False)
-    monkeypatch.setattr(answers, "boom", boom, raising=False)
+    monkeypatch.setattr(expression, "boom", boom, raising=False)  # where the tree is evaluated
     monkeypatch.chdir(tmp_path)
 
     attempts = [
@@ -659,7 +660,7 @@ def test_value_count_is_bounded() -> None:
 
 
 def test_node_count_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(answers, "MAX_NODES", 20)
+    monkeypatch.setattr(expression, "MAX_NODES", 20)  # read where the tree is checked
     with pytest.raises(AnswerSyntaxError, match="too long"):
         parse_answer("+".join(["1"] * 15), "real")
 

@@ -48,7 +48,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
 # (the shared parse cache), problems by the review loop, and both by the exam and exports.
 CORE_ORDER = {"decks": 0, "problems": 1, "review": 2, "exam": 3, "export": 3}
 # The packages, each of whose ``__init__`` docstring says what its layer may import.
-PACKAGES = ("cli", "render", "services", "store", "decks", "problems", "problems.families", "review", "exam", "export")
+PACKAGES = ("cli", "render", "services", "store", "decks", "problems", "problems.answers", "problems.families", "review", "exam", "export")
 
 BELOW_CORE = {"core", "families", "foundation"}
 MAY_IMPORT: dict[str, set[str]] = {
