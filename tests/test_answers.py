@@ -542,7 +542,7 @@ def test_unsafe_constructs_are_rejected(text: str, kind: str) -> None:
 def test_whitelist_rejects_tree_nodes(node_source: str, what: str) -> None:
     """The whitelist itself, checked on trees parsed directly (no text rewriting in between)."""
     tree = ast.parse(node_source, mode="eval")
-    with pytest.raises(limits.Problem, match=what):
+    with pytest.raises(limits.Unreadable, match=what):
         expression._check_tree(tree.body)
 
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from mli_drill.problems.answers.judge import Verdict, judge_answer
 from mli_drill.problems.answers.kinds import PARSERS
-from mli_drill.problems.answers.limits import NAMES, AnswerSyntaxError, Problem, require_kind
+from mli_drill.problems.answers.limits import NAMES, AnswerSyntaxError, Unreadable, require_kind
 
 if TYPE_CHECKING:  # only for type hints: keeps this module free of start-up cost
     from mli_drill.problems.spec import AnswerSpec
@@ -77,7 +77,7 @@ def parse_answer(text: str, kind: str) -> Any:
         raise TypeError(f"answer text must be a str, not {type(text).__name__}")
     try:
         return PARSERS[kind](text)
-    except Problem as problem:
+    except Unreadable as problem:
         raise AnswerSyntaxError(f"{problem}; e.g. {example_for(kind)}") from None
 
 

@@ -25,7 +25,7 @@ from mli_drill.problems.answers.limits import (
     MAX_VALUES,
     SNAP_REL,
     Number,
-    Problem,
+    Unreadable,
 )
 from mli_drill.problems.answers.text import check_brackets, quote
 
@@ -72,16 +72,16 @@ def read(source: str, shown: str) -> Number | list:
             warnings.simplefilter("ignore")
             tree = ast.parse(source.strip(), mode="eval")  # leading space is an "indent" to Python
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError, Warning):
-        raise Problem(f"could not read {quote(shown)}") from None
+        raise Unreadable(f"could not read {quote(shown)}") from None
     _check_tree(tree.body)
     try:
         return _evaluate(tree.body, list_depth=0)
     except ZeroDivisionError:
-        raise Problem("cannot evaluate: division by zero") from None
+        raise Unreadable("cannot evaluate: division by zero") from None
     except OverflowError:
-        raise Problem("cannot evaluate: the number is too large") from None
+        raise Unreadable("cannot evaluate: the number is too large") from None
     except (ValueError, ArithmeticError, RecursionError):
-        raise Problem(f"cannot evaluate {quote(shown)}") from None
+        raise Unreadable(f"cannot evaluate {quote(shown)}") from None
 
 
 def _check_tree(root: ast.AST) -> None:
@@ -95,15 +95,15 @@ def _check_tree(root: ast.AST) -> None:
         node, depth = stack.pop()
         nodes += 1
         if nodes > MAX_NODES:
-            raise Problem("expression too long")
+            raise Unreadable("expression too long")
         if depth > MAX_DEPTH:
-            raise Problem("expression nested too deeply")
+            raise Unreadable("expression nested too deeply")
         for child in _allowed_children(node):
             stack.append((child, depth + 1))
         if isinstance(node, (ast.List, ast.Tuple)):
             values += sum(not isinstance(item, (ast.List, ast.Tuple)) for item in node.elts)
             if values > MAX_VALUES:
-                raise Problem(f"too many values (at most {MAX_VALUES})")
+                raise Unreadable(f"too many values (at most {MAX_VALUES})")
 
 
 def _allowed_children(node: ast.AST) -> list[ast.AST]:
@@ -116,11 +116,11 @@ def _allowed_children(node: ast.AST) -> list[ast.AST]:
         return []
     if isinstance(node, ast.BinOp):
         if not isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
-            raise Problem(f"operator {_OPERATOR_SYMBOLS.get(type(node.op), '?')} is not allowed")
+            raise Unreadable(f"operator {_OPERATOR_SYMBOLS.get(type(node.op), '?')} is not allowed")
         return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
-            raise Problem(f"operator {_OPERATOR_SYMBOLS.get(type(node.op), '?')} is not allowed")
+            raise Unreadable(f"operator {_OPERATOR_SYMBOLS.get(type(node.op), '?')} is not allowed")
         return [node.operand]
     if isinstance(node, ast.Call):
         _check_call(node)
@@ -128,33 +128,33 @@ def _allowed_children(node: ast.AST) -> list[ast.AST]:
     if isinstance(node, (ast.List, ast.Tuple)):
         return list(node.elts)
     description = _NODE_DESCRIPTIONS.get(type(node), type(node).__name__)
-    raise Problem(f"{description} is not allowed in an answer")
+    raise Unreadable(f"{description} is not allowed in an answer")
 
 
 def _check_constant(value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, (str, bytes)):
-            raise Problem("text in quotes is not a number")
+            raise Unreadable("text in quotes is not a number")
         if isinstance(value, complex):
-            raise Problem("complex numbers are not allowed")
-        raise Problem(f"{value!r} is not a number")
+            raise Unreadable("complex numbers are not allowed")
+        raise Unreadable(f"{value!r} is not a number")
 
 
 def _check_name(name: str) -> None:
     lowered = name.lower()
     if lowered in FUNCTION_NAMES:
-        raise Problem(f"{lowered} needs its argument in parentheses, as in {lowered}(2)")
+        raise Unreadable(f"{lowered} needs its argument in parentheses, as in {lowered}(2)")
     if lowered not in CONSTANTS:
         allowed = ", ".join((*CONSTANTS, *FUNCTION_NAMES))
-        raise Problem(f"unknown name {quote(name)} (allowed: {allowed})")
+        raise Unreadable(f"unknown name {quote(name)} (allowed: {allowed})")
 
 
 def _check_call(node: ast.Call) -> None:
     if not isinstance(node.func, ast.Name) or node.func.id.lower() not in FUNCTION_NAMES:
-        raise Problem(f"only {', '.join(FUNCTION_NAMES)} can be applied to a value")
+        raise Unreadable(f"only {', '.join(FUNCTION_NAMES)} can be applied to a value")
     name = node.func.id.lower()
     if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-        raise Problem(f"{name} takes exactly one value, as in {name}(2)")
+        raise Unreadable(f"{name} takes exactly one value, as in {name}(2)")
 
 
 # --- evaluation ------------------------------------------------------------------
@@ -164,7 +164,7 @@ def _evaluate(node: ast.AST, list_depth: int) -> Number | list:
     """A number, or (nested at most twice) lists of numbers. The tree is already checked."""
     if isinstance(node, (ast.List, ast.Tuple)):
         if list_depth >= 2:
-            raise Problem("lists nested more than two deep")
+            raise Unreadable("lists nested more than two deep")
         return [_evaluate(item, list_depth + 1) for item in node.elts]
     return _number(node)
 
@@ -183,8 +183,8 @@ def _number(node: ast.AST) -> Number:
     if isinstance(node, ast.Call):
         return _FUNCTIONS[node.func.id.lower()](_number(node.args[0]))  # type: ignore[attr-defined]
     if isinstance(node, (ast.List, ast.Tuple)):
-        raise Problem("a list cannot be part of a calculation")
-    raise Problem("this expression is not allowed")  # unreachable after _check_tree
+        raise Unreadable("a list cannot be part of a calculation")
+    raise Unreadable("this expression is not allowed")  # unreachable after _check_tree
 
 
 def _literal(value: int | float) -> Number:
@@ -251,7 +251,7 @@ def _float_power(base: float, exponent: float) -> float:
             raise ZeroDivisionError
         return 1.0 if exponent == 0 else 0.0
     if base < 0 and not exponent.is_integer():
-        raise Problem("cannot evaluate: a negative number to a fractional power")
+        raise Unreadable("cannot evaluate: a negative number to a fractional power")
     if exponent * math.log2(abs(base)) > MAX_POWER_BITS:  # checked before computing
         raise OverflowError
     return _finite(math.pow(base, exponent))
@@ -259,7 +259,7 @@ def _float_power(base: float, exponent: float) -> float:
 
 def _sqrt(value: Number) -> Number:
     if value < 0:
-        raise Problem("cannot evaluate: square root of a negative number")
+        raise Unreadable("cannot evaluate: square root of a negative number")
     if isinstance(value, Fraction):
         top, bottom = math.isqrt(value.numerator), math.isqrt(value.denominator)
         if top * top == value.numerator and bottom * bottom == value.denominator:
@@ -272,7 +272,7 @@ def _logarithm(log: Callable[[Any], float]) -> Callable[[Number], float]:
 
     def apply(value: Number) -> float:
         if value <= 0:
-            raise Problem("cannot evaluate: logarithm of zero or a negative number")
+            raise Unreadable("cannot evaluate: logarithm of zero or a negative number")
         as_float = float(value)
         if as_float == 0.0 and isinstance(value, Fraction):
             return log(value.numerator) - log(value.denominator)
@@ -310,7 +310,7 @@ def public_number(value: Number) -> int | float:
         try:
             return _finite(float(value)) + 0.0
         except OverflowError:
-            raise Problem("cannot evaluate: the number is too large") from None
+            raise Unreadable("cannot evaluate: the number is too large") from None
     nearest = round(value)
     if nearest != 0 and abs(nearest) < 2**53 and abs(value - nearest) <= SNAP_REL * abs(nearest):
         return int(nearest)

@@ -6,7 +6,7 @@ import re
 from typing import Any, Callable
 
 from mli_drill.problems.answers.expression import public_number, read
-from mli_drill.problems.answers.limits import MAX_CHARS, MAX_VALUES, Number, Problem
+from mli_drill.problems.answers.limits import MAX_CHARS, MAX_VALUES, Number, Unreadable
 from mli_drill.problems.answers.text import clean, insert_gap_commas, normalise_text, numeric_text, split_top_level, unwrap_brackets
 
 def _parse_integer(text: str) -> int | float:
@@ -29,7 +29,7 @@ def _parse_scalar(text: str, allow_percent: bool) -> int | float:
     if isinstance(value, list):
         decimal_comma = re.fullmatch(r"[+-]?[0-9]+,[0-9]+", shown) is not None
         hint = " (use a point for decimals: 0.75, not 0,75)" if decimal_comma else ""
-        raise Problem(f"expected one number, got {len(value)} values{hint}")
+        raise Unreadable(f"expected one number, got {len(value)} values{hint}")
     return public_number(value)
 
 
@@ -40,9 +40,9 @@ def _parse_vector(text: str) -> list[int | float]:
     value = read(insert_gap_commas(source, split_signs=True), shown)
     values = value if isinstance(value, list) else [value]
     if any(isinstance(item, list) for item in values):
-        raise Problem("expected a flat list of numbers, got a nested list")
+        raise Unreadable("expected a flat list of numbers, got a nested list")
     if not values:
-        raise Problem("the list is empty")
+        raise Unreadable("the list is empty")
     return [public_number(item) for item in values]
 
 
@@ -52,20 +52,20 @@ def _parse_matrix(text: str) -> list[list[int | float]] | list[int | float]:
     source = numeric_text(shown, allow_percent=True)
     pieces = _matrix_rows(source)
     if not pieces:
-        raise Problem("empty answer")
+        raise Unreadable("empty answer")
     if len(pieces) > 1:
         grid = [_read_row(piece, shown) for piece in pieces]
     else:
         value = read(insert_gap_commas(pieces[0], split_signs=True), shown)
         grid = _grid_from_value(value)
     if not grid:
-        raise Problem("the matrix is empty")
+        raise Unreadable("the matrix is empty")
     if isinstance(grid[0], list):
         lengths = [len(row) for row in grid]
         if len(set(lengths)) != 1:
-            raise Problem(f"rows have different lengths ({', '.join(map(str, lengths))})")
+            raise Unreadable(f"rows have different lengths ({', '.join(map(str, lengths))})")
         if sum(lengths) > MAX_VALUES:
-            raise Problem(f"too many values (at most {MAX_VALUES})")
+            raise Unreadable(f"too many values (at most {MAX_VALUES})")
         return [[public_number(item) for item in row] for row in grid]
     return [public_number(item) for item in grid]
 
@@ -90,7 +90,7 @@ def _read_row(piece: str, shown: str) -> list[Number]:
     value = read(insert_gap_commas(piece, split_signs=True), shown)
     row = value if isinstance(value, list) else [value]
     if not row or any(isinstance(item, list) for item in row):
-        raise Problem("each row must be a non-empty list of numbers")
+        raise Unreadable("each row must be a non-empty list of numbers")
     return row
 
 
@@ -101,19 +101,19 @@ def _grid_from_value(value: Number | list) -> list:
     nested = [isinstance(item, list) for item in value]
     if all(nested):
         if any(not row or any(isinstance(item, list) for item in row) for row in value):
-            raise Problem("each row must be a non-empty list of numbers")
+            raise Unreadable("each row must be a non-empty list of numbers")
         return value
     if any(nested):
-        raise Problem("mix of rows and single numbers")
+        raise Unreadable("mix of rows and single numbers")
     return value
 
 
 def _parse_text(text: str) -> str:
     if len(text) > MAX_CHARS:
-        raise Problem(f"answer too long ({len(text)} characters; at most {MAX_CHARS})")
+        raise Unreadable(f"answer too long ({len(text)} characters; at most {MAX_CHARS})")
     normalised = normalise_text(text)
     if not normalised:
-        raise Problem("empty answer")
+        raise Unreadable("empty answer")
     return normalised
 
 PARSERS: dict[str, Callable[[str], Any]] = {

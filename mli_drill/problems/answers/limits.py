@@ -37,7 +37,7 @@ class AnswerSyntaxError(MliDrillError, ValueError):
     """
 
 
-class Problem(Exception):
+class Unreadable(Exception):
     """Internal: what is wrong, before the kind's example is appended."""
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from mli_drill.problems.answers.limits import CONSTANTS, FUNCTION_NAMES, MAX_CHARS, Problem
+from mli_drill.problems.answers.limits import CONSTANTS, FUNCTION_NAMES, MAX_CHARS, Unreadable
 
 _QUOTES = "\"'`“”‘’„«»"
 
@@ -51,11 +51,11 @@ _TOKEN = re.compile(
 def clean(text: str) -> str:
     """Length check, one kind of line break, ordinary spaces, surrounding space removed."""
     if len(text) > MAX_CHARS:
-        raise Problem(f"answer too long ({len(text)} characters; at most {MAX_CHARS})")
+        raise Unreadable(f"answer too long ({len(text)} characters; at most {MAX_CHARS})")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(" " if ch.isspace() and ch != "\n" else ch for ch in text).strip()
     if not text:
-        raise Problem("empty answer")
+        raise Unreadable("empty answer")
     return text
 
 
@@ -67,10 +67,10 @@ def numeric_text(text: str, allow_percent: bool, space_multiplies: bool = False)
     text = _ROOT_OF_ATOM.sub(r"sqrt(\1)", text)
     if "%" in text:
         if not allow_percent:
-            raise Problem("a percentage does not fit a whole-number answer: type the number itself")
+            raise Unreadable("a percentage does not fit a whole-number answer: type the number itself")
         text = _PERCENT.sub(r"(\1/100)", text)
         if "%" in text:
-            raise Problem("'%' may only follow a number, as in 75%")
+            raise Unreadable("'%' may only follow a number, as in 75%")
     return _function_notation(text, space_multiplies)
 
 
@@ -105,7 +105,7 @@ def _function_notation(source: str, space_multiplies: bool) -> str:
                 after = _next_solid(tokens, argument + 1)
                 if after is not None and tokens[after][1] == "**":
                     name, atom = text.lower(), tokens[argument][1]
-                    raise Problem(f"write {name}({atom})^n or {name}({atom}^n): {name} {atom}^n reads either way")
+                    raise Unreadable(f"write {name}({atom})^n or {name}({atom}^n): {name} {atom}^n reads either way")
                 out.append(f"{text}({tokens[argument][1]})")
                 last = ("symbol", ")")
                 index = argument + 1
@@ -200,9 +200,9 @@ def check_brackets(source: str, shown: str) -> None:
             stack.append(ch)
         elif ch in ")]":
             if not stack or stack.pop() != _OPENING[ch]:
-                raise Problem(f"unbalanced brackets in {quote(shown)}")
+                raise Unreadable(f"unbalanced brackets in {quote(shown)}")
     if stack:
-        raise Problem(f"unbalanced brackets in {quote(shown)}")
+        raise Unreadable(f"unbalanced brackets in {quote(shown)}")
 
 
 _OPENING = {")": "(", "]": "["}
