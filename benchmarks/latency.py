@@ -108,7 +108,7 @@ def session_latencies(home: Path, answers: int, render: bool = False) -> list[fl
             if render:
                 from rich.console import Console
 
-                from mli_drill.render import SessionView
+                from mli_drill.render.session import SessionView
 
                 view = SessionView(Console(file=io.StringIO(), width=100, highlight=False, soft_wrap=False))
             terminal = TimedTerminal(answers, view)

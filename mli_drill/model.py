@@ -58,7 +58,7 @@ def cloze_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted({d.number for d in cloze_deletions(text) if d.number is not None}))
 # C0 and C1 control characters and DEL, all but tab and newline. A terminal obeys
 # them (ESC starts sequences that clear the screen or set the clipboard), so the
-# deck loader refuses them, the importers drop them, and render.inert shows them.
+# deck loader refuses them, the importers drop them, and render.console.inert shows them.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

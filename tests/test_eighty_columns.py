@@ -15,7 +15,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from mli_drill import render
+from mli_drill.render import layout, session
 from mli_drill.problems.registry import family_names
 from mli_drill.problems.instance import make_instance
 from mli_drill.problems.spec import LEVELS, load_spec
@@ -53,8 +53,8 @@ def test_question_and_solution_fit_80_columns(family: str) -> None:
         for seed in SEEDS:
             inst = make_instance(family, level, seed)
             console = _console()
-            render.SessionView(console).show(ShowProblem(inst, title, 12))
-            render.instance(console, inst)
+            session.SessionView(console).show(ShowProblem(inst, title, 12))
+            session.instance(console, inst)
             lines = _rendered(console)
             where = f"{family} --level {level} --seed {seed}"
             too_wide = [line for line in lines if cell_len(line) > WIDTH]
@@ -87,13 +87,13 @@ def test_a_line_after_an_indented_list_starts_its_own_line() -> None:
 
 
 def test_long_titles_are_shortened_before_the_seed() -> None:
-    title = render.fit_title([], "Output size of conv, pooling and transposed-conv layers", ["exam", "seed 20698", "3 more"], 60)
+    title = layout.fit_title([], "Output size of conv, pooling and transposed-conv layers", ["exam", "seed 20698", "3 more"], 60)
     assert title.endswith("exam · seed 20698 · 3 more")
     assert "…" in title and cell_len(title) <= 60 - 6
 
 
 def test_indented_lines_wrap_under_themselves() -> None:
-    text = render.flow("  1. ConvTranspose2d(kernel_size=4, stride=2, padding=1, output_padding=1, dilation=1)", 40).plain
+    text = layout.flow("  1. ConvTranspose2d(kernel_size=4, stride=2, padding=1, output_padding=1, dilation=1)", 40).plain
     first, *rest = text.split("\n")
     assert first.startswith("  1. ") and rest and all(line.startswith("     ") for line in rest)
 
@@ -108,7 +108,7 @@ def test_choices_and_points_wrap_under_their_own_text() -> None:
     mcq = Card(id="c", deck="d", type="mcq", front="Which one?", choices=(long, "b"), answer="A")
     points = Card(id="p", deck="d", type="points", front="List.", points=(long, "short"))
     console = _console()
-    view = render.SessionView(console)
+    view = session.SessionView(console)
     view.show(ShowCard(mcq, 1, 0, order=(0, 1)))
     view.show(RevealCard(points))
     view.show(ShowMarkingScheme(points))

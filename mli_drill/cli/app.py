@@ -93,7 +93,7 @@ def main() -> None:
         from mli_drill.cli.errors import describe
 
         message, code = describe(exc)
-        from mli_drill.render import error
+        from mli_drill.render.console import error
 
         error(message)
         sys.exit(code)

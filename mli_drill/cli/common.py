@@ -71,7 +71,7 @@ def load_collection(extra: list[Path] | None = None, with_families: bool = True,
     """
     from mli_drill.services.collection import load_collection as load
     from mli_drill.decks.deckfile import DeckError
-    from mli_drill.render import warning
+    from mli_drill.render.console import warning
 
     collection = load(extra, with_families=with_families)
     asked_paths = {p.resolve() for p in extra or []}
@@ -181,7 +181,8 @@ class ConsoleTerminal:
     """
 
     def __init__(self) -> None:
-        from mli_drill.render import SessionView, console
+        from mli_drill.render.console import console
+        from mli_drill.render.session import SessionView
 
         self.out = console()
         self.view = SessionView(self.out)

@@ -32,7 +32,7 @@ def _keys(names: List[str]) -> List[str]:
 
 def _set(names: List[str], suspended: bool) -> None:
     """A card id takes every review item of the card (each deletion of a numbered cloze); ``ID#c2`` takes one."""
-    from mli_drill import render
+    from mli_drill.render.console import echo
     from mli_drill.cli.common import open_db
 
     store = open_db()
@@ -45,7 +45,7 @@ def _set(names: List[str], suspended: bool) -> None:
         if not keys or not all(store.set_suspended(k, suspended) for k in keys):
             raise typer.BadParameter(_not_seen(key.split(":", 1)[1]), param_hint="IDS")
         items = f" ({len(keys)} review items)" if len(keys) > 1 else ""
-        render.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}{items}")
+        echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}{items}")
 
 
 def _sync(store: "Store") -> None:

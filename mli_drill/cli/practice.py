@@ -47,7 +47,9 @@ def practice(
     At any prompt u takes back the latest answer and asks that problem, same numbers, again.
     Every attempt is stored and moves the family's review schedule.
     """
-    from mli_drill import clock, render
+    from mli_drill import clock
+    from mli_drill.render.console import print_json
+    from mli_drill.render.reports import summary
     from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, level_chooser, load_collection, workspace
     from mli_drill.cli.problems import print_family_list
     from mli_drill.services.collection import FAMILY_PREFIX
@@ -82,10 +84,10 @@ def practice(
     result = session.run()
     answers = [(done.entry.family or "", bool(done.correct)) for done in session.history]
     results = family_results(chosen, answers, before, chooser.levels(chosen))
-    render.summary(terminal.out, result, title="Practice · " + (chosen[0] if len(chosen) == 1 else "mix"))
+    summary(terminal.out, result, title="Practice · " + (chosen[0] if len(chosen) == 1 else "mix"))
     family_results_table(terminal.out, results)
     if json_summary:
-        render.print_json({**result.to_dict(), "families": [r.to_dict() for r in results]})
+        print_json({**result.to_dict(), "families": [r.to_dict() for r in results]})
 
 
 def _check_topics(collection: "Collection", topics: List[str]) -> List[str]:
