@@ -56,7 +56,7 @@ class TimedTerminal:
         return None
 
     def emit(self, event: Any) -> None:
-        from mli_drill.review.session import ShowCard, ShowProblem
+        from mli_drill.review.events import ShowCard, ShowProblem
 
         if self.view is not None:
             self.view.show(event)

@@ -46,7 +46,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "export", "export.*",
     ),
     "families": ("problems.families", "problems.families.*"),
-    "foundation": ("", "clock", "exceptions", "model", "names", "paths", "settings"),
+    "foundation": ("", "clock", "exceptions", "model", "names", "paths", "settings", "vocabulary"),
 }
 
 BELOW_CORE = {"core", "families", "foundation"}

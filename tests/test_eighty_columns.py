@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 
 import pytest
 from rich.cells import cell_len
@@ -19,6 +18,7 @@ from mli_drill.render import layout, session
 from mli_drill.problems.registry import family_names
 from mli_drill.problems.instance import make_instance
 from mli_drill.problems.spec import LEVELS, load_spec
+from mli_drill.review.events import ShowProblem
 
 SEEDS = range(6)
 WIDTH = 80
@@ -38,14 +38,6 @@ def _table_rows(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if ALIGNED.search(line.strip())]
 
 
-@dataclass(frozen=True)
-class ShowProblem:  # the session's event, as the view reads it
-    instance: object
-    title: str
-    remaining: int
-    remaining_by_kind: dict = field(default_factory=dict)
-
-
 @pytest.mark.parametrize("family", family_names())
 def test_question_and_solution_fit_80_columns(family: str) -> None:
     title = load_spec(family).title
@@ -53,7 +45,7 @@ def test_question_and_solution_fit_80_columns(family: str) -> None:
         for seed in SEEDS:
             inst = make_instance(family, level, seed)
             console = _console()
-            session.SessionView(console).show(ShowProblem(inst, title, 12))
+            session.SessionView(console).show(ShowProblem(inst, 1, 12, title))
             session.instance(console, inst)
             lines = _rendered(console)
             where = f"{family} --level {level} --seed {seed}"
@@ -100,9 +92,9 @@ def test_indented_lines_wrap_under_themselves() -> None:
 
 def test_choices_and_points_wrap_under_their_own_text() -> None:
     """At 80 columns a long choice or point continues under its text, not at the panel's edge (QA)."""
-    from mli_drill.exam.session import ShowMarkingScheme
+    from mli_drill.review.events import ShowMarkingScheme
     from mli_drill.model import Card
-    from mli_drill.review.session import RevealCard, ShowCard
+    from mli_drill.review.events import RevealCard, ShowCard
 
     long = "cross-correlation with the kernel transposed, its rows and columns swapped before it slides"
     mcq = Card(id="c", deck="d", type="mcq", front="Which one?", choices=(long, "b"), answer="A")

@@ -115,7 +115,8 @@ def test_a_mock_exam_question_draws_its_pictures(tmp_path) -> None:
     from datetime import datetime, timezone
 
     from mli_drill.exam.paper import Question
-    from mli_drill.exam.session import ExamSession, ShowExamQuestion
+    from mli_drill.exam.session import ExamSession
+    from mli_drill.review.events import ShowExamQuestion
     from mli_drill.store import open_store
 
     class Student:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mli_drill.model import Deck
     from mli_drill.review.scheduling import Policy
     from mli_drill.services.workspace import Workspace
+    from mli_drill.review.events import Event
     from mli_drill.store import Store
 
 
@@ -251,8 +252,10 @@ class ConsoleTerminal:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         return text.rstrip("\r\n")
 
-    def emit(self, event: Any) -> None:
-        if type(event).__name__ == "ShowSolution" and self.interactive and self.out.is_terminal:
+    def emit(self, event: "Event") -> None:
+        from mli_drill.review.events import ShowSolution
+
+        if isinstance(event, ShowSolution) and self.interactive and self.out.is_terminal:
             self._typed_ahead = self.view.page_solution(event.instance, self.ask)  # keeps the question in view on a short screen
             return
         self.view.show(event)

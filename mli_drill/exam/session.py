@@ -38,7 +38,8 @@ from typing import Any, Callable, Iterable, Mapping
 from mli_drill.clock import iso
 from mli_drill.exam.paper import PROBLEM_MARKS, Mark, Question, points_marks, rating_for_share
 from mli_drill.model import Card, ReviewRecord
-from mli_drill.review.session import Notice, Terminal, parse_points
+from mli_drill.review.events import LateAnswerKept, Notice, PaperSummary, ShowExamQuestion, ShowMarkingScheme, TimeUp, TimeWarning
+from mli_drill.review.session import Terminal, parse_points
 
 WARNINGS = (300, 60)  # seconds left at which a warning appears (only on papers longer than that)
 HAND_IN_WORDS = ("y", "yes", "q")
@@ -60,51 +61,6 @@ class Hangup(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-# -- events ------------------------------------------------------------------
-@dataclass(frozen=True)
-class ShowExamQuestion:
-    question: Question
-    total: int
-    seconds_left: float
-    text: str  # the problem's question, or the card's front
-    title: str
-    recorded: str | None = None  # revising: the answer on record ("" for a points question marked none)
-    revising: bool = False
-    instance: Any = None  # a problem's instance, whose declared grids a colour terminal draws as pictures
-
-
-@dataclass(frozen=True)
-class ShowMarkingScheme:
-    card: Card
-
-
-@dataclass(frozen=True)
-class TimeWarning:
-    threshold: int  # seconds: 300 or 60
-    seconds_left: float
-
-
-@dataclass(frozen=True)
-class TimeUp:
-    pass
-
-
-@dataclass(frozen=True)
-class LateAnswerKept:
-    position: int
-
-
-@dataclass(frozen=True)
-class PaperSummary:
-    """Where the paper stands, shown before it is handed in."""
-
-    total: int
-    answered: list[int]
-    skipped: list[int]  # seen this sitting and passed over with n
-    unanswered: list[int]  # neither answered nor skipped (the question on screen, those not yet shown)
-    seconds_left: float
 
 
 # -- the outcome -------------------------------------------------------------

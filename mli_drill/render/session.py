@@ -7,6 +7,7 @@ and a verdict the same way.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -18,6 +19,16 @@ from mli_drill.model import choice_letter, cloze_reveal
 from mli_drill.render.console import console
 from mli_drill.render.latex import latex_to_unicode
 from mli_drill.render.layout import fit_title, flow, flow_lines, labelled_lines, panel_width, pictures_for
+from mli_drill.review.events import (
+    Event, LateAnswerKept, Notice, PaperSummary, RevealCard, Saved, ShowCard, ShowExamQuestion, ShowHint, ShowMarkingScheme,
+    ShowProblem, ShowRatingHints, ShowSolution, ShowVerdict, TimeUp, TimeWarning,
+)
+from mli_drill.vocabulary import ItemKey, Rating
+
+if sys.version_info >= (3, 11):
+    from typing import assert_never
+else:  # Python 3.10: typer depends on typing_extensions
+    from typing_extensions import assert_never
 
 
 def answer_parts(card: Any, cloze: int | None = None) -> list[str]:
@@ -44,19 +55,50 @@ class SessionView:
     def __init__(self, out: Console):
         self.out = out
         self.problem: Panel | None = None  # the question on screen, kept to show again beside a long solution
-        self.verdict: Any = None
+        self.verdict: ShowVerdict | None = None
         self.shown: tuple[Any, str, list[str], str] | None = None
 
     def prompt(self, text: str) -> None:
         """The line above the student's input: what may be typed there (shown as text, never as markup)."""
         self.out.print(f"[dim]› {escape(text)}[/]")
 
-    def show(self, event: Any) -> None:
-        handler = getattr(self, "_" + type(event).__name__, None)
-        if handler is not None:
-            handler(event)
+    def show(self, event: Event) -> None:
+        """Draw one event; every kind of :data:`~mli_drill.review.events.Event` has its case (mypy checks this)."""
+        match event:
+            case ShowCard():
+                self._show_card(event)
+            case RevealCard():
+                self._reveal_card(event)
+            case ShowHint():
+                self._show_hint(event)
+            case ShowProblem():
+                self._show_problem(event)
+            case ShowVerdict():
+                self._show_verdict(event)
+            case ShowSolution():
+                self._show_solution(event)
+            case ShowRatingHints():
+                self._show_rating_hints(event)
+            case Saved():
+                self._saved(event)
+            case ShowExamQuestion():
+                self._show_exam_question(event)
+            case TimeWarning():
+                self._time_warning(event)
+            case LateAnswerKept():
+                self._late_answer_kept(event)
+            case PaperSummary():
+                self._paper_summary(event)
+            case ShowMarkingScheme():
+                self._show_marking_scheme(event)
+            case TimeUp():
+                self._time_up(event)
+            case Notice():
+                self._notice(event)
+            case _:
+                assert_never(event)
 
-    def _ShowCard(self, event: Any) -> None:
+    def _show_card(self, event: ShowCard) -> None:
         card = event.card
         title = f"{card.deck} · {card.type}" + _more(event)
         lines = [latex_to_unicode(card.prompt_for(event.cloze))]
@@ -65,16 +107,16 @@ class SessionView:
                 lines.append(f"  {choice_letter(shown)}) {latex_to_unicode(card.choices[index])}")
         self.out.print(Panel(flow("\n".join(lines), panel_width(self.out)), title=title, title_align="left", border_style="cyan"))
 
-    def _RevealCard(self, event: Any) -> None:
+    def _reveal_card(self, event: RevealCard) -> None:
         typed = getattr(event, "typed", None)
         parts = ([f"you typed: {typed}"] if typed else []) + answer_parts(event.card, event.cloze)
         if parts:
             self.out.print(Panel(flow("\n".join(parts), panel_width(self.out)), border_style="green", title="answer", title_align="left"))
 
-    def _ShowHint(self, event: Any) -> None:
+    def _show_hint(self, event: ShowHint) -> None:
         self.out.print(f"[yellow]hint:[/] {escape(latex_to_unicode(event.text))}")
 
-    def _ShowProblem(self, event: Any) -> None:
+    def _show_problem(self, event: ShowProblem) -> None:
         inst = event.instance
         level = f"{inst.level}: {event.level_reason}" if getattr(event, "level_reason", "") else inst.level
         more = [_more(event).removeprefix(" · ")] if event.remaining else []
@@ -82,7 +124,7 @@ class SessionView:
         self.shown = (inst, event.title, more, level)
         self.out.print(self.problem)
 
-    def _ShowVerdict(self, event: Any) -> None:
+    def _show_verdict(self, event: ShowVerdict) -> None:
         self.verdict = event
         if event.correct:
             self.out.print(f"[bold green]✓ correct[/]  answer: {escape(event.expected)}")
@@ -90,7 +132,7 @@ class SessionView:
             self.out.print(f"[bold red]✗ {escape(event.message)}[/]  answer: {escape(event.expected)}")
         mistakes(self.out, event.mistakes)
 
-    def _ShowSolution(self, event: Any) -> None:
+    def _show_solution(self, event: ShowSolution) -> None:
         self.solution(event.instance)
 
     def solution(self, inst: Any) -> None:
@@ -113,7 +155,7 @@ class SessionView:
             self.solution(inst)
             return None
         whole = solution_panel(self.out, inst)
-        verdict = self._verdict_height()
+        verdict = self._verdict_height(self.verdict)
         if _height(self.out, self.problem) + verdict + _height(self.out, whole) + RATING_LINES <= self.out.height:
             self.solution(inst)
             return None
@@ -128,7 +170,7 @@ class SessionView:
         for index, page in enumerate(pages):
             self.out.clear()
             self.out.print(question)
-            self._ShowVerdict(self.verdict)
+            self._show_verdict(self.verdict)
             self.out.print(page)
             if index + 1 < len(pages):
                 typed = more(f"Enter: more of the worked solution ({index + 1} of {len(pages)}) · u undo · q quit")
@@ -138,24 +180,23 @@ class SessionView:
                     return typed
         return None
 
-    def _verdict_height(self) -> int:
+    def _verdict_height(self, verdict: ShowVerdict) -> int:
         with self.out.capture() as captured:
-            self._ShowVerdict(self.verdict)
+            self._show_verdict(verdict)
         return len(captured.get().splitlines())
 
-    def _ShowRatingHints(self, event: Any) -> None:
-        names = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+    def _show_rating_hints(self, event: ShowRatingHints) -> None:
         parts = []
-        for rating in (1, 2, 3, 4):
-            label = f"{rating} {names[rating]} ({event.hints.get(rating, '?')})"
+        for rating in Rating:
+            label = f"{rating.value} {rating.label} ({event.hints.get(rating, '?')})"
             parts.append(f"[bold]{label}[/]" if rating == event.suggested else label)
         self.out.print("   ".join(parts))
 
-    def _Saved(self, event: Any) -> None:
+    def _saved(self, event: Saved) -> None:
         if event.leech:
-            self.out.print(f"[bold yellow]leech:[/] {escape(event.key.split(':', 1)[1])} was forgotten too often and is suspended; rewrite it, then `mli-drill unsuspend`.")
+            self.out.print(f"[bold yellow]leech:[/] {escape(ItemKey.parse(event.key).id)} was forgotten too often and is suspended; rewrite it, then `mli-drill unsuspend`.")
 
-    def _ShowExamQuestion(self, event: Any) -> None:
+    def _show_exam_question(self, event: ShowExamQuestion) -> None:
         q = event.question
         title = fit_title([f"Question {q.position} of {event.total}"], event.title,
                           [f"{q.max_marks} marks", f"⏱ {_clock(event.seconds_left)}"], self.out.width)
@@ -168,14 +209,14 @@ class SessionView:
             else:
                 self.out.print(f"Your recorded points: {escape(event.recorded or 'none')}")
 
-    def _TimeWarning(self, event: Any) -> None:
+    def _time_warning(self, event: TimeWarning) -> None:
         minutes = event.threshold // 60
         self.out.print(f"[bold yellow]⏱ {minutes} minute{'s' if minutes != 1 else ''} left[/] ({_clock(event.seconds_left)}).")
 
-    def _LateAnswerKept(self, event: Any) -> None:
+    def _late_answer_kept(self, event: LateAnswerKept) -> None:
         self.out.print(f"[yellow]Your answer to question {event.position} came after time was up: it is kept as late and not scored.[/]")
 
-    def _PaperSummary(self, event: Any) -> None:
+    def _paper_summary(self, event: PaperSummary) -> None:
         def listed(positions: list[int]) -> str:
             return " ".join(map(str, positions)) if positions else "—"
 
@@ -188,14 +229,14 @@ class SessionView:
         self.out.print(Panel("\n".join(lines), title=f"Your paper: {len(event.answered)} of {event.total} answered",
                              title_align="left", border_style="blue", expand=False))
 
-    def _ShowMarkingScheme(self, event: Any) -> None:
+    def _show_marking_scheme(self, event: ShowMarkingScheme) -> None:
         lines = [f"{i}. {latex_to_unicode(p)}" for i, p in enumerate(event.card.points, 1)]
         self.out.print(Panel(flow("\n".join(lines), panel_width(self.out)), title="marking scheme (1 mark each)", title_align="left", border_style="green"))
 
-    def _TimeUp(self, event: Any) -> None:
+    def _time_up(self, event: TimeUp) -> None:
         self.out.print("\n[bold red]Time is up.[/] The paper is handed in.")
 
-    def _Notice(self, event: Any) -> None:
+    def _notice(self, event: Notice) -> None:
         style = "red" if event.error else "dim"
         self.out.print(f"[{style}]{escape(event.text)}[/]")
 

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mli_drill.clock import iso, local_day_start, start_of_local_day
-from mli_drill.services.collection import FAMILY_PREFIX, Collection
+from mli_drill.model import FAMILY_PREFIX
+from mli_drill.services.collection import Collection
 from mli_drill.review.scheduling import Policy, build_queue, new_left_today
 from mli_drill.review.session import LEARN_AHEAD, LEARNING, Entry
+from mli_drill.vocabulary import LEARNING_STEPS, ItemKey
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,16 @@ def chosen_plan(store: Any, collection: Collection, keys: list[str], limit: int 
     entries = [to_entry(key, collection, _kind(item) if item else "new") for key, item in items.items() if key not in suspended]
     plan = Plan(entries=entries[:limit] if limit else entries, scope=list(keys), new_waiting=0, new_per_day=0,
                 next_due=store.next_due(list(keys)))
-    return plan, [key.split(":", 1)[1] for key in suspended]
+    return plan, [ItemKey.parse(key).id for key in suspended]
 
 
 def _kind(item: Any) -> str:
     if item.is_new:
         return "new"
-    return LEARNING if item.state in (1, 3) else "due"
+    return LEARNING if item.state in LEARNING_STEPS else "due"
 
 
 def to_entry(key: str, collection: Collection, kind: str = "") -> Entry:
     if key.startswith(FAMILY_PREFIX):
-        return Entry(key=key, family=key[len(FAMILY_PREFIX):], kind=kind)
+        return Entry(key=key, family=ItemKey.parse(key).id, kind=kind)
     return Entry(key=key, cards=collection.cards, kind=kind)
