@@ -38,6 +38,22 @@ if TYPE_CHECKING:
 LEARN_AHEAD = timedelta(minutes=20)  # like Anki: learning steps due soon come back this session
 
 
+class SessionStore(Protocol):
+    """What a session asks of the store (:class:`mli_drill.store.Store` has it): items, answers and their undoing."""
+
+    def item(self, key: str) -> ItemState | None: ...
+
+    def set_suspended(self, key: str, suspended: bool) -> bool: ...
+
+    def next_due(self, keys: Iterable[str] | None = None) -> str | None: ...
+
+    def apply_review(
+        self, record: ReviewRecord, schedule: Callable[[ItemState], ItemState], replaces: tuple[int, ItemState] | None = None
+    ) -> tuple[ItemState, ItemState, int]: ...
+
+    def undo_review(self, log_id: int, before: ItemState) -> None: ...
+
+
 class Terminal(Protocol):
     def ask(self, prompt: str) -> str | None:
         """One line of input without its newline; None at end of input."""
@@ -129,7 +145,7 @@ class Session:
 
     def __init__(
         self,
-        store: Any,
+        store: SessionStore,
         terminal: Terminal,
         entries: list[Entry],
         policy: scheduling.Policy,
