@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mli_drill.vocabulary import KEY_SEPARATOR, STATUSES, ItemKey, Rating, Status
+from mli_drill.vocabulary import KEY_SEPARATOR, STATUSES, CardType, ItemKey, ItemKind, Rating, Status
 
 CARD_TYPES = ("basic", "cloze", "mcq", "points")
 CLOZE_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
@@ -177,7 +177,7 @@ def sibling_group(key: str) -> str:
 class Card:
     id: str
     deck: str
-    type: str = "basic"
+    type: CardType = "basic"
     front: str = ""
     back: str = ""
     text: str = ""  # cloze: the sentence with {{deletions}}
@@ -247,7 +247,7 @@ class CardSummary(NamedTuple):
 
     id: str
     deck: str
-    type: str = "basic"
+    type: CardType = "basic"
     tags: tuple[str, ...] = ()
     points: int = 0  # how many marking points (points cards)
     clozes: tuple[int, ...] = ()  # the deletion numbers of a numbered cloze card
@@ -304,7 +304,7 @@ class ItemState:
     """
 
     key: str
-    kind: str
+    kind: ItemKind
     deck: str = ""
     state: Status = Status.New
     step: int | None = None

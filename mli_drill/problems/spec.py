@@ -28,6 +28,7 @@ from mli_drill.exceptions import MliDrillError
 from mli_drill.problems.registry import UnknownFamily
 from mli_drill.problems.families.base import ANSWER_KINDS
 from mli_drill.paths import problems_dir
+from mli_drill.vocabulary import AnswerKind
 
 LEVELS = ("easy", "exam", "hard")
 DEFAULT_LEVEL = "exam"
@@ -39,7 +40,7 @@ class SpecError(MliDrillError, ValueError):
 
 @dataclass(frozen=True)
 class AnswerSpec:
-    kind: str = "real"
+    kind: AnswerKind = "real"
     rel_tol: float = 0.01
     abs_tol: float = 0.005
 
