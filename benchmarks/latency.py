@@ -56,7 +56,7 @@ class TimedTerminal:
         return None
 
     def emit(self, event: Any) -> None:
-        from mli_drill.review.session import ShowCard, ShowProblem
+        from mli_drill.review.events import ShowCard, ShowProblem
 
         if self.view is not None:
             self.view.show(event)
@@ -108,7 +108,7 @@ def session_latencies(home: Path, answers: int, render: bool = False) -> list[fl
             if render:
                 from rich.console import Console
 
-                from mli_drill.render import SessionView
+                from mli_drill.render.session import SessionView
 
                 view = SessionView(Console(file=io.StringIO(), width=100, highlight=False, soft_wrap=False))
             terminal = TimedTerminal(answers, view)

@@ -14,12 +14,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mli_drill.vocabulary import KEY_SEPARATOR, STATUSES, CardType, ItemKey, ItemKind, Rating, Status
+
 CARD_TYPES = ("basic", "cloze", "mcq", "points")
 CLOZE_PATTERN = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
 NUMBERED_DELETION = re.compile(r"c(\d+)::(.*)\Z", re.DOTALL)  # the inside of {{c2::answer}} or {{c2::answer::hint}}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-CARD_PREFIX = "card:"
-FAMILY_PREFIX = "family:"  # family:NAME is the review item of a problem family
+CARD_PREFIX = "card" + KEY_SEPARATOR  # str(ItemKey.card(ID)), see card_item_key
+FAMILY_PREFIX = "family" + KEY_SEPARATOR  # family:NAME is the review item of a problem family
 CLOZE_KEY_MARK = "#c"  # card:ID#c2 is the review item of deletion c2 (card ids cannot contain '#')
 HIDDEN = "[…]"
 
@@ -58,7 +60,7 @@ def cloze_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted({d.number for d in cloze_deletions(text) if d.number is not None}))
 # C0 and C1 control characters and DEL, all but tab and newline. A terminal obeys
 # them (ESC starts sequences that clear the screen or set the clipboard), so the
-# deck loader refuses them, the importers drop them, and render.inert shows them.
+# deck loader refuses them, the importers drop them, and render.console.inert shows them.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -112,7 +114,9 @@ def card_item_key(card_id: str, cloze: int | None = None) -> str:
     """The store key of a card's review item: ``card:ID`` for the card (and for its deletion c1), ``card:ID#cN`` for cN.
 
     Deletion c1 keeping the plain key means that numbering the deletions of
-    an existing card keeps its review history on c1.
+    an existing card keeps its review history on c1. The text is
+    ``str(ItemKey.card(...))``, formatted directly: every card of every deck
+    gets its keys built, so no tuple is made on the way.
     """
     return f"{CARD_PREFIX}{card_id}" if cloze is None or cloze == 1 else f"{CARD_PREFIX}{card_id}{CLOZE_KEY_MARK}{cloze}"
 
@@ -173,7 +177,7 @@ def sibling_group(key: str) -> str:
 class Card:
     id: str
     deck: str
-    type: str = "basic"
+    type: CardType = "basic"
     front: str = ""
     back: str = ""
     text: str = ""  # cloze: the sentence with {{deletions}}
@@ -243,7 +247,7 @@ class CardSummary(NamedTuple):
 
     id: str
     deck: str
-    type: str = "basic"
+    type: CardType = "basic"
     tags: tuple[str, ...] = ()
     points: int = 0  # how many marking points (points cards)
     clozes: tuple[int, ...] = ()  # the deletion numbers of a numbered cloze card
@@ -296,13 +300,13 @@ class Deck:
 class ItemState:
     """Scheduling state of one reviewable item (a card or a problem family), as stored.
 
-    ``state`` is 0 for a new item, else the value of ``fsrs.State``.
+    ``state`` is ``Status.New`` (0) for a new item, else the value of ``fsrs.State``.
     """
 
     key: str
-    kind: str
+    kind: ItemKind
     deck: str = ""
-    state: int = 0
+    state: Status = Status.New
     step: int | None = None
     stability: float | None = None
     difficulty: float | None = None
@@ -317,12 +321,12 @@ class ItemState:
 
     @property
     def is_new(self) -> bool:
-        return self.state == 0
+        return self.state == Status.New
 
     @property
     def name(self) -> str:
         """The card id or family name without the kind prefix."""
-        return self.key.split(":", 1)[1]
+        return ItemKey.parse(self.key).id
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -333,6 +337,8 @@ class ItemState:
         for flag in ("suspended", "leech", "orphaned"):
             if flag in fields:
                 fields[flag] = bool(fields[flag])
+        if "state" in fields:
+            fields["state"] = STATUSES[fields["state"]]
         return cls(**fields)
 
 
@@ -342,7 +348,7 @@ class ReviewRecord:
 
     key: str
     reviewed_at: str
-    rating: int
+    rating: Rating
     duration_ms: int | None = None
     answer: str | None = None
     correct: bool | None = None

@@ -375,7 +375,7 @@ class _Killed(Exception):
 def test_exam_says_recorded_only_after_the_answer_is_committed() -> None:
     from mli_drill import clock
     from mli_drill.exam.session import ExamSession
-    from mli_drill.review.session import Notice
+    from mli_drill.review.events import Notice
 
     events: list[object] = []
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from mli_drill import render
+from mli_drill.render import layout, session
 from mli_drill.problems.registry import family_names
 from mli_drill.problems.instance import make_instance
 from mli_drill.problems.spec import LEVELS, load_spec
+from mli_drill.review.events import ShowProblem
 
 SEEDS = range(6)
 WIDTH = 80
@@ -38,14 +38,6 @@ def _table_rows(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if ALIGNED.search(line.strip())]
 
 
-@dataclass(frozen=True)
-class ShowProblem:  # the session's event, as the view reads it
-    instance: object
-    title: str
-    remaining: int
-    remaining_by_kind: dict = field(default_factory=dict)
-
-
 @pytest.mark.parametrize("family", family_names())
 def test_question_and_solution_fit_80_columns(family: str) -> None:
     title = load_spec(family).title
@@ -53,8 +45,8 @@ def test_question_and_solution_fit_80_columns(family: str) -> None:
         for seed in SEEDS:
             inst = make_instance(family, level, seed)
             console = _console()
-            render.SessionView(console).show(ShowProblem(inst, title, 12))
-            render.instance(console, inst)
+            session.SessionView(console).show(ShowProblem(inst, 1, 12, title))
+            session.instance(console, inst)
             lines = _rendered(console)
             where = f"{family} --level {level} --seed {seed}"
             too_wide = [line for line in lines if cell_len(line) > WIDTH]
@@ -87,28 +79,28 @@ def test_a_line_after_an_indented_list_starts_its_own_line() -> None:
 
 
 def test_long_titles_are_shortened_before_the_seed() -> None:
-    title = render.fit_title([], "Output size of conv, pooling and transposed-conv layers", ["exam", "seed 20698", "3 more"], 60)
+    title = layout.fit_title([], "Output size of conv, pooling and transposed-conv layers", ["exam", "seed 20698", "3 more"], 60)
     assert title.endswith("exam · seed 20698 · 3 more")
     assert "…" in title and cell_len(title) <= 60 - 6
 
 
 def test_indented_lines_wrap_under_themselves() -> None:
-    text = render.flow("  1. ConvTranspose2d(kernel_size=4, stride=2, padding=1, output_padding=1, dilation=1)", 40).plain
+    text = layout.flow("  1. ConvTranspose2d(kernel_size=4, stride=2, padding=1, output_padding=1, dilation=1)", 40).plain
     first, *rest = text.split("\n")
     assert first.startswith("  1. ") and rest and all(line.startswith("     ") for line in rest)
 
 
 def test_choices_and_points_wrap_under_their_own_text() -> None:
     """At 80 columns a long choice or point continues under its text, not at the panel's edge (QA)."""
-    from mli_drill.exam.session import ShowMarkingScheme
+    from mli_drill.review.events import ShowMarkingScheme
     from mli_drill.model import Card
-    from mli_drill.review.session import RevealCard, ShowCard
+    from mli_drill.review.events import RevealCard, ShowCard
 
     long = "cross-correlation with the kernel transposed, its rows and columns swapped before it slides"
     mcq = Card(id="c", deck="d", type="mcq", front="Which one?", choices=(long, "b"), answer="A")
     points = Card(id="p", deck="d", type="points", front="List.", points=(long, "short"))
     console = _console()
-    view = render.SessionView(console)
+    view = session.SessionView(console)
     view.show(ShowCard(mcq, 1, 0, order=(0, 1)))
     view.show(RevealCard(points))
     view.show(ShowMarkingScheme(points))

@@ -16,11 +16,8 @@ import pytest
 
 from mli_drill.services.collection import load_collection
 from mli_drill.exam.paper import Question, build_report, compose_paper
-from mli_drill.exam.session import (
-    END_OF_INPUT, HANDED_IN, INTERRUPTED, TIME_UP, ExamSession, Hangup, LateAnswerKept, Outcome, PaperSummary,
-    ShowExamQuestion, TimeUp, TimeWarning, Waited, marks_from_rows,
-)
-from mli_drill.review.session import Notice
+from mli_drill.exam.session import END_OF_INPUT, HANDED_IN, INTERRUPTED, TIME_UP, ExamSession, Hangup, Outcome, Waited, marks_from_rows
+from mli_drill.review.events import LateAnswerKept, Notice, PaperSummary, ShowExamQuestion, TimeUp, TimeWarning
 from mli_drill.store import open_store
 from tests.conftest import exam_seed, typed_answer
 

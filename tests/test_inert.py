@@ -17,7 +17,7 @@ from rich.text import Text
 from mli_drill.decks.deckfile import parse_deck
 from mli_drill.decks.logseq import deck_yaml, drop_control_characters, import_page
 from mli_drill.model import CONTROL_CHARACTER
-from mli_drill.render import SafeConsole, inert, inert_text, print_json
+from mli_drill.render.console import SafeConsole, inert, inert_text, print_json
 
 # Every C0 and C1 control character and DEL, tab and newline included: the display
 # function must leave those two alone but may see any of them.
@@ -79,7 +79,7 @@ def test_safe_console_prints_no_control_character_from_text() -> None:
     """Strings, markup, Text and a table cell: rich's own output (no colour here) is all that is left."""
     from rich.panel import Panel
 
-    from mli_drill.render import table
+    from mli_drill.render.reports import table
 
     buffer = io.StringIO()
     out = SafeConsole(file=buffer, width=60, no_color=True, highlight=False)

@@ -14,7 +14,7 @@ import sys
 import pytest
 from rich.console import Console
 
-from mli_drill import render
+from mli_drill.render import layout, session
 from mli_drill.problems.registry import family_names, load_module
 from mli_drill.problems.families.base import Grid, Region
 from mli_drill.problems.instance import make_instance
@@ -52,7 +52,7 @@ def _colour_console() -> Console:
 def test_masks_are_two_tone_and_the_overlay_has_three_colours_and_a_legend() -> None:
     inst = next(i for seed in range(20) for i in [make_instance("segmentation-metrics", "exam", seed)] if i.params["metric"] in ("dice", "jaccard"))
     console = _colour_console()
-    render.instance(console, inst)
+    session.instance(console, inst)
     out = console.file.getvalue()  # type: ignore[attr-defined]
     for colour in (OVERLAY["TP"], OVERLAY["FP"], OVERLAY["FN"]):
         red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
@@ -98,7 +98,7 @@ def test_piped_and_no_color_output_keeps_plain_digits(env: dict[str, str], tmp_p
 
 def test_no_color_on_a_terminal_draws_digits() -> None:
     console = Console(file=io.StringIO(), width=80, color_system="truecolor", force_terminal=True, no_color=True)
-    assert render.pictures_for(console, make_instance("segmentation-metrics", "exam", 1)) == []
+    assert layout.pictures_for(console, make_instance("segmentation-metrics", "exam", 1)) == []
 
 
 def test_html_worksheet_draws_pictures_and_markdown_keeps_digits() -> None:
@@ -115,7 +115,8 @@ def test_a_mock_exam_question_draws_its_pictures(tmp_path) -> None:
     from datetime import datetime, timezone
 
     from mli_drill.exam.paper import Question
-    from mli_drill.exam.session import ExamSession, ShowExamQuestion
+    from mli_drill.exam.session import ExamSession
+    from mli_drill.review.events import ShowExamQuestion
     from mli_drill.store import open_store
 
     class Student:
@@ -125,7 +126,7 @@ def test_a_mock_exam_question_draws_its_pictures(tmp_path) -> None:
 
         def __init__(self) -> None:
             self.console = _colour_console()
-            self.view = render.SessionView(self.console)
+            self.view = session.SessionView(self.console)
             self.shown: list[ShowExamQuestion] = []
 
         def ask(self, prompt: str) -> None:

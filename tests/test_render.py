@@ -8,8 +8,7 @@ import pytest
 
 from mli_drill import paths
 from mli_drill.decks.deckfile import load_decks
-from mli_drill.render import latex_to_unicode
-from mli_drill.render.math import MATH, math_to_unicode
+from mli_drill.render.latex import MATH, latex_to_unicode, math_to_unicode
 
 
 @pytest.mark.parametrize(

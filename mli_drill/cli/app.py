@@ -38,7 +38,7 @@ class KnownErrorsAsMessages(TyperGroup):
             return super().invoke(ctx)
         except MliDrillError as exc:
             from mli_drill.cli.errors import describe
-            from mli_drill.render import error
+            from mli_drill.render.console import error
 
             message, code = describe(exc)
             error(message)
@@ -116,7 +116,7 @@ def main() -> None:
         from mli_drill.cli.errors import describe
 
         message, code = describe(exc)
-        from mli_drill.render import error
+        from mli_drill.render.console import error
 
         error(message)
         sys.exit(code)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mli_drill.model import Deck
     from mli_drill.review.scheduling import Policy
     from mli_drill.services.workspace import Workspace
+    from mli_drill.review.events import Event
     from mli_drill.store import Store
 
 
@@ -71,7 +72,7 @@ def load_collection(extra: list[Path] | None = None, with_families: bool = True,
     """
     from mli_drill.services.collection import load_collection as load
     from mli_drill.decks.deckfile import DeckError
-    from mli_drill.render import warning
+    from mli_drill.render.console import warning
 
     collection = load(extra, with_families=with_families)
     asked_paths = {p.resolve() for p in extra or []}
@@ -179,7 +180,8 @@ class ConsoleTerminal:
     """
 
     def __init__(self) -> None:
-        from mli_drill.render import SessionView, console
+        from mli_drill.render.console import console
+        from mli_drill.render.session import SessionView
 
         self.out = console()
         self.view = SessionView(self.out)
@@ -248,8 +250,10 @@ class ConsoleTerminal:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         return text.rstrip("\r\n")
 
-    def emit(self, event: Any) -> None:
-        if type(event).__name__ == "ShowSolution" and self.interactive and self.out.is_terminal:
+    def emit(self, event: "Event") -> None:
+        from mli_drill.review.events import ShowSolution
+
+        if isinstance(event, ShowSolution) and self.interactive and self.out.is_terminal:
             self._typed_ahead = self.view.page_solution(event.instance, self.ask)  # keeps the question in view on a short screen
             return
         self.view.show(event)

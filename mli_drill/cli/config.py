@@ -25,14 +25,14 @@ def _fsrs_parameters() -> str:
 
 
 def _reset_fsrs_parameters(value: str) -> None:
-    from mli_drill import render
+    from mli_drill.render.console import echo
     from mli_drill.cli.common import open_db
     from mli_drill.settings import SettingsError
 
     if value != "default":
         raise SettingsError(f"{FSRS_PARAMETERS}: only `default` can be set; fit your own with `mli-drill optimize`")
     was_fitted = open_db().adaptive.use_default_parameters()
-    render.echo(f"{FSRS_PARAMETERS} = default" + (" (the fitted parameters are kept in the database's fit history)" if was_fitted else ""))
+    echo(f"{FSRS_PARAMETERS} = default" + (" (the fitted parameters are kept in the database's fit history)" if was_fitted else ""))
 
 
 def _is_fsrs_parameters(name: str) -> bool:
@@ -42,31 +42,32 @@ def _is_fsrs_parameters(name: str) -> bool:
 @app.command("list")
 def list_settings(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Every setting with its value and what it does."""
-    from mli_drill import render
+    from mli_drill.render.console import console, print_json
+    from mli_drill.render.reports import table
     from mli_drill.cli.common import settings
     from mli_drill.settings import SETTINGS
 
     values = {**settings(), FSRS_PARAMETERS: _fsrs_parameters()}
     if json_output:
-        render.print_json(values)
+        print_json(values)
         return
     rows = [[name, "" if values[name] is None else values[name], s.help] for name, s in SETTINGS.items()]
     rows.append([FSRS_PARAMETERS, values[FSRS_PARAMETERS], FSRS_PARAMETERS_HELP])
-    render.console().print(render.table(None, ["setting", "value", "meaning"], rows))
+    console().print(table(None, ["setting", "value", "meaning"], rows))
 
 
 @app.command("get")
 def get(name: str = typer.Argument(..., help="Setting name, e.g. exam-date.", autocompletion=completion.settings)) -> None:
     """Print one setting's value (empty when unset)."""
-    from mli_drill import render
+    from mli_drill.render.console import echo
     from mli_drill.cli.common import settings
     from mli_drill.settings import setting_name
 
     if _is_fsrs_parameters(name):
-        render.echo(_fsrs_parameters())
+        echo(_fsrs_parameters())
         return
     value = settings()[setting_name(name)]
-    render.echo("" if value is None else str(value))
+    echo("" if value is None else str(value))
 
 
 @app.command("set", cls=NegativeNumbersCommand)
@@ -79,7 +80,8 @@ def set_setting(
     A value out of range is refused with the range; so is an exam date before today.
     `config set fsrs-parameters default` goes back to FSRS's default parameters.
     """
-    from mli_drill import clock, paths, render
+    from mli_drill import clock, paths
+    from mli_drill.render.console import echo
     from mli_drill.settings import set_value, setting_name
 
     if _is_fsrs_parameters(name):
@@ -87,13 +89,14 @@ def set_setting(
         return
     name = setting_name(name)
     stored = set_value(paths.settings_path(), name, value, today=clock.now().astimezone().date())
-    render.echo(f"{name} = {stored}")
+    echo(f"{name} = {stored}")
 
 
 @app.command("unset")
 def unset(name: str = typer.Argument(..., help="Setting name.", autocompletion=completion.settings)) -> None:
     """Return a setting to its default."""
-    from mli_drill import paths, render
+    from mli_drill import paths
+    from mli_drill.render.console import echo
     from mli_drill.settings import set_value, setting_name
 
     if _is_fsrs_parameters(name):
@@ -101,4 +104,4 @@ def unset(name: str = typer.Argument(..., help="Setting name.", autocompletion=c
         return
     name = setting_name(name)
     default: Optional[object] = set_value(paths.settings_path(), name, None)
-    render.echo(f"{name} unset" if default is None else f"{name} = {default} (default)")
+    echo(f"{name} unset" if default is None else f"{name} = {default} (default)")

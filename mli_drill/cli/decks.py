@@ -18,16 +18,17 @@ app = typer.Typer(help="List, show, validate, lint and measure the coverage of d
 @app.command("list")
 def list_decks(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """List every deck (bundled and your own) with its card count."""
-    from mli_drill import render
+    from mli_drill.render.console import console, plural, print_json
+    from mli_drill.render.reports import table
     from mli_drill.cli.common import load_collection
 
     collection = load_collection(with_families=False)
     if json_output:
-        render.print_json([deck.to_dict() for deck in collection.decks])
+        print_json([deck.to_dict() for deck in collection.decks])
         return
     rows = [[d.id, d.title, d.week if d.week is not None else "", len(d.cards), "bundled" if d.bundled else str(d.path)] for d in collection.decks]
     total = sum(len(d.cards) for d in collection.decks)
-    render.console().print(render.table(f"{render.plural(len(rows), 'deck')}, {render.plural(total, 'card')}", ["deck", "title", "week", "cards", "source"], rows, {"cards"}))
+    console().print(table(f"{plural(len(rows), 'deck')}, {plural(total, 'card')}", ["deck", "title", "week", "cards", "source"], rows, {"cards"}))
 
 
 @app.command("show")
@@ -37,17 +38,17 @@ def show(
     json_output: bool = typer.Option(False, "--json", help="Print as JSON (every field of every card)."),
 ) -> None:
     """Show the cards of one deck: their whole ids (for suspend and review --cards), type, prompt and tags."""
-    from mli_drill import render
+    from mli_drill.render.console import console, print_json
     from mli_drill.cli.common import find_deck, load_collection
     from mli_drill.render import browse
 
     deck = find_deck(load_collection(with_families=False, wanted_deck=deck_id), deck_id, "DECK_ID")
     if json_output:
-        render.print_json({**deck.to_dict(), "cards": [c.to_dict() for c in deck.cards]})
+        print_json({**deck.to_dict(), "cards": [c.to_dict() for c in deck.cards]})
     elif answers:
-        browse.deck_with_answers(render.console(), deck)
+        browse.deck_with_answers(console(), deck)
     else:
-        browse.deck_table(render.console(), deck)
+        browse.deck_table(console(), deck)
 
 
 @app.command("validate")
@@ -57,7 +58,7 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files
     Given files are also checked against the bundled decks and your other
     decks: a deck id or card id already used there is reported.
     """
-    from mli_drill.render import plural
+    from mli_drill.render.console import plural
 
     decks = _decks(paths)
     typer.echo(f"ok: {plural(len(decks), 'deck')}, {plural(sum(len(d.cards) for d in decks), 'card')}")
@@ -76,7 +77,7 @@ def _decks(paths: Optional[List[Path]]) -> list:
     if paths:
         missing = [p for p in paths if not p.exists()]
         if missing:
-            from mli_drill.render import inert
+            from mli_drill.render.console import inert
 
             raise typer.BadParameter(f"no such file or directory: {inert(str(missing[0]))}", param_hint="PATHS")
         given = {f.resolve() for f in deck_files(paths)}
@@ -102,12 +103,12 @@ def lint(
     and no explanation may name a choice by its letter (choices are shuffled).
     """
     from mli_drill.decks import lint as checks
-    from mli_drill import render
+    from mli_drill.render.console import print_json
 
     decks = _decks(paths)
     report = checks.lint(card for deck in decks for card in deck.cards)
     if json_output:
-        render.print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
         _print_lint(report)
     if not report.ok:
@@ -115,14 +116,15 @@ def lint(
 
 
 def _print_lint(report: "LintReport") -> None:
-    from mli_drill import render
+    from mli_drill.render.console import console, plural
+    from mli_drill.render.reports import table
 
-    out = render.console()
+    out = console()
     pairs = report.duplicates
-    out.print(f"{len(pairs)} near-duplicate card pair(s) among {render.plural(report.cards, 'card')} (sharing at least half the words of the wordier card)", markup=False, soft_wrap=True)
+    out.print(f"{len(pairs)} near-duplicate card pair(s) among {plural(report.cards, 'card')} (sharing at least half the words of the wordier card)", markup=False, soft_wrap=True)
     if pairs:
         rows = [[f"{float(p.share):.0%}", f"{p.first.id} ({p.first.deck})", f"{p.second.id} ({p.second.deck})"] for p in pairs]
-        out.print(render.table(None, ["shared", "card", "near-duplicate"], rows, {"shared"}))
+        out.print(table(None, ["shared", "card", "near-duplicate"], rows, {"shared"}))
     verdict = "ok" if report.longest_ok else "too many: make the distractors as long as the answer"
     out.print(
         f"mcq: the correct choice is the longest in {len(report.longest_correct)} of {report.mcq_cards} cards "
@@ -147,7 +149,9 @@ def coverage(
     Without NOTES, the course's own notes page (docs/course-notes/) is checked.
     """
     from mli_drill.decks import coverage as measure
-    from mli_drill import paths, render
+    from mli_drill import paths
+    from mli_drill.render.console import console, error, plural, print_json
+    from mli_drill.render.reports import table
     from mli_drill.cli.common import load_collection
     from mli_drill.decks.logseq import decode_page
 
@@ -156,20 +160,20 @@ def coverage(
     try:
         text = decode_page(notes.read_bytes(), str(notes))
     except OSError as exc:
-        render.error(f"{notes}: cannot read ({exc.strerror or exc})")
+        error(f"{notes}: cannot read ({exc.strerror or exc})")
         raise typer.Exit(2) from None
     results = measure.check_headings(measure.notes_headings(text), [c for d in decks for c in d.cards])
     if json_output:
-        render.print_json(measure.report_dict(decks, results, str(notes)))
+        print_json(measure.report_dict(decks, results, str(notes)))
         return
-    out = render.console()
+    out = console()
     deck_rows = [[r.deck, r.title, "" if r.week is None else r.week, r.cards, ", ".join(f"{n} {t}" for t, n in sorted(r.by_type.items()))] for r in measure.deck_counts(decks)]
     total = sum(len(d.cards) for d in decks)
-    out.print(render.table(f"Cards per deck ({render.plural(len(deck_rows), 'deck')}, {render.plural(total, 'card')})", ["deck", "title", "week", "cards", "types"], deck_rows, {"cards"}))
+    out.print(table(f"Cards per deck ({plural(len(deck_rows), 'deck')}, {plural(total, 'card')})", ["deck", "title", "week", "cards", "types"], deck_rows, {"cards"}))
     week_rows = [["none" if w.week is None else w.week, len(w.decks), w.cards] for w in measure.week_counts(decks)]
-    out.print(render.table("Cards per week", ["week", "decks", "cards"], week_rows, {"week", "decks", "cards"}))
+    out.print(table("Cards per week", ["week", "decks", "cards"], week_rows, {"week", "decks", "cards"}))
     missing = measure.uncovered(results)
     rows = [[r.heading.line, r.heading.text, measure.why_uncovered(r)] for r in missing]
     out.print(f"{notes}: {len(results) - len(missing)} of {len(results)} headings covered, {len(missing)} not", markup=False, soft_wrap=True)
     if rows:
-        out.print(render.table(None, ["line", "heading", "why"], rows, {"line"}))
+        out.print(table(None, ["line", "heading", "why"], rows, {"line"}))

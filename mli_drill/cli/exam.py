@@ -44,7 +44,9 @@ def exam(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from mli_drill import clock, render
+    from mli_drill import clock
+    from mli_drill.render.console import plural, print_json
+    from mli_drill.render.reports import exam_report
     from mli_drill.cli.common import check_family_and_level, level_chooser, load_collection, workspace
     from mli_drill.cli.exam_terminal import ExamTerminal
     from mli_drill.exam.session import ExamSession, reschedule_with
@@ -74,8 +76,8 @@ def exam(
         except exam_paper.NoQuestions as error:
             raise typer.BadParameter(str(error), param_hint="--topic") from None
         total = sum(q.max_marks for q in paper.questions)
-        terminal.out.print(f"Paper #{paper.id} (seed {paper.seed}): {render.plural(len(paper.questions), 'question')}, "
-                           f"{render.plural(total, 'mark')}, {render.plural(minutes, 'minute')}.")
+        terminal.out.print(f"Paper #{paper.id} (seed {paper.seed}): {plural(len(paper.questions), 'question')}, "
+                           f"{plural(total, 'mark')}, {plural(minutes, 'minute')}.")
     session = ExamSession(
         store, terminal, paper.id, paper.questions, collection.cards, paper.fallback_level, paper.seconds_allowed, clock.now,
         reschedule=reschedule_with(store, opened.policy, clock.now) if reschedule else None, titles=opened.family_titles(),
@@ -87,9 +89,9 @@ def exam(
             _left_unfinished(terminal, store, paper.id, len(paper.questions), outcome, json_output)
         family_topics = {name: spec.topic for name, spec in collection.families.items()}
         report = exam_paper.hand_in(store, paper, outcome.seconds_used, family_topics, _recurring(store), clock.now)
-        render.exam_report(terminal.out, report, paper.id, exam_paper.missed_problems(report.per_question, paper.fallback_level))
+        exam_report(terminal.out, report, paper.id, exam_paper.missed_problems(report.per_question, paper.fallback_level))
         if json_output:
-            render.print_json({"paper": paper.id, "handed_in": True, "ended": outcome.reason, **report.to_dict()})
+            print_json({"paper": paper.id, "handed_in": True, "ended": outcome.reason, **report.to_dict()})
 
 
 EXIT_CODES = {"interrupted": 130, "SIGHUP": 129, "SIGTERM": 143}  # as a shell reports a process stopped by the signal
@@ -97,7 +99,7 @@ EXIT_CODES = {"interrupted": 130, "SIGHUP": 129, "SIGTERM": 143}  # as a shell r
 
 def _left_unfinished(terminal, store, paper_id: int, questions: int, outcome, json_output: bool) -> None:  # type: ignore[no-untyped-def]
     """Say that the paper is kept and how to go on (the terminal may be gone after a hang-up), then exit."""
-    from mli_drill import render
+    from mli_drill.render.console import print_json
     from mli_drill.services.exam_paper import seconds_left
 
     answered = len(store.exams.answers(paper_id))
@@ -109,7 +111,7 @@ def _left_unfinished(terminal, store, paper_id: int, questions: int, outcome, js
             soft_wrap=True,
         )
         if json_output:
-            render.print_json({"paper": paper_id, "handed_in": False, "ended": outcome.reason, "answered": answered,
+            print_json({"paper": paper_id, "handed_in": False, "ended": outcome.reason, "answered": answered,
                                "questions": questions, "seconds_left": round(left, 1)})
     except OSError:  # the terminal has been closed: the paper is safe, there is nobody to tell
         pass
@@ -133,12 +135,13 @@ def _recurring(store: Any) -> list[dict[str, Any]]:
 @app.command("history")
 def history(json_output: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """List past mock papers with their scores."""
-    from mli_drill import render
+    from mli_drill.render.console import print_json
+    from mli_drill.render.reports import exam_history
     from mli_drill.cli.common import open_db
     from mli_drill.services.exam_paper import history as paper_history
 
     rows = paper_history(open_db())
     if json_output:
-        render.print_json(rows)
+        print_json(rows)
         return
-    render.exam_history(rows)
+    exam_history(rows)

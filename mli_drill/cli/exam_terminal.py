@@ -26,10 +26,14 @@ import sys
 import threading
 from contextlib import contextmanager
 from types import FrameType
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from mli_drill.cli.common import ConsoleTerminal
-from mli_drill.exam.session import Hangup, TimeUp, Waited
+from mli_drill.exam.session import Hangup, Waited
+from mli_drill.review.events import TimeUp
+
+if TYPE_CHECKING:
+    from mli_drill.review.events import Event
 
 SLICE_SECONDS = 0.2  # how often a waiting prompt looks at the clock
 HANGUP_SIGNALS = ("SIGHUP", "SIGTERM")
@@ -114,7 +118,7 @@ class ExamTerminal(ConsoleTerminal):
             self._waiting = False
 
     # -- output ---------------------------------------------------------------
-    def emit(self, event: object) -> None:
+    def emit(self, event: Event) -> None:
         if isinstance(event, TimeUp):
             self._discard_typed()
         super().emit(event)

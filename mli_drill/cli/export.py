@@ -20,7 +20,7 @@ MAX_SEED = 2**31 - 1
 
 def _fail(message: str) -> NoReturn:
     """One line on standard error and exit code 2, like every other bad input."""
-    from mli_drill.render import error
+    from mli_drill.render.console import error
 
     error(message)
     raise typer.Exit(2)
@@ -45,7 +45,7 @@ def anki(
     deck_ids: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Export only this deck (repeatable; see `decks list`).", autocompletion=completion.decks),
 ) -> None:
     """Write the concept decks as an Anki package; re-importing a newer export updates the notes."""
-    from mli_drill import render
+    from mli_drill.render.console import echo, plural
     from mli_drill.export.anki import export_decks
     from mli_drill.cli.common import load_collection
 
@@ -57,7 +57,7 @@ def anki(
     else:
         decks = collection.decks
     summary = export_decks([d for d in decks if d is not None], out)
-    render.echo(f"wrote {render.plural(summary.notes, 'note')} in {render.plural(summary.decks, 'deck')} to {summary.path}")
+    echo(f"wrote {plural(summary.notes, 'note')} in {plural(summary.decks, 'deck')} to {summary.path}")
 
 
 @app.command("sheet")
@@ -76,7 +76,7 @@ def sheet(
     .html (or .htm) for HTML; another extension is refused. For a PDF, write
     .html and print it to PDF from a browser.
     """
-    from mli_drill import render
+    from mli_drill.render.console import echo, plural
     from mli_drill.export import worksheet
     from mli_drill.problems.registry import resolve_family
     from mli_drill.problems.instance import make_instance, new_seed
@@ -96,7 +96,7 @@ def sheet(
         typer.echo(text, nl=False)
         return
     out.write_text(text, encoding="utf-8")
-    render.echo(f"wrote {render.plural(len(instances), 'question')} ({render.plural(len(families), 'family', 'families')}, {chosen}) to {out}")
+    echo(f"wrote {plural(len(instances), 'question')} ({plural(len(families), 'family', 'families')}, {chosen}) to {out}")
 
 
 # What --out's extension says to write; anything else is refused rather than written as the wrong format.

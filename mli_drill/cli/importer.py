@@ -35,7 +35,8 @@ def logseq(
     Re-importing an edited page keeps each card's review history: ids come from
     the block's id:: property, or else from its question text.
     """
-    from mli_drill import paths, render
+    from mli_drill import paths
+    from mli_drill.render.console import echo
     from mli_drill.decks.logseq import decode_page, deck_yaml, import_page
     from mli_drill.model import ID_PATTERN
 
@@ -43,7 +44,7 @@ def logseq(
         raise typer.BadParameter("use lowercase letters, digits, '.', '_' or '-'", param_hint="--deck")
     result = import_page(decode_page(page.read_bytes(), str(page)), str(page), deck_id=deck)
     for warning in result.warnings:
-        render.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     if not result.cards:
         _fail(result.empty_reason())
     target = out or paths.user_decks_dir() / f"{result.deck_id}.yaml"
@@ -55,9 +56,9 @@ def logseq(
 
 
 def _fail(message: str) -> NoReturn:
-    from mli_drill import render
+    from mli_drill.render.console import error
 
-    render.error(message)
+    error(message)
     raise typer.Exit(2)
 
 
@@ -129,7 +130,7 @@ def _write_atomically(target: Path, text: str) -> None:
 
 
 def _report(result: "ImportResult", target: Path, previous_ids: set[str] | None, user_decks: Path) -> None:
-    from mli_drill import render
+    from mli_drill.render.console import echo
 
     ids = {card["id"] for card in result.cards}
     count = len(result.cards)
@@ -137,9 +138,9 @@ def _report(result: "ImportResult", target: Path, previous_ids: set[str] | None,
     line = f"Imported {count} card{'s' if count != 1 else ''} from {result.source} into deck {result.deck_id}: {target}"
     if skipped:
         line += f" ({skipped} #card block{'s' if skipped != 1 else ''} skipped)"
-    render.echo(line)
+    echo(line)
     if previous_ids is not None:
         added, removed = len(ids - previous_ids), len(previous_ids - ids)
-        render.echo(f"Compared with the previous import: {added} new, {removed} removed (removed cards keep their history).")
+        echo(f"Compared with the previous import: {added} new, {removed} removed (removed cards keep their history).")
     in_user_decks = target.resolve().parent == user_decks.resolve()
-    render.echo(f"Review them: mli-drill review --deck {result.deck_id if in_user_decks else target}")
+    echo(f"Review them: mli-drill review --deck {result.deck_id if in_user_decks else target}")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, List
 import typer
 
 from mli_drill.cli import completion
+from mli_drill.vocabulary import ItemKey
 
 if TYPE_CHECKING:
     from mli_drill.store import Store
@@ -26,13 +27,13 @@ def _keys(names: List[str]) -> List[str]:
     keys = []
     for name in names:
         family = None if name.startswith(("card:", "family:")) else resolve(name, families)
-        keys.append(f"family:{family}" if family else name if name.startswith(("card:", "family:")) else f"card:{name}")
+        keys.append(str(ItemKey.family(family)) if family else name if name.startswith(("card:", "family:")) else str(ItemKey.card(name)))
     return keys
 
 
 def _set(names: List[str], suspended: bool) -> None:
     """A card id takes every review item of the card (each deletion of a numbered cloze); ``ID#c2`` takes one."""
-    from mli_drill import render
+    from mli_drill.render.console import echo
     from mli_drill.cli.common import open_db
 
     store = open_db()
@@ -43,9 +44,9 @@ def _set(names: List[str], suspended: bool) -> None:
             key = _card_spelled_as_in_deck(key)
             keys = store.keys_of_card(key)
         if not keys or not all(store.set_suspended(k, suspended) for k in keys):
-            raise typer.BadParameter(_not_seen(key.split(":", 1)[1]), param_hint="IDS")
+            raise typer.BadParameter(_not_seen(ItemKey.parse(key).id), param_hint="IDS")
         items = f" ({len(keys)} review items)" if len(keys) > 1 else ""
-        render.echo(f"{'suspended' if suspended else 'unsuspended'} {key.split(':', 1)[1]}{items}")
+        echo(f"{'suspended' if suspended else 'unsuspended'} {ItemKey.parse(key).id}{items}")
 
 
 def _sync(store: "Store") -> None:
@@ -68,9 +69,9 @@ def _card_spelled_as_in_deck(key: str) -> str:
     from mli_drill.model import CLOZE_KEY_MARK
     from mli_drill.names import resolve
 
-    card_id, mark, number = key.split(":", 1)[1].partition(CLOZE_KEY_MARK)
+    card_id, mark, number = ItemKey.parse(key).id.partition(CLOZE_KEY_MARK)
     found = resolve(card_id, _card_ids())
-    return f"card:{found}{mark}{number}" if found else key
+    return str(ItemKey.card(f"{found}{mark}{number}")) if found else key
 
 
 def _not_seen(name: str) -> str:

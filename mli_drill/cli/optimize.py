@@ -36,7 +36,7 @@ def optimize(json_output: bool = typer.Option(False, "--json", help="Print the f
     report = {**figures, "fitted_at": clock.iso(now) if fit.enough else None,
               "in_use_before": None if before is None else {"fitted_at": before.fitted_at, "reviews": before.reviews}}
     if json_output:
-        from mli_drill.render import print_json
+        from mli_drill.render.console import print_json
 
         print_json(report)
         return

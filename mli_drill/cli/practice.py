@@ -47,10 +47,12 @@ def practice(
     At any prompt u takes back the latest answer and asks that problem, same numbers, again.
     Every attempt is stored and moves the family's review schedule.
     """
-    from mli_drill import clock, render
+    from mli_drill import clock
+    from mli_drill.render.console import print_json
+    from mli_drill.render.reports import summary
     from mli_drill.cli.common import ConsoleTerminal, check_family_and_level, level_chooser, load_collection, workspace
     from mli_drill.cli.problems import print_family_list
-    from mli_drill.services.collection import FAMILY_PREFIX
+    from mli_drill.vocabulary import ItemKey
     from mli_drill.review.interleave import family_results
     from mli_drill.render.adaptive import family_results as family_results_table
     from mli_drill.review.session import Entry, Session
@@ -68,7 +70,7 @@ def practice(
     terminal = ConsoleTerminal()
     if len(names) == 1 and not mix and not topics:
         chosen = names
-        entry = Entry(key=FAMILY_PREFIX + names[0], family=names[0])
+        entry = Entry(key=str(ItemKey.family(names[0])), family=names[0])
         entries, supply = [entry] * (count or 0), None if count else (lambda: entry)
     else:
         chosen, entries, supply = _mix(store, collection, chooser, names, topics, count, terminal)
@@ -82,10 +84,10 @@ def practice(
     result = session.run()
     answers = [(done.entry.family or "", bool(done.correct)) for done in session.history]
     results = family_results(chosen, answers, before, chooser.levels(chosen))
-    render.summary(terminal.out, result, title="Practice · " + (chosen[0] if len(chosen) == 1 else "mix"))
+    summary(terminal.out, result, title="Practice · " + (chosen[0] if len(chosen) == 1 else "mix"))
     family_results_table(terminal.out, results)
     if json_summary:
-        render.print_json({**result.to_dict(), "families": [r.to_dict() for r in results]})
+        print_json({**result.to_dict(), "families": [r.to_dict() for r in results]})
 
 
 def _check_topics(collection: "Collection", topics: List[str]) -> List[str]:
@@ -101,13 +103,13 @@ def _mix(store, collection, chooser: "LevelChooser", names, topics, count, termi
     """The mix: named families all, the rest (topics, or every family) the neediest up to MIX_SIZE; and its entries."""
     from mli_drill import clock
     from mli_drill.services.adaptive import family_needs
-    from mli_drill.services.collection import FAMILY_PREFIX
+    from mli_drill.vocabulary import ItemKey
     from mli_drill.review.interleave import MIX_SIZE, Interleaver, choose_mix
     from mli_drill.review.session import Entry
 
     pool = [name for name, spec in collection.families.items() if spec.topic in topics] if topics else []
     if not names and not topics:
-        pool = [name for name in collection.families if not _suspended(store, FAMILY_PREFIX + name)]
+        pool = [name for name in collection.families if not _suspended(store, str(ItemKey.family(name)))]
     order = collection.course_order()
     needs = {need.family: need for need in family_needs(store, list(dict.fromkeys(names + pool)), clock.now(), order)}
     others = [needs[name] for name in pool if name not in names]
@@ -116,7 +118,7 @@ def _mix(store, collection, chooser: "LevelChooser", names, topics, count, termi
         raise typer.BadParameter("no family to practise (all suspended?)", param_hint="FAMILY")
     _announce(terminal.out, mixed, chooser)
     order_of = Interleaver({need.family: need.weight for need in mixed})
-    entries_for = {need.family: Entry(key=FAMILY_PREFIX + need.family, family=need.family) for need in mixed}
+    entries_for = {need.family: Entry(key=str(ItemKey.family(need.family)), family=need.family) for need in mixed}
     if count:
         return [n.family for n in mixed], [entries_for[f] for f in order_of.take(count)], None
     return [n.family for n in mixed], [], lambda: entries_for[order_of.next()]

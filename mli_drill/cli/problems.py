@@ -13,16 +13,17 @@ app = typer.Typer(help="Problem families: list, sample and check.", no_args_is_h
 
 
 def print_family_list(json_output: bool = False) -> None:
-    from mli_drill import render
+    from mli_drill.render.console import console, print_json
+    from mli_drill.render.reports import table
     from mli_drill.problems.registry import family_names
     from mli_drill.problems.spec import load_spec
 
     specs = [load_spec(name) for name in family_names()]
     if json_output:
-        render.print_json([{"family": s.family, "title": s.title, "topic": s.topic, "week": s.week, "summary": s.summary} for s in specs])
+        print_json([{"family": s.family, "title": s.title, "topic": s.topic, "week": s.week, "summary": s.summary} for s in specs])
         return
     rows = [[s.family, s.title, s.topic, s.week if s.week is not None else ""] for s in sorted(specs, key=lambda s: (s.week or 99, s.family))]
-    render.console().print(render.table(f"{len(rows)} problem families", ["family", "title", "topic", "week"], rows))
+    console().print(table(f"{len(rows)} problem families", ["family", "title", "topic", "week"], rows))
 
 
 @app.command("list")
@@ -42,7 +43,8 @@ def sample(
 ) -> None:
     """Print instances with question, answer and worked solution, and the answers the
     family's common slips give (with --json: "mistakes", each an id and its answer)."""
-    from mli_drill import render
+    from mli_drill.render.console import console, print_json
+    from mli_drill.render.session import instance as draw_instance
     from mli_drill.cli.common import check_family_and_level
     from mli_drill.problems.instance import make_instance, new_seed
     from mli_drill.problems.mistakes import mistake_answers
@@ -50,14 +52,14 @@ def sample(
     family = check_family_and_level(family, level)
     first = new_seed() if seed is None else seed
     count = count_k if count_k is not None else count
-    out = None if json_output else render.console()
+    out = None if json_output else console()
     for index in range(count):
         instance = make_instance(family, level, (first + index) % (2**31 - 1))
         slips = mistake_answers(instance)
         if out is None:
-            render.print_json({**instance.to_dict(), "mistakes": [{"id": slip, "answer": value} for slip, value in slips]})
+            print_json({**instance.to_dict(), "mistakes": [{"id": slip, "answer": value} for slip, value in slips]})
         else:
-            render.instance(out, instance, slips)
+            draw_instance(out, instance, slips)
 
 
 @app.command("check", cls=NegativeNumbersCommand)
@@ -73,7 +75,8 @@ def check(
     A wrong answer that one of the family's common slips gives is named, with what went wrong
     (with --json: "mistakes", each an id and its message; empty when none is recognised).
     """
-    from mli_drill import render
+    from mli_drill.render.console import error, print_json
+    from mli_drill.render.session import verdict_line
     from mli_drill.problems.answers import AnswerSyntaxError, check as check_answer
     from mli_drill.cli.common import check_family_and_level
     from mli_drill.problems.instance import make_instance
@@ -84,13 +87,13 @@ def check(
     try:
         verdict = check_answer(answer, instance.answer, instance.answer_spec)
     except AnswerSyntaxError as exc:
-        render.error(str(exc))
+        error(str(exc))
         raise typer.Exit(2)
     mistakes = [] if verdict.correct else diagnose(instance, verdict.given)
     if json_output:
-        render.print_json({"correct": verdict.correct, "message": verdict.message, "expected": instance.answer, "given": verdict.given,
+        print_json({"correct": verdict.correct, "message": verdict.message, "expected": instance.answer, "given": verdict.given,
                            "mistakes": [diagnosis.to_dict() for diagnosis in mistakes]})
     else:
-        render.verdict_line(verdict, instance, mistakes)
+        verdict_line(verdict, instance, mistakes)
     raise typer.Exit(0 if verdict.correct else 1)
 

@@ -48,7 +48,9 @@ def review(
     --cards ID... reviews those cards in that order, due or not, e.g.
     mli-drill review --cards $(mli-drill search dice --ids).
     """
-    from mli_drill import clock, render
+    from mli_drill import clock
+    from mli_drill.render.console import print_json
+    from mli_drill.render.reports import nothing_due, summary
     from mli_drill.cli.common import ConsoleTerminal, find_deck, level_chooser, load_collection, workspace
     from mli_drill.services.queue import chosen_plan, review_plan
     from mli_drill.review.session import Session
@@ -78,14 +80,14 @@ def review(
     )
     if not plan.entries:
         if not ids:  # a custom session of suspended cards only: the line above said why
-            render.nothing_due(terminal.out, plan, _command(deck, tag or []))
+            nothing_due(terminal.out, plan, _command(deck, tag or []))
         if json_summary:
-            render.print_json(session.summary().to_dict())
+            print_json(session.summary().to_dict())
         return
     result = session.run()
-    render.summary(terminal.out, result)
+    summary(terminal.out, result)
     if json_summary:
-        render.print_json(result.to_dict())
+        print_json(result.to_dict())
 
 
 def _command(deck: Optional[str], tags: List[str]) -> str:
@@ -144,7 +146,7 @@ def _deck_argument(deck: Optional[str]) -> tuple[list[Path], Optional[str]]:
     path = Path(deck)
     if deck.endswith((".yaml", ".yml")) or path.is_file():
         if not path.is_file():
-            from mli_drill.render import inert
+            from mli_drill.render.console import inert
 
             raise typer.BadParameter(f"no such deck file {inert(deck)}", param_hint="--deck")
         from mli_drill.decks.deckfile import read_deck_file, DeckError

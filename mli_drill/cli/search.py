@@ -26,7 +26,9 @@ def search(
     points, hint, tags, id), ignoring case; math matches as written and as shown.
     Review the matches: mli-drill review --cards ID... Exit 1 when nothing matches.
     """
-    from mli_drill import clock, render
+    from mli_drill import clock
+    from mli_drill.render.console import console, echo, print_json
+    from mli_drill.render.latex import latex_to_unicode
     from mli_drill.cli.common import find_deck, load_collection, open_db
     from mli_drill.render import browse
     from mli_drill.decks.search import query_words, search as find, standing
@@ -36,23 +38,23 @@ def search(
         raise typer.BadParameter("give at least one word", param_hint="TEXT")
     collection = load_collection(with_families=False, wanted_deck=deck)
     decks = [find_deck(collection, deck, "--deck")] if deck is not None else collection.decks
-    cards = find((card for d in decks for card in d.cards), text, render.latex_to_unicode)
+    cards = find((card for d in decks for card in d.cards), text, latex_to_unicode)
     store = open_db()
     results = [standing(card, [store.item(key) for key in card.item_keys]) for card in cards]
     if json_output:
-        render.print_json([found.to_dict() for found in results])
+        print_json([found.to_dict() for found in results])
     elif ids_only:
         for found in results:
-            render.echo(found.card.id)
+            echo(found.card.id)
     else:
-        out = render.console()
+        out = console()
         if results:
             browse.search_results(out, results, query_words(text), clock.now())
             in_decks = len({found.card.deck for found in results})
             out.print(f"\n{_count(len(results), 'card')} in {_count(in_decks, 'deck')}. Review them:", highlight=False)
-            render.echo("mli-drill review --cards " + " ".join(shlex.quote(found.card.id) for found in results))
+            echo("mli-drill review --cards " + " ".join(shlex.quote(found.card.id) for found in results))
         else:
-            render.echo(f"No card matches {text!r}" + (f" in {decks[0].id}." if deck is not None else "."))
+            echo(f"No card matches {text!r}" + (f" in {decks[0].id}." if deck is not None else "."))
     if not results:
         raise typer.Exit(1)
 

@@ -43,11 +43,11 @@ def stats(json_output: bool = typer.Option(False, "--json", help="Print the numb
     report = gather(opened.store, opened.collection, opened.now, opened.policy)
     levels = levels_summary(opened.store, list(opened.collection.families), settings()["level"])
     if json_output:
-        from mli_drill.render import print_json
+        from mli_drill.render.console import print_json
 
         print_json({**report.to_dict(), "levels": levels})
         return
-    from mli_drill.render import console
+    from mli_drill.render.console import console
     from mli_drill.render.adaptive import problem_levels
     from mli_drill.render.stats import stats as draw
 

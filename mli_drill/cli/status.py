@@ -17,7 +17,9 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     With an exam date set (`mli-drill config set exam-date YYYY-MM-DD`) it also
     shows the days left and the predicted recall on exam day per topic.
     """
-    from mli_drill import clock, render
+    from mli_drill import clock
+    from mli_drill.render.console import print_json
+    from mli_drill.render.reports import status as draw
     from mli_drill.services.adaptive import fsrs_summary, levels_summary
     from mli_drill.cli.common import load_collection, open_db, policy, settings
     from mli_drill.services.collection import sync
@@ -35,9 +37,9 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     fitting = fsrs_summary(store)
     if json_output:
         levels = levels_summary(store, list(collection.families), settings()["level"])
-        render.print_json({**report.to_dict(), "levels": levels, "fsrs": fitting})
+        print_json({**report.to_dict(), "levels": levels, "fsrs": fitting})
         return
-    render.status(report)
+    draw(report)
     if fitting["suggest_optimize"]:
         from mli_drill.render.adaptive import optimize_nudge
 

@@ -15,6 +15,8 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
+from mli_drill.vocabulary import ItemKey, Rating
+
 PROBLEM_MARKS = 2
 COMPUTATION_SHARE = 0.6
 
@@ -31,7 +33,7 @@ class Question:
 
     @property
     def name(self) -> str:
-        return self.key.split(":", 1)[1]
+        return ItemKey.parse(self.key).id
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -214,6 +216,6 @@ def points_marks(recalled: int, max_marks: int) -> float:
     return float(min(max(recalled, 0), max_marks))
 
 
-def rating_for_share(share: float) -> int:
+def rating_for_share(share: float) -> Rating:
     """The FSRS rating a mock-exam result stands for (only used with --reschedule)."""
-    return 3 if share >= 1 else 2 if share >= 0.5 else 1
+    return Rating.Good if share >= 1 else Rating.Hard if share >= 0.5 else Rating.Again

@@ -33,12 +33,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from mli_drill.clock import iso
 from mli_drill.exam.paper import PROBLEM_MARKS, Mark, Question, points_marks, rating_for_share
-from mli_drill.model import Card, ReviewRecord
-from mli_drill.review.session import Notice, Terminal, parse_points
+from mli_drill.model import Card, ItemState, ReviewRecord
+from mli_drill.review.events import LateAnswerKept, Notice, PaperSummary, ShowExamQuestion, ShowMarkingScheme, TimeUp, TimeWarning
+from mli_drill.review.session import Terminal, parse_points
 
 WARNINGS = (300, 60)  # seconds left at which a warning appears (only on papers longer than that)
 HAND_IN_WORDS = ("y", "yes", "q")
@@ -47,6 +48,35 @@ BACK_WORDS = ("", "n", "no")
 # question, share of its marks, the answer, the slips diagnosed in it (a review with source 'exam')
 Reschedule = Callable[[Question, float, "str | None", "list[dict[str, str]]"], None]
 
+
+
+# -- what the session needs of the store --------------------------------------
+class ExamRecords(Protocol):
+    """The exam papers' part of the store (``Store.exams``): each answer and the time used, committed at once."""
+
+    def record_answer(
+        self, paper_id: int, position: int, answer: str | None, marks: float, max_marks: float, seconds: float, at: str,
+        mistakes: Iterable[dict[str, str]] = (),
+    ) -> None: ...
+
+    def record_late_answer(self, paper_id: int, position: int, answer: str | None, at: str) -> None: ...
+
+    def record_time(self, paper_id: int, seconds_used: float) -> None: ...
+
+
+class ExamStore(Protocol):
+    """What a sitting asks of the store (:class:`mli_drill.store.Store` has it)."""
+
+    @property
+    def exams(self) -> ExamRecords: ...
+
+
+class ReviewLog(Protocol):
+    """What ``--reschedule`` asks of the store: an answer committed as a review."""
+
+    def apply_review(
+        self, record: ReviewRecord, schedule: Callable[[ItemState], ItemState], replaces: tuple[int, ItemState] | None = None
+    ) -> tuple[ItemState, ItemState, int]: ...
 
 
 # -- what the terminal may raise ----------------------------------------------
@@ -60,51 +90,6 @@ class Hangup(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-# -- events ------------------------------------------------------------------
-@dataclass(frozen=True)
-class ShowExamQuestion:
-    question: Question
-    total: int
-    seconds_left: float
-    text: str  # the problem's question, or the card's front
-    title: str
-    recorded: str | None = None  # revising: the answer on record ("" for a points question marked none)
-    revising: bool = False
-    instance: Any = None  # a problem's instance, whose declared grids a colour terminal draws as pictures
-
-
-@dataclass(frozen=True)
-class ShowMarkingScheme:
-    card: Card
-
-
-@dataclass(frozen=True)
-class TimeWarning:
-    threshold: int  # seconds: 300 or 60
-    seconds_left: float
-
-
-@dataclass(frozen=True)
-class TimeUp:
-    pass
-
-
-@dataclass(frozen=True)
-class LateAnswerKept:
-    position: int
-
-
-@dataclass(frozen=True)
-class PaperSummary:
-    """Where the paper stands, shown before it is handed in."""
-
-    total: int
-    answered: list[int]
-    skipped: list[int]  # seen this sitting and passed over with n
-    unanswered: list[int]  # neither answered nor skipped (the question on screen, those not yet shown)
-    seconds_left: float
 
 
 # -- the outcome -------------------------------------------------------------
@@ -163,7 +148,7 @@ class _Sitting:
 class ExamSession:
     def __init__(
         self,
-        store: Any,
+        store: ExamStore,
         terminal: Terminal,
         paper_id: int,
         questions: list[Question],
@@ -451,7 +436,7 @@ class ExamSession:
             self.io.emit(Notice(f"Type y to hand in, a question number from 1 to {total}, or n to go back.", error=True))
 
 
-def reschedule_with(store: Any, policy: Any, clock: Callable[[], datetime]) -> "Reschedule":
+def reschedule_with(store: ReviewLog, policy: Any, clock: Callable[[], datetime]) -> "Reschedule":
     """With --reschedule: each answer is a review of its item (source 'exam'), with the slips diagnosed in it."""
     from mli_drill.review import scheduling
 

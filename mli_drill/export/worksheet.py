@@ -154,7 +154,7 @@ def md_block(text: str, indent: str = "") -> str:
 
 
 def _questions(sheet: Sheet) -> str:
-    """"1 question", "4 questions" (no rich here, so not render.plural)."""
+    """"1 question", "4 questions" (no rich here, so not render.console.plural)."""
     count = len(sheet.items)
     return f"{count} question{'' if count == 1 else 's'}"
 

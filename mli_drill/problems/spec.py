@@ -30,6 +30,7 @@ from mli_drill.problems.families.base import ANSWER_KINDS
 from mli_drill.paths import problems_dir
 from mli_drill.decks.cache import ParseCache, compiled_data
 from mli_drill.paths import data_dir
+from mli_drill.vocabulary import AnswerKind
 
 LEVELS = ("easy", "exam", "hard")
 DEFAULT_LEVEL = "exam"
@@ -41,7 +42,7 @@ class SpecError(MliDrillError, ValueError):
 
 @dataclass(frozen=True)
 class AnswerSpec:
-    kind: str = "real"
+    kind: AnswerKind = "real"
     rel_tol: float = 0.01
     abs_tol: float = 0.005
 

@@ -7,7 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from mli_drill.render import console, table
+from mli_drill.render.console import console
+from mli_drill.render.reports import table
 
 
 def optimize_report(report: dict[str, Any], out: Console | None = None) -> None:

@@ -2,7 +2,7 @@
 
 Card ids are what ``suspend``, ``unsuspend`` and ``review --cards`` take, so
 they are never cut short: a column too narrow for one folds it onto the
-next line. Deck text passes through :func:`mli_drill.render.inert` before
+next line. Deck text passes through :func:`mli_drill.render.console.inert` before
 any offset is worked out in it, so the highlighted matches of a search land
 on the characters shown, and no control character reaches the terminal.
 """
@@ -19,7 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from mli_drill.model import choice_letter
-from mli_drill.render import answer_parts, inert, latex_to_unicode, plural
+from mli_drill.render.console import inert, plural
+from mli_drill.render.latex import latex_to_unicode
+from mli_drill.render.session import answer_parts
 
 if TYPE_CHECKING:
     from mli_drill.model import Card, Deck

@@ -56,7 +56,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
 from mli_drill.model import ItemState
+from mli_drill.vocabulary import ItemKey, Rating
 from mli_drill.review.scheduling import retrievability, review
 
 if TYPE_CHECKING:
@@ -120,12 +122,12 @@ def replay(histories: Mapping[str, Sequence[Review]], policy: "Policy", scored_f
     """
     pairs = []
     for key, reviews in histories.items():
-        item = ItemState(key=key, kind="family" if key.startswith("family:") else "card")
+        item = ItemState(key=key, kind=ItemKey.parse(key).kind)
         previous: datetime | None = None
         for at, rating in reviews:
             if previous is not None and is_recall_test(previous, at) and (scored_from is None or at >= scored_from):
                 pairs.append((retrievability(item, at, policy), int(rating > 1)))
-            item = review(item, rating, at, policy)
+            item = review(item, Rating(rating), at, policy)
             previous = at
     return pairs
 

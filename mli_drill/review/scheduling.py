@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Iterable
 
 from mli_drill.clock import iso, local_day_start, parse_time
 from mli_drill.model import ItemState, sibling_group
+from mli_drill.vocabulary import Rating, Status
 
 if TYPE_CHECKING:
     import fsrs
 
-RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
-RATING_BY_NAME = {name: value for value, name in RATING_NAMES.items()}
-REVIEW_STATE = 2  # fsrs.State.Review
+RATING_BY_NAME = {rating.label: rating for rating in Rating}
 
 
 @dataclass(frozen=True)
@@ -109,11 +108,11 @@ def new_items_allowed(policy: Policy, now: datetime, introduced_today: int, new_
     return max(0, allowed - introduced_today)
 
 
-def parse_rating(text: str) -> int | None:
+def parse_rating(text: str) -> Rating | None:
     """``1``-``4`` or again/hard/good/easy (any case, any unambiguous prefix)."""
     word = text.strip().lower()
     if word in ("1", "2", "3", "4"):
-        return int(word)
+        return Rating(int(word))
     matches = [value for name, value in RATING_BY_NAME.items() if word and name.startswith(word)]
     return matches[0] if len(matches) == 1 else None
 
@@ -148,7 +147,7 @@ def to_fsrs_card(item: ItemState, now: datetime) -> "fsrs.Card":
     )
 
 
-def review(item: ItemState, rating: int, now: datetime, policy: Policy) -> ItemState:
+def review(item: ItemState, rating: Rating, now: datetime, policy: Policy) -> ItemState:
     """The item's state after answering with ``rating`` at ``now``.
 
     A lapse is an "again" on a graduated (review-state) item; at
@@ -162,12 +161,12 @@ def review(item: ItemState, rating: int, now: datetime, policy: Policy) -> ItemS
     # A clock that went backwards must not produce a review before the last one.
     moment = max(now, card.last_review) if card.last_review else now
     new_card, _ = _scheduler(policy).review_card(card, fsrs.Rating(rating), review_datetime=moment)
-    lapsed = rating == 1 and item.state == REVIEW_STATE
+    lapsed = rating == Rating.Again and item.state == Status.Review
     lapses = item.lapses + int(lapsed)
     becomes_leech = lapsed and is_leech_lapse(lapses, policy.leech_lapses)
     after = replace(
         item,
-        state=int(new_card.state),
+        state=Status(new_card.state),
         step=new_card.step,
         stability=new_card.stability,
         difficulty=new_card.difficulty,
@@ -187,7 +186,7 @@ def is_leech_lapse(lapses: int, threshold: int) -> bool:
     return lapses >= threshold and (lapses - threshold) % max(1, threshold // 2) == 0
 
 
-def interval_hints(item: ItemState, now: datetime, policy: Policy) -> dict[int, timedelta]:
+def interval_hints(item: ItemState, now: datetime, policy: Policy) -> dict[Rating, timedelta]:
     """Time until the item would be due again for each rating (without fuzz)."""
     import fsrs
 
@@ -196,7 +195,7 @@ def interval_hints(item: ItemState, now: datetime, policy: Policy) -> dict[int, 
     moment = max(now, card.last_review) if card.last_review else now
     return {
         rating: scheduler.review_card(card, fsrs.Rating(rating), review_datetime=moment)[0].due - moment
-        for rating in RATING_NAMES
+        for rating in Rating
     }
 
 

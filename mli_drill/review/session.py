@@ -26,6 +26,10 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Pr
 from mli_drill.review import scheduling
 from mli_drill.clock import iso
 from mli_drill.model import Card, ItemState, ReviewRecord, choice_letter, choice_order
+from mli_drill.review.events import (
+    Event, Notice, RevealCard, Saved, ShowCard, ShowHint, ShowProblem, ShowRatingHints, ShowSolution, ShowVerdict,
+)
+from mli_drill.vocabulary import LEARNING_STEPS, ItemKey, Rating
 
 if TYPE_CHECKING:
     from mli_drill.review.ability import LevelChoice
@@ -34,82 +38,28 @@ if TYPE_CHECKING:
 LEARN_AHEAD = timedelta(minutes=20)  # like Anki: learning steps due soon come back this session
 
 
+class SessionStore(Protocol):
+    """What a session asks of the store (:class:`mli_drill.store.Store` has it): items, answers and their undoing."""
+
+    def item(self, key: str) -> ItemState | None: ...
+
+    def set_suspended(self, key: str, suspended: bool) -> bool: ...
+
+    def next_due(self, keys: Iterable[str] | None = None) -> str | None: ...
+
+    def apply_review(
+        self, record: ReviewRecord, schedule: Callable[[ItemState], ItemState], replaces: tuple[int, ItemState] | None = None
+    ) -> tuple[ItemState, ItemState, int]: ...
+
+    def undo_review(self, log_id: int, before: ItemState) -> None: ...
+
+
 class Terminal(Protocol):
     def ask(self, prompt: str) -> str | None:
         """One line of input without its newline; None at end of input."""
 
-    def emit(self, event: Any) -> None:
+    def emit(self, event: Event) -> None:
         """Show an event to the student."""
-
-
-# -- events ------------------------------------------------------------------
-@dataclass(frozen=True)
-class ShowCard:
-    """A card's question. ``cloze``: the deletion this review item asks (None: all of them);
-    ``order``: an mcq card's choices as deck positions, in the order shown (A first)."""
-
-    card: Card
-    position: int
-    remaining: int  # items the session still holds after this one, learning steps included
-    cloze: int | None = None
-    order: tuple[int, ...] = ()
-    remaining_by_kind: dict[str, int] = field(default_factory=dict)  # e.g. {"new": 18, "learning": 1}
-
-
-@dataclass(frozen=True)
-class RevealCard:
-    card: Card
-    cloze: int | None = None
-    typed: str | None = None  # what the student typed before revealing, shown beside the answer
-
-
-@dataclass(frozen=True)
-class ShowHint:
-    text: str
-
-
-@dataclass(frozen=True)
-class ShowProblem:
-    instance: Any  # mli_drill.problems.instance.Instance
-    position: int
-    remaining: int
-    title: str
-    remaining_by_kind: dict[str, int] = field(default_factory=dict)
-    level_reason: str = ""  # why this level, e.g. "you are at 78% here" (empty when the level was forced)
-
-
-@dataclass(frozen=True)
-class ShowVerdict:
-    correct: bool
-    message: str
-    expected: str
-    given: str
-    mistakes: tuple["Diagnosis", ...] = ()  # the slips a wrong answer matches, named before the worked solution
-
-
-@dataclass(frozen=True)
-class ShowSolution:
-    instance: Any
-
-
-@dataclass(frozen=True)
-class ShowRatingHints:
-    hints: dict[int, str]
-    suggested: int | None
-
-
-@dataclass(frozen=True)
-class Saved:
-    key: str
-    rating: int
-    due: str | None
-    leech: bool
-
-
-@dataclass(frozen=True)
-class Notice:
-    text: str
-    error: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +68,7 @@ class Summary:
     correct: int
     seconds: float
     next_due: str | None
-    ratings: dict[int, int] = field(default_factory=dict)
+    ratings: dict[Rating, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,7 +76,7 @@ class Summary:
             "correct": self.correct,
             "seconds": round(self.seconds, 1),
             "next_due": self.next_due,
-            "ratings": {scheduling.RATING_NAMES[k]: v for k, v in sorted(self.ratings.items())},
+            "ratings": {rating.label: v for rating, v in sorted(self.ratings.items())},
         }
 
 
@@ -173,7 +123,7 @@ class Entry:
 class _Outcome:
     """What the student answered; ``suggested`` is the automatic rating (None: they rate it themselves)."""
 
-    suggested: int | None
+    suggested: Rating | None
     answer: str | None
     correct: bool | None
     detail: str | None = None
@@ -186,7 +136,7 @@ class _Done:
     before: ItemState
     log_id: int
     correct: bool | None
-    rating: int
+    rating: Rating
     requeued: Entry | None = None  # the learning-step copy this answer put at the end of the queue
 
 
@@ -195,7 +145,7 @@ class Session:
 
     def __init__(
         self,
-        store: Any,
+        store: SessionStore,
         terminal: Terminal,
         entries: list[Entry],
         policy: scheduling.Policy,
@@ -249,13 +199,13 @@ class Session:
                 except _Suspend:
                     self.store.set_suspended(entry.key, True)
                     self.queue = [e for e in self.queue if e.key != entry.key]
-                    self.io.emit(Notice(f"Suspended {entry.key.split(':', 1)[1]}."))
+                    self.io.emit(Notice(f"Suspended {ItemKey.parse(entry.key).id}."))
         except (_Quit, KeyboardInterrupt, EOFError):
             pass
         return self.summary()
 
     def summary(self) -> Summary:
-        ratings: dict[int, int] = {}
+        ratings: dict[Rating, int] = {}
         for done in self.history:
             ratings[done.rating] = ratings.get(done.rating, 0) + 1
         return Summary(
@@ -378,7 +328,7 @@ class Session:
         self.io.emit(ShowVerdict(correct, "correct" if correct else "wrong", expected, shown))
         self.io.emit(RevealCard(card))
         detail = json.dumps({"order": "".join(choice_letter(i) for i in order), "choice": choice_letter(chosen)})
-        return _Outcome(3 if correct else 1, shown, correct, detail)
+        return _Outcome(Rating.Good if correct else Rating.Again, shown, correct, detail)
 
     def _points(self, card: Card, typed: str | None = None) -> _Outcome:
         count = len(card.points)
@@ -392,7 +342,7 @@ class Session:
             self.io.emit(Notice(f"List point numbers between 1 and {count} (e.g. 1 3), or 'all' or 'none'.", error=True))
         share = len(recalled) / count
         suggested = points_rating(share)
-        self.io.emit(Notice(f"{len(recalled)} of {count} points ({share:.0%}): suggests {scheduling.RATING_NAMES[suggested]}."))
+        self.io.emit(Notice(f"{len(recalled)} of {count} points ({share:.0%}): suggests {suggested.label}."))
         detail = json.dumps({"typed": typed}) if typed else None
         return _Outcome(suggested, " ".join(str(p) for p in sorted(recalled)), share >= 0.5, detail)
 
@@ -426,7 +376,7 @@ class Session:
             if lowered == "s":
                 self.io.emit(ShowVerdict(False, "shown (counted as wrong)", instance.answer_text(), ""))
                 self.io.emit(ShowSolution(instance))
-                return _Outcome(1, None, False, detail)
+                return _Outcome(Rating.Again, None, False, detail)
             if not line:
                 self.io.emit(Notice(f"Type your answer, e.g. {example_for(instance.answer_spec.kind)}.", error=True))
                 continue
@@ -439,25 +389,25 @@ class Session:
         mistakes = () if verdict.correct else _diagnose(instance, verdict.given)
         self.io.emit(ShowVerdict(verdict.correct, verdict.message, instance.answer_text(), line, mistakes))
         self.io.emit(ShowSolution(instance))
-        return _Outcome(3 if verdict.correct else 1, line[:500], verdict.correct, detail, mistakes)
+        return _Outcome(Rating.Good if verdict.correct else Rating.Again, line[:500], verdict.correct, detail, mistakes)
 
     # -- rating, commit, undo -----------------------------------------------
     def _policy(self) -> scheduling.Policy:
         """The policy for this answer: FSRS parameters adopted meanwhile (``mli-drill optimize``) apply from the next answer on."""
         return self.policy_source() if self.policy_source is not None else self.policy
 
-    def _hints(self, key: str) -> dict[int, str]:
+    def _hints(self, key: str) -> dict[Rating, str]:
         item = self.store.item(key)
         hints = scheduling.interval_hints(item, self.clock(), self._policy()) if item else {}
         return {r: scheduling.format_interval(d) for r, d in hints.items()}
 
-    def _rate(self, hints: dict[int, str], suggested: int | None, current_saved: bool = False) -> int:
+    def _rate(self, hints: dict[Rating, str], suggested: Rating | None, current_saved: bool = False) -> Rating:
         """Ask for a rating. With the answer already saved, q / end of input keep it and quit."""
         self.io.emit(ShowRatingHints(hints, suggested))
         while True:
             prompt = "Rate 1 again · 2 hard · 3 good · 4 easy"
             if suggested:
-                prompt += f" · Enter = {suggested} {scheduling.RATING_NAMES[suggested]}"
+                prompt += f" · Enter = {suggested.value} {suggested.label}"
             try:
                 line = self._ask_or_command(prompt + " · s suspend")
             except _Quit:
@@ -477,10 +427,10 @@ class Session:
             self.io.emit(Notice("Rate with 1-4 or again/hard/good/easy (u undo, s suspend, q quit).", error=True))
 
     def _commit(
-        self, entry: Entry, outcome: _Outcome, rating: int, shown_at: float, replaces: tuple[int, ItemState] | None = None
+        self, entry: Entry, outcome: _Outcome, rating: Rating, shown_at: float, replaces: tuple[int, ItemState] | None = None
     ) -> None:
         now = self.clock()
-        correct = outcome.correct if outcome.correct is not None else rating > 1
+        correct = outcome.correct if outcome.correct is not None else rating > Rating.Again
         record = ReviewRecord(
             key=entry.key,
             reviewed_at=iso(now),
@@ -501,7 +451,7 @@ class Session:
         self.io.emit(Saved(entry.key, rating, after.due, after.leech and not before.leech))
         if after.suspended:
             return
-        if self.requeue_learning and after.state in (1, 3) and after.due and after.due <= iso(now + LEARN_AHEAD):
+        if self.requeue_learning and after.state in LEARNING_STEPS and after.due and after.due <= iso(now + LEARN_AHEAD):
             done.requeued = replace(entry, seed=None, kind=LEARNING)  # a problem's next step draws new numbers
             self.queue.append(done.requeued)
 
@@ -523,7 +473,7 @@ class Session:
         again = [done.entry] if current_saved or current is None else [done.entry, current]
         self.queue[:0] = again
         self.position -= len(again)
-        self.io.emit(Notice(f"Undid the answer to {done.entry.key.split(':', 1)[1]}."))
+        self.io.emit(Notice(f"Undid the answer to {ItemKey.parse(done.entry.key).id}."))
 
 
 def _diagnose(instance: Any, given: Any) -> tuple["Diagnosis", ...]:
@@ -533,13 +483,13 @@ def _diagnose(instance: Any, given: Any) -> tuple["Diagnosis", ...]:
     return tuple(diagnose(instance, given))
 
 
-def points_rating(share: float) -> int:
+def points_rating(share: float) -> Rating:
     """The rating a points card suggests for the share of points recalled.
 
     80% or more suggests good (4 of 5 is a good answer), 50% or more hard,
     less again; easy is left for the student to choose.
     """
-    return 3 if share >= 0.8 else 2 if share >= 0.5 else 1
+    return Rating.Good if share >= 0.8 else Rating.Hard if share >= 0.5 else Rating.Again
 
 
 def parse_points(text: str, count: int) -> set[int] | None:

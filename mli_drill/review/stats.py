@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping
 
 from mli_drill.clock import iso
 from mli_drill.model import FAMILY_PREFIX, ItemState
+from mli_drill.vocabulary import ItemKey
 from mli_drill.review.scheduling import Policy, local_day_start, retrievability
 
 HEATMAP_WEEKS = 26
@@ -397,7 +398,7 @@ def mastery_from_groups(
         topic = _answer_topic(group.group, topics, deck_topics)
         targets = [topic_rows.setdefault(topic, (MasteryRow(name=topic, topic=topic), _Recall()))]
         if group.kind == "family":
-            name = group.group[len(FAMILY_PREFIX):]
+            name = ItemKey.parse(group.group).id
             targets.append(family_rows.setdefault(group.group, (MasteryRow(name=name, topic=topic), _Recall())))
         for row, recalls in targets:
             row.items += group.items
@@ -422,7 +423,7 @@ def mastery_from_groups(
 def _answer_topic(group: str, topics: Mapping[str, str], deck_topics: Mapping[str, str]) -> str:
     """Topic of an answer group: a family's item key, or a card's deck id."""
     if group.startswith(FAMILY_PREFIX):
-        return topics.get(group) or group[len(FAMILY_PREFIX):]
+        return topics.get(group) or ItemKey.parse(group).id
     return deck_topics.get(group) or group
 
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from mli_drill.review.ability import Abilities, LevelChoice, answers_from_log, choose, from_rows
 from mli_drill.review import stats
 from mli_drill.clock import iso
-from mli_drill.services.collection import FAMILY_PREFIX
 from mli_drill.review.interleave import FamilyNeed
 from mli_drill.review.scheduling import is_due
 from mli_drill.review.ability import TARGET, family_report, level_report
 from mli_drill.review.optimizer import MIN_REVIEWS, NUDGE_NEW_REVIEWS
+from mli_drill.vocabulary import ItemKey
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -89,9 +89,9 @@ def family_needs(store: Any, families: list[str], now: "datetime", course_order:
         slips[mistake.family] = slips.get(mistake.family, 0) + 1
     needs = []
     for family in families:
-        item = store.item(FAMILY_PREFIX + family)
+        item = store.item(str(ItemKey.family(family)))
         due = item is not None and not item.suspended and is_due(item, now)
-        needs.append(FamilyNeed(family, due, abilities.success(family, "exam"), slips.get(family, 0), course_order.get(FAMILY_PREFIX + family, ())))
+        needs.append(FamilyNeed(family, due, abilities.success(family, "exam"), slips.get(family, 0), course_order.get(str(ItemKey.family(family)), ())))
     return needs
 
 

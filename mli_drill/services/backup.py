@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from mli_drill.store import StoreError
 from mli_drill.store.backup import backups_dir, copy_checked, copy_file
@@ -20,7 +20,18 @@ from mli_drill.clock import now
 KEEP_DAILY = 7
 
 
-def daily_backup(store: Any, today: date | None = None) -> Path | None:
+class BackedUpStore(Protocol):
+    """What a daily backup asks of the store (:class:`mli_drill.store.Store` has it)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def review_count(self, include_undone: bool = False) -> int: ...
+
+    def backup_to(self, target: Path) -> Path: ...
+
+
+def daily_backup(store: BackedUpStore, today: date | None = None) -> Path | None:
     """Back up once per local day (only a database with reviews), keeping the newest 7."""
     today = today or now().astimezone().date()
     directory = backups_dir(store.path)

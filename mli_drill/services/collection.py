@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mli_drill.clock import iso
-from mli_drill.model import FAMILY_PREFIX, Card, CardSummary, Deck
+from mli_drill.model import Card, CardSummary, Deck
 from mli_drill import paths
 from mli_drill.decks.cache import DeckCache
 from mli_drill.decks.deckfile import load_decks_skipping
 from mli_drill.problems.registry import family_names
 from mli_drill.problems.spec import load_spec
 from mli_drill.exam.paper import PROBLEM_MARKS, Candidate
+from mli_drill.vocabulary import ItemKey
 
 if TYPE_CHECKING:
     from mli_drill.decks.deckfile import SkippedDeck
@@ -82,7 +83,7 @@ class Collection:
                 for sub, key in enumerate(card.item_keys):
                     order[key] = (week, deck.id, position, sub)
         for name, spec in self.families.items():
-            order[FAMILY_PREFIX + name] = (spec.week if spec.week is not None else 99, "~" + name, 0, 0)
+            order[str(ItemKey.family(name))] = (spec.week if spec.week is not None else 99, "~" + name, 0, 0)
         return order
 
     def topics(self) -> dict[str, str]:
@@ -93,20 +94,20 @@ class Collection:
                 for key in card.item_keys:
                     topics[key] = deck.topic or deck.id
         for name, spec in self.families.items():
-            topics[FAMILY_PREFIX + name] = spec.topic or name
+            topics[str(ItemKey.family(name))] = spec.topic or name
         return topics
 
     def exam_candidates(self) -> list[Candidate]:
         """What a mock paper may ask: every problem family, and every points card."""
         topics = self.topics()
-        candidates = [Candidate(FAMILY_PREFIX + name, "problem", topics[FAMILY_PREFIX + name], PROBLEM_MARKS) for name in self.families]
+        candidates = [Candidate(str(ItemKey.family(name)), "problem", topics[str(ItemKey.family(name))], PROBLEM_MARKS) for name in self.families]
         candidates += [Candidate(card.item_key, "points", topics[card.item_key], card.points) for card in self.summaries() if card.type == "points"]
         return candidates
 
     def entries(self) -> list[tuple[str, str, str]]:
         """(key, kind, deck-or-topic) for Store.sync_items."""
         rows = [(key, "card", card.deck) for card in self.summaries() for key in card.item_keys]
-        rows += [(FAMILY_PREFIX + name, "family", spec.topic) for name, spec in self.families.items()]
+        rows += [(str(ItemKey.family(name)), "family", spec.topic) for name, spec in self.families.items()]
         return rows
 
     def select(self, deck: str | None = None, tags: list[str] | None = None, families: bool = True) -> dict[str, tuple]:

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable, Protocol
 
 from mli_drill.clock import iso, local_day_start, start_of_local_day
-from mli_drill.services.collection import FAMILY_PREFIX, Collection
+from mli_drill.model import FAMILY_PREFIX, ItemState
+from mli_drill.services.collection import Collection
 from mli_drill.review.scheduling import Policy, build_queue, new_left_today
 from mli_drill.review.session import LEARN_AHEAD, LEARNING, Entry
+from mli_drill.vocabulary import LEARNING_STEPS, ItemKey
+
+
+class QueueStore(Protocol):
+    """What building a queue asks of the store (:class:`mli_drill.store.Store` has it)."""
+
+    def queue_candidates(self, due_by: str) -> list[ItemState]: ...
+
+    def introduced_since(self, since_iso: str) -> int: ...
+
+    def next_due(self, keys: Iterable[str] | None = None) -> str | None: ...
+
+    def item(self, key: str) -> ItemState | None: ...
 
 
 @dataclass(frozen=True)
@@ -29,7 +43,7 @@ def ahead_horizon(now: datetime, days: int) -> datetime:
 
 
 def review_plan(
-    store: Any,
+    store: QueueStore,
     collection: Collection,
     now: datetime,
     policy: Policy,
@@ -58,28 +72,28 @@ def review_plan(
 
 
 def review_entries(
-    store: Any, collection: Collection, now: datetime, policy: Policy, deck: str | None, tags: list[str], limit: int | None
+    store: QueueStore, collection: Collection, now: datetime, policy: Policy, deck: str | None, tags: list[str], limit: int | None
 ) -> list[Entry]:
     return review_plan(store, collection, now, policy, deck, tags, limit).entries
 
 
-def chosen_plan(store: Any, collection: Collection, keys: list[str], limit: int | None) -> tuple[Plan, list[str]]:
+def chosen_plan(store: QueueStore, collection: Collection, keys: list[str], limit: int | None) -> tuple[Plan, list[str]]:
     """A custom session (``review --cards``): these card items in this order, due or not; and the suspended ones, left out."""
     items = {key: store.item(key) for key in keys}
     suspended = [key for key, item in items.items() if item is not None and item.suspended]
     entries = [to_entry(key, collection, _kind(item) if item else "new") for key, item in items.items() if key not in suspended]
     plan = Plan(entries=entries[:limit] if limit else entries, scope=list(keys), new_waiting=0, new_per_day=0,
                 next_due=store.next_due(list(keys)))
-    return plan, [key.split(":", 1)[1] for key in suspended]
+    return plan, [ItemKey.parse(key).id for key in suspended]
 
 
 def _kind(item: Any) -> str:
     if item.is_new:
         return "new"
-    return LEARNING if item.state in (1, 3) else "due"
+    return LEARNING if item.state in LEARNING_STEPS else "due"
 
 
 def to_entry(key: str, collection: Collection, kind: str = "") -> Entry:
     if key.startswith(FAMILY_PREFIX):
-        return Entry(key=key, family=key[len(FAMILY_PREFIX):], kind=kind)
+        return Entry(key=key, family=ItemKey.parse(key).id, kind=kind)
     return Entry(key=key, cards=collection.cards, kind=kind)

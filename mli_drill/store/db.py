@@ -27,11 +27,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from mli_drill.model import CLOZE_KEY_MARK, ItemState, ReviewRecord
+from mli_drill.model import CLOZE_KEY_MARK, FAMILY_PREFIX, ItemState, ReviewRecord
 from mli_drill.store.backup import copy_database
 from mli_drill.store.errors import BUSY_TIMEOUT_MS, StoreError, damaged_message, explain, explained, is_damage
 from mli_drill import paths
 from mli_drill.store.adaptive import AdaptiveStore
+from mli_drill.vocabulary import STATUSES, ItemKey
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -325,7 +326,7 @@ class Store:
             " WHERE orphaned = 0 AND suspended = 0 AND (state = 0 OR due <= ?)",
             (due_by,),
         )
-        return [ItemState(key, kind, deck, state, due=due) for key, kind, deck, state, due in cursor]
+        return [ItemState(key, kind, deck, STATUSES[state], due=due) for key, kind, deck, state, due in cursor]
 
     def item(self, key: str) -> ItemState | None:
         row = self.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE key = ?", (key,)).fetchone()
@@ -502,7 +503,7 @@ class Store:
             " WHERE r.mistakes IS NOT NULL AND r.undone = 0 AND r.source != 'exam' AND r.reviewed_at >= ? AND r.reviewed_at <= ?",
             (since_iso, until_iso),
         )
-        rows += [(key.split(":", 1)[1], at, json.loads(text)) for key, at, text in cursor]
+        rows += [(ItemKey.parse(key).id, at, json.loads(text)) for key, at, text in cursor]
         rows += self.exams.diagnosed_answers(since_iso, until_iso)
         return sorted(rows, key=lambda row: row[1])
 
@@ -547,12 +548,14 @@ class Store:
 
 
 _FLAG_COLUMNS = tuple(ITEM_COLUMNS.index(name) for name in ("suspended", "leech", "orphaned"))
+_STATE_COLUMN = ITEM_COLUMNS.index("state")
 
 
 def _item_row(row: tuple) -> list:
     values = list(row)
     for index in _FLAG_COLUMNS:
         values[index] = bool(values[index])
+    values[_STATE_COLUMN] = STATUSES[values[_STATE_COLUMN]]
     return values
 
 
@@ -649,8 +652,8 @@ class ExamStore:
         for position, at, mistakes, questions in rows:
             keys = {q.get("position"): q.get("key", "") for q in json.loads(questions)}
             key = keys.get(position, "")
-            if key.startswith("family:"):
-                found.append((key.split(":", 1)[1], at, json.loads(mistakes)))
+            if key.startswith(FAMILY_PREFIX):
+                found.append((ItemKey.parse(key).id, at, json.loads(mistakes)))
         return found
 
     def late_answers(self, paper_id: int) -> dict[int, str | None]:

@@ -107,7 +107,7 @@ def test_stats_help_stands_alone_and_labels_say_what_they_measure(home: Path, cl
 
 
 def test_one_minute_is_singular(home: Path) -> None:
-    from mli_drill.render import plural
+    from mli_drill.render.console import plural
 
     assert [plural(1, "minute"), plural(2, "minute"), plural(1, "family", "families"), plural(0, "family", "families")] == [
         "1 minute", "2 minutes", "1 family", "0 families",

@@ -229,7 +229,7 @@ def test_decks_show_never_cuts_a_card_id(home: Path) -> None:
 
 def test_decks_show_answers_has_every_answer_and_folds_long_ids_at_a_narrow_width(home: Path) -> None:
     from mli_drill.services.collection import load_collection
-    from mli_drill.render import latex_to_unicode
+    from mli_drill.render.latex import latex_to_unicode
 
     deck = load_collection(with_families=False).deck("exam-past-papers")
     assert deck is not None
@@ -300,7 +300,7 @@ def test_search_with_no_match_exits_1_and_with_no_words_2(home: Path, cli) -> No
 
 
 def test_search_highlights_matches_in_the_text_shown(home: Path) -> None:
-    from mli_drill.render import inert
+    from mli_drill.render.console import inert
     from mli_drill.render.browse import MATCH_STYLE, highlighted
 
     text = highlighted(inert("a \x1b[2J Dice and dice"), ["dice", "\x1b"])
