@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from mli_drill.names import closest
-from mli_drill.problems.families.base import FieldError, InvalidParams
+from mli_drill.problems.families.base import OMIT_NONE, FieldError, InvalidParams
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ def dump(value: Any) -> Any:
         return {key: dump(item) for key, item in value.items()}
     names = _field_names(kind)
     if names is not None:
-        return {name: dump(getattr(value, name)) for name in names}
+        return {name: dump(item) for name, omit in names if not ((item := getattr(value, name)) is None and omit)}
     return value
 
 
@@ -60,8 +60,11 @@ _PLAIN = frozenset({int, float, str, bool, type(None)})
 
 
 @lru_cache(maxsize=None)
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    return tuple(field.name for field in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+def _field_names(kind: type) -> tuple[tuple[str, bool], ...] | None:
+    """(name, left out of the JSON when None) for each field of a dataclass; see :func:`~mli_drill.problems.families.base.optional`."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple((field.name, bool(field.metadata.get(OMIT_NONE))) for field in dataclasses.fields(kind))
 
 
 @lru_cache(maxsize=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 
@@ -18,13 +19,24 @@ from sklearn.metrics import (
     recall_score,
 )
 
+from mli_drill.problems.convert import dump, load
 from mli_drill.problems.families import classification_metrics as cm
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "classification-metrics"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return cm.solve(typed_params(FAMILY, params))
+
+
+def slip(mistake_id: str, params: dict):
+    """A slip's answer on JSON params, through the converter."""
+    return SLIPS[mistake_id].answer(typed_params(FAMILY, params))
 
 
 def label_vectors(params: dict) -> tuple[np.ndarray, np.ndarray, int]:
@@ -79,36 +91,36 @@ def test_matches_sklearn_on_300_instances():
 
 
 def test_every_metric_from_both_sources_matches_sklearn():
-    spec = load_spec(FAMILY).levels["hard"]
+    spec = level_settings(FAMILY, "hard")
     for metric in cm.METRICS:
         for source in ("matrix", "labels"):
-            level = dict(spec, metrics=[metric], sources=[source])
+            level = dataclasses.replace(spec, metrics=(metric,), sources=(source,))
             for seed in range(20):
                 params = cm.sample(random.Random(seed), level)
-                assert cm.solve(params).answer == pytest.approx(sklearn_value(params), abs=1e-9)
+                assert cm.solve(params).answer == pytest.approx(sklearn_value(dump(params)), abs=1e-9)
 
 
 def test_hand_values():
     base = {"source": "matrix", "tp": 40, "fp": 10, "fn": 20, "tn": 30, "beta": None}
-    assert cm.solve(dict(base, metric="accuracy")).answer == pytest.approx(0.7)
-    assert cm.solve(dict(base, metric="precision")).answer == pytest.approx(0.8)
-    assert cm.solve(dict(base, metric="recall")).answer == pytest.approx(2 / 3)
-    assert cm.solve(dict(base, metric="specificity")).answer == pytest.approx(0.75)
-    assert cm.solve(dict(base, metric="f1")).answer == pytest.approx(80 / 110)
+    assert solve(dict(base, metric="accuracy")).answer == pytest.approx(0.7)
+    assert solve(dict(base, metric="precision")).answer == pytest.approx(0.8)
+    assert solve(dict(base, metric="recall")).answer == pytest.approx(2 / 3)
+    assert solve(dict(base, metric="specificity")).answer == pytest.approx(0.75)
+    assert solve(dict(base, metric="f1")).answer == pytest.approx(80 / 110)
     # F2 = 5 P R / (4P + R) = 5 * 0.8 * 2/3 / (3.2 + 2/3) = 0.6897; F0.5 = 1.25 P R / (0.25 P + R) = 0.7692
-    assert cm.solve(dict(base, metric="fbeta", beta=2)).answer == pytest.approx(0.689655, abs=1e-6)
-    assert cm.solve(dict(base, metric="fbeta", beta=0.5)).answer == pytest.approx(0.769231, abs=1e-6)
-    assert cm.solve(dict(base, metric="fbeta", beta=1)).answer == pytest.approx(80 / 110)
-    assert cm.solve(dict(base, metric="precision")).display == "4/5 ≈ 0.8"
+    assert solve(dict(base, metric="fbeta", beta=2)).answer == pytest.approx(0.689655, abs=1e-6)
+    assert solve(dict(base, metric="fbeta", beta=0.5)).answer == pytest.approx(0.769231, abs=1e-6)
+    assert solve(dict(base, metric="fbeta", beta=1)).answer == pytest.approx(80 / 110)
+    assert solve(dict(base, metric="precision")).display == "4/5 ≈ 0.8"
 
 
 def test_positive_class_zero_swaps_the_roles():
     params = {"metric": "precision", "source": "labels", "y_true": [0, 0, 1, 1, 0], "y_pred": [0, 1, 1, 0, 0],
               "positive": 0}
     # positive = 0: predicted 0 at samples 1, 4, 5 of which true 0 at 1 and 5 -> precision 2/3
-    assert cm.solve(params).answer == pytest.approx(2 / 3)
-    assert cm.solve(dict(params, positive=1)).answer == pytest.approx(1 / 2)
-    assert cm.solve(dict(params, metric="specificity")).answer == pytest.approx(1 / 2)
+    assert solve(params).answer == pytest.approx(2 / 3)
+    assert solve(dict(params, positive=1)).answer == pytest.approx(1 / 2)
+    assert solve(dict(params, metric="specificity")).answer == pytest.approx(1 / 2)
 
 
 def test_solutions_are_json_round_trippable():
@@ -116,8 +128,8 @@ def test_solutions_are_json_round_trippable():
         for seed in range(10):
             inst = make_instance(FAMILY, level, seed)
             params = json.loads(json.dumps(inst.params))
-            assert cm.solve(params).answer == inst.answer
-            json.dumps(cm.solve(params).to_dict())
+            assert solve(params).answer == inst.answer
+            json.dumps(solve(params).to_dict())
             if params["source"] == "labels":
                 assert f"positive class is label {params['positive']}" in inst.question
 
@@ -133,7 +145,7 @@ def test_instances_are_valid_and_reproducible(seed, level):
     assert (p["beta"] is not None) == (p["metric"] == "fbeta")
     if p["beta"] is not None:
         assert p["beta"] in spec["betas"]
-    counts = cm.counts_of(p)
+    counts = cm.counts_of(inst.typed)
     assert min(counts.values()) >= 1, "no zero denominator for any metric"
     if p["source"] == "matrix":
         assert all(spec["counts"][0] <= counts[k] <= spec["counts"][1] for k in cm.MATRIX_KEYS)
@@ -147,7 +159,7 @@ def test_instances_are_valid_and_reproducible(seed, level):
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_sampler_is_deterministic(seed):
-    level = load_spec(FAMILY).levels["hard"]
+    level = level_settings(FAMILY, "hard")
     assert cm.sample(random.Random(seed), level) == cm.sample(random.Random(seed), level)
 
 
@@ -163,7 +175,7 @@ def test_sampler_is_deterministic(seed):
 )
 def test_zero_denominators_are_rejected(params, message):
     with pytest.raises(InvalidParams, match=message):
-        cm.solve(params)
+        solve(params)
 
 
 GOOD = {"metric": "recall", "beta": None, "source": "matrix", "tp": 3, "fp": 1, "fn": 2, "tn": 4}
@@ -193,13 +205,41 @@ GOOD = {"metric": "recall", "beta": None, "source": "matrix", "tp": 3, "fp": 1, 
 )
 def test_nonsense_params_raise_invalid_params(change):
     with pytest.raises(InvalidParams):
-        cm.solve(dict(GOOD, **change))
+        solve(dict(GOOD, **change))
     with pytest.raises(InvalidParams):
-        cm.solve("recall")
+        solve("recall")
     params = dict(GOOD)
     del params["tn"]
     with pytest.raises(InvalidParams, match="tn"):
-        cm.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"source": "labels", "tp": None, "fp": None, "fn": None, "tn": None, "y_true": [0, 1, "1"],
+          "y_pred": [0, 1, 1], "positive": 1}, "at $.y_true[2]: expected an integer, got '1'"),
+        ({"source": "labels", "tp": None, "fp": None, "fn": None, "tn": None, "y_true": [0, 2], "y_pred": [0, 1],
+          "positive": 1}, "at $.y_true[1]: must be 0 or 1, got 2"),
+        ({"tp": -1}, "at $.tp: must be a non-negative integer, got -1"),
+        ({"metric": "fbeta", "beta": -1}, "at $.beta: metric 'fbeta' needs a positive number beta, got -1"),
+        ({"y_true": [0, 1]}, "at $.y_true: source 'matrix' does not use y_true"),
+        ({"tp": 0, "fn": 0}, "at $: recall is undefined here: its denominator is 0"),
+    ],
+)
+def test_invalid_params_name_the_path(change, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(dict(GOOD, **change))
+    assert str(caught.value) == message
+
+
+def test_keys_of_the_other_source_stay_out_of_the_json():
+    for seed in range(20):
+        params = make_instance(FAMILY, "hard", seed).params
+        keys = ["metric", "beta", "source", *(cm.MATRIX_KEYS if params["source"] == "matrix" else cm.LABEL_KEYS)]
+        assert list(params) == keys
+    with pytest.raises(InvalidParams, match=r"at \$\.positive: must be a non-empty list of 0 and/or 1"):
+        load(cm.Level, {"positive": [2]})
 
 
 # --------------------------------------------------------------------------- mistakes
@@ -230,9 +270,10 @@ def test_slips_against_sklearn():
     applied = dict.fromkeys(SLIPS, 0)
     for level in LEVELS:
         for seed in range(100):
-            p = make_instance(FAMILY, level, seed).params
+            inst = make_instance(FAMILY, level, seed)
+            p = inst.params
             for mistake_id, value in expected_slips(p).items():
-                got = SLIPS[mistake_id].answer(p)
+                got = SLIPS[mistake_id].answer(inst.typed)
                 if value is None:
                     assert got is None, (mistake_id, p)
                 else:
@@ -243,20 +284,20 @@ def test_slips_against_sklearn():
 
 def test_slips_hand_values():
     base = {"source": "matrix", "tp": 6, "fp": 2, "fn": 4, "tn": 8, "beta": None}
-    assert SLIPS["precision-recall-swapped"].answer({**base, "metric": "precision"}) == pytest.approx(0.6)
-    assert SLIPS["precision-recall-swapped"].answer({**base, "metric": "recall"}) == pytest.approx(0.75)
-    assert SLIPS["npv-for-specificity"].answer({**base, "metric": "specificity"}) == pytest.approx(8 / 12)
-    assert SLIPS["arithmetic-mean-f1"].answer({**base, "metric": "f1"}) == pytest.approx(0.675)
+    assert slip("precision-recall-swapped", {**base, "metric": "precision"}) == pytest.approx(0.6)
+    assert slip("precision-recall-swapped", {**base, "metric": "recall"}) == pytest.approx(0.75)
+    assert slip("npv-for-specificity", {**base, "metric": "specificity"}) == pytest.approx(8 / 12)
+    assert slip("arithmetic-mean-f1", {**base, "metric": "f1"}) == pytest.approx(0.675)
     # F2 with beta not squared: (1 + 2) P R / (2 P + R) with P = 3/4, R = 3/5
-    assert SLIPS["beta-not-squared"].answer({**base, "metric": "fbeta", "beta": 2}) == pytest.approx(
+    assert slip("beta-not-squared", {**base, "metric": "fbeta", "beta": 2}) == pytest.approx(
         3 * 0.75 * 0.6 / (1.5 + 0.6))
-    assert SLIPS["precision-recall-swapped"].answer({**base, "metric": "accuracy"}) is None
-    assert "6 / (6 + 2)" in SLIPS["precision-recall-swapped"].message({**base, "metric": "precision"})
+    assert slip("precision-recall-swapped", {**base, "metric": "accuracy"}) is None
+    assert "6 / (6 + 2)" in SLIPS["precision-recall-swapped"].message(typed_params(FAMILY, {**base, "metric": "precision"}))
 
 
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
 def test_sampler_keeps_every_slip_apart(seed, level):
     inst = make_instance(FAMILY, level, seed)
-    values = [inst.answer] + [v for m in cm.MISTAKES if (v := m.answer(inst.params)) is not None]
+    values = [inst.answer] + [v for m in cm.MISTAKES if (v := m.answer(inst.typed)) is not None]
     assert all(abs(a - b) > 0.01 * max(abs(a), abs(b)) for i, a in enumerate(values) for b in values[i + 1:])

@@ -13,12 +13,23 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 from mli_drill.problems.families import kmeans_step as family
+from mli_drill.problems.convert import load
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 NAME = "kmeans-step"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return family.solve(typed_params(NAME, params))
+
+
+def slip(mistake_id: str, params: dict):
+    """A slip's answer on JSON params, through the converter."""
+    return SLIPS[mistake_id].answer(typed_params(NAME, params))
 
 
 def _sklearn_one_iteration(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -42,7 +53,7 @@ def test_matches_sklearn_and_cdist_on_240_instances():
             ordered = np.sort(distances, axis=1)
             assert np.all(ordered[:, 1] - ordered[:, 0] > 1e-9)
             for ask in family.ASKS:
-                sol = family.solve({**inst.params, "ask": ask})
+                sol = solve({**inst.params, "ask": ask})
                 if ask == "assignments":
                     assert sol.answer == list(labels + 1)
                 else:
@@ -67,22 +78,22 @@ def test_instance_answer_kind_follows_ask_and_dimension():
 
 def test_hand_example_1d():
     params = {"points": [1, 2, 4, 7, 8, 10], "centres": [[2], [9]], "ask": "centres"}
-    sol = family.solve(params)
+    sol = solve(params)
     assert sol.answer == pytest.approx([7 / 3, 25 / 3])
     assert sol.display == "[7/3 ≈ 2.333, 25/3 ≈ 8.333]"
-    assert family.solve({**params, "ask": "assignments"}).answer == [1, 1, 1, 2, 2, 2]
+    assert solve({**params, "ask": "assignments"}).answer == [1, 1, 1, 2, 2, 2]
 
 
 def test_hand_example_2d():
     params = {"points": [[0, 0], [0, 2], [6, 6], [8, 6]], "centres": [[1, 1], [5, 5]], "ask": "centres"}
-    sol = family.solve(params)
+    sol = solve(params)
     assert sol.answer == [[0.0, 1.0], [7.0, 6.0]]
     assert sol.kind == "matrix"
 
 
 def test_ties_go_to_the_lower_index_for_hand_params():
     # 3 is equidistant from 1 and 5: CONVENTIONS.md sends it to the lower index.
-    sol = family.solve({"points": [[1], [3], [5]], "centres": [[1], [5]], "ask": "assignments"})
+    sol = solve({"points": [[1], [3], [5]], "centres": [[1], [5]], "ask": "assignments"})
     assert sol.answer == [1, 1, 2]
 
 
@@ -103,7 +114,32 @@ def test_ties_go_to_the_lower_index_for_hand_params():
 )
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
-        family.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"points": [[1], [2, "3"]], "centres": [[1], [2]]}, "at $.points[1]: unexpected [2, '3']"),
+        ({"points": [[1], [2]], "centres": [[1], [2]], "ask": "labels"},
+         "at $.ask: expected one of 'assignments', 'centres', got 'labels'"),
+        ({"points": [[1], [2]], "centres": [[1]]}, "at $.centres: k-means needs at least 2 centres"),
+        ({"points": [[1], [2]], "centres": [[1], [100]]},
+         "at $.centres: centre(s) [2] get no points: the update of an empty cluster is undefined"),
+        ({"points": [[1], [2]], "centers": [[1], [2]]}, "at $: unknown key 'centers' (did you mean 'centres'?)"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_levels_are_typed():
+    assert level_settings(NAME, "hard") == family.Level(dims=(2,), k=(3, 4), points=(9, 12), max_coordinate=12,
+                                                        asks=("centres",))
+    with pytest.raises(InvalidParams, match=r"at \$\.k: must be \[min, max\] with 2 <= min <= max"):
+        load(family.Level, {"k": [1, 3]})
 
 
 @settings(max_examples=50, deadline=None)
@@ -138,7 +174,7 @@ def test_instances_are_reproducible(seed, level):
 
 
 def test_sampler_uses_only_the_given_rng():
-    level = load_spec(NAME).levels["exam"]
+    level = level_settings(NAME, "exam")
     first = family.sample(random.Random(2), level)
     random.seed(77)
     assert family.sample(random.Random(2), level) == first
@@ -165,7 +201,8 @@ def test_slips_against_cdist_and_sklearn():
     applied = dict.fromkeys(SLIPS, 0)
     for level in LEVELS:
         for seed in range(60):
-            p = make_instance(NAME, level, seed).params
+            inst = make_instance(NAME, level, seed)
+            p = inst.params
             points, centres = np.array(p["points"], dtype=float), np.array(p["centres"], dtype=float)
             k, ask = len(centres), p["ask"]
             manhattan = cdist(points, centres, metric="cityblock").argmin(axis=1)
@@ -184,7 +221,7 @@ def test_slips_against_cdist_and_sklearn():
                 "labels-from-zero": list(cdist(points, centres).argmin(axis=1)) if ask == "assignments" else None,
             }
             for mistake_id, value in expected.items():
-                got = SLIPS[mistake_id].answer(p)
+                got = SLIPS[mistake_id].answer(inst.typed)
                 if value is None:
                     assert got is None, (mistake_id, p)
                 else:
@@ -197,22 +234,22 @@ def test_slips_hand_example_1d():
     # points 1, 2, 3, 10, 11 from centres 0 and 4: first assignment [1, 1, 2, 2, 2] (3 is nearer 4), means
     # 1.5 and 8; a second assignment moves 3 to c1: [1, 1, 1, 2, 2], means 2 and 10.5
     params = {"points": [[1], [2], [3], [10], [11]], "centres": [[0], [4]], "ask": "centres"}
-    assert family.solve(params).answer == [1.5, 8.0]
-    assert SLIPS["one-iteration-too-many"].answer(params) == [2.0, 10.5]
-    assert SLIPS["manhattan-assignment"].answer(params) is None
+    assert solve(params).answer == [1.5, 8.0]
+    assert slip("one-iteration-too-many", params) == [2.0, 10.5]
+    assert slip("manhattan-assignment", params) is None
     assignments = {**params, "ask": "assignments"}
-    assert SLIPS["one-iteration-too-many"].answer(assignments) == [1, 1, 1, 2, 2]
-    assert SLIPS["labels-from-zero"].answer(assignments) == [0, 0, 1, 1, 1]
-    assert "[1, 1, 2, 2, 2]" in SLIPS["labels-from-zero"].message(assignments)
+    assert slip("one-iteration-too-many", assignments) == [1, 1, 1, 2, 2]
+    assert slip("labels-from-zero", assignments) == [0, 0, 1, 1, 1]
+    assert "[1, 1, 2, 2, 2]" in SLIPS["labels-from-zero"].message(typed_params(NAME, assignments))
 
 
 def test_manhattan_hand_example_2d():
     # centres c1 = (0, 0), c2 = (2, 3). (0, 3): squared 9 vs 4 -> c2 (Manhattan 3 vs 2, c2 too);
     # (4, 0): squared 16 vs 13 -> c2, but Manhattan 4 vs 5 -> c1.
     params = {"points": [[0, 3], [4, 0]], "centres": [[0, 0], [2, 3]], "ask": "assignments"}
-    assert family.solve(params).answer == [2, 2]
-    assert SLIPS["manhattan-assignment"].answer(params) == [2, 1]
-    assert "(4, 0) is nearer c2 (squared distance 13) than c1 (16)" in SLIPS["manhattan-assignment"].message(params)
+    assert solve(params).answer == [2, 2]
+    assert slip("manhattan-assignment", params) == [2, 1]
+    assert "(4, 0) is nearer c2 (squared distance 13) than c1 (16)" in SLIPS["manhattan-assignment"].message(typed_params(NAME, params))
 
 
 def test_a_second_iteration_nearly_always_changes_the_answer():
@@ -222,7 +259,7 @@ def test_a_second_iteration_nearly_always_changes_the_answer():
         changed = 0
         for seed in range(150):
             inst = make_instance(NAME, level, seed)
-            too_many = SLIPS["one-iteration-too-many"].answer(inst.params)
+            too_many = SLIPS["one-iteration-too-many"].answer(inst.typed)
             changed += too_many is not None and not np.allclose(
                 np.array(too_many, dtype=float), np.array(inst.answer, dtype=float), rtol=0.01, atol=0.005)
         assert changed >= 0.95 * 150, (level, changed)

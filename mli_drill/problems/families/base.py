@@ -100,6 +100,20 @@ class FieldError(InvalidParams):
         self.message = message
 
 
+OMIT_NONE = "omit_none"  # dataclass field metadata read by mli_drill.problems.convert.dump
+
+
+def optional() -> Any:
+    """A ``Params`` field the JSON may leave out: ``None`` when absent, and left out of the JSON when ``None``.
+
+    For keys only some instances have (``wrt`` only when a gradient is asked, the
+    fields of one variant), so the JSON of each instance lists just its own keys::
+
+        wrt: str | None = optional()
+    """
+    return field(default=None, metadata={OMIT_NONE: True})
+
+
 def require(condition: bool, field: str, message: str) -> None:
     """Raise :class:`FieldError` for ``field`` unless ``condition`` holds (for ``__post_init__`` range checks)."""
     if not condition:

@@ -5,15 +5,16 @@ Conventions (CONVENTIONS.md, "Classification metrics"): accuracy
 specificity (TNR) TN/(TN+FP); F1 = 2TP/(2TP+FP+FN);
 F_beta = (1+b²) P R / (b² P + R).
 
-Parameters (JSON form):
+Parameters (JSON form), typed as :class:`Params`:
     metric      "accuracy" | "precision" | "recall" | "specificity" | "f1" | "fbeta"
     beta        positive number when metric == "fbeta", else null/absent
     source      "matrix" (give tp, fp, fn, tn) or "labels" (give y_true, y_pred, positive)
     tp, fp, fn, tn        non-negative ints (source "matrix")
     y_true, y_pred        equal-length lists of 0/1 (source "labels")
     positive              0 or 1: which label is the positive class (source "labels")
-Parameters the source does not use must be absent (or null). The asked metric's
-denominator must not be 0 (InvalidParams otherwise).
+Parameters the source does not use must be absent (or null; generated instances
+leave them out, and always have ``beta``). The asked metric's denominator must
+not be 0 (InvalidParams otherwise).
 
 The catalogued slips (``MISTAKES``) reuse ``value`` with one step done wrong:
 FP and FN exchanged (precision for recall, NPV for specificity), F1 as the
@@ -22,14 +23,18 @@ arithmetic mean, beta not squared, or the other label taken as positive.
 
 from __future__ import annotations
 
+import math
 import random
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Literal
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Mistake, Rejections, Solution, optional, require
 from mli_drill.problems.families.common import fmt, informative, prefer_informative
 
-METRICS = ("accuracy", "precision", "recall", "specificity", "f1", "fbeta")
+Metric = Literal["accuracy", "precision", "recall", "specificity", "f1", "fbeta"]
+Source = Literal["matrix", "labels"]
+METRICS: tuple[Metric, ...] = ("accuracy", "precision", "recall", "specificity", "f1", "fbeta")
 NAMES = {
     "accuracy": "accuracy",
     "precision": "precision (positive predictive value)",
@@ -45,78 +50,90 @@ LABEL_KEYS = ("y_true", "y_pred", "positive")
 # --------------------------------------------------------------------------- params
 
 
-def _count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidParams(f"{name} must be a non-negative integer, got {value!r}")
-    return value
+@dataclass(frozen=True, kw_only=True)
+class Params:
+    metric: Metric
+    beta: int | float | None = None  # always in the JSON: null unless the metric is fbeta
+    source: Source
+    tp: int | None = optional()  # the cells (source "matrix")
+    fp: int | None = optional()
+    fn: int | None = optional()
+    tn: int | None = optional()
+    y_true: tuple[int, ...] | None = optional()  # the labels (source "labels")
+    y_pred: tuple[int, ...] | None = optional()
+    positive: int | None = optional()
+
+    def __post_init__(self) -> None:
+        if self.metric == "fbeta":
+            beta = self.beta
+            require(beta is not None and beta > 0 and math.isfinite(beta), "beta",
+                    f"metric 'fbeta' needs a positive number beta, got {beta!r}")
+        else:
+            require(self.beta is None, "beta", "is only used when metric is 'fbeta'")
+        used, unused = (MATRIX_KEYS, LABEL_KEYS) if self.source == "matrix" else (LABEL_KEYS, MATRIX_KEYS)
+        for key in unused:
+            require(getattr(self, key) is None, key, f"source {self.source!r} does not use {key}")
+        for key in used:
+            require(getattr(self, key) is not None, key, f"source {self.source!r} needs {key}")
+        if self.source == "matrix":
+            for key in MATRIX_KEYS:
+                require(getattr(self, key) >= 0, key, f"must be a non-negative integer, got {getattr(self, key)}")
+        else:
+            for key in ("y_true", "y_pred"):
+                labels = getattr(self, key)
+                require(len(labels) > 0, key, "must be a non-empty list of 0/1 labels")
+                bad = next((i for i, v in enumerate(labels) if v not in (0, 1)), None)
+                require(bad is None, f"{key}[{bad}]", f"must be 0 or 1, got {labels[bad or 0]!r}")
+            require(len(self.y_true or ()) == len(self.y_pred or ()), "y_pred", "y_true and y_pred must have the same length")
+            require(self.positive in (0, 1), "positive", f"must be 0 or 1, got {self.positive!r}")
+        require(not zero_denominator(self.metric, counts_of(self)), "",
+                f"{self.metric} is undefined here: its denominator is 0")
 
 
-def _labels(value: Any, name: str) -> list[int]:
-    if not isinstance(value, list) or not value:
-        raise InvalidParams(f"{name} must be a non-empty list of 0/1 labels")
-    for i, v in enumerate(value):
-        if isinstance(v, bool) or v not in (0, 1):
-            raise InvalidParams(f"{name}[{i}] must be 0 or 1, got {v!r}")
-    return [int(v) for v in value]
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    metrics: tuple[Metric, ...] = METRICS  # which metric may be asked
+    sources: tuple[Source, ...] = ("matrix",)  # matrix (counts given) or labels (count them)
+    counts: tuple[int, int] = (1, 20)  # [low, high] of each confusion-matrix cell
+    n: tuple[int, int] = (8, 12)  # [low, high] number of labels
+    positive: tuple[int, ...] = (1,)  # which label (0 or 1) may be the positive class
+    betas: tuple[int | float, ...] = (0.5, 2)  # beta values for F-beta
+
+    def __post_init__(self) -> None:
+        require(bool(self.metrics), "metrics", "must list at least one metric")
+        require(bool(self.sources), "sources", "must list at least one source")
+        require(1 <= self.counts[0] <= self.counts[1], "counts", "must be [low, high] with 1 <= low <= high")
+        require(2 <= self.n[0] <= self.n[1], "n", "must be [low, high] with 2 <= low <= high")
+        require(bool(self.positive) and set(self.positive) <= {0, 1}, "positive", "must be a non-empty list of 0 and/or 1")
+        require(bool(self.betas) and min(self.betas) > 0, "betas", "must be a non-empty list of positive numbers")
 
 
-def beta_of(params: dict) -> Fraction | None:
+def beta_of(params: Params) -> Fraction | None:
     """beta as an exact fraction (0.5 -> 1/2) so F-beta's fraction display is exact."""
-    beta = params.get("beta")
-    if params["metric"] != "fbeta":
-        if beta is not None:
-            raise InvalidParams("beta is only used when metric is 'fbeta'")
-        return None
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta > 0 or beta != beta:
-        raise InvalidParams(f"metric 'fbeta' needs a positive number beta, got {beta!r}")
-    return Fraction(beta).limit_denominator(1000)
+    return None if params.metric != "fbeta" or params.beta is None else Fraction(params.beta).limit_denominator(1000)
 
 
-def counts_of(params: dict) -> dict[str, int]:
-    """TP, FP, FN, TN from either source."""
-    source = params.get("source")
-    if source == "matrix":
-        extra = [k for k in LABEL_KEYS if params.get(k) is not None]
-        if extra:
-            raise InvalidParams(f"source 'matrix' does not use {', '.join(extra)}")
-        for key in MATRIX_KEYS:
-            if key not in params:
-                raise InvalidParams(f"source 'matrix' needs {key}")
-        return {key: _count(params[key], key) for key in MATRIX_KEYS}
-    if source == "labels":
-        extra = [k for k in MATRIX_KEYS if params.get(k) is not None]
-        if extra:
-            raise InvalidParams(f"source 'labels' does not use {', '.join(extra)}")
-        for key in LABEL_KEYS:
-            if key not in params:
-                raise InvalidParams(f"source 'labels' needs {key}")
-        y_true, y_pred = _labels(params["y_true"], "y_true"), _labels(params["y_pred"], "y_pred")
-        if len(y_true) != len(y_pred):
-            raise InvalidParams("y_true and y_pred must have the same length")
-        positive = params["positive"]
-        if isinstance(positive, bool) or positive not in (0, 1):
-            raise InvalidParams(f"positive must be 0 or 1, got {positive!r}")
-        pairs = list(zip(y_true, y_pred))
-        return {
-            "tp": sum(t == positive and p == positive for t, p in pairs),
-            "fp": sum(t != positive and p == positive for t, p in pairs),
-            "fn": sum(t == positive and p != positive for t, p in pairs),
-            "tn": sum(t != positive and p != positive for t, p in pairs),
-        }
-    raise InvalidParams(f"source must be 'matrix' or 'labels', got {source!r}")
+def _label_counts(y_true: tuple[int, ...] | list[int], y_pred: tuple[int, ...] | list[int], positive: int) -> dict[str, int]:
+    pairs = list(zip(y_true, y_pred))
+    return {
+        "tp": sum(t == positive and p == positive for t, p in pairs),
+        "fp": sum(t != positive and p == positive for t, p in pairs),
+        "fn": sum(t == positive and p != positive for t, p in pairs),
+        "tn": sum(t != positive and p != positive for t, p in pairs),
+    }
 
 
-def check(params: Any) -> tuple[str, Fraction | None, dict[str, int]]:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping")
-    metric = params.get("metric")
-    if metric not in METRICS:
-        raise InvalidParams(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
-    beta = beta_of(params)
-    counts = counts_of(params)
-    if zero_denominator(metric, counts):
-        raise InvalidParams(f"{metric} is undefined here: its denominator is 0")
-    return metric, beta, counts
+def counts_of(params: Params, positive: int | None = None) -> dict[str, int]:
+    """TP, FP, FN, TN from either source (``positive`` overrides the params' positive label)."""
+    if params.source == "matrix":
+        return {"tp": params.tp or 0, "fp": params.fp or 0, "fn": params.fn or 0, "tn": params.tn or 0}
+    return _label_counts(params.y_true or (), params.y_pred or (), (params.positive or 0) if positive is None else positive)
+
+
+def _parts(params: Params) -> tuple[Metric, Fraction | None, dict[str, int]]:
+    return params.metric, beta_of(params), counts_of(params)
 
 
 def zero_denominator(metric: str, c: dict[str, int]) -> bool:
@@ -167,44 +184,44 @@ def _real(x: Fraction) -> float:
     return round(float(x), 12)
 
 
-def _precision_recall_swapped(params: dict) -> float | None:
-    metric, beta, c = check(params)
+def _precision_recall_swapped(params: Params) -> float | None:
+    metric, beta, c = _parts(params)
     if metric not in ("precision", "recall", "fbeta") or zero_denominator(metric, _fp_fn_swapped(c)):
         return None
     return _real(value(metric, _fp_fn_swapped(c), beta))
 
 
-def _npv_for_specificity(params: dict) -> float | None:
-    metric, beta, c = check(params)
+def _npv_for_specificity(params: Params) -> float | None:
+    metric, beta, c = _parts(params)
     if metric != "specificity" or c["tn"] + c["fn"] == 0:
         return None
     return _real(value(metric, _fp_fn_swapped(c), beta))
 
 
-def _arithmetic_mean_f1(params: dict) -> float | None:
-    metric, beta, c = check(params)
+def _arithmetic_mean_f1(params: Params) -> float | None:
+    metric, beta, c = _parts(params)
     if metric != "f1":
         return None
     return _real((value("precision", c, beta) + value("recall", c, beta)) / 2)
 
 
-def _beta_not_squared(params: dict) -> float | None:
-    metric, beta, c = check(params)
+def _beta_not_squared(params: Params) -> float | None:
+    metric, beta, c = _parts(params)
     if metric != "fbeta" or beta == 1:
         return None
     return _real(value(metric, c, beta, square_beta=False))
 
 
-def _positive_class_swapped(params: dict) -> float | None:
-    metric, beta, _ = check(params)
-    if params["source"] != "labels" or params["positive"] != 0:
+def _positive_class_swapped(params: Params) -> float | None:
+    metric, beta, _ = _parts(params)
+    if params.source != "labels" or params.positive != 0:
         return None
-    other = counts_of({**params, "positive": 1})
+    other = counts_of(params, positive=1)
     return None if zero_denominator(metric, other) else _real(value(metric, other, beta))
 
 
-def _precision_recall_message(params: dict) -> str:
-    metric, _, c = check(params)
+def _precision_recall_message(params: Params) -> str:
+    metric, _, c = _parts(params)
     tp, fp, fn = c["tp"], c["fp"], c["fn"]
     precision = f"precision = TP / (TP + FP) = {tp} / ({tp} + {fp})"
     recall = f"recall = TP / (TP + FN) = {tp} / ({tp} + {fn})"
@@ -216,29 +233,29 @@ def _precision_recall_message(params: dict) -> str:
             f"(FP are wrongly predicted positive, FN are missed actual positives)")
 
 
-def _npv_message(params: dict) -> str:
-    _, _, c = check(params)
+def _npv_message(params: Params) -> str:
+    _, _, c = _parts(params)
     tn, fp, fn = c["tn"], c["fp"], c["fn"]
     return (f"you divided by the predicted negatives (TN + FN, the negative predictive value): specificity is over "
             f"the actual negatives, TN / (TN + FP) = {tn} / ({tn} + {fp}), not {tn} / ({tn} + {fn})")
 
 
-def _arithmetic_mean_message(params: dict) -> str:
-    _, _, c = check(params)
+def _arithmetic_mean_message(params: Params) -> str:
+    _, _, c = _parts(params)
     tp, fp, fn = c["tp"], c["fp"], c["fn"]
     return (f"you averaged precision {tp}/{tp + fp} and recall {tp}/{tp + fn} arithmetically: F1 is their "
             f"harmonic mean, 2TP / (2TP + FP + FN) = {2 * tp} / ({2 * tp} + {fp} + {fn})")
 
 
-def _beta_not_squared_message(params: dict) -> str:
-    _, beta, _ = check(params)
+def _beta_not_squared_message(params: Params) -> str:
+    _, beta, _ = _parts(params)
     assert beta is not None
     b, b2 = fmt(float(beta)), fmt(float(beta * beta))
     return f"you used beta = {b} where the formula has beta² = {b2}: F_beta = (1 + {b2}) P R / ({b2} P + R)"
 
 
-def _positive_class_message(params: dict) -> str:
-    right, wrong = counts_of(params), counts_of({**params, "positive": 1})
+def _positive_class_message(params: Params) -> str:
+    right, wrong = counts_of(params), counts_of(params, positive=1)
     return (f"you took label 1 as the positive class: here it is label 0, so TP counts samples that are 0 and "
             f"predicted 0 (TP = {right['tp']}, FP = {right['fp']}, FN = {right['fn']}), not 1 and 1 "
             f"(TP = {wrong['tp']})")
@@ -256,30 +273,31 @@ MISTAKES = (
 # --------------------------------------------------------------------------- sampling
 
 
-def sample(rng: random.Random, level: dict) -> dict:
-    metric = rng.choice(list(level.get("metrics", METRICS)))
-    source = rng.choice(list(level.get("sources", ["matrix"])))
-    betas = list(level.get("betas", [0.5, 2]))
-    params: dict[str, Any] = {"metric": metric, "beta": rng.choice(betas) if metric == "fbeta" else None,
-                              "source": source}
-    return prefer_informative(lambda: _draw(rng, level, params), _informative)
+def sample(rng: random.Random, level: Level) -> Params:
+    metric = rng.choice(list(level.metrics))
+    source = rng.choice(list(level.sources))
+    betas = list(level.betas)
+    beta = rng.choice(betas) if metric == "fbeta" else None
+    return prefer_informative(lambda: _draw(rng, level, metric, beta, source), _informative)
 
 
-def _draw(rng: random.Random, level: dict, params: dict[str, Any]) -> dict[str, Any]:
+def _draw(rng: random.Random, level: Level, metric: Metric, beta: int | float | None, source: Source) -> Params:
     """Counts, or label vectors with every cell present (every metric defined and non-trivial)."""
-    if params["source"] == "matrix":
-        low, high = level.get("counts", [1, 20])
-        return {**params, **{key: rng.randint(low, high) for key in MATRIX_KEYS}}
-    n_low, n_high = level.get("n", [8, 12])
-    positives = list(level.get("positive", [1]))
+    if source == "matrix":
+        low, high = level.counts
+        tp, fp, fn, tn = (rng.randint(low, high) for _ in MATRIX_KEYS)
+        return Params(metric=metric, beta=beta, source=source, tp=tp, fp=fp, fn=fn, tn=tn)
+    n_low, n_high = level.n
+    positives = list(level.positive)
     rejections = Rejections()
     while True:
         n = rng.randint(n_low, n_high)
         y_true = [rng.randint(0, 1) for _ in range(n)]
         y_pred = [rng.randint(0, 1) for _ in range(n)]
-        candidate = {**params, "y_true": y_true, "y_pred": y_pred, "positive": rng.choice(positives)}
-        if min(counts_of(candidate).values()) >= 1:
-            return candidate
+        positive = rng.choice(positives)
+        if min(_label_counts(y_true, y_pred, positive).values()) >= 1:
+            return Params(metric=metric, beta=beta, source=source, y_true=tuple(y_true), y_pred=tuple(y_pred),
+                          positive=positive)
         rejections.again()
 
 
@@ -288,10 +306,10 @@ def _draw(rng: random.Random, level: dict, params: dict[str, Any]) -> dict[str, 
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
 
 
-def _informative(params: dict[str, Any]) -> bool:
+def _informative(params: Params) -> bool:
     """Each slip's value is told apart from the answer and the others (so, e.g., F1 is not asked where
     precision and recall are so close that their arithmetic mean passes for F1)."""
-    metric, beta, counts = check(params)
+    metric, beta, counts = _parts(params)
     return informative(_real(value(metric, counts, beta)), [m.answer(params) for m in MISTAKES], **SEPARATION)
 
 
@@ -316,18 +334,19 @@ def matrix_grid(c: dict[str, int]) -> str:
     ])
 
 
-def data_text(params: dict) -> str:
-    if params["source"] == "matrix":
-        c = {k: params[k] for k in MATRIX_KEYS}
+def data_text(params: Params) -> str:
+    if params.source == "matrix":
+        c = counts_of(params)
         return "A binary classifier's confusion matrix on a test set:\n\n" + table([
             ["", "predicted positive", "predicted negative"],
             ["actual positive", c["tp"], c["fn"]],
             ["actual negative", c["fp"], c["tn"]],
         ])
-    y_true, y_pred = params["y_true"], params["y_pred"]
-    rows = [["sample"] + [str(i + 1) for i in range(len(y_true))], ["true"] + y_true, ["predicted"] + y_pred]
+    y_true, y_pred = list(params.y_true or ()), list(params.y_pred or ())
+    rows: list[list[object]] = [["sample", *[str(i + 1) for i in range(len(y_true))]], ["true", *y_true],
+                                ["predicted", *y_pred]]
     return (f"A binary classifier's predictions on {len(y_true)} test samples; the positive class is "
-            f"label {params['positive']}:\n\n" + table(rows))
+            f"label {params.positive}:\n\n" + table(rows))
 
 
 def formula(metric: str, beta: Fraction | None) -> str:
@@ -341,14 +360,14 @@ def formula(metric: str, beta: Fraction | None) -> str:
         return "specificity = TN / (TN + FP)"
     if metric == "f1":
         return "F1 = 2TP / (2TP + FP + FN)"
-    assert beta is not None  # check() gives a beta exactly when the metric is fbeta
+    assert beta is not None  # beta_of() gives a beta exactly when the metric is fbeta
     return f"F_beta = (1 + beta²) P R / (beta² P + R) with beta = {fmt(float(beta))}, P = precision, R = recall"
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    metric, beta, _ = check(params)
+def question_fields(params: Params) -> dict[str, str]:
+    metric, beta, _ = _parts(params)
     if metric == "fbeta":
-        assert beta is not None  # check() gives a beta exactly when the metric is fbeta
+        assert beta is not None  # beta_of() gives a beta exactly when the metric is fbeta
         name = f"F-beta score with beta = {fmt(float(beta))}"
     else:
         name = NAMES[metric]
@@ -364,13 +383,13 @@ def show(x: Fraction) -> str:
     return f"{x.numerator}/{x.denominator} ≈ {fmt(float(x))}"
 
 
-def solve(params: dict) -> Solution:
-    metric, beta, c = check(params)
+def solve(params: Params) -> Solution:
+    metric, beta, c = _parts(params)
     tp, fp, fn, tn = c["tp"], c["fp"], c["fn"], c["tn"]
     steps = []
-    if params["source"] == "labels":
-        pos = params["positive"]
-        pairs = list(zip(params["y_true"], params["y_pred"]))
+    if params.source == "labels":
+        pos = params.positive or 0  # 0 or 1: Params checks it is given with labels
+        pairs = list(zip(params.y_true or (), params.y_pred or ()))
         cells = {
             "TP": [i for i, (t, p) in enumerate(pairs, 1) if t == pos and p == pos],
             "FN": [i for i, (t, p) in enumerate(pairs, 1) if t == pos and p != pos],

@@ -13,24 +13,78 @@ arithmetic before the means is in integers.
 The catalogued slips (``MISTAKES``) reuse the same steps with one done wrong:
 the assignment by Manhattan distance, a second iteration run on, or the centre
 numbers counted from 0.
+
+Params (JSON), typed as :class:`Params`::
+
+    {"points": [[x] | [x, y] | x, ...], "centres": [[x] | [x, y] | x, ...], "ask": "assignments" | "centres"}
+
+(integer coordinates; 1-D points may be given as plain integers; ``ask`` defaults to ``centres``).
 """
 
 from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator
+from typing import Iterator, Literal, Sequence
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import fmt, format_grid, informative, prefer_informative
 
-ASKS = ("assignments", "centres")
+Ask = Literal["assignments", "centres"]
+ASKS: tuple[Ask, ...] = ("assignments", "centres")
 
 Point = list[int]
+Coordinates = tuple[int, ...] | int  # a point as JSON gives it: [x] or [x, y], or a plain x for 1-D data
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+@dataclass(frozen=True)
+class Params:
+    points: tuple[Coordinates, ...]
+    centres: tuple[Coordinates, ...]
+    ask: Ask = "centres"
+
+    def __post_init__(self) -> None:
+        require(len(self.points) > 0, "points", "must list at least one point")
+        require(len(self.centres) >= 2, "centres", "k-means needs at least 2 centres")
+        points, centres = _lists(self.points), _lists(self.centres)
+        dims = {len(p) for p in points + centres}
+        require(len(dims) == 1 and dims.pop() in (1, 2), "centres", "points and centres must all be 1-D or all 2-D")
+        if self.ask == "centres":
+            assignment = _assign_with_ties(points, centres)
+            empty = [j + 1 for j in range(len(centres)) if j not in assignment]
+            require(not empty, "centres", f"centre(s) {empty} get no points: the update of an empty cluster is undefined")
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    dims: tuple[int, ...] = (1,)  # data dimension choices (1 or 2)
+    k: tuple[int, int] = (2, 2)  # [min, max] number of clusters
+    points: tuple[int, int] = (5, 6)  # [min, max] number of points
+    max_coordinate: int = 10  # coordinates are integers 0..max_coordinate
+    asks: tuple[Ask, ...] = ASKS  # what may be asked
+
+    def __post_init__(self) -> None:
+        require(bool(self.dims) and set(self.dims) <= {1, 2}, "dims", "must be a non-empty list of 1 and/or 2")
+        require(2 <= self.k[0] <= self.k[1], "k", "must be [min, max] with 2 <= min <= max")
+        require(1 <= self.points[0] <= self.points[1], "points", "must be [min, max] with 1 <= min <= max")
+        require(self.max_coordinate >= 1, "max_coordinate", "must be at least 1")
+        require(bool(self.asks), "asks", "must list at least one question")
+
+
+def _lists(coordinates: Sequence[Coordinates]) -> list[Point]:
+    """Points as lists of coordinates (a plain integer is a 1-D point)."""
+    return [[p] if type(p) is int else list(p) for p in coordinates]  # type: ignore[arg-type]
+
+
+def _unpacked(params: Params) -> tuple[list[Point], list[Point], Ask]:
+    return _lists(params.points), _lists(params.centres), params.ask
+
+
+def sample(rng: random.Random, level: Level) -> Params:
     """Distinct integer points and k distinct centres with a unique nearest centre for every point.
 
     Resampled until no point is equidistant from two centres (in the first assignment, and in a second
@@ -38,15 +92,16 @@ def sample(rng: random.Random, level: dict) -> dict:
     Draws that are not yet converged (a second iteration would change the answer) and whose slips are
     told apart from the answer and each other are preferred.
     """
-    dim = rng.choice(level.get("dims", [1]))
-    ask = rng.choice(level.get("asks", list(ASKS)))
-    pool = _grid(dim, int(level.get("max_coordinate", 10)))
-    return prefer_informative(lambda: _draw(rng, level, pool, dim, ask), _informative_draw)
+    dim = rng.choice(level.dims)
+    ask = rng.choice(level.asks)
+    pool = _grid(dim, level.max_coordinate)
+    points, centres, ask = prefer_informative(lambda: _draw(rng, level, pool, dim, ask), _informative_draw)
+    return Params(tuple(tuple(p) for p in points), tuple(tuple(c) for c in centres), ask)
 
 
-def _draw(rng: random.Random, level: dict, pool: list[tuple[int, ...]], dim: int, ask: str) -> dict:
-    k_lo, k_hi = level.get("k", [2, 2])
-    n_lo, n_hi = level.get("points", [5, 6])
+def _draw(rng: random.Random, level: Level, pool: list[tuple[int, ...]], dim: int, ask: Ask) -> tuple[list[Point], list[Point], Ask]:
+    k_lo, k_hi = level.k
+    n_lo, n_hi = level.points
     rejections = Rejections()
     while True:
         k = rng.randint(k_lo, k_hi)
@@ -66,7 +121,7 @@ def _draw(rng: random.Random, level: dict, pool: list[tuple[int, ...]], dim: int
             continue
         if dim == 1:
             points.sort()
-        return {"points": points, "centres": centres, "ask": ask}
+        return points, centres, ask
 
 
 # Twice the answer tolerance of problems/kmeans-step.yaml: values closer than this could both be
@@ -74,15 +129,10 @@ def _draw(rng: random.Random, level: dict, pool: list[tuple[int, ...]], dim: int
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 
-def _informative(params: dict) -> bool:
-    """A second iteration would change the answer (so stopping after one matters), and every slip that
-    applies is told apart from the answer and the others."""
-    return _informative_points(*_validated(params))
-
-
-def _informative_draw(params: dict) -> bool:
-    """``_informative`` for the sampler's own draws, which need no validation."""
-    return _informative_points(params["points"], params["centres"], params["ask"])
+def _informative_draw(draw: tuple[list[Point], list[Point], Ask]) -> bool:
+    """A draw (points, centres, ask) where a second iteration would change the answer (so stopping after
+    one matters), and every slip that applies is told apart from the answer and the others."""
+    return _informative_points(*draw)
 
 
 def _informative_points(points: list[Point], centres: list[Point], ask: str) -> bool:
@@ -190,13 +240,10 @@ def _new_centres(points: list[Point], assignment: list[int], k: int) -> list[lis
     return centres
 
 
-def solve(params: dict) -> Solution:
-    points, centres, ask = _validated(params)
+def solve(params: Params) -> Solution:
+    points, centres, ask = _unpacked(params)
     k, dim = len(centres), len(points[0])
-    assignment = _assign_with_ties(points, centres)
-    empty = [j + 1 for j in range(k) if j not in assignment]
-    if empty and ask == "centres":
-        raise InvalidParams(f"centre(s) {empty} get no points: the update of an empty cluster is undefined")
+    assignment = _assign_with_ties(points, centres)  # no cluster is empty when the centres are asked (Params checks)
     # 1-D: plain distances |x - c|; 2-D: squared distances (same order, no square roots).
     distance = (lambda p, c: abs(p[0] - c[0])) if dim == 1 else _squared
     what = "distance |x - c|" if dim == 1 else "squared distance"
@@ -239,8 +286,8 @@ def solve(params: dict) -> Solution:
 # --------------------------------------------------------------------------- mistakes
 
 
-def _manhattan_assignment(params: dict) -> list | None:
-    points, centres, ask = _validated(params)
+def _manhattan_assignment(params: Params) -> list | None:
+    points, centres, ask = _unpacked(params)
     wrong = _assign_with_ties(points, centres, _manhattan_rows)
     if wrong == _assign_with_ties(points, centres):
         return None  # the same nearest centres (always in 1-D): the slip changes nothing here
@@ -270,19 +317,19 @@ def _reassign(points: list[Point], sums: list[list[int]], counts: list[int], tie
     return _assign(scaled_points, scaled_means)
 
 
-def _one_iteration_too_many(params: dict) -> list | None:
-    points, centres, ask = _validated(params)
+def _one_iteration_too_many(params: Params) -> list | None:
+    points, centres, ask = _unpacked(params)
     second = _second_assignment(points, centres)
     return None if second is None else _result(points, second, len(centres), ask)
 
 
-def _labels_from_zero(params: dict) -> list | None:
-    points, centres, ask = _validated(params)
+def _labels_from_zero(params: Params) -> list | None:
+    points, centres, ask = _unpacked(params)
     return _assign_with_ties(points, centres) if ask == "assignments" else None
 
 
-def _manhattan_message(params: dict) -> str:
-    points, centres, _ = _validated(params)
+def _manhattan_message(params: Params) -> str:
+    points, centres, _ = _unpacked(params)
     right = _assign_with_ties(points, centres)
     wrong = _assign_with_ties(points, centres, _manhattan_rows)
     i = next((i for i, (a, b) in enumerate(zip(right, wrong)) if a != b), 0)
@@ -306,8 +353,8 @@ def _moved_text(points: list[Point], centres: list[Point]) -> str:
     return ", ".join(exact(c[0]) if len(c) == 1 else f"({exact(c[0])}, {exact(c[1])})" for c in means)
 
 
-def _too_many_message(params: dict) -> str:
-    points, centres, ask = _validated(params)
+def _too_many_message(params: Params) -> str:
+    points, centres, ask = _unpacked(params)
     start = ", ".join(f"c{j + 1} = {_point_text(c)}" for j, c in enumerate(centres))
     moved = _moved_text(points, centres)
     if ask == "assignments":
@@ -317,8 +364,8 @@ def _too_many_message(params: dict) -> str:
             f"each centre once, to {moved}; reassigning to those is the next iteration")
 
 
-def _labels_message(params: dict) -> str:
-    points, centres, _ = _validated(params)
+def _labels_message(params: Params) -> str:
+    points, centres, _ = _unpacked(params)
     return (f"you numbered the centres from 0: the answer uses 1 for c1, …, {len(centres)} for c{len(centres)}, "
             f"so the assignments are {_result(points, _assign_with_ties(points, centres), len(centres), 'assignments')}")
 
@@ -358,8 +405,8 @@ def _point_text(p: Point) -> str:
     return str(p[0]) if len(p) == 1 else f"({p[0]}, {p[1]})"
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    points, centres, ask = _validated(params)
+def question_fields(params: Params) -> dict[str, str]:
+    points, centres, ask = _unpacked(params)
     dim = len(points[0])
     return {
         "variant": f"{ask}_{dim}d",
@@ -369,32 +416,3 @@ def question_fields(params: dict) -> dict[str, str]:
         "centres": ", ".join(f"c{j + 1} = {_point_text(c)}" for j, c in enumerate(centres)),
         "centre_list": ", ".join(f"c{j + 1}" for j in range(len(centres))),
     }
-
-
-def _validated(params: dict) -> tuple[list[Point], list[Point], str]:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping with points, centres and ask")
-    ask = params.get("ask", "centres")
-    if ask not in ASKS:
-        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}, not {ask!r}")
-    points = _points(params.get("points"), "points")
-    centres = _points(params.get("centres"), "centres")
-    dims = {len(p) for p in points + centres}
-    if len(dims) != 1 or dims.pop() not in (1, 2):
-        raise InvalidParams("points and centres must all be 1-D or all 2-D")
-    if len(centres) < 2:
-        raise InvalidParams("k-means needs at least 2 centres")
-    return points, centres, ask
-
-
-def _points(value: object, name: str) -> list[Point]:
-    if not isinstance(value, list) or not value:
-        raise InvalidParams(f"{name} must be a non-empty list of points")
-    result = []
-    for p in value:
-        if not isinstance(p, list):
-            p = [p]  # 1-D data may be given as plain numbers
-        if not p or not all(type(v) is int or (isinstance(v, int) and not isinstance(v, bool)) for v in p):
-            raise InvalidParams(f"{name} must hold integer coordinates, found {p!r}")
-        result.append(list(p))
-    return result
