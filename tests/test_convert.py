@@ -89,3 +89,16 @@ def test_an_unknown_annotation_is_the_family_s_bug_not_the_student_s() -> None:
 def test_where_names_the_root() -> None:
     with pytest.raises(InvalidParams, match=r"^at \$\.levels\.easy: missing 'boxes'$"):
         load(Scene, {"size": [1, 2]}, "$.levels.easy")
+
+
+def test_a_union_reports_the_option_that_got_furthest() -> None:
+    @dataclass(frozen=True)
+    class Points:
+        points: tuple[int, ...] | int
+
+    assert load(Points, {"points": 3}).points == 3
+    assert load(Points, {"points": [1, 2]}).points == (1, 2)
+    with pytest.raises(InvalidParams, match=r"^at \$\.points\[1\]: expected an integer, got '3'$"):
+        load(Points, {"points": [2, "3"]})
+    with pytest.raises(InvalidParams, match=r"^at \$\.points: expected"):
+        load(Points, {"points": "x"})

@@ -120,7 +120,13 @@ def _union(options: tuple[Any, ...], value: Any, where: str) -> Any:
             return _convert(option, value, where)
         except InvalidParams as error:
             failures.append(error)
-    raise failures[0] if len(concrete) == 1 else _fail(where, f"unexpected {_describe(value)}")
+    # the option that got furthest into the value says what is wrong (``[2, '3']`` for ``tuple[int, ...] | int``:
+    # "at $.points[1]: expected an integer", not "expected an integer" at $.points)
+    return _raise(max(failures, key=lambda error: len(str(error).split(": ", 1)[0])))
+
+
+def _raise(error: InvalidParams) -> Any:
+    raise error
 
 
 def _sequence(kind: Any, origin: type, value: Any, where: str) -> Any:

@@ -120,7 +120,7 @@ def test_invalid_params(params):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"points": [[1], [2, "3"]], "centres": [[1], [2]]}, "at $.points[1]: unexpected [2, '3']"),
+        ({"points": [[1], [2, "3"]], "centres": [[1], [2]]}, "at $.points[1][1]: expected an integer, got '3'"),
         ({"points": [[1], [2]], "centres": [[1], [2]], "ask": "labels"},
          "at $.ask: expected one of 'assignments', 'centres', got 'labels'"),
         ({"points": [[1], [2]], "centres": [[1]]}, "at $.centres: k-means needs at least 2 centres"),
