@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
 from mli_drill.cli import completion
+
+if TYPE_CHECKING:
+    from mli_drill.store import Store
 
 app = typer.Typer(invoke_without_command=True)  # the help is the callback's docstring
 
@@ -123,7 +126,7 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _recurring(store: Any) -> list[dict[str, Any]]:
+def _recurring(store: "Store") -> list[dict[str, Any]]:
     """Slips named at least twice in the last 30 days, this paper's answers included (as ``stats`` shows them)."""
     from mli_drill import clock
     from mli_drill.services.progress import recurring_mistakes

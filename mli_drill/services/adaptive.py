@@ -12,25 +12,22 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from mli_drill.review.ability import Abilities, LevelChoice, answers_from_log, choose, from_rows
-from mli_drill.review import stats
 from mli_drill.clock import iso
+from mli_drill.review import stats
+from mli_drill.review.ability import TARGET, Abilities, LevelChoice, answers_from_log, choose, family_report, from_rows, level_report
 from mli_drill.review.interleave import FamilyNeed
-from mli_drill.review.scheduling import is_due
-from mli_drill.review.ability import TARGET, family_report, level_report
 from mli_drill.review.optimizer import MIN_REVIEWS, NUDGE_NEW_REVIEWS
+from mli_drill.review.scheduling import Policy, is_due
+from mli_drill.store import Store
 from mli_drill.vocabulary import ItemKey
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from mli_drill.review.interleave import FamilyNeed
-    from mli_drill.review.scheduling import Policy
-
 AUTO = "auto"
 
 
-def current_abilities(store: Any) -> Abilities:
+def current_abilities(store: Store) -> Abilities:
     """Every family's ability now: the stored fold plus the answers given since (saved back when there are any)."""
     cache = store.adaptive.ability_cache()
     state = from_rows(cache.abilities, cache.levels) if cache.through is not None else Abilities()
@@ -54,7 +51,7 @@ class LevelChooser:
     answers (each one is in the review log before the next problem is drawn).
     """
 
-    def __init__(self, store: Any, level: str):
+    def __init__(self, store: Store, level: str):
         self.store = store
         self.level = level
 
@@ -75,12 +72,12 @@ class LevelChooser:
         return {family: state.level_for(family) for family in families}
 
 
-def with_fitted_parameters(policy: "Policy", store: Any) -> "Policy":
+def with_fitted_parameters(policy: Policy, store: Store) -> Policy:
     """``policy`` with the FSRS parameters in use in this database (None: the defaults)."""
     return replace(policy, parameters=store.adaptive.parameters_in_use())
 
 
-def family_needs(store: Any, families: list[str], now: "datetime", course_order: dict[str, tuple]) -> list["FamilyNeed"]:
+def family_needs(store: Store, families: list[str], now: "datetime", course_order: dict[str, tuple]) -> list[FamilyNeed]:
     """What the interleaved mix weighs for each family: due now, predicted success at the exam level, recurring slips."""
     abilities = current_abilities(store)
     since = iso(stats.window_start(now, stats.MISTAKE_DAYS))
@@ -95,13 +92,13 @@ def family_needs(store: Any, families: list[str], now: "datetime", course_order:
     return needs
 
 
-def levels_summary(store: Any, families: list[str], mode: str) -> dict[str, Any]:
+def levels_summary(store: Store, families: list[str], mode: str) -> dict[str, Any]:
     """For ``status --json`` and ``stats``: each family's ability, the level auto serves and predicted success per level."""
     state = current_abilities(store)
     return {"mode": mode, "target": TARGET, "families": family_report(state, families), "difficulties": level_report(state)}
 
 
-def fsrs_summary(store: Any) -> dict[str, Any]:
+def fsrs_summary(store: Store) -> dict[str, Any]:
     """For ``status``: the FSRS parameters in use, and whether enough new reviews have come in to run optimize (again)."""
     reviews = store.adaptive.live_review_count()
     in_use, latest = store.adaptive.fit_in_use(), store.adaptive.latest_fit()
