@@ -11,14 +11,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.families.conv_output import LAYER_KEYS, MISTAKES, question_fields, solve
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.families import conv_output
+from mli_drill.problems.families.conv_output import MISTAKES, question_fields
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.mistakes import mistake_answers
 from mli_drill.problems.spec import load_spec
 from tests.conftest import ROOT
 
 FAMILY = "conv-output"
 LEVELS = ("easy", "exam", "hard")
+LAYER_KEYS = ("type", "kernel", "stride", "padding", "dilation", "output_padding", "ceil_mode")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return conv_output.solve(typed_params(FAMILY, params))
 
 
 def layer(kind: str, k: int, s: int = 1, p: int = 0, d: int = 1, op: int = 0, ceil: bool = False) -> dict:
@@ -202,13 +209,36 @@ def test_invalid_params(params):
         solve(params)
 
 
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"input": 8, "layers": [layer("conv", 3), dict(layer("conv", 3), kernel="3")]},
+         "at $.layers[1].kernel: expected an integer, got '3'"),
+        ({"input": 8, "layers": [layer("conv", 3), layer("conv", 3, s=0)]}, "at $.layers[1].stride: must be at least 1, got 0"),
+        ({"input": 8, "layers": [layer("pool", 3, 2, 2)]},
+         "at $.layers[0].padding: torch requires pooling padding <= kernel/2, got padding 2 for kernel 3"),
+        ({"input": 8, "layers": [layer("conv", 3, op=1)]}, "at $.layers[0].output_padding: only applies to a transposed convolution"),
+        ({"input": 8, "layers": [dict(layer("pool", 2, 2), ceil_mode="yes")]},
+         "at $.layers[0].ceil_mode: expected true or false, got 'yes'"),
+        ({"input": 8, "layers": [layer("conv", 3), layer("conv", 9)]},
+         "at $.layers[1]: Conv2d(kernel_size=9, stride=1, padding=0, dilation=1) gives output size -2 from 6"),
+        ({"input": 0, "layers": [layer("conv", 1)]}, "at $.input: must be at least 1, got 0"),
+        ({"input": 8, "layers": []}, "at $.layers: must list at least one layer"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
 # ---------------------------------------------------------------- mistake catalogue
 
 SLIPS = {mistake.id: mistake for mistake in MISTAKES}
 
 
 def slip(mistake_id: str, size: int, *layers: dict):
-    return SLIPS[mistake_id].answer({"input": size, "layers": list(layers)})
+    return SLIPS[mistake_id].answer(typed_params(FAMILY, {"input": size, "layers": list(layers)}))
 
 
 def torch_slipped_size(torch, size: int, layers: list[dict], mistake_id: str) -> int | None:
@@ -275,7 +305,7 @@ def test_slips_match_torch():
     for instance in instances(40):
         params = instance.params
         for mistake_id, mistake in SLIPS.items():
-            ours = mistake.answer(params)
+            ours = mistake.answer(instance.typed)
             expected = torch_slipped_size(torch, params["input"], params["layers"], mistake_id)
             if ours is None:
                 # not applicable: no layer has the step, or the slip drives a size below 1
@@ -313,12 +343,14 @@ def test_a_slip_below_size_one_does_not_apply():
 
 def test_slip_messages_quote_the_layer_the_slip_changes():
     params = {"input": 32, "layers": [layer("conv", 3), layer("conv", 3, 1, 0, d=2)]}
-    message = SLIPS["ignores-dilation"].message(params)
+    message = SLIPS["ignores-dilation"].message(typed_params(FAMILY, params))
     assert message.startswith("you left out the dilation (with d = 2 a 3-wide kernel spans (3−1)·2+1 = 5 pixels)")
     assert "layer 2 (Conv2d, i = 30)" in message and "= 26, not" in message and message.endswith("= 28")
-    message = SLIPS["rounding-swapped"].message({"input": 7, "layers": [layer("pool", 2, 2, ceil=True)]})
+    message = SLIPS["rounding-swapped"].message(typed_params(FAMILY, {"input": 7, "layers": [layer("pool", 2, 2, ceil=True)]}))
     assert "layer 1 (MaxPool2d, ceil_mode=True, i = 7)" in message and "= ceil(5/2) + 1 = 4, not floor(" in message and message.endswith("= 3")
-    message = SLIPS["padding-one-side"].message({"input": 3, "layers": [layer("transposed", 3, 2, 1, op=1)]})
+    message = SLIPS["padding-one-side"].message(
+        typed_params(FAMILY, {"input": 3, "layers": [layer("transposed", 3, 2, 1, op=1)]})
+    )
     assert "2p = 2 in all" in message and "= 6, not" in message and message.endswith("= 7")
 
 
@@ -350,7 +382,7 @@ def test_instances_valid_and_reproducible(seed, level):
         assert 1 <= size <= spec_level["max_size"]
     assert instance.answer == size
     assert make_instance(FAMILY, level, seed).to_dict() == instance.to_dict()
-    assert question_fields(instance.params)["layers"].count("\n") == len(layers) - 1
+    assert question_fields(instance.typed)["layers"].count("\n") == len(layers) - 1
 
 
 def test_doc_example_and_its_slips_are_current():
