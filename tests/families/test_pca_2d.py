@@ -15,11 +15,16 @@ from sklearn.decomposition import PCA
 
 from mli_drill.problems.families import pca_2d
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "pca-2d"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return pca_2d.solve(typed_params(FAMILY, params))
 
 
 def sign_convention(v: np.ndarray) -> np.ndarray:
@@ -78,32 +83,32 @@ def test_matches_numpy_and_sklearn_on_300_instances():
 def test_hand_examples():
     # [[2, 1], [1, 2]]: eigenvalues 3 and 1, axis (1, 1)/sqrt(2), share 3/4
     base = {"source": "covariance", "cov": [[2, 1], [1, 2]], "points": None}
-    assert pca_2d.solve(dict(base, ask="largest_eigenvalue")).answer == pytest.approx(3)
-    assert pca_2d.solve(dict(base, ask="explained_variance")).answer == pytest.approx(0.75)
-    axis = pca_2d.solve(dict(base, ask="first_axis"))
+    assert solve(dict(base, ask="largest_eigenvalue")).answer == pytest.approx(3)
+    assert solve(dict(base, ask="explained_variance")).answer == pytest.approx(0.75)
+    axis = solve(dict(base, ask="first_axis"))
     assert axis.kind == "vector" and axis.answer == pytest.approx([1 / math.sqrt(2), 1 / math.sqrt(2)])
     assert "(1, 1) / sqrt(2)" in axis.steps[-1]
     # negative correlation: axis (1, -1)/sqrt(2) with the first component positive
-    neg = pca_2d.solve({"source": "covariance", "cov": [[2, -1], [-1, 2]], "ask": "first_axis"})
+    neg = solve({"source": "covariance", "cov": [[2, -1], [-1, 2]], "ask": "first_axis"})
     assert neg.answer == pytest.approx([1 / math.sqrt(2), -1 / math.sqrt(2)])
     # [[7, 6], [6, 12]]: eigenvalues 16 and 3; axis (2, 3)/sqrt(13)
-    axis = pca_2d.solve({"source": "covariance", "cov": [[7, 6], [6, 12]], "ask": "first_axis"})
+    axis = solve({"source": "covariance", "cov": [[7, 6], [6, 12]], "ask": "first_axis"})
     assert axis.answer == pytest.approx([2 / math.sqrt(13), 3 / math.sqrt(13)])
     # diagonal covariance: the axis is the coordinate axis with the larger variance
-    diag = pca_2d.solve({"source": "covariance", "cov": [[1, 0], [0, 4]], "ask": "first_axis"})
+    diag = solve({"source": "covariance", "cov": [[1, 0], [0, 4]], "ask": "first_axis"})
     assert diag.answer == pytest.approx([0, 1])
 
 
 def test_points_use_the_sample_covariance():
     # points (0,0), (2,2), (1,3), (3,1): mean (1.5, 1.5); scatter [[5, 1], [1, 5]] (eigenvalues 6, 4); C = M/3
     params = {"source": "points", "points": [[0, 0], [2, 2], [1, 3], [3, 1]], "ask": "largest_eigenvalue"}
-    assert pca_2d.solve(params).answer == pytest.approx(2)
-    assert pca_2d.solve(dict(params, ask="explained_variance")).answer == pytest.approx(0.6)
+    assert solve(params).answer == pytest.approx(2)
+    assert solve(dict(params, ask="explained_variance")).answer == pytest.approx(0.6)
     # (2,5), (6,4), (3,6), (1,1): mean (3, 4); scatter [[14, 5], [5, 14]] (eigenvalues 19, 9); C = M/3
     params = {"source": "points", "points": [[2, 5], [6, 4], [3, 6], [1, 1]], "ask": "largest_eigenvalue"}
-    assert pca_2d.solve(params).answer == pytest.approx(19 / 3)
-    assert pca_2d.solve(params).display == "19/3 ≈ 6.3333"
-    assert pca_2d.solve(dict(params, ask="first_axis")).answer == pytest.approx([1 / math.sqrt(2)] * 2)
+    assert solve(params).answer == pytest.approx(19 / 3)
+    assert solve(params).display == "19/3 ≈ 6.3333"
+    assert solve(dict(params, ask="first_axis")).answer == pytest.approx([1 / math.sqrt(2)] * 2)
 
 
 def test_solutions_are_json_round_trippable():
@@ -111,7 +116,7 @@ def test_solutions_are_json_round_trippable():
         for seed in range(10):
             inst = make_instance(FAMILY, level, seed)
             params = json.loads(json.dumps(inst.params))
-            solution = pca_2d.solve(params)
+            solution = solve(params)
             assert solution.answer == inst.answer
             json.dumps(solution.to_dict())
             if params["source"] == "points":
@@ -150,7 +155,7 @@ def test_instances_are_valid_and_reproducible(seed, level):
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_sampler_is_deterministic(seed):
-    level = load_spec(FAMILY).levels["hard"]
+    level = level_settings(FAMILY, "hard")
     assert pca_2d.sample(random.Random(seed), level) == pca_2d.sample(random.Random(seed), level)
 
 
@@ -182,13 +187,42 @@ def test_nice_covariances_really_are_nice():
 )
 def test_nonsense_params_raise_invalid_params(params):
     with pytest.raises(InvalidParams):
-        pca_2d.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"source": "points", "points": [[0, 0], [1, "2"], [2, 5]], "ask": "first_axis"},
+         "at $.points[1][1]: expected a number, got '2'"),
+        ({"source": "covariance", "cov": [[2, 1], [0, 2]], "ask": "largest_eigenvalue"},
+         "at $.cov: a covariance matrix must be symmetric"),
+        ({"source": "covariance", "cov": [[2, 0], [0, 2]], "ask": "first_axis"},
+         "at $.cov: the two eigenvalues are equal, so the first principal axis is not unique"),
+        ({"source": "points", "points": [[1, 1]], "ask": "largest_eigenvalue"}, "at $.points: must list at least 2 [x, y] pairs"),
+        ({"source": "points", "points": [[1, 1], [2]], "ask": "largest_eigenvalue"}, "at $.points[1]: expected a list of 2, got 1 item(s)"),
+        ({"source": "covariance", "cov": [[2, 1], [1, 2]], "ask": "trace"},
+         "at $.ask: expected one of 'largest_eigenvalue', 'explained_variance', 'first_axis', got 'trace'"),
+        ({"source": "covariance", "cov": [[2, 1], [1, 2]]}, "at $: missing 'ask'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_absent_cov_or_points_reads_as_null():
+    """Hand-written params may leave out the key the source does not use; it reads as null."""
+    written = {"source": "covariance", "cov": [[2, 1], [1, 2]], "ask": "largest_eigenvalue"}
+    assert typed_params(FAMILY, written) == typed_params(FAMILY, dict(written, points=None))
+    assert solve(written).answer == pytest.approx(3)
 
 
 def test_collinear_points_explain_everything():
     params = {"source": "points", "points": [[0, 0], [1, 2], [2, 4]], "ask": "explained_variance"}
-    assert pca_2d.solve(params).answer == pytest.approx(1.0)
-    axis = pca_2d.solve(dict(params, ask="first_axis")).answer
+    assert solve(params).answer == pytest.approx(1.0)
+    axis = solve(dict(params, ask="first_axis")).answer
     assert axis == pytest.approx([1 / math.sqrt(5), 2 / math.sqrt(5)])
 
 
@@ -218,7 +252,8 @@ def test_slips_against_numpy():
     applied = dict.fromkeys(SLIPS, 0)
     for level in LEVELS:
         for seed in range(100):
-            p = make_instance(FAMILY, level, seed).params
+            inst = make_instance(FAMILY, level, seed)
+            p = inst.params
             cov = covariance(p)
             values, vectors = np.linalg.eigh(cov)  # ascending: index 1 is the first component
             expected = {
@@ -238,7 +273,7 @@ def test_slips_against_numpy():
                 length = math.hypot(cov[0, 1], values[1] - cov[0, 0])
                 expected["axis-not-normalised"] = sign_convention(vectors[:, 1]) * length
             for mistake_id, value in expected.items():
-                got = SLIPS[mistake_id].answer(p)
+                got = SLIPS[mistake_id].answer(inst.typed)
                 if value is None:
                     assert got is None, (mistake_id, p)
                 else:
@@ -250,14 +285,15 @@ def test_slips_against_numpy():
 def test_covariance_over_n_hand_example():
     # points (0,0), (2,2), (1,3), (3,1): scatter [[5, 1], [1, 5]], eigenvalues 6 and 4; / 3 right, / 4 the slip
     params = {"source": "points", "points": [[0, 0], [2, 2], [1, 3], [3, 1]], "ask": "largest_eigenvalue"}
-    assert SLIPS["covariance-over-n"].answer(params) == pytest.approx(1.5)
-    assert "N − 1 = 3" in SLIPS["covariance-over-n"].message(params)
-    assert SLIPS["covariance-over-n"].answer(dict(params, ask="explained_variance")) is None
+    typed = typed_params(FAMILY, params)
+    assert SLIPS["covariance-over-n"].answer(typed) == pytest.approx(1.5)
+    assert "N − 1 = 3" in SLIPS["covariance-over-n"].message(typed)
+    assert SLIPS["covariance-over-n"].answer(typed_params(FAMILY, dict(params, ask="explained_variance"))) is None
 
 
 def test_axis_slips_hand_example():
     # [[7, 6], [6, 12]]: λ1 = 16, v ∝ (6, 9); the second axis (3, -2)/sqrt(13)
-    params = {"source": "covariance", "cov": [[7, 6], [6, 12]], "points": None, "ask": "first_axis"}
+    params = typed_params(FAMILY, {"source": "covariance", "cov": [[7, 6], [6, 12]], "points": None, "ask": "first_axis"})
     assert SLIPS["axis-not-normalised"].answer(params) == pytest.approx([6, 9])
     assert SLIPS["smallest-eigenvalue"].answer(params) == pytest.approx([3 / math.sqrt(13), -2 / math.sqrt(13)])
     assert SLIPS["covariance-ignored"].answer(params) == pytest.approx([0, 1])

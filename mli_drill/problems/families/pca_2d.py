@@ -7,7 +7,7 @@ numpy.cov and scikit-learn's PCA. Generated matrices have integer eigenvalues
 eigenvalues, so the covariance's are simple fractions), so the whole problem
 can be done by hand.
 
-Parameters (JSON form):
+Parameters (JSON form), typed as :class:`Params`:
     source  "covariance" (give cov) or "points" (give points)
     cov     [[a, b], [b, c]]: a symmetric covariance matrix (source "covariance"; else null/absent)
     points  list of [x, y] (source "points"; else null/absent), at least 2 points
@@ -16,7 +16,7 @@ Parameters (JSON form):
             eigenvalue, sign chosen so that its first nonzero component is positive)
 
 The two eigenvalues must differ (else the first axis is not unique) and the
-total variance must be positive (InvalidParams otherwise).
+total variance must be positive (``Params`` checks this, and the rest, on creation).
 
 The catalogued slips (``MISTAKES``) reuse the same maths with one step done
 wrong: the covariance divided by N, the smaller eigenvalue taken, the
@@ -27,15 +27,76 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import KW_ONLY, dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import mul
-from typing import Any
+from typing import Literal
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import fmt, format_grid, informative, prefer_informative
 
-ASKS = ("largest_eigenvalue", "explained_variance", "first_axis")
+Source = Literal["covariance", "points"]
+Ask = Literal["largest_eigenvalue", "explained_variance", "first_axis"]
+ASKS: tuple[Ask, ...] = ("largest_eigenvalue", "explained_variance", "first_axis")
+Matrix = list[list[Fraction]]
+
+
+@dataclass(frozen=True)
+class Params:
+    source: Source
+    cov: tuple[tuple[float, float], tuple[float, float]] | None = None  # [[a, b], [b, c]] (source "covariance")
+    points: tuple[tuple[float, float], ...] | None = None  # [x, y] each (source "points")
+    _: KW_ONLY
+    ask: Ask
+
+    def __post_init__(self) -> None:
+        if self.source == "covariance":
+            require(self.points is None, "points", "source 'covariance' does not use points")
+            require(self.cov is not None, "cov", "must be given when source is 'covariance'")
+            assert self.cov is not None
+            (a, b), (b2, c) = self.cov
+            require(all(map(math.isfinite, (a, b, b2, c))), "cov", "must hold finite numbers")
+            require(b == b2, "cov", "a covariance matrix must be symmetric")
+            require(a >= 0 and c >= 0 and a * c - b * b >= 0, "cov", "a covariance matrix must be positive semi-definite")
+        else:
+            require(self.cov is None, "cov", "source 'points' does not use cov")
+            require(self.points is not None and len(self.points) >= 2, "points", "must list at least 2 [x, y] pairs")
+            assert self.points is not None
+            require(all(math.isfinite(v) for p in self.points for v in p), "points", "must hold finite numbers")
+        data = "cov" if self.source == "covariance" else "points"
+        lam1, lam2 = eigenvalues(*_entries(self.matrix))
+        require(lam1 > 1e-12, data, "the total variance is 0")
+        require(lam1 - lam2 > 1e-9 * max(1.0, lam1), data,
+                "the two eigenvalues are equal, so the first principal axis is not unique")
+
+    @cached_property
+    def matrix(self) -> Matrix:
+        """The covariance matrix, exact (given, or the sample covariance of the points)."""
+        return covariance(self)
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    sources: tuple[Source, ...] = ("covariance",)  # covariance (matrix given) or points
+    asks: tuple[Ask, ...] = ASKS  # the quantities asked
+    entry_max: int = 10  # a given covariance has diagonal entries 1..entry_max (integer eigenvalues always)
+    b_max: int = 4  # ... and off-diagonal 0 < |b| <= b_max
+    n: tuple[int, int] = (4, 5)  # [min, max] number of points
+    values: tuple[int, int] = (0, 6)  # [min, max] of the point coordinates
+    spread: int = 3  # how far from the (integer) mean the points are drawn, along each axis
+
+    def __post_init__(self) -> None:
+        require(bool(self.sources), "sources", "must list at least one source")
+        require(bool(self.asks), "asks", "must list at least one quantity")
+        if "covariance" in self.sources:
+            require(self.entry_max >= 1 and self.b_max >= 1 and bool(nice_covariances(self.entry_max, self.b_max)),
+                    "entry_max", "with b_max, leaves no covariance with distinct positive integer eigenvalues")
+        require(3 <= self.n[0] <= self.n[1], "n", "must be [min, max] with 3 <= min <= max")
+        require(self.values[0] <= self.values[1], "values", "must be [min, max] with min <= max")
+        require(self.spread >= 1, "spread", f"must be at least 1, got {self.spread}")
 
 
 # --------------------------------------------------------------------------- maths
@@ -84,7 +145,7 @@ def quantity(ask: str, a: float, b: float, c: float, component: int = 1) -> floa
     return [round(vx, 12), round(vy, 12)]
 
 
-def scatter(points: list[tuple[Fraction, Fraction]]) -> tuple[list[Fraction], list[list[Fraction]]]:
+def scatter(points: list[tuple[Fraction, Fraction]]) -> tuple[list[Fraction], Matrix]:
     """Mean and scatter matrix sum (p - mean)(p - mean)^T, exact."""
     n = len(points)
     if all(v.denominator == 1 for p in points for v in p):
@@ -108,90 +169,48 @@ def scatter(points: list[tuple[Fraction, Fraction]]) -> tuple[list[Fraction], li
 # --------------------------------------------------------------------------- params
 
 
-def _number(value: Any, what: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidParams(f"{what} must be a finite number, got {value!r}")
-    return Fraction(value)
-
-
-def covariance_of(params: Any, divide_by_n: bool = False) -> tuple[list[list[Fraction]], str]:
-    """The covariance matrix (exact) and the ask, after validation.
-
-    ``divide_by_n`` computes the population covariance of points instead (a slip)."""
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping")
-    ask = params.get("ask")
-    if ask not in ASKS:
-        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}, got {ask!r}")
-    source = params.get("source")
-    if source == "covariance":
-        if params.get("points") is not None:
-            raise InvalidParams("source 'covariance' does not use points")
-        cov = params.get("cov")
-        if not isinstance(cov, list) or len(cov) != 2 or any(not isinstance(r, list) or len(r) != 2 for r in cov):
-            raise InvalidParams("cov must be a 2x2 matrix [[a, b], [b, c]]")
-        m = [[_number(v, f"cov[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(cov)]
-        if m[0][1] != m[1][0]:
-            raise InvalidParams("a covariance matrix must be symmetric")
-        if m[0][0] < 0 or m[1][1] < 0 or m[0][0] * m[1][1] - m[0][1] ** 2 < 0:
-            raise InvalidParams("a covariance matrix must be positive semi-definite")
-        matrix = m
-    elif source == "points":
-        if params.get("cov") is not None:
-            raise InvalidParams("source 'points' does not use cov")
-        points = params.get("points")
-        if not isinstance(points, list) or len(points) < 2 or any(
-            not isinstance(p, list) or len(p) != 2 for p in points
-        ):
-            raise InvalidParams("points must be a list of at least 2 [x, y] pairs")
-        exact = [(_number(p[0], "point"), _number(p[1], "point")) for p in points]
-        _, s = scatter(exact)
-        divisor = len(exact) if divide_by_n else len(exact) - 1
-        matrix = [[v / divisor for v in row] for row in s]
-    else:
-        raise InvalidParams(f"source must be 'covariance' or 'points', got {source!r}")
-    a, b, c = (float(matrix[0][0]), float(matrix[0][1]), float(matrix[1][1]))
-    lam1, lam2 = eigenvalues(a, b, c)
-    if lam1 <= 1e-12:
-        raise InvalidParams("the total variance is 0")
-    if lam1 - lam2 <= 1e-9 * max(1.0, lam1):
-        raise InvalidParams("the two eigenvalues are equal, so the first principal axis is not unique")
-    return matrix, ask
+def covariance(params: Params, divide_by_n: bool = False) -> Matrix:
+    """The covariance matrix, exact; ``divide_by_n`` computes the population covariance of points instead (a slip)."""
+    if params.cov is not None:
+        return [[Fraction(v) for v in row] for row in params.cov]
+    assert params.points is not None
+    _, s = scatter([(Fraction(p[0]), Fraction(p[1])) for p in params.points])
+    divisor = len(params.points) if divide_by_n else len(params.points) - 1
+    return [[v / divisor for v in row] for row in s]
 
 
 # --------------------------------------------------------------------------- mistakes
 
 
-def _entries(matrix: list[list[Fraction]]) -> tuple[float, float, float]:
+def _entries(matrix: Matrix) -> tuple[float, float, float]:
     return float(matrix[0][0]), float(matrix[0][1]), float(matrix[1][1])
 
 
-def _covariance_over_n(params: dict) -> float | list[float] | None:
-    if params.get("source") != "points" or params.get("ask") != "largest_eigenvalue":
+def _covariance_over_n(params: Params) -> float | list[float] | None:
+    if params.source != "points" or params.ask != "largest_eigenvalue":
         return None  # the share and the axis do not change when the whole matrix is scaled
-    matrix, ask = covariance_of(params, divide_by_n=True)
-    return quantity(ask, *_entries(matrix))
+    return quantity(params.ask, *_entries(covariance(params, divide_by_n=True)))
 
 
-def _smallest_eigenvalue(matrix: list[list[Fraction]], ask: str) -> float | list[float] | None:
+def _smallest_eigenvalue(matrix: Matrix, ask: str) -> float | list[float] | None:
     return quantity(ask, *_entries(matrix), component=2)
 
 
-def _covariance_ignored(matrix: list[list[Fraction]], ask: str) -> float | list[float] | None:
+def _covariance_ignored(matrix: Matrix, ask: str) -> float | list[float] | None:
     a, _, c = _entries(matrix)
     if ask == "first_axis" and a == c:
         return None  # equal variances: no first axis without the covariance
     return quantity(ask, a, 0.0, c)
 
 
-def _unnormalised_direction(matrix: list[list[Fraction]]) -> tuple[Fraction, float, float]:
+def _unnormalised_direction(matrix: Matrix) -> tuple[Fraction, float, float]:
     """(b, λ1 − a) from the first row of (C − λ1 I) v = 0, and λ1."""
     a, b, c = _entries(matrix)
     lam1 = eigenvalues(a, b, c)[0]
     return matrix[0][1], lam1 - float(matrix[0][0]), lam1
 
 
-def _axis_not_normalised(matrix: list[list[Fraction]], ask: str) -> list[float] | None:
+def _axis_not_normalised(matrix: Matrix, ask: str) -> list[float] | None:
     if ask != "first_axis" or matrix[0][1] == 0:
         return None
     b, rest, _ = _unnormalised_direction(matrix)
@@ -203,12 +222,11 @@ def _axis_not_normalised(matrix: list[list[Fraction]], ask: str) -> list[float] 
 _FROM_MATRIX = (_smallest_eigenvalue, _covariance_ignored, _axis_not_normalised)
 
 
-def _covariance_over_n_message(params: dict) -> str:
-    if params.get("source") != "points":
+def _covariance_over_n_message(params: Params) -> str:
+    if params.points is None:
         return "you divided by N: the sample covariance of points divides the scatter matrix by N − 1"
-    n = len(params["points"])
-    right, _ = covariance_of(params)
-    wrong, _ = covariance_of(params, divide_by_n=True)
+    n = len(params.points)
+    right, wrong = params.matrix, covariance(params, divide_by_n=True)
     return (
         f"you divided the scatter matrix by N = {n}: the sample covariance divides by N − 1 = {n - 1}, so its "
         f"first entry is {show(right[0][0])}, not {show(wrong[0][0])}, and every eigenvalue is {n}/{n - 1} times "
@@ -216,23 +234,22 @@ def _covariance_over_n_message(params: dict) -> str:
     )
 
 
-def _eigen_text(matrix: list[list[Fraction]]) -> tuple[str, str]:
+def _eigen_text(matrix: Matrix) -> tuple[str, str]:
     l1, l2 = eigenvalues(*_entries(matrix))
     return fmt(l1), fmt(l2)
 
 
-def _smallest_eigenvalue_message(params: dict) -> str:
-    matrix, ask = covariance_of(params)
-    l1, l2 = _eigen_text(matrix)
-    used = {"largest_eigenvalue": "took", "explained_variance": "used", "first_axis": "used the eigenvector of"}[ask]
+def _smallest_eigenvalue_message(params: Params) -> str:
+    l1, l2 = _eigen_text(params.matrix)
+    used = {"largest_eigenvalue": "took", "explained_variance": "used", "first_axis": "used the eigenvector of"}[params.ask]
     return (
         f"you {used} the smaller eigenvalue: the covariance matrix has λ1 = {l1} and λ2 = {l2}, and the first "
         f"principal component belongs to the larger, λ1 = {l1}"
     )
 
 
-def _covariance_ignored_message(params: dict) -> str:
-    matrix, _ = covariance_of(params)
+def _covariance_ignored_message(params: Params) -> str:
+    matrix = params.matrix
     l1, l2 = _eigen_text(matrix)
     a, b, c = (show_approx(matrix[0][0]), show_approx(matrix[0][1]), show_approx(matrix[1][1]))
     return (
@@ -241,8 +258,8 @@ def _covariance_ignored_message(params: dict) -> str:
     )
 
 
-def _axis_not_normalised_message(params: dict) -> str:
-    matrix, _ = covariance_of(params)
+def _axis_not_normalised_message(params: Params) -> str:
+    matrix = params.matrix
     b, rest, lam1 = _unnormalised_direction(matrix)
     vx, vy = positive_first(float(b), rest)
     length = math.hypot(vx, vy)
@@ -255,11 +272,11 @@ def _axis_not_normalised_message(params: dict) -> str:
 
 MISTAKES = (
     Mistake("covariance-over-n", _covariance_over_n, _covariance_over_n_message),
-    Mistake("smallest-eigenvalue", lambda params: _smallest_eigenvalue(*covariance_of(params)),
+    Mistake("smallest-eigenvalue", lambda params: _smallest_eigenvalue(params.matrix, params.ask),
             _smallest_eigenvalue_message),
-    Mistake("covariance-ignored", lambda params: _covariance_ignored(*covariance_of(params)),
+    Mistake("covariance-ignored", lambda params: _covariance_ignored(params.matrix, params.ask),
             _covariance_ignored_message),
-    Mistake("axis-not-normalised", lambda params: _axis_not_normalised(*covariance_of(params)),
+    Mistake("axis-not-normalised", lambda params: _axis_not_normalised(params.matrix, params.ask),
             _axis_not_normalised_message),
 )
 
@@ -295,11 +312,11 @@ def _nice_scatter(sxx: int, sxy: int, syy: int) -> bool:
     return root * root == disc and (sxx + syy + root) % 2 == 0 and (sxx + syy - root) > 0
 
 
-def _sample_points(rng: random.Random, level: dict) -> list[list[int]]:
+def _sample_points(rng: random.Random, level: Level) -> tuple[tuple[float, float], ...]:
     """Points around an integer mean, so the scatter matrix is integer (checked on the deviations)."""
-    n_low, n_high = level.get("n", [4, 5])
-    low, high = level.get("values", [0, 6])
-    spread = level.get("spread", 3)
+    n_low, n_high = level.n
+    low, high = level.values
+    spread = level.spread
     rejections = Rejections(limit=100_000)
     while True:
         n = rng.randint(n_low, n_high)
@@ -319,22 +336,22 @@ def _sample_points(rng: random.Random, level: dict) -> list[list[int]]:
             rejections.again()
             continue
         mx, my = rng.randint(mx_low, mx_high), rng.randint(my_low, my_high)
-        return [[mx + dx, my + dy] for dx, dy in devs]
+        return tuple((mx + dx, my + dy) for dx, dy in devs)
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+def sample(rng: random.Random, level: Level) -> Params:
     """Prefers a draw where every slip that applies is told apart from the answer and the other slips
     (e.g. not the N-divided eigenvalue within 2% of a diagonal entry, which would name two slips at once)."""
-    source = rng.choice(list(level.get("sources", ["covariance"])))
-    ask = rng.choice(list(level.get("asks", ASKS)))
+    source = rng.choice(level.sources)
+    ask = rng.choice(level.asks)
     return prefer_informative(lambda: _draw(rng, level, source, ask), _informative)
 
 
-def _draw(rng: random.Random, level: dict, source: str, ask: str) -> dict:
+def _draw(rng: random.Random, level: Level, source: Source, ask: Ask) -> Params:
     if source == "covariance":
-        a, b, c = rng.choice(nice_covariances(level.get("entry_max", 10), level.get("b_max", 4)))
-        return {"source": source, "cov": [[a, b], [b, c]], "points": None, "ask": ask}
-    return {"source": source, "cov": None, "points": _sample_points(rng, level), "ask": ask}
+        a, b, c = rng.choice(nice_covariances(level.entry_max, level.b_max))
+        return Params(source, ((a, b), (b, c)), None, ask=ask)
+    return Params(source, None, _sample_points(rng, level), ask=ask)
 
 
 # Twice the answer tolerance of problems/pca-2d.yaml: values closer than this could both be
@@ -342,8 +359,8 @@ def _draw(rng: random.Random, level: dict, source: str, ask: str) -> dict:
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
 
 
-def _informative(params: dict) -> bool:
-    matrix, ask = covariance_of(params)  # once: the slips below that need only the matrix share it
+def _informative(params: Params) -> bool:
+    matrix, ask = params.matrix, params.ask  # computed once: the slips below that need only the matrix share it
     slips = [_covariance_over_n(params)] + [slip(matrix, ask) for slip in _FROM_MATRIX]
     return informative(quantity(ask, *_entries(matrix)), slips, **SEPARATION)
 
@@ -359,14 +376,14 @@ def show_approx(x: Fraction) -> str:
     return show(x) if x.denominator == 1 else f"{show(x)} ≈ {fmt(float(x))}"
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    matrix, ask = covariance_of(params)
-    if params["source"] == "covariance":
+def question_fields(params: Params) -> dict[str, str]:
+    matrix, ask = params.matrix, params.ask
+    if params.points is None:
         data = "A 2-D data set has covariance matrix\n\n" + format_grid([[show(v) for v in r] for r in matrix])
     else:
-        pts = params["points"]
-        rows = [["point"] + [str(i + 1) for i in range(len(pts))], ["x"] + [p[0] for p in pts],
-                ["y"] + [p[1] for p in pts]]
+        pts = params.points
+        rows: list[list[object]] = [["point", *[str(i + 1) for i in range(len(pts))]], ["x", *[p[0] for p in pts]],
+                                    ["y", *[p[1] for p in pts]]]
         data = (f"PCA is run on these {len(pts)} points, using the sample covariance matrix "
                 f"(divide by N - 1, as numpy.cov and scikit-learn's PCA do):\n\n" + format_grid(rows))
     return {"variant": ask, "data": data}
@@ -422,13 +439,13 @@ def axis_step(a: Fraction, b: Fraction, c: Fraction, lam1: Fraction | None, name
             f"v = ({ix}, {iy}) / {length} ≈ {vector}.")
 
 
-def solve(params: dict) -> Solution:
-    matrix, ask = covariance_of(params)
+def solve(params: Params) -> Solution:
+    matrix, ask = params.matrix, params.ask
     steps: list[str] = []
     lam1: Fraction | None  # exact eigenvalues of C; None when they are irrational
     lam2: Fraction | None
-    if params["source"] == "points":
-        points = [(Fraction(p[0]), Fraction(p[1])) for p in params["points"]]
+    if params.points is not None:
+        points = [(Fraction(p[0]), Fraction(p[1])) for p in params.points]
         n = len(points)
         mean, m = scatter(points)
         centred = [[show(p[0] - mean[0]) for p in points], [show(p[1] - mean[1]) for p in points]]
