@@ -8,12 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.families.transposed_conv_forward import MISTAKES, solve
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.families import transposed_conv_forward
+from mli_drill.problems.families.transposed_conv_forward import MISTAKES
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "transposed-conv-forward"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return transposed_conv_forward.solve(typed_params(FAMILY, params))
 
 
 def instances(count_per_level: int):
@@ -34,7 +40,8 @@ def scatter_add(image, kernel, s: int, p: int) -> np.ndarray:
 
 
 def full_map(params: dict) -> list:
-    return solve({**params, "ask": "map"}).answer
+    """The whole output map (row and col, which only an entry question has, left out)."""
+    return solve({**{key: value for key, value in params.items() if key not in ("row", "col")}, "ask": "map"}).answer
 
 
 def test_scatter_add_agrees_on_every_level():
@@ -100,6 +107,41 @@ def test_invalid_params(params):
         solve(params)
 
 
+X, ONES = [[1, 2], [3, 4]], [[1, 1], [1, 1]]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"input": [[1, 2], [3, True]], "kernel": ONES, "stride": 1, "padding": 0, "ask": "map"},
+         "at $.input[1][1]: expected an integer, got True"),
+        ({"input": X, "kernel": ONES, "stride": 1, "padding": 2, "ask": "map"}, "at $.padding: must be in 0..k-1 = 0..1, got 2"),
+        ({"input": [[1, 2], [3]], "kernel": ONES, "stride": 1, "padding": 0, "ask": "map"},
+         "at $.input: must be a non-empty square grid of integers"),
+        ({"input": [[1]], "kernel": ONES, "stride": 1, "padding": 1, "ask": "map"}, "at $: the output would be empty"),
+        ({"input": X, "kernel": ONES, "stride": 1, "padding": 0, "ask": "entry", "row": 3, "col": 0},
+         "at $.row: must be in 0..2, got 3"),
+        ({"input": X, "kernel": ONES, "stride": 1, "padding": 0, "ask": "entry", "row": 1}, "at $.col: must be given when ask is 'entry'"),
+        ({"input": X, "kernel": ONES, "stride": 1, "padding": 0, "ask": "map", "row": 1, "col": 1},
+         "at $.row: only applies when ask is 'entry'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_row_and_col_only_in_an_entry_question():
+    """A map question's JSON has no row and col keys (as before the typed params); an entry question's has both."""
+    from mli_drill.problems.convert import dump
+
+    written = {"input": X, "kernel": ONES, "stride": 1, "padding": 0, "ask": "map"}
+    assert dump(typed_params(FAMILY, written)) == written
+    entry = {**written, "ask": "entry", "row": 1, "col": 2}
+    assert dump(typed_params(FAMILY, entry)) == entry
+
+
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
 def test_instances_valid_and_reproducible(seed, level):
@@ -150,7 +192,7 @@ def test_slips_against_scatter_add():
             "padded-by-p": asked(p, scatter_add(x, w, s, k - 1 - pad)) if pad not in (k - 1 - pad, k - 1) else None,
         }
         for mistake_id, value in expected.items():
-            assert SLIPS[mistake_id].answer(p) == value, (mistake_id, p)
+            assert SLIPS[mistake_id].answer(instance.typed) == value, (mistake_id, p)
             applied[mistake_id] += value is not None
     assert min(applied.values()) > 20, applied
 
@@ -162,13 +204,14 @@ def test_kernel_not_flipped_against_torch():
         x = torch.tensor(p["input"], dtype=torch.float64)[None, None]
         w = torch.tensor(p["kernel"], dtype=torch.float64).flip(0, 1)[None, None]
         out = torch.nn.functional.conv_transpose2d(x, w, stride=p["stride"], padding=p["padding"])[0, 0]
-        assert SLIPS["kernel-not-flipped"].answer(p) == asked(p, out.round().long().numpy()), p
+        assert SLIPS["kernel-not-flipped"].answer(instance.typed) == asked(p, out.round().long().numpy()), p
 
 
 def test_hand_slips():
-    params = {"input": [[1, 2], [3, 4]], "kernel": [[1, 0], [0, 0]], "stride": 1, "padding": 0, "ask": "map"}
+    written = {"input": [[1, 2], [3, 4]], "kernel": [[1, 0], [0, 0]], "stride": 1, "padding": 0, "ask": "map"}
     # scatter: W stamps its top-left 1 at each input position -> the input padded right and below
-    assert solve(params).answer == [[1, 2, 0], [3, 4, 0], [0, 0, 0]]
+    assert solve(written).answer == [[1, 2, 0], [3, 4, 0], [0, 0, 0]]
+    params = typed_params(FAMILY, written)
     assert SLIPS["kernel-not-flipped"].answer(params) == [[0, 0, 0], [0, 1, 2], [0, 3, 4]]
     assert SLIPS["padded-by-p"].answer(params) == [[4]]  # no border: one 2x2 window, flipped kernel picks 4
     assert SLIPS["padding-ignored"].answer(params) is None and SLIPS["zeros-not-inserted"].answer(params) is None
@@ -183,8 +226,8 @@ def test_sampler_keeps_every_slip_apart(seed, level):
     instance = make_instance(FAMILY, level, seed)
     kernel = np.array(instance.params["kernel"])
     assert not np.array_equal(kernel, kernel[::-1, ::-1])
-    assert SLIPS["kernel-not-flipped"].answer(instance.params) != instance.answer
-    values = [instance.answer] + [v for m in MISTAKES if (v := m.answer(instance.params)) is not None]
+    assert SLIPS["kernel-not-flipped"].answer(instance.typed) != instance.answer
+    values = [instance.answer] + [v for m in MISTAKES if (v := m.answer(instance.typed)) is not None]
     assert all(a != b for i, a in enumerate(values) for b in values[i + 1:]), instance.params
     if instance.params["ask"] == "entry":  # a near miss (one or two off) is never taken for a slip
         assert all(abs(v - instance.answer) >= 3 for v in values[1:]), instance.params

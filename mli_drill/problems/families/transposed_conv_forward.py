@@ -7,12 +7,14 @@ equivalent method of the course notes: insert s − 1 zeros between input
 values, pad with k − 1 − p zeros on every side, and cross-correlate (stride 1)
 with the kernel flipped by 180°. Output size ``o = (i − 1)s − 2p + k``.
 
-Params (JSON)::
+Params (JSON), typed as :class:`Params`::
 
     {"input": [[int]] (n x n), "kernel": [[int]] (k x k), "stride": int, "padding": int,
      "ask": "map" | "entry", "row": int, "col": int}     # row/col only when ask == "entry"
 
-``padding`` must be at most k − 1 so the zero-insertion picture applies.
+``padding`` must be at most k − 1 so the zero-insertion picture applies. ``row`` and
+``col`` are left out of the JSON of a map question (see
+:func:`~mli_drill.problems.families.base.optional`).
 
 The catalogued slips (``MISTAKES``) are steps of the zero-insertion method done
 wrong: the kernel not flipped, the padding p ignored, no zeros inserted, and
@@ -24,53 +26,77 @@ who forgets the flip is never marked right.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from operator import mul
-from typing import Any
+from typing import Callable, Literal, Sequence
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Mistake, Rejections, Solution, optional, require
 from mli_drill.problems.families.common import format_grid, informative
 
 Grid = list[list[int]]
+Square = tuple[tuple[int, ...], ...]
+Ask = Literal["map", "entry"]
 
 
-def _square(value: Any, name: str) -> Grid:
-    if not isinstance(value, list) or not value or not all(isinstance(row, list) for row in value):
-        raise InvalidParams(f"{name} must be a non-empty square grid of integers")
-    size = len(value)
-    for row in value:
-        if len(row) != size or any(isinstance(v, bool) or not isinstance(v, int) for v in row):
-            raise InvalidParams(f"{name} must be a square grid of integers")
-    return [list(row) for row in value]
+@dataclass(frozen=True)
+class Params:
+    input: Square  # n x n
+    kernel: Square  # k x k
+    stride: int
+    padding: int  # torch's p, at most k - 1
+    ask: Ask
+    row: int | None = optional()  # the asked entry, 0-based (ask "entry" only)
+    col: int | None = optional()
+
+    def __post_init__(self) -> None:
+        for name in ("input", "kernel"):
+            grid = getattr(self, name)
+            require(bool(grid) and all(len(row) == len(grid) for row in grid), name, "must be a non-empty square grid of integers")
+        k = len(self.kernel)
+        require(self.stride >= 1, "stride", f"must be at least 1, got {self.stride}")
+        require(0 <= self.padding <= k - 1, "padding", f"must be in 0..k-1 = 0..{k - 1}, got {self.padding}")
+        o = output_size(len(self.input), k, self.stride, self.padding)
+        require(o >= 1, "", "the output would be empty")
+        for name in ("row", "col"):
+            value = getattr(self, name)
+            if self.ask == "entry":
+                require(value is not None, name, "must be given when ask is 'entry'")
+                require(value is not None and 0 <= value < o, name, f"must be in 0..{o - 1}, got {value}")
+            else:
+                require(value is None, name, "only applies when ask is 'entry'")
 
 
-def _checked(params: Any) -> tuple[Grid, Grid, int, int]:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping")
-    image, kernel = _square(params.get("input"), "input"), _square(params.get("kernel"), "kernel")
-    stride, padding = params.get("stride"), params.get("padding")
-    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
-        raise InvalidParams(f"stride must be an integer >= 1, got {stride!r}")
-    if isinstance(padding, bool) or not isinstance(padding, int) or not 0 <= padding <= len(kernel) - 1:
-        raise InvalidParams(f"padding must be an integer in 0..k-1 = 0..{len(kernel) - 1}, got {padding!r}")
-    if output_size(len(image), len(kernel), stride, padding) < 1:
-        raise InvalidParams("the output would be empty")
-    ask = params.get("ask")
-    if ask not in ("map", "entry"):
-        raise InvalidParams(f"ask must be 'map' or 'entry', got {ask!r}")
-    if ask == "entry":
-        o = output_size(len(image), len(kernel), stride, padding)
-        for key in ("row", "col"):
-            value = params.get(key)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < o:
-                raise InvalidParams(f"{key} must be an integer in 0..{o - 1}, got {value!r}")
-    return image, kernel, stride, padding
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    input_sizes: tuple[int, ...] = (2,)  # choices of the input's side n
+    kernel_sizes: tuple[int, ...] = (2,)  # choices of the kernel's side k
+    strides: tuple[int, ...] = (1, 2)
+    paddings: tuple[int, ...] = (0,)  # choices of p (only those <= k - 1 are drawn)
+    values: tuple[int, int] = (0, 3)  # [min, max] of the input integers
+    kernel_values: tuple[int, int] = (-1, 2)  # [min, max] of the kernel integers
+    entry_probability: float = 0.5  # chance of asking for one entry (an integer) instead of the whole map
+    max_output: int = 8  # largest output side accepted
+
+    def __post_init__(self) -> None:
+        for name in ("input_sizes", "kernel_sizes", "strides"):
+            choices = getattr(self, name)
+            require(bool(choices) and min(choices) >= 1, name, "must be a non-empty list of integers >= 1")
+        require(bool(self.paddings) and min(self.paddings) >= 0, "paddings", "must be a non-empty list of integers >= 0")
+        require(all(min(self.paddings) <= k - 1 for k in self.kernel_sizes), "paddings", "must offer a padding <= k - 1 for every kernel size")
+        for name in ("values", "kernel_values"):
+            low, high = getattr(self, name)
+            require(low <= high, name, "must be [min, max] with min <= max")
+        require(0 <= self.entry_probability <= 1, "entry_probability", "must be between 0 and 1")
+        require(self.max_output >= 2, "max_output", f"must be at least 2, got {self.max_output}")
 
 
 def output_size(n: int, k: int, s: int, p: int) -> int:
     return (n - 1) * s - 2 * p + k
 
 
-def zero_insert_and_pad(image: Grid, s: int, border: int) -> Grid:
+def zero_insert_and_pad(image: Sequence[Sequence[int]], s: int, border: int) -> Grid:
     """s − 1 zeros between neighbouring values, then ``border`` zeros around."""
     n = len(image)
     side = (n - 1) * s + 1 + 2 * border
@@ -81,11 +107,11 @@ def zero_insert_and_pad(image: Grid, s: int, border: int) -> Grid:
     return grid
 
 
-def flipped(kernel: Grid) -> Grid:
-    return [row[::-1] for row in kernel[::-1]]
+def flipped(kernel: Sequence[Sequence[int]]) -> Grid:
+    return [list(row[::-1]) for row in kernel[::-1]]
 
 
-def correlate(grid: Grid, kernel: Grid) -> Grid:
+def correlate(grid: Grid, kernel: Sequence[Sequence[int]]) -> Grid:
     """Stride-1 cross-correlation ('valid'); empty when the kernel does not fit."""
     k = len(kernel)
     side = max(len(grid) - k + 1, 0)
@@ -96,7 +122,7 @@ def correlate(grid: Grid, kernel: Grid) -> Grid:
     return result
 
 
-def transposed_conv(image: Grid, kernel: Grid, s: int, p: int, *, flip: bool = True, border: int | None = None) -> Grid:
+def transposed_conv(image: Sequence[Sequence[int]], kernel: Sequence[Sequence[int]], s: int, p: int, *, flip: bool = True, border: int | None = None) -> Grid:
     """The output map by zero insertion: pad ``border`` (k − 1 − p unless given) zeros around and
     cross-correlate with the kernel, flipped unless ``flip`` is False (the slips use both knobs)."""
     k = len(kernel)
@@ -121,56 +147,63 @@ def transposed_conv(image: Grid, kernel: Grid, s: int, p: int, *, flip: bool = T
     return out
 
 
-def _asked(params: dict[str, Any], out: Grid) -> Grid | int | None:
+def _asked(params: Params, out: Grid) -> Grid | int | None:
     """The map, or the asked entry of it (None when the map is empty or the entry lies outside it)."""
     if not out or not out[0]:
         return None
-    if params["ask"] != "entry":
+    if params.row is None or params.col is None:  # ask "map"
         return out
-    row, col = params["row"], params["col"]
+    row, col = params.row, params.col
     return out[row][col] if row < len(out) and col < len(out) else None
 
 
 # --------------------------------------------------------------------------- mistakes
 
-
-def _not_flipped(params: dict[str, Any]) -> Grid | int | None:
-    return _asked(params, transposed_conv(params["input"], params["kernel"], params["stride"], params["padding"],
-                                          flip=False))
-
-
-def _padding_ignored(params: dict[str, Any]) -> Grid | int | None:
-    if params["padding"] == 0:
-        return None
-    return _asked(params, transposed_conv(params["input"], params["kernel"], params["stride"], 0))
+# Each slip's whole output map (None when the slip does not apply), from the input, kernel, stride and padding:
+# the sampler judges a draw by these maps before it makes it an instance.
+SlipMap = Callable[[Square, Square, int, int], Grid | None]
 
 
-def _zeros_not_inserted(params: dict[str, Any]) -> Grid | int | None:
-    if params["stride"] == 1:
-        return None
-    return _asked(params, transposed_conv(params["input"], params["kernel"], 1, params["padding"]))
+def _not_flipped_map(image: Square, kernel: Square, s: int, p: int) -> Grid | None:
+    return transposed_conv(image, kernel, s, p, flip=False)
 
 
-def _padded_by_p(params: dict[str, Any]) -> Grid | int | None:
-    k, p = len(params["kernel"]), params["padding"]
+def _padding_ignored_map(image: Square, kernel: Square, s: int, p: int) -> Grid | None:
+    return None if p == 0 else transposed_conv(image, kernel, s, 0)
+
+
+def _zeros_not_inserted_map(image: Square, kernel: Square, s: int, p: int) -> Grid | None:
+    return None if s == 1 else transposed_conv(image, kernel, 1, p)
+
+
+def _padded_by_p_map(image: Square, kernel: Square, s: int, p: int) -> Grid | None:
+    k = len(kernel)
     if p in (k - 1 - p, k - 1):
         return None  # padding p is then right, or the same as ignoring p (padding-ignored names that)
-    return _asked(params, transposed_conv(params["input"], params["kernel"], params["stride"], p, border=p))
+    return transposed_conv(image, kernel, s, p, border=p)
 
 
-def _not_flipped_message(params: dict[str, Any]) -> str:
+def _slip(map_of: SlipMap) -> Callable[[Params], Grid | int | None]:
+    def answer(params: Params) -> Grid | int | None:
+        out = map_of(params.input, params.kernel, params.stride, params.padding)
+        return None if out is None else _asked(params, out)
+
+    return answer
+
+
+def _not_flipped_message(params: Params) -> str:
     return (
         f"you did not flip the kernel: the zero-inserted, padded map is cross-correlated with W rotated by 180°, "
-        f"{flipped(params['kernel'])}, not with W = {params['kernel']} (only the scatter view stamps W unflipped)"
+        f"{flipped(params.kernel)}, not with W = {[list(row) for row in params.kernel]} (only the scatter view stamps W unflipped)"
     )
 
 
-def _sizes(params: dict[str, Any]) -> tuple[int, int, int, int, int]:
-    n, k, s, p = len(params["input"]), len(params["kernel"]), params["stride"], params["padding"]
+def _sizes(params: Params) -> tuple[int, int, int, int, int]:
+    n, k, s, p = len(params.input), len(params.kernel), params.stride, params.padding
     return n, k, s, p, output_size(n, k, s, p)
 
 
-def _padding_ignored_message(params: dict[str, Any]) -> str:
+def _padding_ignored_message(params: Params) -> str:
     n, k, s, p, o = _sizes(params)
     return (
         f"you ignored the padding: torch's p = {p} cuts {p} from every side of the full "
@@ -179,7 +212,7 @@ def _padding_ignored_message(params: dict[str, Any]) -> str:
     )
 
 
-def _zeros_not_inserted_message(params: dict[str, Any]) -> str:
+def _zeros_not_inserted_message(params: Params) -> str:
     n, k, s, p, o = _sizes(params)
     zeros = f"{s - 1} zero{'s' if s != 2 else ''}"
     return (
@@ -189,7 +222,7 @@ def _zeros_not_inserted_message(params: dict[str, Any]) -> str:
     )
 
 
-def _padded_by_p_message(params: dict[str, Any]) -> str:
+def _padded_by_p_message(params: Params) -> str:
     _, k, _, p, _ = _sizes(params)
     return (
         f"you padded the zero-inserted map with p = {p} zero{'s' if p != 1 else ''}: the transposed convolution "
@@ -198,11 +231,12 @@ def _padded_by_p_message(params: dict[str, Any]) -> str:
 
 
 MISTAKES = (
-    Mistake("kernel-not-flipped", _not_flipped, _not_flipped_message),
-    Mistake("padding-ignored", _padding_ignored, _padding_ignored_message),
-    Mistake("zeros-not-inserted", _zeros_not_inserted, _zeros_not_inserted_message),
-    Mistake("padded-by-p", _padded_by_p, _padded_by_p_message),
+    Mistake("kernel-not-flipped", _slip(_not_flipped_map), _not_flipped_message),
+    Mistake("padding-ignored", _slip(_padding_ignored_map), _padding_ignored_message),
+    Mistake("zeros-not-inserted", _slip(_zeros_not_inserted_map), _zeros_not_inserted_message),
+    Mistake("padded-by-p", _slip(_padded_by_p_map), _padded_by_p_message),
 )
+_SLIP_MAPS = (_not_flipped_map, _padding_ignored_map, _zeros_not_inserted_map, _padded_by_p_map)  # in MISTAKES order
 
 
 # For one asked entry, each slip's value is at least 3 from the answer and from the other slips: an answer
@@ -229,8 +263,8 @@ def _entry_working(padded: Grid, kernel_flipped: Grid, row: int, col: int) -> st
             f"times the flipped kernel, summed (non-zero products only): {products}.")
 
 
-def solve(params: dict[str, Any]) -> Solution:
-    image, kernel, s, p = _checked(params)
+def solve(params: Params) -> Solution:
+    image, kernel, s, p = params.input, params.kernel, params.stride, params.padding
     n, k = len(image), len(kernel)
     border = k - 1 - p
     padded = zero_insert_and_pad(image, s, border)
@@ -248,21 +282,21 @@ def solve(params: dict[str, Any]) -> Solution:
         "(Equivalently: every input value x[i][j] adds x[i][j]·W into the output at offset (i·s − p, j·s − p), "
         "unflipped; what falls outside the output is cut off.)",
     ]
-    if params["ask"] == "entry":
-        row, col = params["row"], params["col"]
+    if params.row is not None and params.col is not None:  # ask "entry"
+        row, col = params.row, params.col
         steps.insert(4, _entry_working(padded, kernel_flipped, row, col))
         return Solution(answer=out[row][col], steps=steps, kind="integer")
     return Solution(answer=out, steps=steps, kind="matrix")
 
 
-def question_fields(params: dict[str, Any]) -> dict[str, str]:
-    image, kernel, s, p = _checked(params)
-    if params["ask"] == "entry":
-        task = (f"What is the output value at row {params['row']}, column {params['col']} "
+def question_fields(params: Params) -> dict[str, str]:
+    image, kernel, s, p = params.input, params.kernel, params.stride, params.padding
+    if params.ask == "entry":
+        task = (f"What is the output value at row {params.row}, column {params.col} "
                 "(0-based, row 0 at the top, column 0 at the left)?")
     else:
         task = "Give the whole output map."
-    return {"variant": params["ask"], "input": format_grid(image), "kernel": format_grid(kernel),
+    return {"variant": params.ask, "input": format_grid(image), "kernel": format_grid(kernel),
             "stride": str(s), "padding": str(p), "task": task, "n": str(len(image)), "k": str(len(kernel))}
 
 
@@ -276,36 +310,34 @@ def _contributions(n: int, k: int, s: int, p: int, o: int) -> list[list[int]]:
     return [[along[row] * along[col] for col in range(o)] for row in range(o)]
 
 
-def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
-    low, high = level.get("values", [0, 3])
-    klow, khigh = level.get("kernel_values", [-1, 2])
+def sample(rng: random.Random, level: Level) -> Params:
+    low, high = level.values
+    klow, khigh = level.kernel_values
     # decided once, so that redrawing an instance whose entries are all uninformative keeps the level's share
-    ask = "entry" if rng.random() < level.get("entry_probability", 0.5) else "map"
+    ask: Ask = "entry" if rng.random() < level.entry_probability else "map"
     rejections = Rejections()
     while True:
-        n = rng.choice(level.get("input_sizes", [2]))
-        k = rng.choice(level.get("kernel_sizes", [2]))
-        s = rng.choice(level.get("strides", [1, 2]))
-        p = rng.choice([q for q in level.get("paddings", [0]) if q <= k - 1])
+        n = rng.choice(level.input_sizes)
+        k = rng.choice(level.kernel_sizes)
+        s = rng.choice(level.strides)
+        p = rng.choice([q for q in level.paddings if q <= k - 1])
         o = output_size(n, k, s, p)
-        image = [[rng.randint(low, high) for _ in range(n)] for _ in range(n)]
-        kernel = [[rng.randint(klow, khigh) for _ in range(k)] for _ in range(k)]
-        if o < 2 or o > level.get("max_output", 8) or not any(any(row) for row in image) \
+        image = tuple(tuple(rng.randint(low, high) for _ in range(n)) for _ in range(n))
+        kernel = tuple(tuple(rng.randint(klow, khigh) for _ in range(k)) for _ in range(k))
+        if o < 2 or o > level.max_output or not any(any(row) for row in image) \
                 or not any(any(row) for row in kernel):
             rejections.again()
             continue
-        params: dict[str, Any] = {"input": image, "kernel": kernel, "stride": s, "padding": p, "ask": ask}
         out = transposed_conv(image, kernel, s, p)
         if all(v == 0 for row in out for v in row):
             rejections.again()
             continue
-        slip_maps = [grid for grid in (mistake.answer({**params, "ask": "map"}) for mistake in MISTAKES)
-                     if grid is not None]
-        if params["ask"] == "map":
+        slip_maps = [grid for map_of in _SLIP_MAPS if (grid := map_of(image, kernel, s, p)) is not None and grid and grid[0]]
+        if ask == "map":
             if not informative(out, slip_maps):
                 rejections.again()  # e.g. a kernel symmetric under 180°: forgetting the flip changes nothing
                 continue
-            return params
+            return Params(image, kernel, s, p, ask)
         cells = [(r, c) for r in range(o) for c in range(o)]
         contributions = _contributions(n, k, s, p, o)
         best = max(map(max, contributions))
@@ -318,15 +350,15 @@ def sample(rng: random.Random, level: dict[str, Any]) -> dict[str, Any]:
         if not wanted:
             rejections.again()
             continue
-        params["row"], params["col"] = rng.choice(wanted)
-        return params
+        row, col = rng.choice(wanted)
+        return Params(image, kernel, s, p, ask, row, col)
 
 
 # --------------------------------------------------------------------------- pictures
 
 
-def pictures(params: dict) -> list:
+def pictures(params: Params) -> list:
     """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.problems.pictures)."""
     from mli_drill.problems.families.base import Grid
 
-    return [Grid.of("image", params["input"]), Grid.of("kernel", params["kernel"])]
+    return [Grid.of("image", params.input), Grid.of("kernel", params.kernel)]
