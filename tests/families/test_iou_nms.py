@@ -10,11 +10,16 @@ from hypothesis import strategies as st
 
 from mli_drill.problems.families import iou_nms as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "iou-nms"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
 
 
 def cells(box: list[int], plus_one: bool = False) -> set[tuple[int, int]]:
@@ -86,24 +91,24 @@ def test_against_torchvision():
 
 def test_hand_worked_examples():
     # A = [0, 0, 4, 4], B = [2, 2, 6, 6]: overlap 2x2 = 4, union 16 + 16 - 4 = 28, IoU = 1/7
-    assert fam.solve({"ask": "iou", "a": [0, 0, 4, 4], "b": [2, 2, 6, 6]}).answer == pytest.approx(1 / 7)
+    assert solve({"ask": "iou", "a": [0, 0, 4, 4], "b": [2, 2, 6, 6]}).answer == pytest.approx(1 / 7)
     # touching boxes share an edge and no area
-    assert fam.solve({"ask": "iou", "a": [0, 0, 2, 2], "b": [2, 0, 4, 2]}).answer == 0
+    assert solve({"ask": "iou", "a": [0, 0, 2, 2], "b": [2, 0, 4, 2]}).answer == 0
     # nested: IoU = inner / outer
-    assert fam.solve({"ask": "iou", "a": [0, 0, 4, 4], "b": [1, 1, 3, 3]}).answer == pytest.approx(4 / 16)
+    assert solve({"ask": "iou", "a": [0, 0, 4, 4], "b": [1, 1, 3, 3]}).answer == pytest.approx(4 / 16)
     # the chain: 1 is suppressed by 0; 2 overlaps only 1, so it survives
     boxes = [[0, 0, 4, 4], [2, 0, 6, 4], [4, 0, 8, 4]]
     params = {"ask": "nms", "boxes": boxes, "scores": [0.9, 0.8, 0.7], "threshold": 0.3}
-    assert fam.solve(params).answer == [0, 2]
+    assert solve(params).answer == [0, 2]
 
 
 def test_threshold_is_strict():
     # overlap 3x2 = 6, union 8 + 8 - 6 = 10: IoU exactly 0.6, which does not exceed the threshold 0.6
     params = {"ask": "nms", "boxes": [[0, 0, 4, 2], [1, 0, 5, 2]], "scores": [0.6, 0.9], "threshold": 0.6}
     assert grid_iou(*params["boxes"]) == pytest.approx(0.6)
-    assert fam.solve(params).answer == [1, 0]
+    assert solve(params).answer == [1, 0]
     inclusive = next(m for m in fam.MISTAKES if m.id == "threshold-inclusive")
-    assert inclusive.answer(params) == [1]
+    assert inclusive.answer(typed_params(FAMILY, params)) == [1]
 
 
 def slipped(params: dict, slip: str):
@@ -155,7 +160,41 @@ def test_hard_nms_always_has_a_chain():
 )
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
-        fam.solve(params)
+        solve(params)
+
+
+TWO = [[0, 0, 1, 1], [0, 0, 2, 2]]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"ask": "nms", "boxes": [[0, 0, 1, 1], [0, 0, "2", 2]], "scores": [0.5, 0.6], "threshold": 0.5},
+         "at $.boxes[1][2]: expected an integer, got '2'"),
+        ({"ask": "nms", "boxes": [[0, 0, 1, 1], [3, 0, 1, 4]], "scores": [0.5, 0.6], "threshold": 0.5},
+         "at $.boxes[1]: needs x1 < x2 and y1 < y2, got [3, 0, 1, 4]"),
+        ({"ask": "nms", "boxes": TWO, "scores": [0.5, 0.6], "threshold": 1.5}, "at $.threshold: must be a number in [0, 1), got 1.5"),
+        ({"ask": "nms", "boxes": TWO, "scores": [0.5, 0.5], "threshold": 0.5},
+         "at $.scores: must be distinct, or the order of NMS is not defined"),
+        ({"ask": "nms", "boxes": TWO, "scores": [0.5], "threshold": 0.5}, "at $.scores: must give one number per box: 1 for 2 boxes"),
+        ({"ask": "iou", "a": [0, 0, 4], "b": [0, 0, 1, 1]}, "at $.a: expected a list of 4, got 3 item(s)"),
+        ({"ask": "iou", "a": [0, 0, 4, 4]}, "at $.b: must be given when ask is 'iou'"),
+        ({"ask": "iou", "a": [0, 0, 4, 4], "b": [0, 0, 1, 1], "threshold": 0.5}, "at $.threshold: does not apply when ask is 'iou'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_each_ask_keeps_only_its_own_keys():
+    """The JSON form of an IoU question has no NMS keys and the other way round (as before the typed params)."""
+    from mli_drill.problems.convert import dump
+
+    for written in ({"ask": "iou", "a": [0, 0, 4, 4], "b": [2, 2, 6, 6]},
+                  {"ask": "nms", "boxes": TWO, "scores": [0.5, 0.6], "threshold": 0.5}):
+        assert dump(typed_params(FAMILY, written)) == written
 
 
 @settings(max_examples=60, deadline=None)
@@ -200,7 +239,7 @@ def test_an_iou_slip_is_never_accepted_as_correct():
             if inst.params["ask"] != "iou":
                 continue
             for mistake in fam.MISTAKES:
-                value = mistake.answer(inst.params)
+                value = mistake.answer(inst.typed)
                 assert value == inst.answer or not matches(value, inst.answer, inst.answer_spec), (mistake.id, level, seed)
 
 
@@ -208,7 +247,7 @@ def test_messages_quote_the_instance_numbers():
     """The Dice slip shows its own fraction and the IoU's; the suppress-against-all slip names the box that
     survives and the suppressed box over it (the hand-worked chain: 1 is suppressed by 0, 2 overlaps only 1)."""
     messages = {m.id: m.message for m in fam.MISTAKES}
-    dice = messages["dice-for-iou"]({"ask": "iou", "a": [0, 0, 4, 4], "b": [2, 2, 6, 6]})
+    dice = messages["dice-for-iou"](typed_params(FAMILY, {"ask": "iou", "a": [0, 0, 4, 4], "b": [2, 2, 6, 6]}))
     assert "2·4/32 = 1/4" in dice and "4/28" in dice
     chain = {"ask": "nms", "boxes": [[0, 0, 4, 4], [2, 0, 6, 4], [4, 0, 8, 4]], "scores": [0.9, 0.8, 0.7], "threshold": 0.3}
-    assert "box 2 overlaps box 1 with IoU 1/3" in messages["suppress-against-all"](chain)
+    assert "box 2 overlaps box 1 with IoU 1/3" in messages["suppress-against-all"](typed_params(FAMILY, chain))

@@ -11,25 +11,89 @@ whose IoU with it is *greater than* the threshold; repeat until none remain.
 The answer lists the kept indices (0-based) in descending score order, as
 torchvision.ops.nms returns them.
 
-Params (JSON)::
+Params (JSON), typed as :class:`Params`, whose keys are those of its ask (the
+others are left out, see :func:`~mli_drill.problems.families.base.optional`)::
 
     {"ask": "iou", "a": [x1, y1, x2, y2], "b": [x1, y1, x2, y2]}
     {"ask": "nms", "boxes": [[x1, y1, x2, y2], ...], "scores": [s, ...], "threshold": t}
+
+NMS needs at least two boxes, one distinct score per box and 0 <= t < 1.
 """
 
 from __future__ import annotations
 
+import math
 import random
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Literal, Sequence
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import FieldError, Mistake, Rejections, Solution, optional, require
 from mli_drill.problems.families.common import fmt, format_grid, format_vector, informative, prefer_informative
 
-ASKS = ("iou", "nms")
-Box = list[int]
+Ask = Literal["iou", "nms"]
+ASKS: tuple[Ask, ...] = ("iou", "nms")
+Box = tuple[int, int, int, int]  # [x1, y1, x2, y2]
 Overlap = Callable[[Box, Box], Fraction]
+
+
+def _check_box(box: Box, field: str) -> None:
+    if not (box[0] < box[2] and box[1] < box[3]):  # (the message is written only for a bad box: every draw is checked)
+        raise FieldError(field, f"needs x1 < x2 and y1 < y2, got {list(box)}")
+
+
+@dataclass(frozen=True)
+class Params:
+    ask: Ask
+    a: Box | None = optional()  # ask "iou": the two boxes
+    b: Box | None = optional()
+    boxes: tuple[Box, ...] | None = optional()  # ask "nms": the detections,
+    scores: tuple[float, ...] | None = optional()  # their scores (distinct),
+    threshold: float | None = optional()  # and the IoU threshold, in [0, 1)
+
+    def __post_init__(self) -> None:
+        used = ("a", "b") if self.ask == "iou" else ("boxes", "scores", "threshold")
+        for name in ("a", "b", "boxes", "scores", "threshold"):
+            if (getattr(self, name) is not None) != (name in used):
+                raise FieldError(name, f"{'must be given' if name in used else 'does not apply'} when ask is {self.ask!r}")
+        if self.a is not None and self.b is not None:
+            _check_box(self.a, "a")
+            _check_box(self.b, "b")
+        if self.boxes is not None and self.scores is not None and self.threshold is not None:
+            require(len(self.boxes) >= 2, "boxes", "must list at least two boxes")
+            for n, box in enumerate(self.boxes):
+                _check_box(box, f"boxes[{n}]")
+            require(len(self.scores) == len(self.boxes), "scores",
+                    f"must give one number per box: {len(self.scores)} for {len(self.boxes)} boxes")
+            require(all(map(math.isfinite, self.scores)), "scores", "must be finite numbers")
+            require(len(set(self.scores)) == len(self.scores), "scores", "must be distinct, or the order of NMS is not defined")
+            require(0 <= self.threshold < 1, "threshold", f"must be a number in [0, 1), got {self.threshold}")
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    asks: tuple[Ask, ...] = ASKS  # what is asked (repeat one to make it likelier)
+    extent: int = 10  # box corners lie in [0, extent]
+    side: tuple[int, int] = (2, 6)  # [min, max] box side
+    shift: int = 2  # how far an overlapping candidate moves from its anchor
+    boxes: tuple[int, int] = (3, 5)  # [min, max] boxes for NMS
+    thresholds: tuple[float, ...] = (0.5,)  # NMS IoU thresholds
+    special_probability: float = 0.0  # chance of a nested or touching box
+    need_chain: bool = False  # NMS must include a box that survives only because the box over it was suppressed
+
+    def __post_init__(self) -> None:
+        require(bool(self.asks), "asks", "must list at least one ask")
+        require(1 <= self.side[0] <= self.side[1] <= self.extent, "side", "must be [min, max] with 1 <= min <= max <= extent")
+        require(self.shift >= 0, "shift", f"must be at least 0, got {self.shift}")
+        fewest = 3 if self.need_chain else 2
+        require(fewest <= self.boxes[0] <= self.boxes[1] <= 50, "boxes",
+                f"must be [min, max] with {fewest} <= min <= max <= 50 (the distinct scores 0.50..0.99)")
+        require(bool(self.thresholds) and all(0 <= t < 1 for t in self.thresholds), "thresholds",
+                "must be a non-empty list of numbers in [0, 1)")
+        require(0 <= self.special_probability <= 1, "special_probability", "must be between 0 and 1")
 
 
 # --------------------------------------------------------------------------- geometry
@@ -61,13 +125,13 @@ def _dice(a: Box, b: Box) -> Fraction:
     return Fraction(2 * intersection(a, b), area(a) + area(b))
 
 
-def score_order(scores: list[float]) -> list[int]:
+def score_order(scores: Sequence[float]) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: -scores[i])
 
 
 def nms(
-    boxes: list[Box],
-    scores: list[float],
+    boxes: Sequence[Box],
+    scores: Sequence[float],
     threshold: Fraction,
     overlap: Overlap = iou,
     inclusive: bool = False,
@@ -93,53 +157,23 @@ def nms(
 # --------------------------------------------------------------------------- params
 
 
-def _box(value: Any, what: str) -> Box:
-    if (
-        not isinstance(value, list)
-        or len(value) != 4
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        raise InvalidParams(f"{what} must be [x1, y1, x2, y2] with integer corners")
-    if not (value[0] < value[2] and value[1] < value[3]):
-        raise InvalidParams(f"{what} needs x1 < x2 and y1 < y2, got {value}")
-    return value
-
-
-def _threshold(value: Any) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise InvalidParams(f"threshold must be a number in [0, 1), got {value!r}")
-    return _exact_threshold(value)
-
-
 @lru_cache(maxsize=64)
-def _exact_threshold(value: int | float) -> Fraction:
+def _exact_threshold(value: float) -> Fraction:
     """The threshold as the decimal it is written as (cached: the sampler compares against it for every draw)."""
     return Fraction(str(value))
 
 
-def parse(params: Any) -> str:
-    """Validate params (so hand-written input fails with a clear message) and return the ask."""
-    if not isinstance(params, dict) or params.get("ask") not in ASKS:
-        raise InvalidParams(f"params must be a mapping with ask one of {', '.join(ASKS)}")
-    if params["ask"] == "iou":
-        _box(params.get("a"), "a")
-        _box(params.get("b"), "b")
-        return "iou"
-    boxes, scores = params.get("boxes"), params.get("scores")
-    if not isinstance(boxes, list) or len(boxes) < 2:
-        raise InvalidParams("boxes must list at least two boxes")
-    for n, box in enumerate(boxes):
-        _box(box, f"boxes[{n}]")
-    if (
-        not isinstance(scores, list)
-        or len(scores) != len(boxes)
-        or not all(isinstance(s, (int, float)) and not isinstance(s, bool) for s in scores)
-    ):
-        raise InvalidParams("scores must give one number per box")
-    if len(set(scores)) != len(scores):
-        raise InvalidParams("scores must be distinct, or the order of NMS is not defined")
-    _threshold(params.get("threshold"))
-    return "nms"
+def _pair(params: Params) -> tuple[Box, Box]:
+    """The two boxes of an IoU question."""
+    assert params.a is not None and params.b is not None, "ask 'iou' has a and b (Params checks)"
+    return params.a, params.b
+
+
+def _detections(params: Params) -> tuple[tuple[Box, ...], tuple[float, ...], Fraction]:
+    """The boxes, scores and exact threshold of an NMS question."""
+    assert params.boxes is not None and params.scores is not None and params.threshold is not None, \
+        "ask 'nms' has boxes, scores and threshold (Params checks)"
+    return params.boxes, params.scores, _exact_threshold(params.threshold)
 
 
 # --------------------------------------------------------------------------- solving
@@ -177,15 +211,14 @@ def iou_steps(a: Box, b: Box, name_a: str = "A", name_b: str = "B") -> list[str]
     ]
 
 
-def _solve_iou(params: dict) -> Solution:
-    a, b = params["a"], params["b"]
+def _solve_iou(params: Params) -> Solution:
+    a, b = _pair(params)
     value = iou(a, b)
     return Solution(answer=float(value), steps=iou_steps(a, b), kind="real", display=_fraction_text(value))
 
 
-def _solve_nms(params: dict) -> Solution:
-    boxes, scores = params["boxes"], params["scores"]
-    threshold = _threshold(params["threshold"])
+def _solve_nms(params: Params) -> Solution:
+    boxes, scores, threshold = _detections(params)
     order = score_order(scores)
     names = [f"box {i}" for i in range(len(boxes))]
     count = len(boxes)
@@ -217,86 +250,83 @@ def _solve_nms(params: dict) -> Solution:
     return Solution(answer=kept, steps=steps, kind="vector", display=format_vector(kept))
 
 
-def solve(params: dict) -> Solution:
-    return _solve_iou(params) if parse(params) == "iou" else _solve_nms(params)
+def solve(params: Params) -> Solution:
+    return _solve_iou(params) if params.ask == "iou" else _solve_nms(params)
 
 
 def _box_text(box: Box) -> str:
     return f"[{box[0]}, {box[1]}, {box[2]}, {box[3]}]"
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    ask = parse(params)
-    if ask == "iou":
-        return {"variant": "iou", "a": _box_text(params["a"]), "b": _box_text(params["b"])}
+def question_fields(params: Params) -> dict[str, str]:
+    if params.ask == "iou":
+        a, b = _pair(params)
+        return {"variant": "iou", "a": _box_text(a), "b": _box_text(b)}
+    boxes, scores, threshold = _detections(params)
     rows: list[list[object]] = [["box", "x1", "y1", "x2", "y2", "score"]]
-    rows += [[str(i), *box, fmt(s)] for i, (box, s) in enumerate(zip(params["boxes"], params["scores"]))]
-    return {"variant": "nms", "table": format_grid(rows), "threshold": fmt(params["threshold"]),
-            "count": str(len(params["boxes"]))}
+    rows += [[str(i), *box, fmt(s)] for i, (box, s) in enumerate(zip(boxes, scores))]
+    return {"variant": "nms", "table": format_grid(rows), "threshold": fmt(float(threshold)),
+            "count": str(len(boxes))}
 
 
 # --------------------------------------------------------------------------- sampling
 
 
-def _random_box(rng: random.Random, level: dict) -> Box:
-    extent = int(level.get("extent", 10))
-    low, high = level.get("side", [2, 6])
+def _random_box(rng: random.Random, level: Level) -> Box:
+    extent = level.extent
+    low, high = level.side
     width, height = rng.randint(low, high), rng.randint(low, high)
     x1, y1 = rng.randint(0, extent - width), rng.randint(0, extent - height)
-    return [x1, y1, x1 + width, y1 + height]
+    return (x1, y1, x1 + width, y1 + height)
 
 
-def _extent(level: dict) -> int:
-    return int(level.get("extent", 10))
-
-
-def _fits(box: Box, level: dict) -> bool:
+def _fits(box: Box, level: Level) -> bool:
     """Whether the box lies in the level's image, corners in [0, extent], as the spec documents."""
-    return 0 <= box[0] and 0 <= box[1] and box[2] <= _extent(level) and box[3] <= _extent(level)
+    return 0 <= box[0] and 0 <= box[1] and box[2] <= level.extent and box[3] <= level.extent
 
 
-def _near(rng: random.Random, box: Box, level: dict) -> Box:
+def _near(rng: random.Random, box: Box, level: Level) -> Box:
     """A box shifted a little from ``box``: NMS needs overlapping candidates to decide anything.
     It is kept inside the image (a detector's boxes have image coordinates, never negative)."""
-    shift = int(level.get("shift", 2))
-    low, high = level.get("side", [2, 6])
+    shift = level.shift
+    low, high = level.side
     width = min(max(box[2] - box[0] + rng.randint(-1, 1), low), high)
     height = min(max(box[3] - box[1] + rng.randint(-1, 1), low), high)
-    x1 = min(max(box[0] + rng.randint(-shift, shift), 0), _extent(level) - width)
-    y1 = min(max(box[1] + rng.randint(-shift, shift), 0), _extent(level) - height)
-    return [x1, y1, x1 + width, y1 + height]
+    x1 = min(max(box[0] + rng.randint(-shift, shift), 0), level.extent - width)
+    y1 = min(max(box[1] + rng.randint(-shift, shift), 0), level.extent - height)
+    return (x1, y1, x1 + width, y1 + height)
 
 
 def _nested(rng: random.Random, box: Box) -> Box | None:
     if box[2] - box[0] < 3 or box[3] - box[1] < 3:
         return None
     x1, y1 = rng.randint(box[0] + 1, box[2] - 2), rng.randint(box[1] + 1, box[3] - 2)
-    return [x1, y1, rng.randint(x1 + 1, box[2] - 1), rng.randint(y1 + 1, box[3] - 1)]
+    return (x1, y1, rng.randint(x1 + 1, box[2] - 1), rng.randint(y1 + 1, box[3] - 1))
 
 
-def _touching(rng: random.Random, box: Box, level: dict) -> Box | None:
+def _touching(rng: random.Random, box: Box, level: Level) -> Box | None:
     """A box that shares part of an edge with ``box`` and no area (IoU 0), inside the image, or None."""
     width, height = rng.randint(2, 4), rng.randint(2, 4)
     sides = [
-        [box[2], box[1], box[2] + width, box[1] + height],  # right
-        [box[0], box[3], box[0] + width, box[3] + height],  # below
-        [box[0] - width, box[1], box[0], box[1] + height],  # left
-        [box[0], box[1] - height, box[0] + width, box[1]],  # above
+        (box[2], box[1], box[2] + width, box[1] + height),  # right
+        (box[0], box[3], box[0] + width, box[3] + height),  # below
+        (box[0] - width, box[1], box[0], box[1] + height),  # left
+        (box[0], box[1] - height, box[0] + width, box[1]),  # above
     ]
     inside = [candidate for candidate in sides if _fits(candidate, level)]
     return rng.choice(inside) if inside else None
 
 
-def _sample_iou(rng: random.Random, level: dict) -> dict | None:
+def _sample_iou(rng: random.Random, level: Level) -> Params | None:
     a = _random_box(rng, level)
-    special = rng.random() < float(level.get("special_probability", 0.0))
+    special = rng.random() < level.special_probability
     b = (_nested(rng, a) or _near(rng, a, level)) if special else _near(rng, a, level)
     if intersection(a, b) == 0 and not special:
         return None  # a zero IoU is worth drilling only as the deliberate touching/apart case
-    return {"ask": "iou", "a": a, "b": b}
+    return Params("iou", a, b)
 
 
-def _chain(rng: random.Random, level: dict, threshold: Fraction) -> list[Box] | None:
+def _chain(rng: random.Random, level: Level, threshold: Fraction) -> list[Box] | None:
     """Boxes P, Q, R in score order where Q overlaps P and R overlaps Q above the threshold, but R
     does not overlap P: greedy NMS keeps R, because Q, the only box over it, was itself suppressed."""
     first = _random_box(rng, level)
@@ -304,21 +334,22 @@ def _chain(rng: random.Random, level: dict, threshold: Fraction) -> list[Box] | 
     if iou(first, second) <= threshold:
         return None
     dx, dy = second[0] - first[0], second[1] - first[1]
-    third = [second[0] + dx + rng.randint(-1, 1), second[1] + dy + rng.randint(-1, 1),
-             second[2] + dx + rng.randint(-1, 1), second[3] + dy + rng.randint(-1, 1)]
+    third = (second[0] + dx + rng.randint(-1, 1), second[1] + dy + rng.randint(-1, 1),
+             second[2] + dx + rng.randint(-1, 1), second[3] + dy + rng.randint(-1, 1))
     if (third[0] >= third[2] or third[1] >= third[3] or not _fits(third, level)
             or iou(second, third) <= threshold or iou(first, third) > threshold):
         return None
     return [first, second, third]
 
 
-def _sample_nms(rng: random.Random, level: dict) -> dict | None:
-    low, high = level.get("boxes", [3, 5])
+def _sample_nms(rng: random.Random, level: Level) -> Params | None:
+    low, high = level.boxes
     count = rng.randint(low, high)
-    threshold = rng.choice(level.get("thresholds", [0.5]))
+    threshold = rng.choice(level.thresholds)
+    exact = _exact_threshold(threshold)
     boxes: list[Box] = []
-    if level.get("need_chain", False):
-        boxes = _chain(rng, level, _threshold(threshold)) or []
+    if level.need_chain:
+        boxes = _chain(rng, level, exact) or []
         if not boxes:
             return None
     else:
@@ -326,9 +357,9 @@ def _sample_nms(rng: random.Random, level: dict) -> dict | None:
     while len(boxes) < count:
         anchor = rng.choice(boxes)
         roll = rng.random()
-        if roll < float(level.get("special_probability", 0.0)) / 2:
+        if roll < level.special_probability / 2:
             candidate = _nested(rng, anchor) or _touching(rng, anchor, level) or _near(rng, anchor, level)
-        elif roll < float(level.get("special_probability", 0.0)):
+        elif roll < level.special_probability:
             candidate = _touching(rng, anchor, level) or _near(rng, anchor, level)
         elif roll < 0.8:
             candidate = _near(rng, anchor, level)
@@ -336,7 +367,7 @@ def _sample_nms(rng: random.Random, level: dict) -> dict | None:
             candidate = _random_box(rng, level)
         boxes.append(candidate)
     scores = sorted(rng.sample([x / 100 for x in range(50, 100)], count), reverse=True)
-    if not level.get("need_chain", False):
+    if not level.need_chain:
         rng.shuffle(scores)
     else:  # the chain keeps its score order; the other boxes' scores and every index are shuffled
         head, tail = scores[:3], scores[3:]
@@ -345,25 +376,24 @@ def _sample_nms(rng: random.Random, level: dict) -> dict | None:
         order = list(range(count))
         rng.shuffle(order)
         boxes, scores = [boxes[i] for i in order], [scores[i] for i in order]
-    params = {"ask": "nms", "boxes": boxes, "scores": scores, "threshold": threshold}
-    kept = nms(boxes, scores, _threshold(threshold))
+    kept = nms(boxes, scores, exact)
     if len(kept) in (1, count):
         return None  # nothing or everything suppressed teaches little
-    if level.get("need_chain", False) and nms(boxes, scores, _threshold(threshold), against_all=True) == kept:
+    if level.need_chain and nms(boxes, scores, exact, against_all=True) == kept:
         return None  # hard: some box survives only because the box over it was itself suppressed
-    return params
+    return Params("nms", boxes=tuple(boxes), scores=tuple(scores), threshold=threshold)
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+def sample(rng: random.Random, level: Level) -> Params:
     """An IoU question prefers boxes whose slips give values apart from the answer and from each other
     (a small box nested in a large one gives IoU ≈ |A ∩ B|/(|A| + |B|), which would pass as correct)."""
-    ask = rng.choice(level.get("asks", list(ASKS)))  # drawn once, so rejections do not skew the mix
+    ask = rng.choice(level.asks)  # drawn once, so rejections do not skew the mix
     if ask == "iou":
         return prefer_informative(lambda: _draw(rng, level, ask), _informative)
     return _draw(rng, level, ask)
 
 
-def _draw(rng: random.Random, level: dict, ask: str) -> dict:
+def _draw(rng: random.Random, level: Level, ask: Ask) -> Params:
     rejections = Rejections()
     while True:
         params = _sample_iou(rng, level) if ask == "iou" else _sample_nms(rng, level)
@@ -376,64 +406,63 @@ def _draw(rng: random.Random, level: dict, ask: str) -> dict:
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 
-def _informative(params: dict) -> bool:
-    return informative(float(iou(params["a"], params["b"])), [m.answer(params) for m in MISTAKES], **SEPARATION)
+def _informative(params: Params) -> bool:
+    return informative(float(iou(*_pair(params))), [m.answer(params) for m in MISTAKES], **SEPARATION)
 
 
 # --------------------------------------------------------------------------- mistakes
 
 
-def _iou_slip(overlap: Overlap, plus_one: bool = False):
-    def answer(params: dict) -> Any:
-        if parse(params) == "iou":
-            return float(overlap(params["a"], params["b"]))
+def _iou_slip(overlap: Overlap, plus_one: bool = False) -> Callable[[Params], Any]:
+    def answer(params: Params) -> Any:
+        if params.ask == "iou":
+            return float(overlap(*_pair(params)))
         if plus_one:
-            boxes, scores = params["boxes"], params["scores"]
-            return nms(boxes, scores, _threshold(params["threshold"]), overlap=overlap)
+            return nms(*_detections(params), overlap=overlap)
         return None
 
     return answer
 
 
-def _plus_one_message(params: dict) -> str:
-    box = params["a"] if parse(params) == "iou" else params["boxes"][0]
+def _plus_one_message(params: Params) -> str:
+    box = _pair(params)[0] if params.ask == "iou" else _detections(params)[0][0]
     return (f"you counted pixels with +1: these boxes have continuous corners, so {_box_text(box)} has area "
             f"({box[2]} − {box[0]})·({box[3]} − {box[1]}) = {area(box)}, not {area(box, plus_one=True)}")
 
 
-def _over_sum_message(params: dict) -> str:
-    a, b = params["a"], params["b"]
+def _over_sum_message(params: Params) -> str:
+    a, b = _pair(params)
     inter = intersection(a, b)
     return (f"you divided by |A| + |B| = {area(a) + area(b)}: the union counts the overlap once, "
             f"|A ∪ B| = {area(a)} + {area(b)} − {inter} = {area(a) + area(b) - inter}")
 
 
-def _dice_message(params: dict) -> str:
-    a, b = params["a"], params["b"]
+def _dice_message(params: Params) -> str:
+    a, b = _pair(params)
     inter, total = intersection(a, b), area(a) + area(b)
     return (f"you computed Dice, 2|A ∩ B|/(|A| + |B|) = 2·{inter}/{total} = "
             f"{_fraction_text(Fraction(2 * inter, total))}: IoU (Jaccard) is |A ∩ B|/|A ∪ B| = "
             f"{inter}/{total - inter}")
 
 
-def _nms_slip(**wrong: Any):
-    def answer(params: dict) -> list[int] | None:
-        if parse(params) != "nms":
+def _nms_slip(**wrong: Any) -> Callable[[Params], list[int] | None]:
+    def answer(params: Params) -> list[int] | None:
+        if params.ask != "nms":
             return None
-        return nms(params["boxes"], params["scores"], _threshold(params["threshold"]), **wrong)
+        return nms(*_detections(params), **wrong)
 
     return answer
 
 
-def _inclusive_message(params: dict) -> str:
-    t = fmt(params["threshold"])
+def _inclusive_message(params: Params) -> str:
+    t = fmt(float(_detections(params)[2]))
     return f"you suppressed a box whose IoU equals the threshold: NMS drops only IoU greater than {t}, so IoU = {t} is kept"
 
 
-def _against_all_message(params: dict) -> str:
+def _against_all_message(params: Params) -> str:
     general = ("you let a suppressed box suppress others: only boxes already kept suppress, so a box covered only "
                "by a suppressed box survives")
-    boxes, scores, threshold = params["boxes"], params["scores"], _threshold(params["threshold"])
+    boxes, scores, threshold = _detections(params)
     kept = nms(boxes, scores, threshold)
     wrongly = [i for i in kept if i not in nms(boxes, scores, threshold, against_all=True)]
     if not wrongly:
@@ -447,21 +476,20 @@ def _against_all_message(params: dict) -> str:
             f"but box {blocker} was itself suppressed, so box {survivor} is kept")
 
 
-def _index_order(params: dict) -> list[int] | None:
-    if parse(params) != "nms":
+def _index_order(params: Params) -> list[int] | None:
+    if params.ask != "nms":
         return None
     return sorted(solve(params).answer)
 
 
-def _index_order_message(params: dict) -> str:
+def _index_order_message(params: Params) -> str:
     return "you listed the kept boxes by index: NMS returns them in descending score order"
 
 
 MISTAKES = (
     Mistake("plus-one-pixel", _iou_slip(lambda a, b: iou(a, b, plus_one=True), plus_one=True), _plus_one_message),
-    Mistake("intersection-over-sum", lambda p: float(_over_sum(p["a"], p["b"])) if parse(p) == "iou" else None,
-            _over_sum_message),
-    Mistake("dice-for-iou", lambda p: float(_dice(p["a"], p["b"])) if parse(p) == "iou" else None, _dice_message),
+    Mistake("intersection-over-sum", lambda p: float(_over_sum(*_pair(p))) if p.ask == "iou" else None, _over_sum_message),
+    Mistake("dice-for-iou", lambda p: float(_dice(*_pair(p))) if p.ask == "iou" else None, _dice_message),
     Mistake("threshold-inclusive", _nms_slip(inclusive=True), _inclusive_message),
     Mistake("suppress-against-all", _nms_slip(against_all=True), _against_all_message),
     Mistake("index-order", _index_order, _index_order_message),
