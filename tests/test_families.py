@@ -107,6 +107,7 @@ def test_params_and_levels_are_typed(family: str) -> None:
             assert isinstance(instance.typed, module.Params)
             stored = json.loads(json.dumps(instance.params))
             assert load(module.Params, stored) == instance.typed
+            assert json.dumps(dump(load(module.Params, stored))) == json.dumps(instance.params), "a stored instance loads back exactly (3 stays 3)"
             assert dump(instance.typed) == stored
             assert instance_from_params(family, level, seed, stored).to_dict() == instance.to_dict()
 

@@ -147,7 +147,7 @@ _SCALAR_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "t
 
 def _scalar(kind: Any, value: Any, where: str) -> Any:
     if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return value  # an int is a number too (as for the type checker), and kept as given, so JSON round-trips exactly
     if kind in _SCALAR_NAMES:
         if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
             return value
