@@ -14,11 +14,16 @@ from scipy.ndimage import map_coordinates
 
 from mli_drill.problems.families import bilinear_interpolation as family
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 NAME = "bilinear-interpolation"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return family.solve(typed_params(NAME, params))
 
 
 def test_matches_scipy_on_300_instances():
@@ -37,7 +42,7 @@ def test_matches_scipy_on_300_instances():
 
 
 def test_conventions_worked_example():
-    sol = family.solve({"image": [[10, 20, 30], [40, 50, 60], [70, 80, 90]], "row": 0.25, "col": 1.5})
+    sol = solve({"image": [[10, 20, 30], [40, 50, 60], [70, 80, 90]], "row": 0.25, "col": 1.5})
     assert sol.answer == 32.5
     assert sol.display == "32.5"
     assert "I(0, 1) = 20" in sol.steps[2] and "0.375" in sol.steps[2]
@@ -56,12 +61,12 @@ def test_conventions_worked_example():
 )
 def test_hand_cases(row, col, expected):
     image = [[1, 2, 3], [4, 5, 6]]
-    assert family.solve({"image": image, "row": row, "col": col}).answer == pytest.approx(expected)
+    assert solve({"image": image, "row": row, "col": col}).answer == pytest.approx(expected)
     assert expected == pytest.approx(map_coordinates(np.array(image, float), [[row], [col]], order=1)[0])
 
 
 def test_float_pixel_values_are_accepted():
-    sol = family.solve({"image": [[0.5, 1.5], [2.5, 3.5]], "row": 0.5, "col": 0.5})
+    sol = solve({"image": [[0.5, 1.5], [2.5, 3.5]], "row": 0.5, "col": 0.5})
     assert sol.answer == pytest.approx(2.0)
 
 
@@ -83,7 +88,31 @@ def test_float_pixel_values_are_accepted():
 )
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
-        family.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"image": [[1, 2], [3, "x"]], "row": 0.5, "col": 0.5}, "at $.image[1][1]: expected a number, got 'x'"),
+        ({"image": [[1, 2], [3, 4]], "row": 1.5, "col": 0.5}, "at $.row: 1.5 is outside the pixel centres 0..1"),
+        ({"image": [[1, 2, 3]], "row": 0, "col": 0.5}, "at $.image: must be at least 2x2 to interpolate between pixel centres"),
+        ({"image": [[1, 2], [3, 4]], "row": 0.5}, "at $: missing 'col'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_stored_params_read_back_as_the_drawn_instance():
+    """JSON whole numbers come back as floats; the question and working still show them as integers."""
+    for seed in range(10):
+        inst = make_instance(NAME, "exam", seed)
+        loaded = typed_params(NAME, inst.params)
+        assert family.question_fields(loaded) == family.question_fields(inst.typed)
+        assert family.solve(loaded) == inst.solution
 
 
 @settings(max_examples=50, deadline=None)
@@ -117,7 +146,7 @@ def test_instances_are_reproducible(seed, level):
 
 
 def test_sampler_uses_only_the_given_rng():
-    level = load_spec(NAME).levels["exam"]
+    level = level_settings(NAME, "exam")
     first = family.sample(random.Random(11), level)
     random.seed(5)
     assert family.sample(random.Random(11), level) == first
@@ -139,7 +168,8 @@ def test_slips_against_scipy():
     applied = dict.fromkeys(SLIPS, 0)
     for level in LEVELS:
         for seed in range(100):
-            p = make_instance(NAME, level, seed).params
+            inst = make_instance(NAME, level, seed)
+            p = inst.params
             image, row, col = p["image"], p["row"], p["col"]
             height, width = len(image), len(image[0])
             r0, c0 = min(int(row), height - 2), min(int(col), width - 2)
@@ -152,7 +182,7 @@ def test_slips_against_scipy():
                 "distances-as-weights": scipy_at(image, r0 + 1 - dr, c0 + 1 - dc) if (dr, dc) != (0.5, 0.5) else None,
             }
             for mistake_id, value in expected.items():
-                got = SLIPS[mistake_id].answer(p)
+                got = SLIPS[mistake_id].answer(inst.typed)
                 if value is None:
                     assert got is None, (mistake_id, p)
                 else:
@@ -166,13 +196,13 @@ def test_slips_on_the_conventions_example():
     # at (row 0.25, col 1.5) 32.5. Swapped point (1.5, 0.25): 57.5. In the cell of (0, 1), dr = 0.25 and
     # dc = 0.5 exchanged is the point (0.5, 1.25): 37.5. Distances as weights, (0.75, 1.5): 47.5.
     image = [[10, 20, 30], [40, 50, 60], [70, 80, 90]]
-    params = {"image": image, "row": 0.25, "col": 1.5}
+    params = typed_params(NAME, {"image": image, "row": 0.25, "col": 1.5})
     assert family.solve(params).answer == pytest.approx(32.5)
     assert SLIPS["row-col-swapped"].answer(params) == pytest.approx(57.5)
     assert SLIPS["fractions-swapped"].answer(params) == pytest.approx(37.5)
     assert SLIPS["distances-as-weights"].answer(params) == pytest.approx(47.5)
     assert "(1 - dr)·dc = 0.375, not (1 - dc)·dr = 0.125" in SLIPS["fractions-swapped"].message(params)
-    centre = {"image": image, "row": 0.5, "col": 0.5}  # dr = dc = 1/2: neither slip changes anything
+    centre = typed_params(NAME, {"image": image, "row": 0.5, "col": 0.5})  # dr = dc = 1/2: neither slip changes anything
     assert SLIPS["fractions-swapped"].answer(centre) is None
     assert SLIPS["distances-as-weights"].answer(centre) is None
     assert SLIPS["row-col-swapped"].answer(centre) is None
@@ -185,8 +215,8 @@ def test_swapping_x_and_y_nearly_always_changes_the_answer():
         informative = 0
         for seed in range(200):
             inst = make_instance(NAME, level, seed)
-            swapped = [SLIPS[i].answer(inst.params) for i in ("row-col-swapped", "fractions-swapped")]
-            values = [inst.answer] + [v for m in family.MISTAKES if (v := m.answer(inst.params)) is not None]
+            swapped = [SLIPS[i].answer(inst.typed) for i in ("row-col-swapped", "fractions-swapped")]
+            values = [inst.answer] + [v for m in family.MISTAKES if (v := m.answer(inst.typed)) is not None]
             informative += any(v is not None for v in swapped) and all(
                 abs(a - b) > 0.01 * max(abs(a), abs(b)) for i, a in enumerate(values) for b in values[i + 1:])
         assert informative >= 0.99 * 200, (level, informative)

@@ -11,11 +11,16 @@ from scipy.signal import convolve2d, correlate2d
 
 from mli_drill.problems.families import image_losses as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "image-losses"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
 
 
 def scipy_reference(p: dict, loss: str = "l2", mean: bool = True, average: bool = True, flip: bool = False) -> float:
@@ -66,13 +71,13 @@ def test_against_torch():
 
 def test_hand_worked_examples():
     pred, target = [[1, 2], [3, 4]], [[1, 0], [0, 4]]
-    assert fam.solve({"ask": "l1", "prediction": pred, "target": target}).answer == pytest.approx(5 / 4)
-    assert fam.solve({"ask": "l2", "prediction": pred, "target": target}).answer == pytest.approx(13 / 4)
+    assert solve({"ask": "l1", "prediction": pred, "target": target}).answer == pytest.approx(5 / 4)
+    assert solve({"ask": "l2", "prediction": pred, "target": target}).answer == pytest.approx(13 / 4)
     # a 2x2 filter on 2x2 images gives one feature value each: (1·1 + 2·0 + 3·0 + 4·1) vs (1 + 4) -> 0
     one = {"ask": "perceptual", "prediction": pred, "target": target, "filters": [[[1, 0], [0, 1]]]}
-    assert fam.solve(one).answer == 0
+    assert solve(one).answer == 0
     two = {**one, "filters": [[[1, 0], [0, 1]], [[0, 1], [0, 0]]]}  # second: 2 vs 0, squared 4; mean (0 + 4)/2
-    assert fam.solve(two).answer == pytest.approx(2)
+    assert solve(two).answer == pytest.approx(2)
 
 
 SLIPS = {
@@ -103,7 +108,7 @@ def test_slips_differ_from_the_answer_and_each_other_beyond_the_tolerance():
     from mli_drill.problems.answers import matches
 
     for inst in instances(150):
-        values = [v for v in (m.answer(inst.params) for m in fam.MISTAKES) if v is not None]
+        values = [v for v in (m.answer(inst.typed) for m in fam.MISTAKES) if v is not None]
         for n, value in enumerate(values):
             assert not matches(value, inst.answer, inst.answer_spec), (inst.level, inst.seed, inst.params)
             assert not any(matches(value, other, inst.answer_spec) for other in values[n + 1:]), inst.params
@@ -122,7 +127,31 @@ def test_slips_differ_from_the_answer_and_each_other_beyond_the_tolerance():
 )
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
-        fam.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"ask": "perceptual", "prediction": [[1, 2], [3, 4]], "target": [[1, 2], [3, 4]], "filters": [[[1, 0], [0, "1"]]]},
+         "at $.filters[0][1][1]: expected an integer, got '1'"),
+        ({"ask": "l2", "prediction": [[1, 2.5]], "target": [[1, 2]]}, "at $.prediction[0][1]: expected an integer, got 2.5"),
+        ({"ask": "perceptual", "prediction": [[1, 2]], "target": [[1, 2]], "filters": [[[1, 1], [1, 1]]]},
+         "at $.filters[0]: is larger than the image"),
+        ({"ask": "l1", "prediction": [[1, 2]], "target": [[1]]}, "at $.target: is 1x1 but prediction is 1x2: they must have the same size"),
+        ({"ask": "l1", "prediction": [[1, 2]], "target": [[1, 2]], "filters": [[[1]]]}, "at $.filters: are only used by the perceptual loss"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_filters_key_only_for_the_perceptual_loss():
+    """The JSON form keeps the old shape: no "filters" key at all for L1 and L2."""
+    for inst in instances(20):
+        assert ("filters" in inst.params) == (inst.params["ask"] == "perceptual"), inst.params
 
 
 @settings(max_examples=60, deadline=None)

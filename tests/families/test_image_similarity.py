@@ -18,7 +18,7 @@ from sklearn.metrics import mutual_info_score, normalized_mutual_info_score
 
 from mli_drill.problems.families import image_similarity as family
 from mli_drill.problems.families.base import Alternatives, InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.mistakes import mistake_answers
 from mli_drill.problems.spec import load_spec
 from tests.conftest import ROOT
@@ -34,8 +34,13 @@ def _instances(per_level: int = 80):
             yield make_instance(NAME, level, seed)
 
 
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return family.solve(typed_params(NAME, params))
+
+
 def _solve(params: dict, measure: str, log_base: object = 2) -> float:
-    return family.solve({**params, "measure": measure, "log_base": log_base}).answer
+    return solve({**params, "measure": measure, "log_base": log_base}).answer
 
 
 def _edges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -103,7 +108,7 @@ SLIPS = {mistake.id: mistake for mistake in family.MISTAKES}
 
 
 def _slip(params: dict, mistake_id: str, measure: str, log_base: object = 2):
-    return SLIPS[mistake_id].answer({**params, "measure": measure, "log_base": log_base})
+    return SLIPS[mistake_id].answer(typed_params(NAME, {**params, "measure": measure, "log_base": log_base}))
 
 
 def test_slips_apply_only_to_their_measures():
@@ -159,13 +164,13 @@ def test_slips_on_the_conventions_example():
     assert _slip(params, "mi-for-nmi", "nmi") == pytest.approx(1.0022, abs=1e-4)
     # sklearn's arithmetic NMI s and Studholme's 1.3677 satisfy 1.3677 = 2 / (2 - s).
     assert _slip(params, "arithmetic-nmi", "nmi") == pytest.approx(2 - 2 / 1.3677, abs=1e-4)
-    message = SLIPS["not-averaged"].message({**params, "measure": "ssd", "log_base": 2})
+    message = SLIPS["not-averaged"].message(typed_params(NAME, {**params, "measure": "ssd", "log_base": 2}))
     assert "Σ (A - B)² = 3" in message and "3/9 = 1/3" in message
 
 
 def test_informative_instances_tell_the_slips_apart():
     """Point 5 of issue 11: the instances give every slip of the asked measure its own value."""
-    told_apart = sum(family._informative(inst.params) for inst in _instances(per_level=40))
+    told_apart = sum(family._informative(inst.typed) for inst in _instances(per_level=40))
     assert told_apart >= 0.95 * 120
 
 
@@ -184,11 +189,11 @@ def test_conventions_worked_example():
     assert round(_solve(params, "mi", "e"), 4) == 0.6947
     for log_base in BASES:
         assert round(_solve(params, "nmi", log_base), 4) == 1.3677
-    assert family.solve({**params, "measure": "ssd", "log_base": 2}).display == "1/3 ≈ 0.3333"
+    assert solve({**params, "measure": "ssd", "log_base": 2}).display == "1/3 ≈ 0.3333"
 
 
 def test_conventions_joint_histogram_is_shown():
-    sol = family.solve({"measure": "mi", "a": I, "b": J, "log_base": 2})
+    sol = solve({"measure": "mi", "a": I, "b": J, "log_base": 2})
     table = sol.steps[1].split("\n")
     rows = [line.split()[1:5] for line in table[2:6]]
     assert rows == [["1", "1", "0", "0"], ["0", "2", "0", "0"], ["0", "1", "1", "1"], ["0", "0", "0", "2"]]
@@ -231,9 +236,10 @@ def test_constant_image_allowed_where_defined():
 
 def test_log_base_defaults_to_2_and_accepts_strings():
     params = {"measure": "mi", "a": I, "b": J}
-    assert family.solve(params).answer == pytest.approx(_solve(params, "mi", 2))
-    assert family.solve({**params, "log_base": "10"}).answer == pytest.approx(_solve(params, "mi", 10))
-    assert family.solve({**params, "log_base": "e"}).display.endswith("nats")
+    assert solve(params).answer == pytest.approx(_solve(params, "mi", 2))
+    assert solve({**params, "log_base": "10"}).answer == pytest.approx(_solve(params, "mi", 10))
+    assert solve({**params, "log_base": "e"}).display.endswith("nats")
+    assert typed_params(NAME, {**params, "log_base": "10"}) == typed_params(NAME, {**params, "log_base": 10})
 
 
 @pytest.mark.parametrize(
@@ -257,7 +263,24 @@ def test_log_base_defaults_to_2_and_accepts_strings():
 )
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
-        family.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"measure": "ssd", "a": [[0, 1], [1, "1"]], "b": [[0, 1], [1, 1]]}, "at $.a[1][1]: expected an integer, got '1'"),
+        ({"measure": "ssd", "a": [[0, -1]], "b": [[0, 1]]}, "at $.a: must hold intensities from 0 to 255 (one histogram bin per value), found -1"),
+        ({"measure": "ssd", "a": I, "b": [[0, 1], [1, 1]]}, "at $.b: is 2x2 but a is 3x3; the images must overlap pixel for pixel"),
+        ({"measure": "cc", "a": [[2, 2], [2, 2]], "b": [[0, 1], [2, 3]]}, "at $.a: is constant: CC is undefined for an image with zero variance"),
+        ({"measure": "mi", "a": I, "b": J, "log_base": 3}, "at $.log_base: expected one of 2, 'e', 10, '2', '10', got 3"),
+        ({"measure": "mse", "a": I, "b": J}, "at $.measure: expected one of 'ssd', 'sad', 'cc', 'joint_entropy', 'mi', 'nmi', got 'mse'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
 
 
 # --------------------------------------------------------------------------- properties
@@ -297,7 +320,7 @@ def test_instances_are_reproducible(seed, level):
 
 
 def test_sampler_uses_only_the_given_rng():
-    level = load_spec(NAME).levels["exam"]
+    level = level_settings(NAME, "exam")
     first = family.sample(random.Random(3), level)
     random.seed(999)
     assert family.sample(random.Random(3), level) == first

@@ -3,6 +3,7 @@ torch.nn.functional.batch_norm in training mode (when torch is installed)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 
@@ -15,11 +16,17 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from mli_drill.problems.families import normalisation as norm
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.convert import dump
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "normalisation"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return norm.solve(typed_params(FAMILY, params))
 
 
 def numpy_output(params: dict) -> np.ndarray:
@@ -68,9 +75,10 @@ def test_batchnorm_matches_torch_on_200_instances():
     torch = pytest.importorskip("torch")
     checked = 0
     for level in LEVELS:
-        spec = dict(load_spec(FAMILY).levels[level], methods=["batchnorm"])
+        spec = dataclasses.replace(level_settings(FAMILY, level), methods=("batchnorm",))
         for seed in range(70):
-            params = norm.sample(random.Random(seed), spec)
+            typed = norm.sample(random.Random(seed), spec)
+            params = dump(typed)
             X = torch.tensor(params["x"], dtype=torch.float64)
             out = torch.nn.functional.batch_norm(
                 X, running_mean=None, running_var=None,
@@ -79,23 +87,23 @@ def test_batchnorm_matches_torch_on_200_instances():
                 # torch refuses eps = 0 in training mode; 1e-300 leaves sqrt(var + eps) unchanged in float64
                 training=True, eps=params["eps"] or 1e-300,
             ).numpy()
-            answer = norm.solve(params).answer
+            answer = norm.solve(typed).answer
             assert np.allclose(answer, expected_answer(params, out), atol=1e-9), params
             checked += 1
     assert checked == 210
 
 
 def test_hand_examples():
-    z = norm.solve({"method": "zscore", "x": [2, 4, 4, 4, 5, 5, 7, 9], "ask": "output"})  # mean 5, std 2
+    z = solve({"method": "zscore", "x": [2, 4, 4, 4, 5, 5, 7, 9], "ask": "output"})  # mean 5, std 2
     assert z.answer == pytest.approx([-1.5, -0.5, -0.5, -0.5, 0, 0, 1, 2])
     assert z.kind == "vector"
-    assert norm.solve({"method": "minmax", "x": [10, 4, 2, 6], "ask": "value", "index": 1}).answer == 0.25
+    assert solve({"method": "minmax", "x": [10, 4, 2, 6], "ask": "value", "index": 1}).answer == 0.25
     bn = {"method": "batchnorm", "x": [[0], [2], [8], [2]], "gamma": [2], "beta": [1], "eps": 0, "ask": "output"}
     # mean 3, biased variance 9: y = 2 (x - 3) / 3 + 1
-    assert norm.solve(bn).answer == pytest.approx([-1, 1 / 3, 13 / 3, 1 / 3])
-    with_eps = norm.solve(dict(bn, eps=7, ask="value", index=[2, 0]))  # sqrt(9 + 7) = 4
+    assert solve(bn).answer == pytest.approx([-1, 1 / 3, 13 / 3, 1 / 3])
+    with_eps = solve(dict(bn, eps=7, ask="value", index=[2, 0]))  # sqrt(9 + 7) = 4
     assert with_eps.answer == pytest.approx(2 * 5 / 4 + 1)
-    two = norm.solve({"method": "batchnorm", "x": [[1, 10], [3, 30]], "gamma": [1, 1], "beta": [0, 5],
+    two = solve({"method": "batchnorm", "x": [[1, 10], [3, 30]], "gamma": [1, 1], "beta": [0, 5],
                       "eps": 0, "ask": "output"})
     assert two.kind == "matrix" and np.allclose(two.answer, [[-1, 4], [1, 6]])
 
@@ -110,7 +118,7 @@ def test_questions_state_conventions():
         else:
             assert "(x - min) / (max - min)" in q
         json.dumps(inst.to_dict())
-        assert norm.solve(json.loads(json.dumps(inst.params))).answer == inst.answer
+        assert solve(json.loads(json.dumps(inst.params))).answer == inst.answer
 
 
 @settings(max_examples=50, deadline=None)
@@ -147,7 +155,7 @@ def test_instances_are_valid_and_reproducible(seed, level):
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_sampler_is_deterministic(seed):
-    level = load_spec(FAMILY).levels["easy"]
+    level = level_settings(FAMILY, "easy")
     assert norm.sample(random.Random(seed), level) == norm.sample(random.Random(seed), level)
 
 
@@ -180,12 +188,30 @@ BN = {"method": "batchnorm", "x": [[1], [3]], "gamma": [1], "beta": [0], "eps": 
 )
 def test_nonsense_params_raise_invalid_params(params):
     with pytest.raises(InvalidParams):
-        norm.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(BN, x=[[1, 2], [3, 4]], gamma=[1, "2"], beta=[0, 0]), "at $.gamma[1]: expected a number, got '2'"),
+        (dict(BN, eps=-1), "at $.eps: batchnorm needs a finite eps >= 0, got -1.0"),
+        (dict(BN, ask="value", index=[2, 0]), "at $.index: the sample must be from 0 to 1, got 2"),
+        ({"method": "minmax", "x": [1, 2], "ask": "value", "index": 2}, "at $.index: must be an integer from 0 to 1, got 2"),
+        ({"method": "zscore", "x": [3, 3, 3], "ask": "output"}, "at $.x: all values are equal: the std (or max - min) is 0"),
+        ({"method": "zscore", "x": [1, 2], "ask": "output", "eps": 0}, "at $.eps: is only used by batchnorm"),
+        ({"method": "layernorm", "x": [1, 2], "ask": "output"}, "at $.method: expected one of 'zscore', 'minmax', 'batchnorm', got 'layernorm'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
 
 
 def test_constant_feature_is_fine_with_positive_eps():
     params = dict(BN, x=[[2], [2]], eps=1, beta=[0.5])
-    assert norm.solve(params).answer == pytest.approx([0.5, 0.5])
+    assert solve(params).answer == pytest.approx([0.5, 0.5])
 
 
 # --------------------------------------------------------------------------- mistakes
@@ -217,7 +243,7 @@ def test_slips_against_numpy_and_scipy():
     for inst in all_instances(100):
         p = inst.params
         for mistake_id, output in numpy_slips(p).items():
-            got = SLIPS[mistake_id].answer(p)
+            got = SLIPS[mistake_id].answer(inst.typed)
             if mistake_id == "scale-shift-forgotten" and got is None:
                 features = [p["index"][1]] if p["ask"] == "value" else range(len(p["gamma"]))
                 assert all(p["gamma"][c] == 1 and p["beta"][c] == 0 for c in features)
@@ -228,7 +254,7 @@ def test_slips_against_numpy_and_scipy():
             assert np.allclose(got, expected_answer(p, output), atol=1e-9), (mistake_id, p)
             applied[mistake_id] = applied.get(mistake_id, 0) + 1
         for mistake_id in set(SLIPS) - set(numpy_slips(p)) - {"wrong-axis"}:
-            assert SLIPS[mistake_id].answer(p) is None, (mistake_id, p)
+            assert SLIPS[mistake_id].answer(inst.typed) is None, (mistake_id, p)
     assert len(applied) == 4 and min(applied.values()) > 20, applied
 
 
@@ -238,7 +264,7 @@ def test_wrong_axis_is_torch_layer_norm():
     seen = 0
     for inst in all_instances(100):
         p = inst.params
-        got = SLIPS["wrong-axis"].answer(p)
+        got = SLIPS["wrong-axis"].answer(inst.typed)
         if p["method"] != "batchnorm" or len(p["x"][0]) == 1:
             assert got is None
             continue
@@ -255,13 +281,14 @@ def test_wrong_axis_is_torch_layer_norm():
 
 def test_slips_hand_example():
     # x = [2, 4, 4, 4, 5, 5, 7, 9]: mean 5, population variance 4 (std 2), sum of squares 32
-    params = {"method": "zscore", "x": [2, 4, 4, 4, 5, 5, 7, 9], "ask": "value", "index": 7,
-              "gamma": None, "beta": None, "eps": None}
+    json_params = {"method": "zscore", "x": [2, 4, 4, 4, 5, 5, 7, 9], "ask": "value", "index": 7,
+                   "gamma": None, "beta": None, "eps": None}
+    params = typed_params(FAMILY, json_params)
     assert norm.solve(params).answer == pytest.approx(2)
     assert SLIPS["unbiased-variance"].answer(params) == pytest.approx(4 / np.sqrt(32 / 7))
     assert SLIPS["variance-not-std"].answer(params) == pytest.approx(1)
     assert "32 / 8 = 4, not 32 / 7" in SLIPS["unbiased-variance"].message(params)
-    minmax = {**params, "method": "minmax", "index": 4}
+    minmax = typed_params(FAMILY, {**json_params, "method": "minmax", "index": 4})
     assert SLIPS["divided-by-max"].answer(minmax) == pytest.approx(5 / 9)
     assert SLIPS["unbiased-variance"].answer(minmax) is None
 
@@ -270,7 +297,7 @@ def test_slips_hand_example():
 @given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
 def test_sampler_keeps_every_slip_apart(seed, level):
     inst = make_instance(FAMILY, level, seed)
-    values = [inst.answer] + [v for m in norm.MISTAKES if (v := m.answer(inst.params)) is not None]
+    values = [inst.answer] + [v for m in norm.MISTAKES if (v := m.answer(inst.typed)) is not None]
     for i, a in enumerate(values):
         for b in values[i + 1:]:
             assert not (np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=0.01, atol=0.0005)), inst.params

@@ -12,22 +12,78 @@ hard), so the answer is a short terminating decimal.
 The catalogued slips (``MISTAKES``) are ``interpolate`` with one step done
 wrong: row and column read the other way round, dr and dc exchanged in the
 weights, or each pixel weighted by its distance instead of 1 − distance.
+
+Params (JSON), typed as :class:`Params`::
+
+    {"image": [[number, ...], ...], "row": number, "col": number}
 """
 
 from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from functools import cached_property
+from typing import Any, Sequence, cast
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import FieldError, Grid, Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import fmt, format_grid, informative, prefer_informative
 
-Image = list[list[int | Fraction]]  # a float pixel is kept as its exact Fraction
+Image = Sequence[Sequence[int | Fraction]]  # exact pixels: a float pixel is kept as its exact Fraction
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+@dataclass(frozen=True)
+class Params:
+    image: tuple[tuple[float, ...], ...]  # rows of pixel values; pixel centres at integer (row, col)
+    row: float  # the position, counted down from the top row (0) ...
+    col: float  # ... and across from the left column (0)
+
+    def __post_init__(self) -> None:
+        image = self.image
+        require(bool(image) and all(image), "image", "must be a non-empty list of non-empty rows")
+        width = len(image[0])
+        require(all(len(r) == width for r in image), "image", "is not rectangular: all rows must have the same length")
+        require(len(image) >= 2 and width >= 2, "image", "must be at least 2x2 to interpolate between pixel centres")
+        if not all(all(map(math.isfinite, r)) for r in image):
+            bad = next(v for r in image for v in r if not math.isfinite(v))
+            raise FieldError("image", f"values must be finite numbers, found {bad}")
+        for name, size in (("row", len(image)), ("col", width)):
+            value = getattr(self, name)
+            require(math.isfinite(value) and 0 <= value <= size - 1, name, f"{value} is outside the pixel centres 0..{size - 1}")
+
+    @cached_property
+    def exact(self) -> tuple[Image, Fraction, Fraction]:
+        """The image with whole values as ints and the others as exact Fractions, and row and col as Fractions."""
+        image = self.image
+        whole = all(type(v) is int for r in image for v in r)  # as drawn
+        pixels = cast(Image, image) if whole else tuple(tuple(_exact(v) for v in r) for r in image)
+        return pixels, Fraction(self.row), Fraction(self.col)
+
+
+def _exact(value: float) -> int | Fraction:
+    """A pixel value for exact arithmetic (a whole number read from JSON as a float is shown as the int)."""
+    return value if type(value) is int else int(value) if value.is_integer() else Fraction(value)
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    size: tuple[int, int] = (3, 3)  # [min, max] height and width
+    values: tuple[int, int] = (0, 9)  # [min, max] drawn integers, times step
+    step: int = 1  # the pixel values are multiples of step
+    denominator: int = 4  # positions are multiples of 1/denominator
+    both_fractional: bool = True  # row and col both off the grid (else at least one)
+
+    def __post_init__(self) -> None:
+        require(2 <= self.size[0] <= self.size[1], "size", "must be [min, max] with 2 <= min <= max")
+        require(self.values[0] < self.values[1], "values", "must be [min, max] with min < max")
+        require(self.step >= 1, "step", "must be at least 1")
+        require(self.denominator >= 2, "denominator", "must be at least 2 (a position off the pixel grid)")
+
+
+def sample(rng: random.Random, level: Level) -> Params:
     """An image of small integers and a position off the pixel grid.
 
     Every level keeps at least one coordinate fractional (``both_fractional``
@@ -36,15 +92,13 @@ def sample(rng: random.Random, level: dict) -> dict:
     changes the answer, and each catalogued slip that applies gives a value
     apart from the answer and from the other slips, are preferred.
     """
-    return prefer_informative(lambda: _draw(rng, level), _informative_draw)
+    return prefer_informative(lambda: _draw(rng, level), _informative)
 
 
-def _draw(rng: random.Random, level: dict) -> dict:
-    lo, hi = level.get("size", [3, 3])
-    value_lo, value_hi = level.get("values", [0, 9])
-    step = int(level.get("step", 1))
-    denominator = int(level.get("denominator", 4))
-    both = bool(level.get("both_fractional", True))
+def _draw(rng: random.Random, level: Level) -> Params:
+    lo, hi = level.size
+    value_lo, value_hi = level.values
+    step, denominator, both = level.step, level.denominator, level.both_fractional
     rejections = Rejections()
     while True:
         height, width = rng.randint(lo, hi), rng.randint(lo, hi)
@@ -59,7 +113,7 @@ def _draw(rng: random.Random, level: dict) -> dict:
         if len({image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1]}) == 1:
             rejections.again()
             continue
-        return {"image": image, "row": _number(row), "col": _number(col)}
+        return Params(tuple(map(tuple, image)), _number(row), _number(col))
 
 
 # Twice the answer tolerance of problems/bilinear-interpolation.yaml: values closer than this could
@@ -67,19 +121,10 @@ def _draw(rng: random.Random, level: dict) -> dict:
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 
-def _informative(params: dict) -> bool:
+def _informative(params: Params) -> bool:
     """Swapping x and y changes the answer (by one slip or the other), and each slip that applies is
     told apart from the answer and the other slips."""
-    return _informative_at(*_validated(params))
-
-
-def _informative_draw(params: dict) -> bool:
-    """``_informative`` for the sampler's own draws, which need no validation (the coordinates are
-    multiples of 1/4 or 1/8, so their floats are exact)."""
-    return _informative_at(params["image"], Fraction(params["row"]), Fraction(params["col"]))
-
-
-def _informative_at(image: Image, row: Fraction, col: Fraction) -> bool:
+    image, row, col = params.exact
     slips = [slip(image, row, col) for slip in (_row_col_swapped_at, _fractions_swapped_at, _distance_weights_at)]
     if slips[0] is None and slips[1] is None:
         return False  # a point on the cell's diagonal, reached the same way round: x/y would not matter
@@ -140,8 +185,8 @@ def interpolate_float(
     return (q00 * (d - a) * (d - b) + q01 * (d - a) * b + q10 * a * (d - b) + q11 * a * b) / (d * d)
 
 
-def solve(params: dict) -> Solution:
-    image, row, col = _validated(params)
+def solve(params: Params) -> Solution:
+    image, row, col = params.exact
     height, width = len(image), len(image[0])
     r0, r1, dr = _bracket(row, height)
     c0, c1, dc = _bracket(col, width)
@@ -178,8 +223,8 @@ def solve(params: dict) -> Solution:
 # --------------------------------------------------------------------------- mistakes
 
 
-def _row_col_swapped(params: dict) -> float | None:
-    return _row_col_swapped_at(*_validated(params))
+def _row_col_swapped(params: Params) -> float | None:
+    return _row_col_swapped_at(*params.exact)
 
 
 def _row_col_swapped_at(image: Image, row: Fraction, col: Fraction) -> float | None:
@@ -191,8 +236,8 @@ def _row_col_swapped_at(image: Image, row: Fraction, col: Fraction) -> float | N
     return interpolate_float(image, col, row)
 
 
-def _fractions_swapped(params: dict) -> float | None:
-    return _fractions_swapped_at(*_validated(params))
+def _fractions_swapped(params: Params) -> float | None:
+    return _fractions_swapped_at(*params.exact)
 
 
 def _fractions_swapped_at(image: Image, row: Fraction, col: Fraction) -> float | None:
@@ -201,8 +246,8 @@ def _fractions_swapped_at(image: Image, row: Fraction, col: Fraction) -> float |
     return interpolate_float(image, row, col, fractions_swapped=True)
 
 
-def _distance_weights(params: dict) -> float | None:
-    return _distance_weights_at(*_validated(params))
+def _distance_weights(params: Params) -> float | None:
+    return _distance_weights_at(*params.exact)
 
 
 def _distance_weights_at(image: Image, row: Fraction, col: Fraction) -> float | None:
@@ -214,26 +259,26 @@ def _distance_weights_at(image: Image, row: Fraction, col: Fraction) -> float | 
 HALF = Fraction(1, 2)
 
 
-def _cell(params: dict) -> tuple[Image, int, int, Fraction, int, int, Fraction]:
-    image, row, col = _validated(params)
+def _cell(params: Params) -> tuple[Image, int, int, Fraction, int, int, Fraction]:
+    image, row, col = params.exact
     (r0, r1, dr), (c0, c1, dc) = _bracket(row, len(image)), _bracket(col, len(image[0]))
     return image, r0, r1, dr, c0, c1, dc
 
 
-def _row_col_message(params: dict) -> str:
-    _, row, col = _validated(params)
+def _row_col_message(params: Params) -> str:
+    _, row, col = params.exact
     return (f"you swapped row and column: the point is row {_text(row)} (counted down from the top), column "
             f"{_text(col)} (counted from the left); you interpolated at row {_text(col)}, column {_text(row)}")
 
 
-def _fractions_message(params: dict) -> str:
+def _fractions_message(params: Params) -> str:
     _, r0, _, dr, c0, c1, dc = _cell(params)
     return (f"you swapped dr and dc: dr = {_text(dr)} is the fraction down from row {r0} and dc = {_text(dc)} "
             f"across from column {c0}, so I({r0}, {c1}) gets (1 - dr)·dc = {_text((1 - dr) * dc)}, "
             f"not (1 - dc)·dr = {_text((1 - dc) * dr)}")
 
 
-def _distance_message(params: dict) -> str:
+def _distance_message(params: Params) -> str:
     _, r0, _, dr, c0, _, dc = _cell(params)
     return (f"you weighted each pixel by its distance: the nearer pixel gets the larger weight, so I({r0}, {c0}) "
             f"gets (1 - dr)(1 - dc) = {_text((1 - dr) * (1 - dc))}, not dr·dc = {_text(dr * dc)}")
@@ -264,8 +309,8 @@ def _text(value: Fraction | int) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    image, row, col = _validated(params)
+def question_fields(params: Params) -> dict[str, str]:
+    image, row, col = params.exact
     return {
         "height": str(len(image)),
         "width": str(len(image[0])),
@@ -275,41 +320,9 @@ def question_fields(params: dict) -> dict[str, str]:
     }
 
 
-def _validated(params: dict) -> tuple[Image, Fraction, Fraction]:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping with image, row and col")
-    image = params.get("image")
-    if not isinstance(image, list) or not image or not all(isinstance(r, list) and r for r in image):
-        raise InvalidParams("image must be a non-empty list of non-empty rows")
-    width = len(image[0])
-    if any(len(r) != width for r in image):
-        raise InvalidParams("image is not rectangular: all rows must have the same length")
-    if len(image) < 2 or width < 2:
-        raise InvalidParams("image must be at least 2x2 to interpolate between pixel centres")
-    for r in image:
-        for v in r:
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise InvalidParams(f"image values must be numbers, found {v!r}")
-    clean = [[Fraction(v) if isinstance(v, float) else v for v in r] for r in image]
-    row = _coordinate(params.get("row"), "row", len(image))
-    col = _coordinate(params.get("col"), "col", width)
-    return clean, row, col
-
-
-def _coordinate(value: object, name: str, size: int) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidParams(f"{name} must be a number, not {value!r}")
-    position = Fraction(value)
-    if not 0 <= position <= size - 1:
-        raise InvalidParams(f"{name} = {value} is outside the pixel centres 0..{size - 1}")
-    return position
-
-
 # --------------------------------------------------------------------------- pictures
 
 
-def pictures(params: dict) -> list:
+def pictures(params: Params) -> list[Grid]:
     """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.problems.pictures)."""
-    from mli_drill.problems.families.base import Grid
-
-    return [Grid.of("image", params["image"])]
+    return [Grid.of("image", params.exact[0])]

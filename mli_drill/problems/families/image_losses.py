@@ -12,26 +12,28 @@ The course notes (week 7): "L1 L2 都要除以像素数量; Perceptual loss 用�
 
 All arithmetic is exact (fractions of integers).
 
-Params (JSON)::
+Params (JSON), typed as :class:`Params`::
 
     {"ask": "l1" | "l2" | "perceptual", "prediction": [[int, ...], ...], "target": [[int, ...], ...],
-     "filters": [[[int, int], [int, int]], ...]}        # filters only for perceptual
+     "filters": [[[int, int], [int, int]], ...]}        # filters only for perceptual (the key is absent otherwise)
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
-from typing import Any, Callable
+from typing import Any, Callable, Literal, Sequence
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Mistake, Rejections, Solution, optional, require
 from mli_drill.problems.families.common import fmt, format_grid, informative
 
-ASKS = ("l1", "l2", "perceptual")
-Grid = list[list[int]]
+Ask = Literal["l1", "l2", "perceptual"]
+ASKS: tuple[Ask, ...] = ("l1", "l2", "perceptual")
+Grid = Sequence[Sequence[int]]
+Rows = tuple[tuple[int, ...], ...]  # a grid of integers as Params holds it
 PixelLoss = Callable[[int], int]
-
 
 
 def SQUARE(difference: int) -> int:
@@ -41,7 +43,7 @@ def SQUARE(difference: int) -> int:
 ABSOLUTE: PixelLoss = abs
 
 
-def correlate(image: Grid, kernel: Grid, flip: bool = False) -> Grid:
+def correlate(image: Grid, kernel: Grid, flip: bool = False) -> list[list[int]]:
     """Valid cross-correlation (torch's conv2d); ``flip`` makes it a true convolution (a slip)."""
     if flip:
         kernel = [row[::-1] for row in kernel[::-1]]
@@ -60,45 +62,76 @@ def pixel_loss(prediction: Grid, target: Grid, loss: PixelLoss, mean: bool = Tru
 
 
 def perceptual(
-    params: dict, loss: PixelLoss = SQUARE, mean: bool = True, average_filters: bool = True, flip: bool = False
+    params: Params, loss: PixelLoss = SQUARE, mean: bool = True, average_filters: bool = True, flip: bool = False
 ) -> Fraction:
     """The perceptual loss; the keyword arguments do one step wrong, for the mistake catalogue."""
-    losses = [
-        pixel_loss(correlate(params["prediction"], f, flip), correlate(params["target"], f, flip), loss, mean)
-        for f in params["filters"]
-    ]
+    return _perceptual(params.prediction, params.target, params.kernels, loss, mean, average_filters, flip)
+
+
+def _perceptual(
+    prediction: Grid, target: Grid, filters: Sequence[Grid],
+    loss: PixelLoss = SQUARE, mean: bool = True, average_filters: bool = True, flip: bool = False,
+) -> Fraction:
+    losses = [pixel_loss(correlate(prediction, f, flip), correlate(target, f, flip), loss, mean) for f in filters]
     return sum(losses, Fraction(0)) / (len(losses) if average_filters else 1)
 
 
 # --------------------------------------------------------------------------- params
 
 
-def _grid(value: Any, what: str) -> Grid:
-    if not isinstance(value, list) or not value or not all(
-        isinstance(row, list) and len(row) == len(value[0]) > 0 for row in value
-    ) or not all(isinstance(v, int) and not isinstance(v, bool) for row in value for v in row):
-        raise InvalidParams(f"{what} must be a non-empty rectangular grid of integers")
-    return value
+def _check_grid(grid: Rows, name: str) -> None:
+    require(bool(grid) and len(grid[0]) > 0 and all(len(row) == len(grid[0]) for row in grid), name,
+            "must be a non-empty rectangular grid of integers")
 
 
-def parse(params: Any) -> str:
-    if not isinstance(params, dict) or params.get("ask") not in ASKS:
-        raise InvalidParams(f"params must be a mapping with ask one of {', '.join(ASKS)}")
-    prediction, target = _grid(params.get("prediction"), "prediction"), _grid(params.get("target"), "target")
-    if (len(prediction), len(prediction[0])) != (len(target), len(target[0])):
-        raise InvalidParams("prediction and target must have the same size")
-    filters = params.get("filters")
-    if params["ask"] != "perceptual":
-        if filters is not None:
-            raise InvalidParams("filters are only used by the perceptual loss")
-        return params["ask"]
-    if not isinstance(filters, list) or not filters:
-        raise InvalidParams("the perceptual loss needs a non-empty list of filters")
-    for n, f in enumerate(filters):
-        _grid(f, f"filters[{n}]")
-        if len(f) > len(prediction) or len(f[0]) > len(prediction[0]):
-            raise InvalidParams(f"filters[{n}] is larger than the image")
-    return "perceptual"
+@dataclass(frozen=True)
+class Params:
+    ask: Ask
+    prediction: Rows
+    target: Rows  # the same size as prediction
+    # perceptual only: the filters (small grids, no larger than the images); absent (None) for l1 and l2
+    filters: tuple[Rows, ...] | None = optional()
+
+    def __post_init__(self) -> None:
+        prediction, target, filters = self.prediction, self.target, self.filters
+        _check_grid(prediction, "prediction")
+        _check_grid(target, "target")
+        require((len(prediction), len(prediction[0])) == (len(target), len(target[0])), "target",
+                f"is {len(target)}x{len(target[0])} but prediction is {len(prediction)}x{len(prediction[0])}: they must have the same size")
+        if self.ask != "perceptual":
+            require(filters is None, "filters", "are only used by the perceptual loss")
+            return
+        require(bool(filters), "filters", "the perceptual loss needs a non-empty list of filters")
+        for n, f in enumerate(self.kernels):
+            _check_grid(f, f"filters[{n}]")
+            require(len(f) <= len(prediction) and len(f[0]) <= len(prediction[0]), f"filters[{n}]", "is larger than the image")
+
+    @property
+    def kernels(self) -> tuple[Rows, ...]:
+        """The filters (none for l1 and l2)."""
+        return self.filters or ()
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    asks: tuple[Ask, ...] = ASKS  # the losses drawn
+    size: tuple[int, int] = (3, 3)  # [min, max] side of the L1/L2 images
+    perceptual_size: tuple[int, int] = (3, 3)  # [min, max] side of the images for the perceptual loss
+    rectangular: bool = False  # allow rows != columns
+    values: tuple[int, int] = (0, 9)  # the pixel range
+    filters: tuple[int, int] = (1, 2)  # [min, max] number of 2x2 filters
+    filter_values: tuple[int, int] = (-1, 1)  # the range of filter entries
+
+    def __post_init__(self) -> None:
+        require(bool(self.asks), "asks", "must list at least one loss")
+        require(1 <= self.size[0] <= self.size[1], "size", "must be [min, max] with 1 <= min <= max")
+        require(2 <= self.perceptual_size[0] <= self.perceptual_size[1], "perceptual_size",
+                "must be [min, max] with 2 <= min <= max (the filters are 2x2)")
+        require(self.values[0] < self.values[1], "values", "must be [min, max] with min < max")
+        require(1 <= self.filters[0] <= self.filters[1], "filters", "must be [min, max] with 1 <= min <= max")
+        require(self.filter_values[0] < self.filter_values[1], "filter_values", "must be [min, max] with min < max")
 
 
 # --------------------------------------------------------------------------- solving
@@ -136,16 +169,15 @@ def _pixel_steps(prediction: Grid, target: Grid, ask: str, label: str = "") -> t
     return steps, value
 
 
-def solve(params: dict) -> Solution:
-    ask = parse(params)
-    prediction, target = params["prediction"], params["target"]
+def solve(params: Params) -> Solution:
+    ask, prediction, target = params.ask, params.prediction, params.target
     if ask in ("l1", "l2"):
         steps, value = _pixel_steps(prediction, target, ask)
         return Solution(answer=float(value), steps=steps, kind="real", display=_value(value))
     steps = ["Each filter maps both images by valid cross-correlation (no flip, no padding); the L2 loss of the "
              "two maps is averaged over the map's pixels; the filters' losses are then averaged."]
     losses = []
-    for n, f in enumerate(params["filters"], start=1):
+    for n, f in enumerate(params.kernels, start=1):
         mp, mt = correlate(prediction, f), correlate(target, f)
         steps.append(f"Filter {n}:\n" + format_grid(f) + "\nmaps prediction to\n" + format_grid(mp)
                      + "\nand target to\n" + format_grid(mt))
@@ -159,41 +191,40 @@ def solve(params: dict) -> Solution:
     return Solution(answer=float(total), steps=steps, kind="real", display=_value(total))
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    ask = parse(params)
-    prediction = params["prediction"]
-    fields = {"variant": ask, "prediction": format_grid(prediction), "target": format_grid(params["target"]),
+def question_fields(params: Params) -> dict[str, str]:
+    ask, prediction = params.ask, params.prediction
+    fields = {"variant": ask, "prediction": format_grid(prediction), "target": format_grid(params.target),
               "shape": f"{len(prediction)}x{len(prediction[0])}"}
     if ask == "perceptual":
-        fields["filters"] = "\n\n".join(f"Filter {n}:\n" + format_grid(f) for n, f in enumerate(params["filters"], 1))
-        fields["count"] = str(len(params["filters"]))
+        fields["filters"] = "\n\n".join(f"Filter {n}:\n" + format_grid(f) for n, f in enumerate(params.kernels, 1))
+        fields["count"] = str(len(params.kernels))
     return fields
 
 
 # --------------------------------------------------------------------------- sampling
 
 
-def _image(rng: random.Random, rows: int, cols: int, low: int, high: int) -> Grid:
-    return [[rng.randint(low, high) for _ in range(cols)] for _ in range(rows)]
+def _image(rng: random.Random, rows: int, cols: int, low: int, high: int) -> Rows:
+    return tuple([tuple([rng.randint(low, high) for _ in range(cols)]) for _ in range(rows)])
 
 
-def sample(rng: random.Random, level: dict) -> dict:
-    ask = rng.choice(level.get("asks", list(ASKS)))
+def sample(rng: random.Random, level: Level) -> Params:
+    ask = rng.choice(level.asks)
     rejections = Rejections()
     while True:
-        size_range = level.get("perceptual_size" if ask == "perceptual" else "size", [3, 3])
+        size_range = level.perceptual_size if ask == "perceptual" else level.size
         rows = rng.randint(*size_range)
-        cols = rng.randint(*size_range) if level.get("rectangular", False) else rows
-        low, high = level.get("values", [0, 9])
+        cols = rng.randint(*size_range) if level.rectangular else rows
+        low, high = level.values
         prediction = _image(rng, rows, cols, low, high)
-        target = [[max(low, min(high, v + rng.randint(-3, 3))) for v in row] for row in prediction]
-        params: dict[str, Any] = {"ask": ask, "prediction": prediction, "target": target}
+        target = tuple([tuple([max(low, min(high, v + rng.randint(-3, 3))) for v in row]) for row in prediction])
+        filters = None
         if ask == "perceptual":
-            count = rng.randint(*level.get("filters", [1, 2]))
-            flow, fhigh = level.get("filter_values", [-1, 1])
-            params["filters"] = [_image(rng, 2, 2, flow, fhigh) for _ in range(count)]
-        if _informative(params):
-            return params
+            count = rng.randint(*level.filters)
+            flow, fhigh = level.filter_values
+            filters = tuple([_image(rng, 2, 2, flow, fhigh) for _ in range(count)])
+        if _informative_at(ask, prediction, target, filters or ()):
+            return Params(ask, prediction, target, filters)
         rejections.again()
 
 
@@ -202,17 +233,18 @@ def sample(rng: random.Random, level: dict) -> dict:
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 
-def _informative(params: dict) -> bool:
+def _informative(params: Params) -> bool:
     """A non-zero loss, and the slips the family names give values apart from it and each other, beyond
-    the checker's tolerance (a flipped filter that changes the loss by less than 1% would pass as correct).
+    the checker's tolerance (a flipped filter that changes the loss by less than 1% would pass as correct)."""
+    return _informative_at(params.ask, params.prediction, params.target, params.kernels)
 
-    The sampler's own params need no validation; the answer and the slips (in MISTAKES order) come from
-    one set of feature maps, without the working.
-    """
-    prediction, target = params["prediction"], params["target"]
-    if params["ask"] != "perceptual":
+
+def _informative_at(ask: Ask, prediction: Grid, target: Grid, filters: Sequence[Grid]) -> bool:
+    """``_informative`` on the sampler's draw before it becomes :class:`Params` (a rejected draw is never
+    built); the answer and the slips (in MISTAKES order) come from one set of feature maps, without the working."""
+    if ask != "perceptual":
         squared, absolute = pixel_loss(prediction, target, SQUARE), pixel_loss(prediction, target, ABSOLUTE)
-        right, other = (absolute, squared) if params["ask"] == "l1" else (squared, absolute)
+        right, other = (absolute, squared) if ask == "l1" else (squared, absolute)
         if right == 0:
             return False
         diff = _differences(prediction, target)
@@ -220,7 +252,6 @@ def _informative(params: dict) -> bool:
             return False
         pixels = len(prediction) * len(prediction[0])
         return informative(float(right), [float(right * pixels), float(other), None, None, None], **SEPARATION)
-    filters = params["filters"]
     maps = [(correlate(prediction, f), correlate(target, f)) for f in filters]
     losses = [pixel_loss(mp, mt, SQUARE) for mp, mt in maps]
     answer = sum(losses, Fraction(0)) / len(losses)
@@ -234,7 +265,7 @@ def _informative(params: dict) -> bool:
         None,  # other-pixel-loss: L1 and L2 only
         None if count == 1 else float(sum(losses, Fraction(0))),  # filters summed
         float(sum((pixel_loss(mp, mt, ABSOLUTE) for mp, mt in maps), Fraction(0)) / count),  # L1 for perceptual
-        float(perceptual(params, flip=True)),  # flipped filter
+        float(_perceptual(prediction, target, filters, flip=True)),  # flipped filter
     )
     return informative(float(answer), slips, **SEPARATION)
 
@@ -242,57 +273,57 @@ def _informative(params: dict) -> bool:
 # --------------------------------------------------------------------------- mistakes
 
 
-def _not_divided(params: dict) -> float:
-    ask = parse(params)
+def _not_divided(params: Params) -> float:
+    ask = params.ask
     if ask == "perceptual":
         return float(perceptual(params, mean=False))
-    return float(pixel_loss(params["prediction"], params["target"], ABSOLUTE if ask == "l1" else SQUARE, mean=False))
+    return float(pixel_loss(params.prediction, params.target, ABSOLUTE if ask == "l1" else SQUARE, mean=False))
 
 
-def _not_divided_message(params: dict) -> str:
-    rows, cols = len(params["prediction"]), len(params["prediction"][0])
-    if parse(params) == "perceptual":
-        f = params["filters"][0]
+def _not_divided_message(params: Params) -> str:
+    rows, cols = len(params.prediction), len(params.prediction[0])
+    if params.ask == "perceptual":
+        f = params.kernels[0]
         cells = (rows - len(f) + 1) * (cols - len(f[0]) + 1)
         return f"you summed over the feature map: each filter's L2 is averaged over its {cells} map pixels"
     return f"you summed over the pixels: L1 and L2 are divided by the number of pixels, {rows}·{cols} = {rows * cols}"
 
 
-def _other_pixel_loss(params: dict) -> float | None:
-    ask = parse(params)
+def _other_pixel_loss(params: Params) -> float | None:
+    ask = params.ask
     if ask == "perceptual":
         return None
-    return float(pixel_loss(params["prediction"], params["target"], SQUARE if ask == "l1" else ABSOLUTE))
+    return float(pixel_loss(params.prediction, params.target, SQUARE if ask == "l1" else ABSOLUTE))
 
 
-def _other_pixel_loss_message(params: dict) -> str:
-    if parse(params) == "l1":
+def _other_pixel_loss_message(params: Params) -> str:
+    if params.ask == "l1":
         return "you squared the differences: L1 is the mean of |p − t|; squaring is L2"
     return "you took absolute differences: L2 is the mean of (p − t)²; |p − t| is L1"
 
 
-def _perceptual_slip(**wrong: Any):
-    def answer(params: dict) -> float | None:
-        if parse(params) != "perceptual":
+def _perceptual_slip(**wrong: Any) -> Callable[[Params], float | None]:
+    def answer(params: Params) -> float | None:
+        if params.ask != "perceptual":
             return None
-        if wrong.get("average_filters") is False and len(params["filters"]) == 1:
+        if wrong.get("average_filters") is False and len(params.kernels) == 1:
             return None
         return float(perceptual(params, **wrong))
 
     return answer
 
 
-def _summed_filters_message(params: dict) -> str:
-    n = len(params.get("filters") or [])
+def _summed_filters_message(params: Params) -> str:
+    n = len(params.kernels)
     return f"you added the filters' losses: the perceptual loss divides by the number of filters, {n}"
 
 
-def _l1_message(params: dict) -> str:
+def _l1_message(params: Params) -> str:
     return "you used L1 on the feature maps: the perceptual loss compares them with L2, the mean of squares"
 
 
-def _flipped_message(params: dict) -> str:
-    f = (params.get("filters") or [[[0, 0], [0, 0]]])[0]
+def _flipped_message(params: Params) -> str:
+    f = [list(row) for row in (params.kernels or (((0, 0), (0, 0)),))[0]]
     flipped = [row[::-1] for row in f[::-1]]
     return (f"you flipped the filter (true convolution): the maps are cross-correlations, so {f} is applied "
             f"as written, not as {flipped}")
@@ -310,10 +341,10 @@ MISTAKES = (
 # --------------------------------------------------------------------------- pictures
 
 
-def pictures(params: dict) -> list:
+def pictures(params: Params) -> list:
     """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.problems.pictures)."""
     from mli_drill.problems.families.base import Grid
 
-    values = [v for row in params["prediction"] + params["target"] for v in row]
-    images = [Grid.of("image", params[name], low=min(values), high=max(values)) for name in ("prediction", "target")]
-    return images + [Grid.of("kernel", kernel) for kernel in params.get("filters", [])]
+    values = [v for row in params.prediction + params.target for v in row]
+    images = [Grid.of("image", image, low=min(values), high=max(values)) for image in (params.prediction, params.target)]
+    return images + [Grid.of("kernel", kernel) for kernel in params.kernels]

@@ -8,19 +8,29 @@ entropies use the log base the question states (``log_base`` is 2, "e" or 10);
 
 Pure Python: the images are a handful of pixels, and Fractions keep SSD, SAD
 and the histogram probabilities exact.
+
+Params (JSON), typed as :class:`Params`::
+
+    {"measure": "ssd" | "sad" | "cc" | "joint_entropy" | "mi" | "nmi",
+     "a": [[int, ...], ...], "b": [[int, ...], ...],   # same shape, intensities 0..255
+     "log_base": 2 | "e" | 10}                         # optional, default 2; "2" and "10" read as 2 and 10
 """
 
 from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
+from typing import Literal, Sequence
 
-from mli_drill.problems.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Alternatives, Grid, Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import fmt, format_grid, informative, prefer_informative
 
-MEASURES = ("ssd", "sad", "cc", "joint_entropy", "mi", "nmi")
+Measure = Literal["ssd", "sad", "cc", "joint_entropy", "mi", "nmi"]
+LogBase = Literal[2, "e", 10]
+MEASURES: tuple[Measure, ...] = ("ssd", "sad", "cc", "joint_entropy", "mi", "nmi")
 MEASURE_NAMES = {
     "ssd": "sum of squared differences (SSD)",
     "sad": "sum of absolute differences (SAD)",
@@ -30,21 +40,81 @@ MEASURE_NAMES = {
     "nmi": "normalised mutual information NMI",
 }
 # log_base as it appears in params -> (math.log base, how to write log, unit of information).
-LOG_BASES: dict[object, tuple[float, str, str]] = {
+LOG_BASES: dict[LogBase, tuple[float, str, str]] = {
     2: (2.0, "log2", "bits"),
     "e": (math.e, "ln", "nats"),
     10: (10.0, "log10", "hartleys"),
 }
-LOG_BASE_WORDS = {2: "log base 2", "e": "the natural log (base e)", 10: "log base 10"}
+LOG_BASE_WORDS: dict[LogBase, str] = {2: "log base 2", "e": "the natural log (base e)", 10: "log base 10"}
 
-Image = list[list[int]]
+Image = Sequence[Sequence[int]]  # rows of intensities
+Rows = tuple[tuple[int, ...], ...]
+
+
+def _constant(image: Image) -> bool:
+    first = image[0][0]
+    return all(v == first for row in image for v in row)
+
+
+def _check_image(image: Rows, name: str) -> None:
+    require(bool(image) and all(image), name, "must be a non-empty list of non-empty rows of intensities")
+    require(all(len(row) == len(image[0]) for row in image), name, "is not rectangular: all rows must have the same length")
+    bad = next((v for row in image for v in row if not 0 <= v <= 255), None)
+    require(bad is None, name, f"must hold intensities from 0 to 255 (one histogram bin per value), found {bad}")
+
+
+@dataclass(frozen=True)
+class Params:
+    measure: Measure
+    a: Rows  # image A
+    b: Rows  # image B, the same shape, overlapping A pixel for pixel
+    log_base: Literal[2, "e", 10, "2", "10"] = 2  # the strings (e.g. from a command line) are read as the numbers
+
+    def __post_init__(self) -> None:
+        if self.log_base != "e" and type(self.log_base) is not int:  # "2", "10" (or 2.0) as the number
+            object.__setattr__(self, "log_base", int(self.log_base))
+        a, b = self.a, self.b
+        _check_image(a, "a")
+        _check_image(b, "b")
+        require(
+            (len(a), len(a[0])) == (len(b), len(b[0])),
+            "b",
+            f"is {len(b)}x{len(b[0])} but a is {len(a)}x{len(a[0])}; the images must overlap pixel for pixel",
+        )
+        if self.measure == "cc":
+            for name, image in (("a", a), ("b", b)):
+                require(not _constant(image), name, "is constant: CC is undefined for an image with zero variance")
+        if self.measure == "nmi":
+            require(not (_constant(a) and _constant(b)), "", "NMI is undefined when both images are constant (H(A,B) = 0)")
+
+    @property
+    def base(self) -> LogBase:
+        """``log_base`` as a key of :data:`LOG_BASES` (``__post_init__`` has read the strings as numbers)."""
+        return self.log_base  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    size: tuple[int, int] = (3, 3)  # [min, max] height and width
+    max_value: int = 3  # intensities are 0..max_value
+    log_bases: tuple[LogBase, ...] = (2,)  # the bases drawn for joint entropy and MI (NMI does not depend on it)
+    measures: tuple[Measure, ...] = MEASURES  # the measures drawn
+
+    def __post_init__(self) -> None:
+        low, high = self.size
+        require(1 <= low <= high and high >= 2, "size", "must be [min, max] with 1 <= min <= max and max >= 2")
+        require(1 <= self.max_value <= 255, "max_value", "must be between 1 and 255 (a constant image is never drawn)")
+        require(bool(self.log_bases), "log_bases", "must list at least one base")
+        require(bool(self.measures), "measures", "must list at least one measure")
 
 
 # ----------------------------------------------------------------------------
 # sampling
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+def sample(rng: random.Random, level: Level) -> Params:
     """Image B is a noisy intensity remapping of image A.
 
     A remapping that is the identity mimics mono-modal images (small SSD, high
@@ -52,9 +122,9 @@ def sample(rng: random.Random, level: dict) -> dict:
     poor while MI stays high). A few pixels are then redrawn so the relation is
     not perfect; at least two pixels must differ so SSD and SAD are not trivial.
     """
-    measure = rng.choice(level.get("measures", list(MEASURES)))
-    log_base = rng.choice(level.get("log_bases", [2])) if measure in ("joint_entropy", "mi", "nmi") else 2
-    return prefer_informative(lambda: _draw(rng, level, measure, log_base), _informative_draw)
+    measure = rng.choice(level.measures)
+    log_base: LogBase = rng.choice(level.log_bases) if measure in ("joint_entropy", "mi", "nmi") else 2
+    return prefer_informative(lambda: _draw(rng, level, measure, log_base), _informative)
 
 
 # Twice the answer tolerance of problems/image-similarity.yaml: values closer
@@ -62,19 +132,12 @@ def sample(rng: random.Random, level: dict) -> dict:
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 
-def _informative(params: dict) -> bool:
-    """The slips of the asked measure give values apart from the answer and from each other."""
-    return _informative_images(*_validated(params))
+def _informative(params: Params) -> bool:
+    """The slips of the asked measure give values apart from the answer and from each other.
 
-
-def _informative_draw(params: dict) -> bool:
-    """``_informative`` for the sampler's own draws, which need no validation."""
-    return _informative_images(params["measure"], params["a"], params["b"], params["log_base"])
-
-
-def _informative_images(measure: str, a: Image, b: Image, log_base: object) -> bool:
-    """The answer and the asked measure's slips (the only ones that apply) from one computation of
+    The answer and the asked measure's slips (the only ones that apply) from one computation of
     the sums or of the histogram, without the working (the same floats as ``solve``'s)."""
+    measure, a, b, log_base = params.measure, params.a, params.b, params.base
     n = len(a) * len(a[0])
     if measure in ("ssd", "sad"):
         total = sum(map(sum, _difference_terms(measure, a, b)[1]))
@@ -94,9 +157,9 @@ def _informative_images(measure: str, a: Image, b: Image, log_base: object) -> b
     return informative(asked, [Alternatives(tuple(others))], **SEPARATION)
 
 
-def _draw(rng: random.Random, level: dict, measure: str, log_base: object) -> dict:
-    lo, hi = level.get("size", [3, 3])
-    max_value = int(level.get("max_value", 3))
+def _draw(rng: random.Random, level: Level, measure: Measure, log_base: LogBase) -> Params:
+    lo, hi = level.size
+    max_value = level.max_value
     rejections = Rejections()
     while True:
         height, width = rng.randint(lo, hi), rng.randint(lo, hi)
@@ -111,20 +174,15 @@ def _draw(rng: random.Random, level: dict, measure: str, log_base: object) -> di
         if _constant(a) or _constant(b) or differing < 2:
             rejections.again()
             continue
-        return {"measure": measure, "a": a, "b": b, "log_base": log_base}
-
-
-def _constant(image: Image) -> bool:
-    first = image[0][0]
-    return all(v == first for row in image for v in row)
+        return Params(measure, tuple(map(tuple, a)), tuple(map(tuple, b)), log_base)
 
 
 # ----------------------------------------------------------------------------
 # solving
 
 
-def solve(params: dict) -> Solution:
-    measure, a, b, log_base = _validated(params)
+def solve(params: Params) -> Solution:
+    measure, a, b, log_base = params.measure, params.a, params.b, params.base
     n = len(a) * len(a[0])
     steps = [f"N = {len(a)}×{len(a[0])} = {n} overlapping pixels."]
     if measure in ("ssd", "sad"):
@@ -220,12 +278,12 @@ def _joint_histogram(a: Image, b: Image) -> list[list[int]]:
     return counts
 
 
-def entropies(a: Image, b: Image, log_base: object) -> tuple[float, float, float]:
+def entropies(a: Image, b: Image, log_base: LogBase) -> tuple[float, float, float]:
     """H(A), H(B) and H(A,B) in the given log base (2, "e" or 10), from the joint histogram."""
     return _histogram_entropies(_joint_histogram(a, b), len(a) * len(a[0]), log_base)
 
 
-def _histogram_entropies(counts: list[list[int]], n: int, log_base: object) -> tuple[float, float, float]:
+def _histogram_entropies(counts: list[list[int]], n: int, log_base: LogBase) -> tuple[float, float, float]:
     """``entropies`` from the joint histogram."""
     base = LOG_BASES[log_base][0]
     columns = [sum(row[j] for row in counts) for j in range(len(counts))]
@@ -241,7 +299,7 @@ def _information_from(measure: str, h_a: float, h_b: float, h_joint: float) -> f
     return h_joint if measure == "joint_entropy" else h_a + h_b - h_joint
 
 
-def _information_measure(measure: str, a: Image, b: Image, n: int, log_base: object, steps: list[str]) -> Solution:
+def _information_measure(measure: str, a: Image, b: Image, n: int, log_base: LogBase, steps: list[str]) -> Solution:
     base, log_name, unit = LOG_BASES[log_base]
     counts = _joint_histogram(a, b)
     top = len(counts) - 1
@@ -302,19 +360,19 @@ def _entropy_value(counts: list[int], n: int, base: float) -> float:
 SHORT_NAMES = {"ssd": "SSD", "sad": "SAD", "joint_entropy": "H(A,B)", "mi": "MI"}
 
 
-def _information_value(measure: str, a: Image, b: Image, log_base: object) -> float:
+def _information_value(measure: str, a: Image, b: Image, log_base: LogBase) -> float:
     return _information_from(measure, *entropies(a, b, log_base))
 
 
-def _not_averaged(params: dict) -> float | None:
-    measure, a, b, _ = _validated(params)
+def _not_averaged(params: Params) -> float | None:
+    measure, a, b = params.measure, params.a, params.b
     if measure not in ("ssd", "sad"):
         return None
     return float(sum(map(sum, _difference_terms(measure, a, b)[1])))
 
 
-def _not_averaged_message(params: dict) -> str:
-    measure, a, b, _ = _validated(params)
+def _not_averaged_message(params: Params) -> str:
+    measure, a, b = params.measure, params.a, params.b
     total, n = sum(map(sum, _difference_terms(measure, a, b)[1])), len(a) * len(a[0])
     term = "(A - B)²" if measure == "ssd" else "|A - B|"
     return (
@@ -323,15 +381,15 @@ def _not_averaged_message(params: dict) -> str:
     )
 
 
-def _wrong_log_base(params: dict) -> Alternatives | None:
-    measure, a, b, log_base = _validated(params)
+def _wrong_log_base(params: Params) -> Alternatives | None:
+    measure, a, b, log_base = params.measure, params.a, params.b, params.base
     if measure not in ("joint_entropy", "mi"):
         return None
     return Alternatives(tuple(_information_value(measure, a, b, other) for other in LOG_BASES if other != log_base))
 
 
-def _wrong_log_base_message(params: dict) -> str:
-    measure, a, b, log_base = _validated(params)
+def _wrong_log_base_message(params: Params) -> str:
+    measure, a, b, log_base = params.measure, params.a, params.b, params.base
     in_bases = " = ".join(f"{fmt(_information_value(measure, a, b, base))} {LOG_BASES[base][2]}" for base in LOG_BASES)
     return (
         f"you used another log base: {SHORT_NAMES.get(measure, measure)} = {in_bases}, "
@@ -339,20 +397,18 @@ def _wrong_log_base_message(params: dict) -> str:
     )
 
 
-def _nmi_slip(params: dict, arithmetic: bool) -> float | None:
-    measure, a, b, log_base = _validated(params)
-    if measure != "nmi":
+def _nmi_slip(params: Params, arithmetic: bool) -> float | None:
+    if params.measure != "nmi":
         return None
-    h_a, h_b, h_joint = entropies(a, b, log_base)
+    h_a, h_b, h_joint = entropies(params.a, params.b, params.base)
     mi = h_a + h_b - h_joint
     return 2 * mi / (h_a + h_b) if arithmetic else mi
 
 
-def _nmi_working(params: dict) -> tuple[str, str, str]:
+def _nmi_working(params: Params) -> tuple[str, str, str]:
     """(the entropies, MI, Studholme's NMI) written out with this instance's numbers."""
-    _, a, b, log_base = _validated(params)
-    h_a, h_b, h_joint = entropies(a, b, log_base)
-    unit = LOG_BASES[log_base][2]
+    h_a, h_b, h_joint = entropies(params.a, params.b, params.base)
+    unit = LOG_BASES[params.base][2]
     return (
         f"H(A) = {fmt(h_a)}, H(B) = {fmt(h_b)}, H(A,B) = {fmt(h_joint)} {unit}",
         f"MI = H(A) + H(B) - H(A,B) = {fmt(h_a + h_b - h_joint)} {unit}",
@@ -360,9 +416,8 @@ def _nmi_working(params: dict) -> tuple[str, str, str]:
     )
 
 
-def _arithmetic_nmi_message(params: dict) -> str:
-    _, a, b, log_base = _validated(params)
-    h_a, h_b, h_joint = entropies(a, b, log_base)
+def _arithmetic_nmi_message(params: Params) -> str:
+    h_a, h_b, h_joint = entropies(params.a, params.b, params.base)
     mi = h_a + h_b - h_joint
     return (
         f"you normalised MI by the mean of the entropies (scikit-learn's default NMI): 2·MI / (H(A) + H(B)) = "
@@ -370,18 +425,17 @@ def _arithmetic_nmi_message(params: dict) -> str:
     )
 
 
-def _mi_for_nmi_message(params: dict) -> str:
+def _mi_for_nmi_message(params: Params) -> str:
     entropies_text, mi_text, nmi_text = _nmi_working(params)
     return f"you gave the mutual information where NMI was asked: with {entropies_text}, {mi_text}, but {nmi_text}"
 
 
-def _uncentred_cc(params: dict) -> float | None:
-    measure, a, b, _ = _validated(params)
-    return _correlation_value(*_correlation_sums(a, b, centred=False)) if measure == "cc" else None
+def _uncentred_cc(params: Params) -> float | None:
+    return _correlation_value(*_correlation_sums(params.a, params.b, centred=False)) if params.measure == "cc" else None
 
 
-def _uncentred_cc_message(params: dict) -> str:
-    _, a, b, _ = _validated(params)
+def _uncentred_cc_message(params: Params) -> str:
+    a, b = params.a, params.b
     raw, centred = _correlation_sums(a, b, centred=False), _correlation_sums(a, b)
     return (
         f"you did not subtract the means: Σab / sqrt(Σa² · Σb²) = {fmt(float(raw[0]))} / sqrt({fmt(float(raw[1]))} · "
@@ -425,80 +479,25 @@ def _float_grid(rows: list[list[Fraction]]) -> str:
     return format_grid([[fmt(float(v), 3) for v in row] for row in rows])
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    measure, a, b, log_base = _validated(params)
+def question_fields(params: Params) -> dict[str, str]:
+    a, log_base = params.a, params.base
     return {
-        "variant": measure,
-        "measure_name": MEASURE_NAMES[measure],
+        "variant": params.measure,
+        "measure_name": MEASURE_NAMES[params.measure],
         "height": str(len(a)),
         "width": str(len(a[0])),
         "a": format_grid(a),
-        "b": format_grid(b),
+        "b": format_grid(params.b),
         "log": LOG_BASE_WORDS[log_base],
         "unit": LOG_BASES[log_base][2],
     }
 
 
-# ----------------------------------------------------------------------------
-# validation
-
-
-def _validated(params: dict) -> tuple[str, Image, Image, object]:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping with measure, a, b and log_base")
-    measure = params.get("measure")
-    if measure not in MEASURES:
-        raise InvalidParams(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
-    a = _image(params.get("a"), "a")
-    b = _image(params.get("b"), "b")
-    if (len(a), len(a[0])) != (len(b), len(b[0])):
-        raise InvalidParams(f"a is {len(a)}x{len(a[0])} but b is {len(b)}x{len(b[0])}; the images must overlap pixel for pixel")
-    log_base = _log_base(params.get("log_base", 2))
-    if measure == "cc" and (_constant(a) or _constant(b)):
-        raise InvalidParams("CC is undefined when an image is constant (zero variance)")
-    if measure == "nmi" and _constant(a) and _constant(b):
-        raise InvalidParams("NMI is undefined when both images are constant (H(A,B) = 0)")
-    return measure, a, b, log_base
-
-
-def _log_base(value: object) -> object:
-    """2, "e" or 10; also accepts the strings "2" and "10" (e.g. from a command line)."""
-    if isinstance(value, bool):
-        raise InvalidParams("log_base must be 2, \"e\" or 10")
-    if value in (2, "2"):
-        return 2
-    if value in (10, "10"):
-        return 10
-    if value == "e":
-        return "e"
-    raise InvalidParams(f"log_base must be 2, \"e\" or 10, not {value!r}")
-
-
-def _image(value: object, name: str) -> Image:
-    if not isinstance(value, list) or not value or not all(isinstance(row, list) and row for row in value):
-        raise InvalidParams(f"{name} must be a non-empty list of non-empty rows of intensities")
-    width = len(value[0])
-    if any(len(row) != width for row in value):
-        raise InvalidParams(f"{name} is not rectangular: all rows must have the same length")
-    image = []
-    for row in value:
-        for v in row:
-            integral = isinstance(v, int) or (isinstance(v, float) and v.is_integer())
-            if isinstance(v, bool) or not integral or v < 0:
-                raise InvalidParams(f"{name} must hold non-negative integer intensities, found {v!r}")
-        image.append([int(v) for v in row])
-    if max(map(max, image)) > 255:
-        raise InvalidParams(f"{name} has intensities above 255: one histogram bin per value would not fit")
-    return image
-
-
 # --------------------------------------------------------------------------- pictures
 
 
-def pictures(params: dict) -> list:
+def pictures(params: Params) -> list[Grid]:
     """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.problems.pictures)."""
-    from mli_drill.problems.families.base import Grid
-
-    _, a, b, _ = _validated(params)
+    a, b = params.a, params.b
     values = [v for row in a + b for v in row]
     return [Grid.of("image", a, low=min(values), high=max(values)), Grid.of("image", b, low=min(values), high=max(values))]
