@@ -28,13 +28,23 @@ from sklearn.tree import DecisionTreeClassifier
 
 from mli_drill.problems.families import adaboost
 from mli_drill.problems.families.base import Alternatives, InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.mistakes import mistake_answers
 from mli_drill.problems.spec import load_spec
 from tests.conftest import ROOT
 
 FAMILY = "adaboost"
 LEVELS = ("easy", "exam", "hard")
+
+
+def typed(params: dict) -> adaboost.Params:
+    """JSON params through the converter, as ``problems check --params`` gives them."""
+    return typed_params(FAMILY, params)
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter."""
+    return adaboost.solve(typed(params))
 
 
 # --------------------------------------------------------------------------- independent reference
@@ -150,8 +160,8 @@ def test_sklearn_samme_arithmetic_on_210_instances():
         X, y, rounds = as_matrix(p["x"]), np.asarray(p["y"]), p["rounds"]
         MinErrorStump.log = []
         model = AdaBoostClassifier(estimator=MinErrorStump(), n_estimators=rounds + 1).fit(X, y)
-        solution = adaboost.solve(p)
-        history = adaboost.run_adaboost(adaboost.parse_points(p["x"]), p["y"], rounds)
+        solution = solve(p)
+        history = adaboost.run_adaboost(adaboost.points_of(p["x"]), p["y"], rounds)
         assert len(model.estimators_) >= rounds
         for t in range(rounds):
             assert model.estimators_[t].key_ == (history[t].stump.feature, history[t].stump.threshold,
@@ -179,7 +189,7 @@ def test_sklearn_gini_stump_agrees_when_it_picks_the_same_partition():
     for inst in instances(60, offset=2000):
         p = inst.params
         X, y = as_matrix(p["x"]), np.asarray(p["y"])
-        for r in adaboost.run_adaboost(adaboost.parse_points(p["x"]), p["y"], p["rounds"]):
+        for r in adaboost.run_adaboost(adaboost.points_of(p["x"]), p["y"], p["rounds"]):
             tree = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y, sample_weight=r.weights_before)
             ours = np.array([r.stump.predict(tuple(row)) for row in X])
             if not np.array_equal(tree.predict(X), ours):
@@ -203,20 +213,20 @@ def test_worked_example_by_hand():
     """Round 1: '+1 if x < 7' misses sample 1, e = 1/5, alpha = ln 2, w = [1/2, 1/8, 1/8, 1/8, 1/8].
     Round 2: '+1 if x > 3' misses samples 4, 5, e = 1/4, alpha = ln(3)/2, w = [1/3, 1/12, 1/12, 1/4, 1/4]."""
     one = dict(worked_params("error"), rounds=1)
-    assert adaboost.solve(one).answer == pytest.approx(1 / 5)
-    assert adaboost.solve(dict(one, ask="alpha")).answer == pytest.approx(math.log(2))
-    assert adaboost.solve(dict(one, ask="weights")).answer == pytest.approx([1 / 2, 1 / 8, 1 / 8, 1 / 8, 1 / 8])
-    assert adaboost.solve(worked_params("error")).answer == pytest.approx(1 / 4)
-    assert adaboost.solve(worked_params("alpha")).answer == pytest.approx(math.log(3) / 2)
-    weights = adaboost.solve(worked_params("weights"))
+    assert solve(one).answer == pytest.approx(1 / 5)
+    assert solve(dict(one, ask="alpha")).answer == pytest.approx(math.log(2))
+    assert solve(dict(one, ask="weights")).answer == pytest.approx([1 / 2, 1 / 8, 1 / 8, 1 / 8, 1 / 8])
+    assert solve(worked_params("error")).answer == pytest.approx(1 / 4)
+    assert solve(worked_params("alpha")).answer == pytest.approx(math.log(3) / 2)
+    weights = solve(worked_params("weights"))
     assert weights.answer == pytest.approx([1 / 3, 1 / 12, 1 / 12, 1 / 4, 1 / 4])
     assert weights.kind == "vector" and weights.display == "[1/3, 1/12, 1/12, 1/4, 1/4]"
     # at x = 5 both stumps say +1; at x = 2: h1 = +1 (ln 2), h2 = -1 (ln(3)/2): ln 2 > ln(3)/2, so +1;
     # at x = 8: h1 = -1, h2 = +1: -ln 2 + ln(3)/2 < 0, so -1.
-    assert adaboost.solve(worked_params("prediction", 5)).answer == 1
-    assert adaboost.solve(worked_params("prediction", 2)).answer == 1
-    assert adaboost.solve(worked_params("prediction", 8)).answer == -1
-    steps = "\n".join(adaboost.solve(worked_params("prediction", 8)).steps)
+    assert solve(worked_params("prediction", 5)).answer == 1
+    assert solve(worked_params("prediction", 2)).answer == 1
+    assert solve(worked_params("prediction", 8)).answer == -1
+    steps = "\n".join(solve(worked_params("prediction", 8)).steps)
     assert "predict +1 if x < 7 (else -1)" in steps and "predict +1 if x > 3 (else -1)" in steps
 
 
@@ -224,8 +234,8 @@ def test_two_dimensional_example_by_hand():
     """'+1 if x1 > 3.5' gets all but sample 6 right, e = 1/6; every other stump misses at least two."""
     params = {"x": [[1, 5], [2, 1], [3, 4], [4, 2], [5, 5], [6, 1]], "y": [-1, -1, -1, 1, 1, -1],
               "rounds": 1, "ask": "error", "query": None}
-    assert adaboost.solve(params).answer == pytest.approx(1 / 6)
-    history = adaboost.run_adaboost(adaboost.parse_points(params["x"]), params["y"], 1)
+    assert solve(params).answer == pytest.approx(1 / 6)
+    history = adaboost.run_adaboost(adaboost.points_of(params["x"]), params["y"], 1)
     assert history[0].stump == adaboost.Stump(feature=0, threshold=3.5, polarity=1)
     assert history[0].mistakes == [5]
 
@@ -233,7 +243,7 @@ def test_two_dimensional_example_by_hand():
 def test_solution_kinds_and_json_round_trip():
     for inst in instances(10, offset=3000):
         params = json.loads(json.dumps(inst.params))
-        solution = adaboost.solve(params)
+        solution = solve(params)
         assert solution.answer == inst.answer
         expected = {"error": "real", "alpha": "real", "weights": "vector", "prediction": "integer"}
         assert solution.kind == expected[params["ask"]]
@@ -288,7 +298,7 @@ def test_instances_are_valid_and_reproducible(seed, level):
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_sampler_is_deterministic_for_an_rng_state(seed):
-    level = load_spec(FAMILY).levels["exam"]
+    level = level_settings(FAMILY, "exam")
     assert adaboost.sample(random.Random(seed), level) == adaboost.sample(random.Random(seed), level)
 
 
@@ -354,7 +364,7 @@ def test_slips_match_the_numpy_reference_on_300_instances():
     for inst in instances(100):
         p = inst.params
         for mistake_id, switches in SLIP_SWITCHES.items():
-            ours = SLIPS[mistake_id].answer(p)
+            ours = SLIPS[mistake_id].answer(inst.typed)
             expected = [numpy_asked(p, numpy_slipped(p["x"], p["y"], p["rounds"], **switch)) for switch in switches]
             if ours is None:
                 # the slipped step comes after the asked quantity: the slipped run must agree with the answer
@@ -365,7 +375,7 @@ def test_slips_match_the_numpy_reference_on_300_instances():
             for value, reference in zip(values, expected):
                 assert same_value(value, reference), (mistake_id, p, value, reference)
             changed[mistake_id] += any(v is not None and not same_value(v, inst.answer) for v in values)
-        last_stump = SLIPS["last-stump-only"].answer(p)
+        last_stump = SLIPS["last-stump-only"].answer(inst.typed)
         if p["ask"] == "prediction" and p["rounds"] >= 2:
             stump = numpy_adaboost(p["x"], p["y"], p["rounds"])[-1]["stump"]
             q = np.atleast_1d(np.asarray(p["query"], dtype=float))
@@ -379,33 +389,33 @@ def test_slips_match_the_numpy_reference_on_300_instances():
 def test_slips_on_the_worked_example_by_hand():
     """Round 1 of worked_params: e = 1/5, alpha = 1/2 ln 4 = ln 2; sample 1 is the one misclassified."""
     one = dict(worked_params("alpha"), rounds=1)
-    assert SLIPS["alpha-without-half"].answer(one) == pytest.approx(math.log(4))
-    assert SLIPS["alpha-log10"].answer(one) == pytest.approx(math.log10(2))
-    assert SLIPS["weights-not-normalised"].answer(one) is None  # alpha comes before the update
+    assert SLIPS["alpha-without-half"].answer(typed(one)) == pytest.approx(math.log(4))
+    assert SLIPS["alpha-log10"].answer(typed(one)) == pytest.approx(math.log10(2))
+    assert SLIPS["weights-not-normalised"].answer(typed(one)) is None  # alpha comes before the update
     weights = dict(one, ask="weights")
     # the update multiplies sample 1 by exp(ln 2) = 2 and the others by 1/2: [0.4, 0.1, 0.1, 0.1, 0.1]
-    assert SLIPS["weights-not-normalised"].answer(weights) == pytest.approx([0.4, 0.1, 0.1, 0.1, 0.1])
-    inverted = SLIPS["weights-update-inverted"].answer(weights)
+    assert SLIPS["weights-not-normalised"].answer(typed(weights)) == pytest.approx([0.4, 0.1, 0.1, 0.1, 0.1])
+    inverted = SLIPS["weights-update-inverted"].answer(typed(weights))
     assert inverted.values[0] == pytest.approx([1 / 17, 4 / 17, 4 / 17, 4 / 17, 4 / 17])
     assert inverted.values[1] == pytest.approx([0.1, 0.4, 0.4, 0.4, 0.4])
     # without the 1/2, exp(±2 ln 2) = 4 and 1/4: [0.8, 0.05, 0.05, 0.05, 0.05], already summing to 1
-    assert SLIPS["alpha-without-half"].answer(weights) == pytest.approx([0.8, 0.05, 0.05, 0.05, 0.05])
-    assert SLIPS["unweighted-error"].answer(dict(one, ask="error")) is None  # round 1: every weight is 1/5
+    assert SLIPS["alpha-without-half"].answer(typed(weights)) == pytest.approx([0.8, 0.05, 0.05, 0.05, 0.05])
+    assert SLIPS["unweighted-error"].answer(typed(dict(one, ask="error"))) is None  # round 1: every weight is 1/5
     # Round 2's stump '+1 if x > 3' misses samples 4 and 5: 2 of 5 samples, but e_2 = 1/8 + 1/8 = 1/4.
-    assert SLIPS["unweighted-error"].answer(worked_params("error")) == pytest.approx(2 / 5)
-    message = SLIPS["unweighted-error"].message(worked_params("error"))
+    assert SLIPS["unweighted-error"].answer(typed(worked_params("error"))) == pytest.approx(2 / 5)
+    message = SLIPS["unweighted-error"].message(typed(worked_params("error")))
     assert "misclassifies 2 of the 5 samples" in message and "e_2 = w_4 + w_5 = 1/8 + 1/8 = 1/4" in message
     # At x = 8 the ensemble says -1 (-ln 2 + ln(3)/2 < 0) while the last stump alone says +1.
-    assert SLIPS["last-stump-only"].answer(worked_params("prediction", 8)) == 1
-    assert SLIPS["last-stump-only"].answer(dict(worked_params("prediction", 8), rounds=1)) is None
-    message = SLIPS["last-stump-only"].message(worked_params("prediction", 8))
+    assert SLIPS["last-stump-only"].answer(typed(worked_params("prediction", 8))) == 1
+    assert SLIPS["last-stump-only"].answer(typed(dict(worked_params("prediction", 8), rounds=1))) is None
+    message = SLIPS["last-stump-only"].message(typed(worked_params("prediction", 8)))
     assert "h_2 gives +1" in message and "= -1" in message
-    assert "1/2 ln(4) = 0.6931, not ln(4) = 1.3863" in SLIPS["alpha-without-half"].message(one)
+    assert "1/2 ln(4) = 0.6931, not ln(4) = 1.3863" in SLIPS["alpha-without-half"].message(typed(one))
 
 
 def test_informative_instances_tell_the_slips_apart():
     """Point 5 of issue 11: the slips give values apart from the answer and each other (prediction: the last stump is overruled)."""
-    told_apart = sum(adaboost._informative(inst.params) for inst in instances(40))
+    told_apart = sum(adaboost._informative(inst.typed) for inst in instances(40))
     assert told_apart >= 0.95 * 120
 
 
@@ -415,15 +425,15 @@ def test_informative_instances_tell_the_slips_apart():
 def test_one_round_prediction_is_the_first_stump():
     params = {"x": [1, 2, 3, 4, 5], "y": [-1, -1, 1, 1, -1], "rounds": 1, "ask": "prediction", "query": 10}
     # best stump: '+1 if x > 2.5' misses sample 5 only (e = 1/5); at x = 10 it says +1
-    assert adaboost.solve(params).answer == 1
-    assert adaboost.solve(dict(params, query=0)).answer == -1
+    assert solve(params).answer == 1
+    assert solve(dict(params, query=0)).answer == -1
 
 
 def test_single_class_data_still_boosts():
     params = {"x": [1, 2, 3, 4, 5], "y": [1, 1, 1, 1, 1], "rounds": 1, "ask": "error", "query": None}
     # every stump predicts -1 somewhere; '+1 if x > 1.5' and '+1 if x < 4.5' both miss one sample: a tie
     with pytest.raises(InvalidParams, match="several stumps"):
-        adaboost.solve(params)
+        solve(params)
 
 
 @pytest.mark.parametrize(
@@ -440,7 +450,7 @@ def test_single_class_data_still_boosts():
 )
 def test_degenerate_problems_are_rejected(params, message):
     with pytest.raises(InvalidParams, match=message):
-        adaboost.solve(params)
+        solve(params)
 
 
 GOOD = {"x": [2, 4, 6, 8, 9], "y": [-1, 1, 1, -1, -1], "rounds": 2, "ask": "error", "query": None}
@@ -468,7 +478,33 @@ GOOD = {"x": [2, 4, 6, 8, 9], "y": [-1, 1, 1, -1, -1], "rounds": 2, "ask": "erro
 )
 def test_nonsense_params_raise_invalid_params(change):
     with pytest.raises(InvalidParams):
-        adaboost.solve(dict(GOOD, **change))
+        solve(dict(GOOD, **change))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"y": [-1, 1, 0, -1, -1]}, "at $.y[2]: expected one of -1, 1, got 0"),
+        ({"rounds": 0}, "at $.rounds: must be from 1 to 10, got 0"),
+        ({"y": [-1, 1, 1, -1]}, "at $.y: must give one label per sample: 4 for 5 samples"),
+        ({"ask": "prediction", "query": [1, 2]}, "at $.query: must be a point with 1 coordinate(s)"),
+        ({"query": 3}, "at $.query: must be null unless ask is 'prediction' (ask is 'error')"),
+    ],
+)
+def test_invalid_params_name_the_path(change, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(dict(GOOD, **change))
+    assert str(caught.value) == message
+
+
+def test_level_ranges_are_checked():
+    from mli_drill.problems.convert import load
+
+    with pytest.raises(InvalidParams) as caught:
+        load(adaboost.Level, {"dims": [1], "n": [5, 12], "values": [0, 9]}, "$.levels.easy")
+    assert str(caught.value) == "at $.levels.easy.values: must hold at least 12 distinct values (n's max)"
+    with pytest.raises(InvalidParams, match=r"at \$.levels.easy.dims\[0\]: expected one of 1, 2, got 3"):
+        load(adaboost.Level, {"dims": [3]}, "$.levels.easy")
 
 
 def test_missing_params_raise_invalid_params():
@@ -476,10 +512,10 @@ def test_missing_params_raise_invalid_params():
         params = dict(GOOD)
         del params[name]
         with pytest.raises(InvalidParams, match=name):
-            adaboost.solve(params)
+            solve(params)
     params = dict(GOOD)
     del params["query"]  # absent query is fine when not asked for
-    assert adaboost.solve(params).answer == pytest.approx(1 / 4)
+    assert solve(params).answer == pytest.approx(1 / 4)
 
 
 def test_doc_example_and_its_slips_are_current():

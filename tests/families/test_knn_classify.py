@@ -10,11 +10,16 @@ from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
 from mli_drill.problems.families import knn_classify as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "knn-classify"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
 
 
 def sklearn_neighbours(p: dict, metric: str | None = None, k: int | None = None) -> list[int]:
@@ -51,10 +56,10 @@ def test_hand_worked_example():
     # query (0, 0): distances 1, 2, 3, √8 ≈ 2.83; k = 3 takes points 0, 1, 3 with labels 1, 0, 1
     params = {"points": [[1, 0], [0, 2], [3, 0], [2, 2]], "labels": [1, 0, 0, 1], "query": [0, 0], "k": 3,
               "metric": "euclidean", "ask": "class"}
-    assert fam.solve(params).answer == 1
-    assert fam.solve({**params, "ask": "neighbours"}).answer == [0, 1, 3]
+    assert solve(params).answer == 1
+    assert solve({**params, "ask": "neighbours"}).answer == [0, 1, 3]
     # Manhattan: |2| + |2| = 4 > 3, so point 2 replaces point 3
-    assert fam.solve({**params, "metric": "manhattan", "ask": "neighbours"}).answer == [0, 1, 2]
+    assert solve({**params, "metric": "manhattan", "ask": "neighbours"}).answer == [0, 1, 2]
 
 
 def slipped(p: dict, slip: str) -> list[int] | None:
@@ -83,7 +88,7 @@ def test_neighbour_slips_always_differ_from_the_answer():
     for inst in instances(60):
         if inst.params["ask"] == "neighbours":
             other = next(m for m in fam.MISTAKES if m.id == "other-metric")
-            assert other.answer(inst.params) not in (None, inst.answer)
+            assert other.answer(inst.typed) not in (None, inst.answer)
 
 
 @pytest.mark.parametrize(
@@ -98,14 +103,32 @@ def test_invalid_params(change):
     params = {"points": [[1, 0], [0, 2], [3, 0], [2, 2]], "labels": [1, 0, 0, 1], "query": [0, 0], "k": 1,
               "metric": "euclidean", "ask": "neighbours"}
     with pytest.raises(InvalidParams):
-        fam.solve({**params, **change})
+        solve({**params, **change})
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"points": [[1, 0], [0, 2], [3, "0"], [2, 2]]}, "at $.points[2][1]: expected an integer, got '0'"),
+        ({"query": [0]}, "at $.query: expected a list of 2, got 1 item(s)"),
+        ({"k": 9}, "at $.k: must be from 1 to 4 (the number of points), got 9"),
+        ({"labels": [0, 1]}, "at $.labels: must give one class label per point: 2 for 4 points"),
+        ({"points": [[1, 0], [0, 1], [3, 0], [0, 3]]}, "at $: two of the k + 1 nearest points are equally far: the neighbours are not unique"),
+    ],
+)
+def test_invalid_params_name_the_path(change, message):
+    params = {"points": [[1, 0], [0, 2], [3, 0], [2, 2]], "labels": [1, 0, 0, 1], "query": [0, 0], "k": 1,
+              "metric": "euclidean", "ask": "neighbours"}
+    with pytest.raises(InvalidParams) as caught:
+        solve({**params, **change})
+    assert str(caught.value) == message
 
 
 def test_tied_vote_is_refused():
     params = {"points": [[1, 0], [0, 2], [3, 0], [2, 2]], "labels": [1, 0, 0, 1], "query": [0, 0], "k": 2,
               "metric": "euclidean", "ask": "class"}
     with pytest.raises(InvalidParams):
-        fam.solve(params)
+        solve(params)
 
 
 @settings(max_examples=60, deadline=None)
@@ -128,5 +151,6 @@ def test_other_metric_message_quotes_the_pair_that_swaps():
     params = {"points": [[3, 3], [5, 0], [9, 9], [8, 7]], "labels": [0, 1, 0, 1], "query": [0, 0], "k": 1,
               "metric": "euclidean", "ask": "neighbours"}
     slip = next(m for m in fam.MISTAKES if m.id == "other-metric")
+    params = typed_params(FAMILY, params)
     assert slip.answer(params) == [1]
     assert "point 0 (√18 ≈ 4.243) comes before point 1 (5); by Manhattan distance they swap (6 and 5)" in slip.message(params)

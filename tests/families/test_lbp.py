@@ -13,11 +13,16 @@ from skimage.transform import integral_image
 
 from mli_drill.problems.families import lbp as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 
 FAMILY = "lbp"
 LEVELS = ("easy", "exam", "hard")
 SEEDS = range(100)  # 300 instances
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
 
 # multiblock_lbp with 1x1 blocks reads top-left first, clockwise, neighbour >= centre,
 # first bit most significant (established in test_skimage_convention).
@@ -87,12 +92,12 @@ def test_against_skimage_all_conventions_with_ties():
         for _ in range(4):
             patch = rng.integers(0, 4, (3, 3)).tolist()  # many ties with the centre
             p = {"patch": patch, "start": start, "direction": direction, "comparison": comparison, "bit_order": order}
-            assert fam.solve(p).answer == skimage_code(p), p
+            assert solve(p).answer == skimage_code(p), p
 
 
 def test_conventions_worked_example():
     # CONVENTIONS.md: [[5,9,1],[4,4,6],[7,2,3]], top-middle, anticlockwise, >, MSB first: 11010010 = 210.
-    sol = fam.solve({"patch": [[5, 9, 1], [4, 4, 6], [7, 2, 3]], **fam.COURSE_CONVENTION})
+    sol = solve({"patch": [[5, 9, 1], [4, 4, 6], [7, 2, 3]], **fam.COURSE_CONVENTION})
     assert sol.answer == 210
     assert "11010010" in "\n".join(sol.steps)
 
@@ -100,13 +105,13 @@ def test_conventions_worked_example():
 def test_convention_changes_the_code():
     patch = [[5, 9, 1], [4, 4, 6], [7, 2, 3]]
     base = dict(fam.COURSE_CONVENTION)
-    assert fam.solve({"patch": patch, **base, "comparison": ">="}).answer == 0b11110010  # the tied 4 turns on
-    assert fam.solve({"patch": patch, **base, "bit_order": "lsb-first"}).answer == 0b01001011
+    assert solve({"patch": patch, **base, "comparison": ">="}).answer == 0b11110010  # the tied 4 turns on
+    assert solve({"patch": patch, **base, "bit_order": "lsb-first"}).answer == 0b01001011
     # clockwise from top-middle: 9, 1, 6, 3, 2, 7, 4, 5 -> 1 0 1 0 0 1 0 1
-    assert fam.solve({"patch": patch, **base, "direction": "clockwise"}).answer == 0b10100101
+    assert solve({"patch": patch, **base, "direction": "clockwise"}).answer == 0b10100101
     # skimage's own convention gives its own value
     sk = {"start": "top-left", "direction": "clockwise", "comparison": ">=", "bit_order": "msb-first"}
-    assert fam.solve({"patch": patch, **sk}).answer == multiblock_lbp(integral_image(np.array(patch)), 0, 0, 1, 1)
+    assert solve({"patch": patch, **sk}).answer == multiblock_lbp(integral_image(np.array(patch)), 0, 0, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +128,37 @@ def test_convention_changes_the_code():
 )
 def test_invalid_params(bad):
     with pytest.raises(InvalidParams):
-        fam.solve(bad)
+        solve(bad)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"patch": [[1, 2, 3], [4, 5, 6], [7, 8, "9"]], **fam.COURSE_CONVENTION}, "at $.patch[2][2]: expected an integer, got '9'"),
+        ({"patch": [[1, 2, 3], [4, 5], [7, 8, 9]], **fam.COURSE_CONVENTION}, "at $.patch[1]: expected a list of 3, got 2 item(s)"),
+        ({"patch": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], **fam.COURSE_CONVENTION, "direction": "up"},
+         "at $.direction: expected one of 'clockwise', 'anticlockwise', got 'up'"),
+    ],
+)
+def test_invalid_params_name_the_path(bad, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(bad)
+    assert str(caught.value) == message
+
+
+def test_a_patch_of_reals_stays_as_given():
+    """A hand-written patch may hold reals; integers stay integers in the JSON form."""
+    p = typed_params(FAMILY, {"patch": [[1, 2.5, 3], [4, 5, 6], [7, 8, 9]], **fam.COURSE_CONVENTION})
+    assert p.patch[0] == (1, 2.5, 3) and type(p.patch[0][0]) is int
+    assert solve({"patch": [[1, 2.5, 3], [4, 5, 6], [7, 8, 9]], **fam.COURSE_CONVENTION}).answer == 0b00011110  # read from 2.5: 2.5 1 4 7 8 9 6 3
+
+
+def test_level_range_is_checked():
+    from mli_drill.problems.convert import load
+
+    with pytest.raises(InvalidParams) as caught:
+        load(fam.Level, {"values": [0, 9], "max_ties": 9}, "$.levels.hard")
+    assert str(caught.value) == "at $.levels.hard.max_ties: must be from 0 to 8, got 9"
 
 
 @settings(max_examples=50, deadline=None)
@@ -156,7 +191,8 @@ def test_slips_against_skimage():
     applied = dict.fromkeys(SLIPS, 0)
     for level in LEVELS:
         for seed in SEEDS:
-            p = make_instance(FAMILY, level, seed).params
+            inst = make_instance(FAMILY, level, seed)
+            p = inst.params
             ties = any(p["patch"][r][c] == p["patch"][1][1] for r, c in POSITIONS.values())
             expected = {
                 "direction-reversed": skimage_code({**p, "direction": OTHER[p["direction"]]}),
@@ -165,7 +201,7 @@ def test_slips_against_skimage():
                 "comparison-reversed": skimage_code({**p, "patch": (-np.array(p["patch"])).tolist()}),
             }
             for mistake_id, value in expected.items():
-                assert SLIPS[mistake_id].answer(p) == value, (mistake_id, p)
+                assert SLIPS[mistake_id].answer(inst.typed) == value, (mistake_id, p)
                 applied[mistake_id] += value is not None
     assert min(applied.values()) > 50, applied
 
@@ -174,14 +210,14 @@ def test_slips_on_the_conventions_example():
     # [[5,9,1],[4,4,6],[7,2,3]], course convention: 11010010 = 210 (middle-left ties with the centre 4).
     # Clockwise from top-middle the bits read 10100101; LSB first 01001011; with >= the tie gives 1:
     # 11110010; centre > neighbour (the tie still 0): 00001101.
-    p = {"patch": [[5, 9, 1], [4, 4, 6], [7, 2, 3]], **fam.COURSE_CONVENTION}
+    p = typed_params(FAMILY, {"patch": [[5, 9, 1], [4, 4, 6], [7, 2, 3]], **fam.COURSE_CONVENTION})
     assert SLIPS["direction-reversed"].answer(p) == 0b10100101
     assert SLIPS["bit-order-reversed"].answer(p) == 0b01001011
     assert SLIPS["tie-rule-swapped"].answer(p) == 0b11110010
     assert SLIPS["comparison-reversed"].answer(p) == 0b00001101
     assert "10100101" in SLIPS["direction-reversed"].message(p)
     assert "(middle-left) gives 0" in SLIPS["tie-rule-swapped"].message(p)
-    no_tie = {**p, "patch": [[5, 9, 1], [3, 4, 6], [7, 2, 3]]}
+    no_tie = typed_params(FAMILY, {"patch": [[5, 9, 1], [3, 4, 6], [7, 2, 3]], **fam.COURSE_CONVENTION})
     assert SLIPS["tie-rule-swapped"].answer(no_tie) is None
 
 
@@ -189,5 +225,5 @@ def test_slips_on_the_conventions_example():
 @given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
 def test_sampler_keeps_every_slip_apart(seed, level):
     inst = make_instance(FAMILY, level, seed)
-    values = [inst.answer] + [v for m in fam.MISTAKES if (v := m.answer(inst.params)) is not None]
+    values = [inst.answer] + [v for m in fam.MISTAKES if (v := m.answer(inst.typed)) is not None]
     assert len(set(values)) == len(values), inst.params

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from mli_drill.problems.families import pooling_forward as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "pooling-forward"
@@ -17,8 +17,14 @@ LEVELS = ("easy", "exam", "hard")
 SEEDS = range(80)  # 240 instances
 
 
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
+
+
 def full_map(params: dict) -> np.ndarray:
-    return np.array(fam.solve({**params, "ask": "map"}).answer, dtype=float)
+    whole = {key: value for key, value in params.items() if key != "entry"}  # an entry goes only with ask "entry"
+    return np.array(solve({**whole, "ask": "map"}).answer, dtype=float)
 
 
 def numpy_pool(params: dict) -> np.ndarray:
@@ -73,14 +79,14 @@ def test_against_torch_pooling():
 
 def test_hand_worked_examples():
     image = [[1, 3, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
-    assert fam.solve({"image": image, "kernel": 2, "stride": 2, "mode": "max"}).answer == [[6, 8], [3, 4]]
-    avg = fam.solve({"image": image, "kernel": 2, "stride": 2, "mode": "average"}).answer
+    assert solve({"image": image, "kernel": 2, "stride": 2, "mode": "max"}).answer == [[6, 8], [3, 4]]
+    avg = solve({"image": image, "kernel": 2, "stride": 2, "mode": "average"}).answer
     assert avg == [[3.75, 5.25], [2, 2]]
     # overlapping windows, one entry: window rows 1-2, cols 1-2 = {6, 7, 2, 1}
-    sol = fam.solve({"image": image, "kernel": 2, "stride": 1, "mode": "average", "ask": "entry", "entry": [1, 1]})
+    sol = solve({"image": image, "kernel": 2, "stride": 1, "mode": "average", "ask": "entry", "entry": [1, 1]})
     assert sol.answer == 4 and sol.kind == "real"
     # a 3x3 mean that is not a terminating decimal keeps its fraction in the display
-    sol = fam.solve({"image": [[1, 0, 0], [0, 1, 0], [0, 0, 0]], "kernel": 3, "stride": 3, "mode": "average",
+    sol = solve({"image": [[1, 0, 0], [0, 1, 0], [0, 0, 0]], "kernel": 3, "stride": 3, "mode": "average",
                      "ask": "entry", "entry": [0, 0]})
     assert sol.answer == pytest.approx(2 / 9) and "2/9" in sol.display
 
@@ -88,7 +94,7 @@ def test_hand_worked_examples():
 def test_conventions_floor_mode_example():
     # CONVENTIONS.md: MaxPool2d(2) on 7 gives 3 (the last row/column is dropped).
     image = [[(3 * r + 5 * c) % 7 for c in range(7)] for r in range(7)]
-    sol = fam.solve({"image": image, "kernel": 2, "stride": 2, "mode": "max"})
+    sol = solve({"image": image, "kernel": 2, "stride": 2, "mode": "max"})
     assert np.array(sol.answer).shape == (3, 3)
     assert "ignored" in sol.steps[0]
 
@@ -107,7 +113,30 @@ def test_conventions_floor_mode_example():
 )
 def test_invalid_params(bad):
     with pytest.raises(InvalidParams):
-        fam.solve(bad)
+        solve(bad)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"image": [[1, 2], [3, "4"]], "kernel": 1, "stride": 1, "mode": "max"}, "at $.image[1][1]: expected an integer, got '4'"),
+        ({"image": [[1, 2], [3, 4]], "kernel": 2, "stride": 0, "mode": "max"}, "at $.stride: must be at least 1, got 0"),
+        ({"image": [[1, 2], [3, 4]], "kernel": 3, "stride": 1, "mode": "max"}, "at $.kernel: a 3x3 window does not fit the 2x2 input"),
+        ({"image": [[1, 2], [3, 4]], "kernel": 2, "stride": 2, "mode": "max", "ask": "entry", "entry": [1, 0]},
+         "at $.entry: must be [row, col] inside the 1x1 output (0-based), got [1, 0]"),
+        ({"image": [[1, 2], [3, 4]], "kernel": 2, "stride": 2, "mode": "max", "ask": "entry"},
+         "at $.entry: ask 'entry' needs the [row, col] of one output entry"),
+    ],
+)
+def test_invalid_params_name_the_path(bad, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(bad)
+    assert str(caught.value) == message
+
+
+def test_the_json_lists_entry_only_when_one_entry_is_asked():
+    for inst in instances():
+        assert ("entry" in inst.params) == (inst.params["ask"] == "entry"), inst.params
 
 
 @settings(max_examples=50, deadline=None)

@@ -8,12 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.families.yolo_output import solve
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.families import yolo_output
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "yolo-output"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return yolo_output.solve(typed_params(FAMILY, params))
 
 
 def by_tensor(params: dict) -> int:
@@ -60,6 +65,21 @@ def test_invalid_params(params):
         solve(params)
 
 
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"S": 7, "B": "2", "C": 20, "ask": "total"}, "at $.B: expected an integer, got '2'"),
+        ({"S": 0, "B": 2, "C": 20, "ask": "total"}, "at $.S: must be at least 1, got 0"),
+        ({"S": 7, "B": 2, "C": 20, "ask": "anchors"}, "at $.ask: expected one of 'total', 'depth', 'boxes', got 'anchors'"),
+        ({"S": 7, "B": 2, "ask": "total"}, "at $: missing 'C'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
 def test_instances_valid_and_reproducible(seed, level):
@@ -96,15 +116,16 @@ def test_each_slip_counts_its_own_wrong_layout():
 
     for level in LEVELS:
         for seed in range(60):
-            params = make_instance(FAMILY, level, seed).params
+            instance = make_instance(FAMILY, level, seed)
+            params = instance.params
             for mistake in MISTAKES:
-                assert mistake.answer(params) == slipped_tensor(params, mistake.id), (mistake.id, params)
+                assert mistake.answer(instance.typed) == slipped_tensor(params, mistake.id), (mistake.id, params)
 
 
 def test_slip_messages_quote_the_instance():
     from mli_drill.problems.families.yolo_output import MISTAKES
 
-    params = {"S": 7, "B": 2, "C": 20, "ask": "total"}
+    params = typed_params(FAMILY, {"S": 7, "B": 2, "C": 20, "ask": "total"})
     messages = {m.id: m.message(params) for m in MISTAKES}
     assert "2·(5 + 20) = 50" in messages["classes-per-box"] and "= 30" in messages["classes-per-box"]
     assert "2·5 + 20 = 30" in messages["no-confidence"]

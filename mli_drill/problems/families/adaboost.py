@@ -11,7 +11,7 @@ A stump ``(feature, threshold, polarity)`` predicts ``polarity`` when
 ``x[feature] > threshold`` and ``-polarity`` otherwise, so polarity +1 reads
 "predict +1 if x > t" and polarity -1 reads "predict +1 if x < t".
 
-Parameters (JSON form):
+Parameters (JSON form), typed as :class:`Params`:
     x       list of numbers (1-D) or list of [x1, x2] points (2-D)
     y       list of labels, each -1 or +1
     rounds  number of boosting rounds (the levels use 1-3)
@@ -30,15 +30,16 @@ import math
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, compress, repeat
 from operator import mul, ne, not_, truediv
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Literal, NamedTuple, Sequence
 
-from mli_drill.problems.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import fmt, format_grid, format_table, informative, prefer_informative
 
-ASKS = ("error", "alpha", "weights", "prediction")
+Ask = Literal["error", "alpha", "weights", "prediction"]
+ASKS: tuple[Ask, ...] = ("error", "alpha", "weights", "prediction")
 TIE_TOLERANCE = 1e-9
 MAX_ROUNDS = 10
 
@@ -362,7 +363,7 @@ def _course(points: tuple[tuple[float, ...], ...], labels: tuple[int, ...], roun
     return stumps, run_adaboost(list(points), list(labels), rounds, stumps=stumps, chosen=chosen)
 
 
-def course_of(points: list[tuple[float, ...]], labels: list[int], rounds: int) -> tuple[Stumps, list[Round]]:
+def course_of(points: list[tuple[float, ...]], labels: Sequence[int], rounds: int) -> tuple[Stumps, list[Round]]:
     return _course(tuple(points), tuple(labels), rounds)
 
 
@@ -372,55 +373,20 @@ def vote(history: list[Round], query: tuple[float, ...]) -> float:
 
 # --------------------------------------------------------------------------- params
 
-
-def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidParams(f"{what} must be a finite number, got {value!r}")
-    return value
+Number = int | float  # whole numbers stay integers in the JSON
 
 
-def parse_points(x: Any) -> list[tuple[float, ...]]:
-    """``x`` as a list of tuples; 1-D numbers become 1-tuples."""
-    if not isinstance(x, list) or len(x) < 2:
-        raise InvalidParams("x must be a list of at least 2 samples")
-    if all(isinstance(v, list) for v in x):
-        dims = len(x[0])
-        if dims < 1 or any(len(v) != dims for v in x):
-            raise InvalidParams("2-D x must be a list of points of equal length, e.g. [[1, 2], [3, 0]]")
-        if all(_plain_numbers(v) for v in x):  # the usual case, without a message written per value
-            return [tuple(v) for v in x]
-        return [tuple(_number(c, f"x[{i}]") for c in v) for i, v in enumerate(x)]
-    if _plain_numbers(x):
-        return [(v,) for v in x]
-    return [(_number(v, f"x[{i}]"),) for i, v in enumerate(x)]
-
-
-def _plain_numbers(values: list[Any]) -> bool:
-    """Whether every value is an int or a finite float (what ``_number`` accepts)."""
-    return all(type(v) is int or (type(v) is float and math.isfinite(v)) for v in values)
-
-
-def parse_labels(y: Any, n: int) -> list[int]:
-    if not isinstance(y, list) or len(y) != n:
-        raise InvalidParams(f"y must be a list of {n} labels (one per sample)")
-    labels = []
-    for i, v in enumerate(y):
-        if isinstance(v, bool) or v not in (-1, 1):
-            raise InvalidParams(f"y[{i}] must be -1 or +1, got {v!r}")
-        labels.append(int(v))
-    return labels
-
-
-def parse_query(query: Any, dims: int) -> tuple[float, ...]:
-    if dims == 1 and not isinstance(query, list):
-        return (_number(query, "query"),)
-    if not isinstance(query, list) or len(query) != dims:
-        raise InvalidParams(f"query must be a point with {dims} coordinate(s)")
-    return tuple(_number(c, "query") for c in query)
+def points_of(x: Sequence[Any]) -> list[tuple[float, ...]]:
+    """``x`` (the JSON form, or :attr:`Params.x`) as a list of point tuples; 1-D numbers become 1-tuples."""
+    if isinstance(x[0], (tuple, list)):
+        return [tuple(v) for v in x]
+    return [(v,) for v in x]
 
 
 @dataclass(frozen=True)
 class Problem:
+    """The params as the solver reads them: points as tuples (1-D: 1-tuples), the query as a point."""
+
     points: list[tuple[float, ...]]
     labels: list[int]
     rounds: int
@@ -432,30 +398,64 @@ class Problem:
         return len(self.points[0])
 
 
-def parse(params: dict) -> Problem:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping")
-    for name in ("x", "y", "rounds", "ask"):
-        if name not in params:
-            raise InvalidParams(f"missing parameter {name!r}")
-    points = parse_points(params["x"])
-    labels = parse_labels(params["y"], len(points))
-    rounds = params["rounds"]
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= MAX_ROUNDS:
-        raise InvalidParams(f"rounds must be an integer from 1 to {MAX_ROUNDS}, got {rounds!r}")
-    ask = params["ask"]
-    if ask not in ASKS:
-        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}, got {ask!r}")
-    raw_query = params.get("query")
-    if ask == "prediction":
-        if raw_query is None:
-            raise InvalidParams("ask 'prediction' needs a query point")
-        query = parse_query(raw_query, len(points[0]))
-    elif raw_query is not None:
-        raise InvalidParams(f"query must be null unless ask is 'prediction' (ask is {ask!r})")
-    else:
-        query = None
-    return Problem(points, labels, rounds, ask, query)
+@dataclass(frozen=True)
+class Params:
+    x: tuple[Number, ...] | tuple[tuple[Number, ...], ...]  # 1-D numbers, or points [x1, x2]
+    y: tuple[Literal[-1, 1], ...]  # one label per sample
+    rounds: int
+    ask: Ask  # error, alpha, weights (all of the LAST round) or prediction
+    query: Number | tuple[Number, ...] | None = None  # the point to classify when ask is prediction, else null
+
+    def __post_init__(self) -> None:
+        x, query = self.x, self.query
+        require(len(x) >= 2, "x", "must list at least 2 samples")
+        points = points_of(x)
+        dims = len(points[0])
+        require(dims >= 1 and all(len(p) == dims for p in points), "x", "2-D x must be points of equal length, e.g. [[1, 2], [3, 0]]")
+        require(all(math.isfinite(c) for p in points for c in p), "x", "must hold finite numbers")
+        require(len(self.y) == len(x), "y", f"must give one label per sample: {len(self.y)} for {len(x)} samples")
+        require(1 <= self.rounds <= MAX_ROUNDS, "rounds", f"must be from 1 to {MAX_ROUNDS}, got {self.rounds}")
+        if self.ask != "prediction":
+            require(query is None, "query", f"must be null unless ask is 'prediction' (ask is {self.ask!r})")
+            return
+        require(query is not None, "query", "ask 'prediction' needs a query point")
+        point = () if query is None else query if isinstance(query, tuple) else (query,)
+        require(len(point) == dims, "query", f"must be a point with {dims} coordinate(s)")
+        require(all(math.isfinite(c) for c in point), "query", "must hold finite numbers")
+
+    @cached_property
+    def problem(self) -> Problem:
+        """The parsed form the solver reads (made once per instance; not part of the JSON)."""
+        query = self.query
+        point = None if query is None else query if isinstance(query, tuple) else (query,)
+        return Problem(points_of(self.x), list(self.y), self.rounds, self.ask, point)
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    dims: tuple[Literal[1, 2], ...] = (1,)  # feature dimensions to choose from
+    n: tuple[int, int] = (5, 6)  # [min, max] samples
+    values: tuple[int, int] = (0, 9)  # [low, high] integer coordinates
+    values_2d: tuple[int, int] | None = None  # the same for 2-D data (default: values)
+    rounds: tuple[int, int] = (1, 2)  # [min, max] boosting rounds
+    max_rounds_2d: int | None = None  # cap on the rounds when the data are 2-D (hand work); default: no cap
+    asks: tuple[Ask, ...] = ASKS  # which quantity is asked for
+
+    def __post_init__(self) -> None:
+        require(bool(self.dims), "dims", "must be a non-empty list")
+        require(2 <= self.n[0] <= self.n[1], "n", "must be [min, max] with 2 <= min <= max")
+        for name in ("values", "values_2d"):
+            low, high = getattr(self, name) or self.values
+            require(low < high, name, "must be [low, high] with low < high")
+        low, high = self.values
+        require(1 not in self.dims or high - low + 1 >= self.n[1], "values", f"must hold at least {self.n[1]} distinct values (n's max)")
+        low, high = self.values_2d or self.values
+        require(2 not in self.dims or (high - low + 1) ** 2 >= self.n[1], "values_2d", f"must hold at least {self.n[1]} distinct points (n's max)")
+        require(1 <= self.rounds[0] <= self.rounds[1] <= MAX_ROUNDS, "rounds", f"must be [min, max] with 1 <= min <= max <= {MAX_ROUNDS}")
+        require(self.max_rounds_2d is None or self.max_rounds_2d >= self.rounds[0], "max_rounds_2d", "must be at least the fewest rounds")
+        require(bool(self.asks), "asks", "must be a non-empty list")
 
 
 def check_query(history: list[Round], query: tuple[float, ...]) -> float:
@@ -485,15 +485,15 @@ def _grid(low: int, high: int) -> tuple[tuple[int, int], ...]:
     return tuple((a, b) for a in range(low, high + 1) for b in range(low, high + 1))
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+def sample(rng: random.Random, level: Level) -> Params:
     """Draw the question's shape (dimensions, rounds, what is asked), then data until the run
     is well posed, preferring data on which the common slips can be told apart."""
-    dims = rng.choice(list(level.get("dims", [1])))
-    round_low, round_high = level.get("rounds", [1, 2])
-    if dims > 1:
-        round_high = min(round_high, level.get("max_rounds_2d", round_high))
+    dims = rng.choice(level.dims)
+    round_low, round_high = level.rounds
+    if dims > 1 and level.max_rounds_2d is not None:
+        round_high = min(round_high, level.max_rounds_2d)
     rounds = rng.randint(round_low, round_high)
-    ask = rng.choice(list(level.get("asks", ASKS)))
+    ask = rng.choice(level.asks)
     return prefer_informative(lambda: _draw(rng, level, dims, rounds, ask), _informative_run).params
 
 
@@ -501,28 +501,27 @@ def sample(rng: random.Random, level: dict) -> dict:
 class Run:
     """A drawn instance with the course's run on it, kept so the informative check reuses it."""
 
-    params: dict
+    params: Params
     problem: Problem
     stumps: Stumps
     history: list[Round]
 
 
-def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> Run:
-    n_low, n_high = level.get("n", [5, 6])
-    values_1d = level.get("values", [0, 9])
-    low, high = values_1d if dims == 1 else level.get("values_2d", values_1d)
+def _draw(rng: random.Random, level: Level, dims: int, rounds: int, ask: Ask) -> Run:
+    n_low, n_high = level.n
+    low, high = level.values if dims == 1 else level.values_2d or level.values
     rejections = Rejections()
     while True:
         n = rng.randint(n_low, n_high)
-        points: list[tuple[float, ...]] = _draw_points(rng, dims, n, low, high)  # integers: parse() has nothing to check
-        y = [rng.choice((-1, 1)) for _ in range(n)]
-        query: Any = None
+        points: list[tuple[float, ...]] = _draw_points(rng, dims, n, low, high)
+        y: list[Literal[-1, 1]] = [rng.choice((-1, 1)) for _ in range(n)]
+        query: int | tuple[int, ...] | None = None
         if ask == "prediction":
-            query = rng.randint(low, high) if dims == 1 else [rng.randint(low, high) for _ in range(dims)]
+            query = rng.randint(low, high) if dims == 1 else tuple([rng.randint(low, high) for _ in range(dims)])
         if exact_rounds(tuple(points), tuple(y), rounds)[0] == "fails":
             rejections.again()
             continue
-        point_query = None if query is None else ((query,) if dims == 1 else tuple(query))
+        point_query = None if query is None else ((query,) if isinstance(query, int) else query)
         try:
             stumps, history = course_of(points, y, rounds)
             if point_query is not None:
@@ -530,9 +529,9 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
         except Degenerate:
             rejections.again()
             continue
-        x = [p[0] for p in points] if dims == 1 else [list(p) for p in points]
-        params = {"x": x, "y": y, "rounds": rounds, "ask": ask, "query": query}
-        return Run(params, Problem(points, y, rounds, ask, point_query), stumps, history)
+        x = tuple([p[0] for p in points]) if dims == 1 else tuple(points)
+        params = Params(x, tuple(y), rounds, ask, query)
+        return Run(params, params.problem, stumps, history)
 
 
 # Twice the answer tolerance of problems/adaboost.yaml (rel 0.01, abs 0.0005): values
@@ -540,13 +539,13 @@ def _draw(rng: random.Random, level: dict, dims: int, rounds: int, ask: str) -> 
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
 
 
-def _informative(params: dict) -> bool:
+def _informative(params: Params) -> bool:
     """The slips give values apart from the answer and from each other.
 
     A prediction is -1 or +1, so its slips cannot all differ from each other;
     there the slip that matters is the last stump overruled by the earlier votes.
     """
-    problem = parse(params)
+    problem = params.problem
     history = course_run(problem)  # InvalidParams when the course's run is not well posed
     stumps = course_of(problem.points, problem.labels, problem.rounds)[0]
     return _informative_run(Run(params, problem, stumps, history))
@@ -617,8 +616,8 @@ def data_table(problem: Problem) -> str:
     return format_grid(rows)
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    problem = parse(params)
+def question_fields(params: Params) -> dict[str, str]:
+    problem = params.problem
     rounds = problem.rounds
     fields = {
         "variant": problem.ask,
@@ -715,8 +714,8 @@ def asked_value(problem: Problem, history: list[Round]) -> Any:
     return 1 if check_query(history, problem.query) > 0 else -1
 
 
-def solve(params: dict) -> Solution:
-    problem = parse(params)
+def solve(params: Params) -> Solution:
+    problem = params.problem
     try:
         history = course_of(problem.points, problem.labels, problem.rounds)[1]
         answer = asked_value(problem, history)
@@ -767,12 +766,12 @@ def _changes_the_asked_value(mistake_id: str, problem: Problem) -> bool:
     return later_rounds
 
 
-def _slipped_run(mistake_id: str) -> Callable[[dict], Any]:
+def _slipped_run(mistake_id: str) -> Callable[[Params], Any]:
     """The asked value of the run with the slip made: None where the slip changes nothing asked,
     or where the slipped run is not well posed (a tie for the best stump, an alpha with no value)."""
 
-    def answer(params: dict) -> Any:
-        return slipped_value(mistake_id, parse(params))
+    def answer(params: Params) -> Any:
+        return slipped_value(mistake_id, params.problem)
 
     return answer
 
@@ -815,18 +814,18 @@ def last_stump_vote(problem: Problem, history: list[Round]) -> int | None:
     return history[-1].stump.predict(problem.query)
 
 
-def _last_stump_only(params: dict) -> int | None:
-    problem = parse(params)
+def _last_stump_only(params: Params) -> int | None:
+    problem = params.problem
     if problem.ask != "prediction" or problem.rounds < 2 or problem.query is None:
         return None
     return last_stump_vote(problem, course_run(problem))
 
 
-def _first_round(params: dict) -> Round:
-    return course_run(parse(params))[0]
+def _first_round(params: Params) -> Round:
+    return course_run(params.problem)[0]
 
 
-def _alpha_without_half_message(params: dict) -> str:
+def _alpha_without_half_message(params: Params) -> str:
     r = _first_round(params)
     ratio = (1 - r.error) / r.error
     return (
@@ -835,7 +834,7 @@ def _alpha_without_half_message(params: dict) -> str:
     )
 
 
-def _alpha_log10_message(params: dict) -> str:
+def _alpha_log10_message(params: Params) -> str:
     r = _first_round(params)
     ratio = (1 - r.error) / r.error
     return (
@@ -844,7 +843,7 @@ def _alpha_log10_message(params: dict) -> str:
     )
 
 
-def _not_normalised_message(params: dict) -> str:
+def _not_normalised_message(params: Params) -> str:
     r = _first_round(params)
     total = sum(r.unnormalised)
     return (
@@ -853,7 +852,7 @@ def _not_normalised_message(params: dict) -> str:
     )
 
 
-def _update_inverted_message(params: dict) -> str:
+def _update_inverted_message(params: Params) -> str:
     r = _first_round(params)
     wrong = ", ".join(str(i + 1) for i in r.mistakes)
     return (
@@ -863,8 +862,8 @@ def _update_inverted_message(params: dict) -> str:
     )
 
 
-def _unweighted_error_message(params: dict) -> str:
-    problem = parse(params)
+def _unweighted_error_message(params: Params) -> str:
+    problem = params.problem
     history = course_run(problem)
     if len(history) < 2:  # not reached by diagnosis: in round 1 every weight is 1/N
         return "you counted the misclassified samples instead of adding their weights"
@@ -878,8 +877,8 @@ def _unweighted_error_message(params: dict) -> str:
     )
 
 
-def _last_stump_only_message(params: dict) -> str:
-    problem = parse(params)
+def _last_stump_only_message(params: Params) -> str:
+    problem = params.problem
     history = course_run(problem)
     assert problem.query is not None
     terms = [(r, r.stump.predict(problem.query)) for r in history]

@@ -6,7 +6,7 @@ sampler rejects every tie that would need a rule the question does not state: a
 tie at the k-th distance (which k points?), a tie in the order of the k nearest
 (the ``neighbours`` answer is sorted by distance) and a tie in the vote.
 
-Params (JSON)::
+Params (JSON), typed as :class:`Params`::
 
     {"points": [[x, y], ...], "labels": [int, ...], "query": [x, y], "k": int,
      "metric": "euclidean" | "manhattan", "ask": "class" | "neighbours"}
@@ -20,15 +20,58 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Callable, Literal, Sequence
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import fmt, format_table, format_vector
 
-METRICS = ("euclidean", "manhattan")
-ASKS = ("class", "neighbours")
-Point = list[int]
+Metric = Literal["euclidean", "manhattan"]
+Ask = Literal["class", "neighbours"]
+METRICS: tuple[Metric, ...] = ("euclidean", "manhattan")
+ASKS: tuple[Ask, ...] = ("class", "neighbours")
+Point = Sequence[int]  # [x, y]
+
+
+@dataclass(frozen=True)
+class Params:
+    points: tuple[tuple[int, int], ...]  # the training points [x, y]
+    labels: tuple[int, ...]  # one class label per point
+    query: tuple[int, int]
+    k: int
+    metric: Metric
+    ask: Ask
+
+    def __post_init__(self) -> None:
+        count = len(self.points)
+        require(count >= 2, "points", "must list at least two [x, y] points")
+        require(len(self.labels) == count, "labels", f"must give one class label per point: {len(self.labels)} for {count} points")
+        require(all(label >= 0 for label in self.labels), "labels", "must be integers >= 0")
+        require(1 <= self.k <= count, "k", f"must be from 1 to {count} (the number of points), got {self.k}")
+        problem = ambiguity(self.points, self.labels, self.query, self.k, self.metric, self.ask)
+        require(problem is None, "", problem or "")
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    points: tuple[int, int] = (6, 8)  # [min, max] number of training points
+    extent: int = 8  # coordinates (integers) lie in [0, extent]
+    classes: tuple[int, ...] = (2,)  # choices for the number of labels
+    k: tuple[int, ...] = (3,)  # choices of k
+    metrics: tuple[Metric, ...] = ("euclidean",)  # distance choices
+    asks: tuple[Ask, ...] = ASKS  # class (the winning label) or neighbours (the k nearest, nearest first)
+
+    def __post_init__(self) -> None:
+        low, high = self.points
+        require(2 <= low <= high, "points", "must be [min, max] with 2 <= min <= max")
+        require(self.extent >= 1 and (self.extent + 1) ** 2 > high, "extent", "must leave room for the points and the query")
+        require(bool(self.classes) and min(self.classes) >= 1, "classes", "must be a non-empty list of integers >= 1")
+        require(bool(self.k) and 1 <= min(self.k) and max(self.k) <= low, "k", "must be a non-empty list of integers from 1 to the fewest points")
+        require(bool(self.metrics), "metrics", "must be a non-empty list")
+        require(bool(self.asks), "asks", "must be a non-empty list")
 
 
 def squared_or_manhattan(a: Point, b: Point, metric: str) -> int:
@@ -45,12 +88,12 @@ def distance_text(a: Point, b: Point, metric: str) -> str:
     return str(root) if root * root == key else f"√{key} ≈ {fmt(math.sqrt(key), 3)}"
 
 
-def ranked(points: list[Point], query: Point, metric: str) -> list[int]:
+def ranked(points: Sequence[Point], query: Point, metric: str) -> list[int]:
     """Indices of the points, nearest first (ties broken by index; the sampler excludes the ones that matter)."""
     return sorted(range(len(points)), key=lambda i: (squared_or_manhattan(points[i], query, metric), i))
 
 
-def vote(labels: list[int], indices: list[int]) -> int | None:
+def vote(labels: Sequence[int], indices: list[int]) -> int | None:
     """The majority label among ``indices``, or None on a tie."""
     counts = Counter(labels[i] for i in indices).most_common()
     if len(counts) > 1 and counts[0][1] == counts[1][1]:
@@ -58,45 +101,7 @@ def vote(labels: list[int], indices: list[int]) -> int | None:
     return counts[0][0]
 
 
-# --------------------------------------------------------------------------- params
-
-
-def _point(value: Any, what: str) -> Point:
-    if not isinstance(value, list) or len(value) != 2 or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        raise InvalidParams(f"{what} must be [x, y] with integer coordinates")
-    return value
-
-
-def parse(params: Any) -> tuple[list[Point], list[int], Point, int, str, str]:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping")
-    points = params.get("points")
-    if not isinstance(points, list) or len(points) < 2:
-        raise InvalidParams("points must list at least two [x, y] points")
-    points = [_point(p, f"points[{n}]") for n, p in enumerate(points)]
-    labels = params.get("labels")
-    if not isinstance(labels, list) or len(labels) != len(points) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in labels
-    ):
-        raise InvalidParams("labels must give one class label (an integer >= 0) per point")
-    query = _point(params.get("query"), "query")
-    k = params.get("k")
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(points):
-        raise InvalidParams(f"k must be an integer from 1 to {len(points)}")
-    metric, ask = params.get("metric"), params.get("ask")
-    if metric not in METRICS:
-        raise InvalidParams(f"metric must be one of {', '.join(METRICS)}")
-    if ask not in ASKS:
-        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}")
-    problem = ambiguity(points, labels, query, k, metric, ask)
-    if problem:
-        raise InvalidParams(problem)
-    return points, labels, query, k, metric, ask
-
-
-def ambiguity(points: list[Point], labels: list[int], query: Point, k: int, metric: str, ask: str) -> str | None:
+def ambiguity(points: Sequence[Point], labels: Sequence[int], query: Point, k: int, metric: str, ask: str) -> str | None:
     """Why the answer would need a tie rule the question does not state, or None."""
     keys = sorted(squared_or_manhattan(p, query, metric) for p in points)[: k + 1]
     if len(set(keys)) < len(keys):
@@ -109,8 +114,8 @@ def ambiguity(points: list[Point], labels: list[int], query: Point, k: int, metr
 # --------------------------------------------------------------------------- solving
 
 
-def solve(params: dict) -> Solution:
-    points, labels, query, k, metric, ask = parse(params)
+def solve(params: Params) -> Solution:
+    points, labels, query, k, metric, ask = params.points, params.labels, params.query, params.k, params.metric, params.ask
     order = ranked(points, query, metric)
     formula = "√(dx² + dy²)" if metric == "euclidean" else "|dx| + |dy|"
     rows: list[list[object]] = [["point", "x", "y", "label", "distance", "rank"]]
@@ -131,26 +136,26 @@ def solve(params: dict) -> Solution:
     return Solution(answer=winner, steps=steps, kind="integer")
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    points, labels, query, k, metric, ask = parse(params)
+def question_fields(params: Params) -> dict[str, str]:
+    points, labels, query = params.points, params.labels, params.query
     rows: list[list[object]] = [["point", "x", "y", "label"]]
     rows += [[str(i), p[0], p[1], labels[i]] for i, (p, label) in enumerate(zip(points, labels))]
     words = {"euclidean": "Euclidean distance √(dx² + dy²)", "manhattan": "Manhattan distance |dx| + |dy|"}
-    return {"variant": ask, "table": format_table(rows), "qx": str(query[0]), "qy": str(query[1]), "k": str(k),
-            "metric": words[metric], "count": str(len(points))}
+    return {"variant": params.ask, "table": format_table(rows), "qx": str(query[0]), "qy": str(query[1]),
+            "k": str(params.k), "metric": words[params.metric], "count": str(len(points))}
 
 
 # --------------------------------------------------------------------------- sampling
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+def sample(rng: random.Random, level: Level) -> Params:
     """Draw until the neighbours and the vote are clear and the question is worth asking (see
-    ``_acceptable``). Most draws are rejected, so a draw's parameters become a mapping only when kept."""
+    ``_acceptable``). Most draws are rejected, so a draw becomes :class:`Params` only when kept."""
     rejections = Rejections()
-    low, high = level.get("points", [6, 8])
-    grid = _grid(int(level.get("extent", 8)))
-    ask = rng.choice(level.get("asks", list(ASKS)))
-    class_counts, ks, metrics = level.get("classes", [2]), level.get("k", [3]), level.get("metrics", ["euclidean"])
+    low, high = level.points
+    grid = _grid(level.extent)
+    ask = rng.choice(level.asks)
+    class_counts, ks, metrics = level.classes, level.k, level.metrics
     while True:
         count = rng.randint(low, high)
         classes = rng.choice(class_counts)
@@ -158,8 +163,7 @@ def sample(rng: random.Random, level: dict) -> dict:
         labels = [rng.randrange(classes) for _ in range(count)]
         k, metric = rng.choice(ks), rng.choice(metrics)
         if len(set(labels)) == classes and _acceptable(cells[:count], labels, cells[count], k, metric, ask):
-            return {"points": [list(c) for c in cells[:count]], "labels": labels, "query": list(cells[count]),
-                    "k": k, "metric": metric, "ask": ask}
+            return Params(points=tuple(cells[:count]), labels=tuple(labels), query=cells[count], k=k, metric=metric, ask=ask)
         rejections.again()
 
 
@@ -201,18 +205,18 @@ def _keys(points: Sequence[Sequence[int]], query: Sequence[int], metric: str) ->
 # --------------------------------------------------------------------------- mistakes
 
 
-def _neighbours_slip(metric_swapped: bool = False, extra: int = 0, farthest: bool = False):
+def _neighbours_slip(metric_swapped: bool = False, extra: int = 0, farthest: bool = False) -> Callable[[Params], list[int] | None]:
     """The neighbour list with one step done wrong. A class answer is one of two or three labels, so a
     wrong class cannot be traced to one slip: slips are diagnosed on neighbour lists only."""
 
-    def answer(params: dict) -> list[int] | None:
-        points, labels, query, k, metric, ask = parse(params)
-        if ask != "neighbours":
+    def answer(params: Params) -> list[int] | None:
+        if params.ask != "neighbours":
             return None
+        points, query, metric = params.points, params.query, params.metric
         if metric_swapped:
             metric = "manhattan" if metric == "euclidean" else "euclidean"
         order = ranked(points, query, metric)[:: -1 if farthest else 1]
-        size = k + extra
+        size = params.k + extra
         if size > len(points):
             return None
         keys = [squared_or_manhattan(points[i], query, metric) for i in order[: size + 1]]
@@ -223,10 +227,10 @@ def _neighbours_slip(metric_swapped: bool = False, extra: int = 0, farthest: boo
     return answer
 
 
-def _metric_message(params: dict) -> str:
-    used, meant = ("Manhattan", "Euclidean") if params["metric"] == "euclidean" else ("Euclidean", "Manhattan")
+def _metric_message(params: Params) -> str:
+    used, meant = ("Manhattan", "Euclidean") if params.metric == "euclidean" else ("Euclidean", "Manhattan")
     general = f"you ranked by {used} distance: this question uses {meant} distance"
-    points, _, query, k, metric, _ = parse(params)
+    points, query, k, metric = params.points, params.query, params.k, params.metric
     other = "manhattan" if metric == "euclidean" else "euclidean"
     right, slipped = ranked(points, query, metric)[:k], ranked(points, query, other)[:k]
     place = next((n for n, (r, w) in enumerate(zip(right, slipped)) if r != w), None)
@@ -238,13 +242,13 @@ def _metric_message(params: dict) -> str:
             f"({distance_text(points[first], query, other)} and {distance_text(points[second], query, other)})")
 
 
-def _k_plus_one_message(params: dict) -> str:
-    k = params["k"]
+def _k_plus_one_message(params: Params) -> str:
+    k = params.k
     return (f"you took the {k + 1} nearest: the query is not one of its own neighbours "
             f"(it is not in the training set), so k = {k} means {k} training points")
 
 
-def _farthest_message(params: dict) -> str:
+def _farthest_message(params: Params) -> str:
     return "you took the farthest points: k-NN votes among the k points with the smallest distance"
 
 
