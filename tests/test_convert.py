@@ -102,3 +102,17 @@ def test_a_union_reports_the_option_that_got_furthest() -> None:
         load(Points, {"points": [2, "3"]})
     with pytest.raises(InvalidParams, match=r"^at \$\.points: expected"):
         load(Points, {"points": "x"})
+
+
+def test_a_union_of_scalars_names_every_option_and_a_literal_wants_the_same_type() -> None:
+    @dataclass(frozen=True)
+    class Values:
+        value: int | float
+        sign: Literal[-1, 1] = 1
+
+    assert load(Values, {"value": 9}).value == 9 and load(Values, {"value": 2.5}).value == 2.5
+    with pytest.raises(InvalidParams, match=r"^at \$\.value: expected a number, got '9'$"):
+        load(Values, {"value": "9"})
+    for sign in (1.0, True, 0):
+        with pytest.raises(InvalidParams, match=r"^at \$\.sign: expected one of -1, 1, got"):
+            load(Values, {"value": 1, "sign": sign})

@@ -84,7 +84,9 @@ def _describe(value: Any) -> str:
 
 
 def _fail(where: str, message: str) -> InvalidParams:
-    return InvalidParams(f"at {where}: {message}")
+    error = InvalidParams(f"at {where}: {message}")
+    error.where, error.detail = where, message  # type: ignore[attr-defined]  # for a union to combine its options' errors
+    return error
 
 
 def _convert(kind: Any, value: Any, where: str) -> Any:
@@ -95,7 +97,7 @@ def _convert(kind: Any, value: Any, where: str) -> Any:
     origin = get_origin(kind)
     if origin is typing.Literal:
         choices = get_args(kind)
-        if value not in choices or isinstance(value, bool) != any(isinstance(c, bool) for c in choices if c == value):
+        if not any(type(value) is type(choice) and value == choice for choice in choices):  # 1.0 and True are not 1
             raise _fail(where, f"expected one of {', '.join(map(repr, choices))}, got {_describe(value)}")
         return value
     if origin in (Union, types.UnionType):
@@ -121,8 +123,17 @@ def _union(options: tuple[Any, ...], value: Any, where: str) -> Any:
         except InvalidParams as error:
             failures.append(error)
     # the option that got furthest into the value says what is wrong (``[2, '3']`` for ``tuple[int, ...] | int``:
-    # "at $.points[1]: expected an integer", not "expected an integer" at $.points)
-    return _raise(max(failures, key=lambda error: len(str(error).split(": ", 1)[0])))
+    # "at $.points[1]: expected an integer", not "expected an integer" at $.points); options that all
+    # failed at the value itself are named together ("expected an integer or a number")
+    deepest = max(failures, key=lambda error: len(getattr(error, "where", "")))
+    alike = [error for error in failures if getattr(error, "where", None) == getattr(deepest, "where", None)]
+    expected = [error.detail.split(", got ")[0].removeprefix("expected ") for error in alike  # type: ignore[attr-defined]
+                if getattr(error, "detail", "").startswith("expected ")]
+    if "a number" in expected:  # int | float: any number
+        expected = [text for text in expected if text != "an integer"]
+    if len(alike) > 1 and len(expected) >= 1 and len(alike) == len([e for e in alike if getattr(e, "detail", "").startswith("expected ")]):
+        return _raise(_fail(deepest.where, f"expected {' or '.join(dict.fromkeys(expected))}, got {_describe(value)}"))  # type: ignore[attr-defined]
+    return _raise(deepest)
 
 
 def _raise(error: InvalidParams) -> Any:

@@ -134,7 +134,7 @@ def test_invalid_params(bad):
 @pytest.mark.parametrize(
     "bad, message",
     [
-        ({"patch": [[1, 2, 3], [4, 5, 6], [7, 8, "9"]], **fam.COURSE_CONVENTION}, "at $.patch[2][2]: expected an integer, got '9'"),
+        ({"patch": [[1, 2, 3], [4, 5, 6], [7, 8, "9"]], **fam.COURSE_CONVENTION}, "at $.patch[2][2]: expected a number, got '9'"),
         ({"patch": [[1, 2, 3], [4, 5], [7, 8, 9]], **fam.COURSE_CONVENTION}, "at $.patch[1]: expected a list of 3, got 2 item(s)"),
         ({"patch": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], **fam.COURSE_CONVENTION, "direction": "up"},
          "at $.direction: expected one of 'clockwise', 'anticlockwise', got 'up'"),
