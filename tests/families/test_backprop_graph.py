@@ -8,14 +8,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mli_drill.problems.convert import load
 from mli_drill.problems.families import backprop_graph as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "backprop-graph"
 LEVELS = ("easy", "exam", "hard")
 SEEDS = range(100)  # 300 instances
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
+
+
+def graph(tree: dict) -> fam.GraphNode:
+    """A JSON expression tree as the family's typed graph."""
+    return load(fam.GraphNode, tree)
 
 
 def evaluate(tree: dict, values: dict[str, float]) -> float:
@@ -52,14 +63,14 @@ def test_against_finite_differences():
     ops_seen = set()
     for inst in instances():
         p = inst.params
-        ops_seen |= {n.op for n in fam.flatten(p["graph"], p["values"])}
+        ops_seen |= {n.op for n in fam.flatten(inst.typed.graph, p["values"])}
         if p["ask"] == "value":
             assert inst.answer == pytest.approx(evaluate(p["graph"], p["values"]), abs=1e-12)
         else:
             assert inst.answer == pytest.approx(finite_difference(p["graph"], p["values"], p["wrt"]), abs=1e-6), p
         # every variable's gradient, not only the one asked
-        for name in fam.variables(p["graph"]):
-            grad = fam.solve({**p, "ask": "grad", "wrt": name}).answer
+        for name in fam.variables(inst.typed.graph):
+            grad = solve({**p, "ask": "grad", "wrt": name}).answer
             assert grad == pytest.approx(finite_difference(p["graph"], p["values"], name), abs=1e-6)
     assert ops_seen == {"add", "mul", "max", "relu", "sigmoid"}
 
@@ -104,41 +115,41 @@ LECTURE_GRAPH = {  # f = (x + y) * max(z, w)
 
 def test_lecture_example():
     values = {"x": 3, "y": -4, "z": 2, "w": -1}
-    assert fam.solve({"graph": LECTURE_GRAPH, "values": values, "ask": "value"}).answer == -2
-    grads = {v: fam.solve({"graph": LECTURE_GRAPH, "values": values, "ask": "grad", "wrt": v}).answer for v in values}
+    assert solve({"graph": LECTURE_GRAPH, "values": values, "ask": "value"}).answer == -2
+    grads = {v: solve({"graph": LECTURE_GRAPH, "values": values, "ask": "grad", "wrt": v}).answer for v in values}
     assert grads == {"x": 2, "y": 2, "z": -1, "w": 0}  # max routes the gradient to z only
-    assert fam.expression(LECTURE_GRAPH) == "(x + y) * max(z, w)"
+    assert fam.expression(graph(LECTURE_GRAPH)) == "(x + y) * max(z, w)"
 
 
 def test_relu_and_sigmoid_examples():
     relu_graph = {"op": "relu", "args": [{"op": "add", "args": [
         {"op": "mul", "args": [{"var": "a"}, {"var": "b"}]}, {"var": "c"}]}]}
-    assert fam.expression(relu_graph) == "relu(a * b + c)"
+    assert fam.expression(graph(relu_graph)) == "relu(a * b + c)"
     on = {"a": 2, "b": 3, "c": -1}
-    assert fam.solve({"graph": relu_graph, "values": on, "ask": "grad", "wrt": "a"}).answer == 3
+    assert solve({"graph": relu_graph, "values": on, "ask": "grad", "wrt": "a"}).answer == 3
     off = {"a": 2, "b": -3, "c": 1}
-    assert fam.solve({"graph": relu_graph, "values": off, "ask": "grad", "wrt": "a"}).answer == 0
+    assert solve({"graph": relu_graph, "values": off, "ask": "grad", "wrt": "a"}).answer == 0
     sig = {"op": "sigmoid", "args": [{"op": "mul", "args": [{"var": "w"}, {"var": "x"}]}]}
     s = 1 / (1 + math.exp(-2))
-    assert fam.solve({"graph": sig, "values": {"w": 1, "x": 2}, "ask": "grad", "wrt": "w"}).answer == pytest.approx(
+    assert solve({"graph": sig, "values": {"w": 1, "x": 2}, "ask": "grad", "wrt": "w"}).answer == pytest.approx(
         2 * s * (1 - s)
     )
 
 
 def test_reused_variable_sums_gradients():
     graph = {"op": "mul", "args": [{"op": "add", "args": [{"var": "x"}, {"var": "y"}]}, {"var": "x"}]}  # (x + y) * x
-    sol = fam.solve({"graph": graph, "values": {"x": 2, "y": 3}, "ask": "grad", "wrt": "x"})
+    sol = solve({"graph": graph, "values": {"x": 2, "y": 3}, "ask": "grad", "wrt": "x"})
     assert sol.answer == 2 * 2 + 3  # d/dx (x^2 + xy) = 2x + y
     assert "used 2 times" in "\n".join(sol.steps)
     square = {"op": "mul", "args": [{"var": "x"}, {"var": "x"}]}
-    assert fam.solve({"graph": square, "values": {"x": -3}, "ask": "grad", "wrt": "x"}).answer == -6
+    assert solve({"graph": square, "values": {"x": -3}, "ask": "grad", "wrt": "x"}).answer == -6
 
 
 def test_grouping_is_shown():
     right_nested = {"op": "mul", "args": [{"var": "x"}, {"op": "mul", "args": [{"var": "y"}, {"var": "z"}]}]}
-    assert fam.expression(right_nested) == "x * (y * z)"
+    assert fam.expression(graph(right_nested)) == "x * (y * z)"
     left_nested = {"op": "add", "args": [{"op": "add", "args": [{"var": "x"}, {"var": "y"}]}, {"var": "z"}]}
-    assert fam.expression(left_nested) == "x + y + z"
+    assert fam.expression(graph(left_nested)) == "x + y + z"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +171,55 @@ def test_grouping_is_shown():
 )
 def test_invalid_params(bad):
     with pytest.raises(InvalidParams):
-        fam.solve(bad)
+        solve(bad)
+
+
+GOOD = {"graph": LECTURE_GRAPH, "values": {"x": 1, "y": 2, "z": 3, "w": 4}, "ask": "grad", "wrt": "x"}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"graph": {"op": "mul", "args": [{"var": "x"}, {"op": "max", "args": [{"var": "y"}, {"var": 3}]}]}},
+         "at $.graph.args[1].args[1].var: expected a string, got 3"),
+        ({"graph": {"op": "mul", "args": [{"var": "x"}, {"op": "relu", "args": [{"var": "y"}, {"var": "z"}]}]}},
+         "at $.graph.args[1].args: relu takes 1 argument(s), got 2"),
+        ({"graph": {"op": "add", "args": [{"var": "x"}, {"op": "pow", "args": [{"var": "y"}, {"var": "z"}]}]}},
+         "at $.graph.args[1].op: expected one of 'add', 'mul', 'max', 'relu', 'sigmoid', got 'pow'"),
+        ({"graph": {"var": "x", "op": "add"}}, 'at $.graph.op: a leaf is {"var": name}, without op'),
+        ({"values": {"x": 1, "y": 2, "z": 3}}, "at $.values: must give a number for each of x, y, z, w: 'w' is missing"),
+        ({"values": {"x": 1, "y": "2", "z": 3, "w": 4}}, "at $.values.y: expected an integer, got '2'"),
+        ({"values": {"x": 1, "y": 2, "z": 3, "w": float("inf")}}, "at $.values.w: must be a finite number, got inf"),
+        ({"wrt": "q"}, "at $.wrt: must be one of the graph's variables: x, y, z, w"),
+        ({"ask": "value"}, "at $.wrt: is only used when ask is 'grad'"),
+        ({"values": {"x": 1, "y": 2, "z": 3, "w": 3}}, "at $.values: max(z, w) has a tie: its gradient is not defined"),
+    ],
+)
+def test_invalid_params_name_the_path(change, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve({**GOOD, **change})
+    assert str(caught.value) == message
+
+
+def test_too_deep_a_graph_is_rejected():
+    tree = {"var": "x"}
+    for _ in range(13):
+        tree = {"op": "relu", "args": [tree]}
+    with pytest.raises(InvalidParams, match=r"at \$\.graph: is nested too deeply"):
+        solve({"graph": tree, "values": {"x": 1}, "ask": "value"})
+
+
+def test_level_ranges_are_checked():
+    with pytest.raises(InvalidParams, match=r"at \$\.leaves: must be \[min, max\] with 2 <= min <= max <= 7"):
+        load(fam.Level, {"leaves": [1, 3]})
+    with pytest.raises(InvalidParams, match=r"at \$\.grad_probability: must be between 0 and 1"):
+        load(fam.Level, {"grad_probability": 1.5})
+
+
+def test_wrt_only_in_the_json_of_a_gradient_question():
+    for seed in range(20):
+        params = make_instance(FAMILY, "exam", seed).params
+        assert list(params) == (["graph", "values", "ask", "wrt"] if params["ask"] == "grad" else ["graph", "values", "ask"])
 
 
 @settings(max_examples=50, deadline=None)
@@ -170,7 +229,7 @@ def test_instances_valid_and_reproducible(seed, level):
     assert inst.to_dict() == make_instance(FAMILY, level, seed).to_dict()
     p = inst.params
     spec_level = load_spec(FAMILY).levels[level]
-    nodes = fam.flatten(p["graph"], p["values"])
+    nodes = fam.flatten(inst.typed.graph, p["values"])
     value_of = {n: float(v) for n, v in p["values"].items()} | {n.name: n.value for n in nodes}
     for node in nodes:
         assert node.op in spec_level["binary_ops"] + spec_level["unary_ops"]
@@ -262,9 +321,9 @@ def test_slips_against_torch_custom_backward():
     for inst in instances():
         p = inst.params
         for mistake in fam.MISTAKES:
-            value = mistake.answer(p)
+            value = mistake.answer(inst.typed)
             op = slipped[mistake.id][0]
-            if p["ask"] != "grad" or fam._count_ops(p["graph"], (op,)) == 0:
+            if p["ask"] != "grad" or fam._count_ops(inst.typed.graph, (op,)) == 0:
                 assert value is None, (mistake.id, p)
                 continue
             leaves = {n: torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for n, v in p["values"].items()}

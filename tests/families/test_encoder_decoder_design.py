@@ -6,13 +6,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mli_drill.problems.convert import load
+from mli_drill.problems.families import encoder_decoder_design as edd
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.families.encoder_decoder_design import question_fields, solve
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.families.encoder_decoder_design import question_fields
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "encoder-decoder-design"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return edd.solve(typed_params(FAMILY, params))
 
 
 def instances(count_per_level: int):
@@ -216,6 +223,58 @@ def test_invalid_params(params):
         solve(params)
 
 
+PADDING = {"variant": "padding", "input": 8, "target": 8,
+           "layer": {"type": "conv", "kernel": 3, "stride": 1, "dilation": 1, "output_padding": 0}}
+NETWORK = {"variant": "network", "input": 16, "depth": 1, "convs_per_block": 1, "conv_kernel": 3,
+           "conv_padding": 1, "ask": "output"}
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({**PADDING, "layer": {**PADDING["layer"], "kernel": "3"}}, "at $.layer.kernel: expected an integer, got '3'"),
+        ({**PADDING, "layer": {**PADDING["layer"], "stride": 0}}, "at $.layer.stride: must be at least 1, got 0"),
+        ({**PADDING, "input": 0}, "at $.input: must be at least 1, got 0"),
+        ({**PADDING, "layer": {**PADDING["layer"], "kernel": 2}},
+         "at $.target: no padding p >= 0 gives 8 (2p must lie in [1, 1])"),
+        ({**PADDING, "layer": {**PADDING["layer"], "output_padding": 1}},
+         "at $.layer.output_padding: only applies to a transposed convolution"),
+        ({**PADDING, "layer": {**PADDING["layer"], "padding": 1}},
+         "at $.layer.padding: is what the padding variant asks for: leave it out"),
+        ({**PADDING, "depth": 2}, "at $.depth: variant 'padding' does not use depth"),
+        ({k: v for k, v in NETWORK.items() if k != "ask"}, "at $.ask: variant 'network' needs ask"),
+        ({**NETWORK, "ask": "middle"}, "at $.ask: expected one of 'bottleneck', 'output', got 'middle'"),
+        ({**NETWORK, "input": 11, "conv_padding": 0}, "at $: encoder level 1: size 9 is odd before max-pooling"),
+        ({**NETWORK, "input": 2, "conv_padding": 0}, "at $: encoder level 1: a convolution gives size 0"),
+        ({"variant": "output_padding", "input": 4, "target": 10,
+          "layer": {"type": "transposed", "kernel": 2, "stride": 2, "padding": 0, "dilation": 1}},
+         "at $.target: output_padding would be 2; torch needs 0 <= output_padding < 2"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_level_ranges_are_checked():
+    with pytest.raises(InvalidParams, match=r"at \$\.depth: must be \[min, max\] with 1 <= min <= max"):
+        load(edd.Level, {"depth": [2, 1]})
+
+
+def test_keys_of_other_variants_stay_out_of_the_json():
+    keys = {"padding": ["variant", "input", "target", "layer"],
+            "output_padding": ["variant", "input", "target", "layer"],
+            "network": ["variant", "input", "depth", "convs_per_block", "conv_kernel", "conv_padding", "ask"]}
+    layer_keys = {"padding": ["type", "kernel", "stride", "dilation", "output_padding"],
+                  "output_padding": ["type", "kernel", "stride", "padding", "dilation"]}
+    for instance in instances(10):
+        params = instance.params
+        assert list(params) == keys[params["variant"]]
+        if params["variant"] in layer_keys:
+            assert list(params["layer"]) == layer_keys[params["variant"]]
+
+
 # ---------------------------------------------------------------- properties
 
 
@@ -227,7 +286,7 @@ def test_instances_valid_and_reproducible(seed, level):
     params = instance.params
     assert params["variant"] in spec_level["variants"]
     assert isinstance(instance.answer, int) and instance.answer >= 0
-    fields = question_fields(params)
+    fields = question_fields(instance.typed)
     if params["variant"] in ("padding", "output_padding"):
         assert fields["goal"] in ("keep the size", "halve the size", "double the size") or \
             fields["goal"].startswith("multiply the size by")
