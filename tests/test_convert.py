@@ -116,3 +116,20 @@ def test_a_union_of_scalars_names_every_option_and_a_literal_wants_the_same_type
     for sign in (1.0, True, 0):
         with pytest.raises(InvalidParams, match=r"^at \$\.sign: expected one of -1, 1, got"):
             load(Values, {"value": 1, "sign": sign})
+
+
+@dataclass(frozen=True)
+class Node:
+    args: tuple["Node", ...] = ()
+
+
+def test_deeply_nested_data_is_refused_with_a_message_not_a_recursion_error() -> None:
+    data: dict = {}
+    for _ in range(500):
+        data = {"args": [data]}
+    with pytest.raises(InvalidParams, match="nested more than 100 levels deep"):
+        load(Node, data)
+    shallow: dict = {"args": []}
+    for _ in range(20):
+        shallow = {"args": [shallow]}
+    assert dump(load(Node, shallow)) == shallow

@@ -166,9 +166,14 @@ def _scalar(kind: Any, value: Any, where: str) -> Any:
     raise TypeError(f"{where}: the converter does not know the type {kind!r}")  # a family's annotation, not the data, is wrong
 
 
+MAX_DEPTH = 100  # levels of nesting in hand-written data (a graph of graphs), well inside Python's recursion limit
+
+
 def _dataclass(cls: type, value: Any, where: str) -> Any:
     if dataclasses.is_dataclass(value) and isinstance(value, cls):
         return value
+    if where.count(".") + where.count("[") > MAX_DEPTH:
+        raise _fail(where[:60] + "...", f"nested more than {MAX_DEPTH} levels deep")
     if not isinstance(value, dict):
         raise _fail(where, f"expected a mapping, got {_describe(value)}")
     fields = _fields(cls)

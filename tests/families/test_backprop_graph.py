@@ -188,7 +188,7 @@ GOOD = {"graph": LECTURE_GRAPH, "values": {"x": 1, "y": 2, "z": 3, "w": 4}, "ask
          "at $.graph.args[1].op: expected one of 'add', 'mul', 'max', 'relu', 'sigmoid', got 'pow'"),
         ({"graph": {"var": "x", "op": "add"}}, 'at $.graph.op: a leaf is {"var": name}, without op'),
         ({"values": {"x": 1, "y": 2, "z": 3}}, "at $.values: must give a number for each of x, y, z, w: 'w' is missing"),
-        ({"values": {"x": 1, "y": "2", "z": 3, "w": 4}}, "at $.values.y: expected an integer, got '2'"),
+        ({"values": {"x": 1, "y": "2", "z": 3, "w": 4}}, "at $.values.y: expected a number, got '2'"),
         ({"values": {"x": 1, "y": 2, "z": 3, "w": float("inf")}}, "at $.values.w: must be a finite number, got inf"),
         ({"wrt": "q"}, "at $.wrt: must be one of the graph's variables: x, y, z, w"),
         ({"ask": "value"}, "at $.wrt: is only used when ask is 'grad'"),
