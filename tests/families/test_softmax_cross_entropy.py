@@ -14,11 +14,16 @@ from scipy.special import softmax as scipy_softmax
 
 from mli_drill.problems.families import softmax_cross_entropy as sce
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "softmax-cross-entropy"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return sce.solve(typed_params(FAMILY, params))
 
 
 def numpy_loss(z: np.ndarray, targets: np.ndarray) -> float:
@@ -84,33 +89,33 @@ def test_matches_torch_autograd_on_300_instances():
 def test_conventions_worked_example():
     """Logits [2, 1, 0.1], class 0: softmax [0.6590, 0.2424, 0.0986], CE 0.4170, grad [-0.3410, 0.2424, 0.0986]."""
     base = {"logits": [[2, 1, 0.1]], "targets": [0]}
-    probs = [sce.solve(dict(base, ask="probability", sample_index=0, class_index=k)).answer for k in range(3)]
+    probs = [solve(dict(base, ask="probability", sample_index=0, class_index=k)).answer for k in range(3)]
     assert probs == pytest.approx([0.6590, 0.2424, 0.0986], abs=5e-5)
-    assert sce.solve(dict(base, ask="loss")).answer == pytest.approx(0.4170, abs=5e-5)
-    grad = sce.solve(dict(base, ask="gradient"))
+    assert solve(dict(base, ask="loss")).answer == pytest.approx(0.4170, abs=5e-5)
+    grad = solve(dict(base, ask="gradient"))
     assert grad.kind == "vector"
     assert grad.answer == pytest.approx([-0.3410, 0.2424, 0.0986], abs=5e-5)
 
 
 def test_batch_of_two_averages_loss_and_halves_gradient():
     params = {"logits": [[2, 1, 0.1], [2, 1, 0.1]], "targets": [0, 0], "ask": "loss"}
-    assert sce.solve(params).answer == pytest.approx(0.4170, abs=5e-5)  # mean of two equal losses
-    grad = sce.solve(dict(params, ask="gradient"))
+    assert solve(params).answer == pytest.approx(0.4170, abs=5e-5)  # mean of two equal losses
+    grad = solve(dict(params, ask="gradient"))
     assert grad.kind == "matrix"
     assert np.allclose(grad.answer, [[-0.1705, 0.1212, 0.0493]] * 2, atol=5e-5)
 
 
 def test_equal_logits_give_uniform_probabilities():
     params = {"logits": [[1, 1, 1, 1]], "targets": [2], "ask": "loss"}
-    assert sce.solve(params).answer == pytest.approx(np.log(4))
+    assert solve(params).answer == pytest.approx(np.log(4))
     big = {"logits": [[1000, 0]], "targets": [1], "ask": "loss"}  # stable: no overflow
-    assert sce.solve(big).answer == pytest.approx(1000)
+    assert solve(big).answer == pytest.approx(1000)
 
 
 def test_solutions_are_json_and_kinds_right():
     for inst in all_instances(10):
         params = json.loads(json.dumps(inst.params))
-        solution = sce.solve(params)
+        solution = solve(params)
         assert solution.answer == inst.answer
         json.dumps(solution.to_dict())
         if params["ask"] == "gradient":
@@ -146,7 +151,7 @@ def test_instances_are_valid_and_reproducible(seed, level):
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_sampler_is_deterministic(seed):
-    level = load_spec(FAMILY).levels["exam"]
+    level = level_settings(FAMILY, "exam")
     assert sce.sample(random.Random(seed), level) == sce.sample(random.Random(seed), level)
 
 
@@ -175,12 +180,29 @@ GOOD = {"logits": [[2, 1, 0.1]], "targets": [0], "ask": "loss"}
 )
 def test_nonsense_params_raise_invalid_params(change):
     with pytest.raises(InvalidParams):
-        sce.solve(dict(GOOD, **change))
+        solve(dict(GOOD, **change))
 
 
 def test_non_mapping_params_raise_invalid_params():
     with pytest.raises(InvalidParams):
-        sce.solve([[2, 1]])
+        solve([[2, 1]])
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"logits": [[2, 1, 0.1], [1, "2", 0]], "targets": [0, 0]}, "at $.logits[1][1]: expected a number, got '2'"),
+        ({"targets": [3]}, "at $.targets[0]: must be an integer from 0 to 2, got 3"),
+        ({"logits": [[2, float("inf"), 0.1]]}, "at $.logits[0][1]: must be a finite number, got inf"),
+        ({"ask": "probability", "sample_index": 0, "class_index": 3}, "at $.class_index: must be an integer from 0 to 2, got 3"),
+        ({"sample_index": 0}, "at $.sample_index: is only used when ask is 'probability'"),
+        ({"ask": "accuracy"}, "at $.ask: expected one of 'probability', 'loss', 'gradient', got 'accuracy'"),
+    ],
+)
+def test_invalid_params_name_the_path(change, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(dict(GOOD, **change))
+    assert str(caught.value) == message
 
 
 def slipped_reference(params: dict, slip: str):
@@ -212,7 +234,7 @@ def test_slips_match_torch_on_300_instances():
     for instance in all_instances(100):
         params = instance.params
         for mistake in sce.MISTAKES:
-            value, expected = mistake.answer(params), slipped_reference(params, mistake.id)
+            value, expected = mistake.answer(instance.typed), slipped_reference(params, mistake.id)
             if expected is None:
                 assert value is None, (mistake.id, params)
                 continue

@@ -4,7 +4,7 @@ Conventions (CONVENTIONS.md, "Neural networks"): p = softmax(z) per sample;
 L = -(1/N) sum_n ln p[n, y_n] (natural log, averaged over the batch);
 dL/dz = (p - onehot(y)) / N.
 
-Parameters (JSON form):
+Parameters (JSON form), typed as :class:`Params`:
     logits        list of N rows (N >= 1), each a list of K >= 2 numbers
     targets       list of N true class indices (0-based)
     ask           "probability" | "loss" | "gradient"
@@ -19,35 +19,37 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, Sequence
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import fmt, format_grid, format_vector
 
-ASKS = ("probability", "loss", "gradient")
+Ask = Literal["probability", "loss", "gradient"]
+ASKS: tuple[Ask, ...] = ("probability", "loss", "gradient")
 
 
 # --------------------------------------------------------------------------- maths
 
 
-def softmax(row: list[float]) -> list[float]:
+def softmax(row: Sequence[float]) -> list[float]:
     top = max(row)  # subtracting the max changes nothing mathematically and avoids overflow
     exps = [math.exp(z - top) for z in row]
     total = sum(exps)
     return [e / total for e in exps]
 
 
-def log_softmax(row: list[float], k: int) -> float:
+def log_softmax(row: Sequence[float], k: int) -> float:
     """ln p_k computed as z_k - logsumexp(z), which stays finite when p_k underflows to 0."""
     top = max(row)
     return row[k] - top - math.log(sum(math.exp(z - top) for z in row))
 
 
-def loss(rows: list[list[float]], targets: list[int]) -> float:
+def loss(rows: Sequence[Sequence[float]], targets: Sequence[int]) -> float:
     return -sum(log_softmax(row, t) for row, t in zip(rows, targets)) / len(targets)
 
 
-def gradient(probs: list[list[float]], targets: list[int]) -> list[list[float]]:
+def gradient(probs: Sequence[Sequence[float]], targets: Sequence[int]) -> list[list[float]]:
     n = len(targets)
     return [[(p - (1.0 if k == t else 0.0)) / n for k, p in enumerate(row)] for row, t in zip(probs, targets)]
 
@@ -55,43 +57,52 @@ def gradient(probs: list[list[float]], targets: list[int]) -> list[list[float]]:
 # --------------------------------------------------------------------------- params
 
 
-def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidParams(f"{what} must be a finite number, got {value!r}")
-    return value
+@dataclass(frozen=True)
+class Params:
+    logits: tuple[tuple[float, ...], ...]  # N rows (samples) of K logits
+    targets: tuple[int, ...]  # the true class of each sample, 0-based
+    ask: Ask
+    sample_index: int | None = None  # the sample and class whose probability is asked (ask "probability" only)
+    class_index: int | None = None
+
+    def __post_init__(self) -> None:
+        logits = self.logits
+        require(len(logits) > 0, "logits", "must be a list of rows, one per sample, e.g. [[2, 1, 0.1]]")
+        k = len(logits[0])
+        require(k >= 2 and all(len(r) == k for r in logits), "logits",
+                "every row must have the same number (>= 2) of classes")
+        for n, row in enumerate(logits):
+            for j, z in enumerate(row):
+                require(math.isfinite(z), f"logits[{n}][{j}]", f"must be a finite number, got {z!r}")
+        require(len(self.targets) == len(logits), "targets", f"must list one class index per sample ({len(logits)})")
+        for n, t in enumerate(self.targets):
+            require(0 <= t < k, f"targets[{n}]", f"must be an integer from 0 to {k - 1}, got {t!r}")
+        if self.ask == "probability":
+            for name, size in (("sample_index", len(logits)), ("class_index", k)):
+                value = getattr(self, name)
+                require(value is not None and 0 <= value < size, name,
+                        f"must be an integer from 0 to {size - 1}, got {value!r}")
+        else:
+            for name in ("sample_index", "class_index"):
+                require(getattr(self, name) is None, name, "is only used when ask is 'probability'")
 
 
-def _index(value: Any, size: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
-        raise InvalidParams(f"{what} must be an integer from 0 to {size - 1}, got {value!r}")
-    return value
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
 
+    batch: tuple[int, ...] = (1,)  # batch sizes N to choose from
+    classes: tuple[int, ...] = (3,)  # class counts K to choose from
+    logits: tuple[float, float] = (-2, 3)  # [low, high] range of the logits
+    decimals: tuple[int, ...] = (0,)  # 0 for integer logits, 1 for one-decimal logits
+    asks: tuple[Ask, ...] = ASKS  # quantities asked
 
-def parse(params: Any) -> tuple[list[list[float]], list[int], str]:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping")
-    logits = params.get("logits")
-    if not isinstance(logits, list) or not logits or not all(isinstance(r, list) for r in logits):
-        raise InvalidParams("logits must be a list of rows, one per sample, e.g. [[2, 1, 0.1]]")
-    k = len(logits[0])
-    if k < 2 or any(len(r) != k for r in logits):
-        raise InvalidParams("every logits row must have the same number (>= 2) of classes")
-    rows = [[_number(z, f"logits[{n}][{j}]") for j, z in enumerate(r)] for n, r in enumerate(logits)]
-    targets = params.get("targets")
-    if not isinstance(targets, list) or len(targets) != len(rows):
-        raise InvalidParams(f"targets must list one class index per sample ({len(rows)})")
-    targets = [_index(t, k, f"targets[{n}]") for n, t in enumerate(targets)]
-    ask = params.get("ask")
-    if ask not in ASKS:
-        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}, got {ask!r}")
-    if ask == "probability":
-        _index(params.get("sample_index"), len(rows), "sample_index")
-        _index(params.get("class_index"), k, "class_index")
-    else:
-        for name in ("sample_index", "class_index"):
-            if params.get(name) is not None:
-                raise InvalidParams(f"{name} is only used when ask is 'probability'")
-    return rows, targets, ask
+    def __post_init__(self) -> None:
+        require(bool(self.batch) and min(self.batch) >= 1, "batch", "must be a non-empty list of integers >= 1")
+        require(bool(self.classes) and min(self.classes) >= 2, "classes", "must be a non-empty list of integers >= 2")
+        require(self.logits[0] < self.logits[1], "logits", "must be [low, high] with low < high")
+        require(bool(self.decimals) and min(self.decimals) >= 0, "decimals", "must be a non-empty list of integers >= 0")
+        require(bool(self.asks), "asks", "must not be empty")
 
 
 # --------------------------------------------------------------------------- sampling
@@ -104,31 +115,29 @@ def _logit(rng: random.Random, low: float, high: float, decimals: int) -> float 
     return rng.randint(int(low * scale), int(high * scale)) / scale
 
 
-def sample(rng: random.Random, level: dict) -> dict:
-    n = rng.choice(list(level.get("batch", [1])))
-    k = rng.choice(list(level.get("classes", [3])))
-    low, high = level.get("logits", [-2, 3])
-    decimals = rng.choice(list(level.get("decimals", [0])))
-    ask = rng.choice(list(level.get("asks", ASKS)))
+def sample(rng: random.Random, level: Level) -> Params:
+    n = rng.choice(level.batch)
+    k = rng.choice(level.classes)
+    low, high = level.logits
+    decimals = rng.choice(level.decimals)
+    ask = rng.choice(level.asks)
     rejections = Rejections()
     while True:
-        logits = [[_logit(rng, low, high, decimals) for _ in range(k)] for _ in range(n)]
+        logits = tuple(tuple(_logit(rng, low, high, decimals) for _ in range(k)) for _ in range(n))
         if all(len(set(row)) > 1 for row in logits):  # an all-equal row is the trivial uniform 1/K
             break
         rejections.again()
-    targets = [rng.randrange(k) for _ in range(n)]
-    params: dict[str, Any] = {"logits": logits, "targets": targets, "ask": ask,
-                              "sample_index": None, "class_index": None}
+    targets = tuple(rng.randrange(k) for _ in range(n))
     if ask == "probability":
-        params["sample_index"] = rng.randrange(n)
-        params["class_index"] = rng.randrange(k)
-    return params
+        sample_index = rng.randrange(n)
+        return Params(logits, targets, ask, sample_index, rng.randrange(k))
+    return Params(logits, targets, ask)
 
 
 # --------------------------------------------------------------------------- wording
 
 
-def logits_text(rows: list[list[float]], targets: list[int]) -> str:
+def logits_text(rows: Sequence[Sequence[float]], targets: Sequence[int]) -> str:
     k = len(rows[0])
     if len(rows) == 1:
         return f"logits z = {format_vector(rows[0])} for classes 0..{k - 1}; the true class is {targets[0]}."
@@ -137,8 +146,8 @@ def logits_text(rows: list[list[float]], targets: list[int]) -> str:
     return f"a batch of {len(rows)} samples with logits (rows = samples, classes 0..{k - 1}):\n\n" + format_grid(grid)
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    rows, targets, ask = parse(params)
+def question_fields(params: Params) -> dict[str, str]:
+    rows, targets, ask = params.logits, params.targets, params.ask
     n = len(rows)
     fields = {
         "variant": ask,
@@ -147,7 +156,7 @@ def question_fields(params: dict) -> dict[str, str]:
         "batch": "the batch of N = 1 sample" if n == 1 else f"the N = {n} samples of the batch",
     }
     if ask == "probability":
-        s, c = params["sample_index"], params["class_index"]
+        s, c = params.sample_index, params.class_index
         fields["which"] = f"class {c}" if n == 1 else f"class {c} for sample {s}"
     if ask == "gradient":
         fields["shape"] = (
@@ -160,7 +169,7 @@ def question_fields(params: dict) -> dict[str, str]:
 # --------------------------------------------------------------------------- worked solution
 
 
-def softmax_steps(rows: list[list[float]], probs: list[list[float]]) -> list[str]:
+def softmax_steps(rows: Sequence[Sequence[float]], probs: Sequence[Sequence[float]]) -> list[str]:
     steps = []
     for n, (row, p) in enumerate(zip(rows, probs)):
         who = "" if len(rows) == 1 else f"Sample {n}: "
@@ -174,13 +183,14 @@ def softmax_steps(rows: list[list[float]], probs: list[list[float]]) -> list[str
     return steps
 
 
-def solve(params: dict) -> Solution:
-    rows, targets, ask = parse(params)
+def solve(params: Params) -> Solution:
+    rows, targets, ask = params.logits, params.targets, params.ask
     n = len(rows)
     probs = [softmax(r) for r in rows]
     steps = softmax_steps(rows, probs)
     if ask == "probability":
-        s, c = params["sample_index"], params["class_index"]
+        s, c = params.sample_index, params.class_index
+        assert s is not None and c is not None  # Params requires both when ask is "probability"
         value = probs[s][c]
         where = "" if n == 1 else f" of sample {s}"
         steps.append(f"The probability of class {c}{where} is p = {fmt(value)}.")
@@ -214,8 +224,8 @@ def _shaped(grad: list[list[float]]) -> Any:
     return rounded[0] if len(rounded) == 1 else rounded
 
 
-def _not_averaged(params: dict) -> Any:
-    rows, targets, ask = parse(params)
+def _not_averaged(params: Params) -> Any:
+    rows, targets, ask = params.logits, params.targets, params.ask
     n = len(rows)
     if n == 1 or ask == "probability":
         return None
@@ -224,48 +234,48 @@ def _not_averaged(params: dict) -> Any:
     return _shaped([[g * n for g in row] for row in gradient([softmax(r) for r in rows], targets)])
 
 
-def _not_averaged_message(params: dict) -> str:
-    rows, targets, ask = parse(params)
+def _not_averaged_message(params: Params) -> str:
+    rows, ask = params.logits, params.ask
     what = "loss" if ask == "loss" else "gradient"
     return (f"you summed the {what} over the batch: the cross-entropy is averaged over N = {len(rows)} samples, "
             f"so divide the sum by {len(rows)}")
 
 
-def _gradient_sign(params: dict) -> Any:
-    rows, targets, ask = parse(params)
+def _gradient_sign(params: Params) -> Any:
+    rows, targets, ask = params.logits, params.targets, params.ask
     if ask != "gradient":
         return None
     return _shaped([[-g for g in row] for row in gradient([softmax(r) for r in rows], targets)])
 
 
-def _gradient_sign_message(params: dict) -> str:
-    rows, targets, _ = parse(params)
+def _gradient_sign_message(params: Params) -> str:
+    rows, targets = params.logits, params.targets
     p = softmax(rows[0])[targets[0]]
     return (f"you took y − p instead of p − y: the true class's entry is p − 1 = {fmt(p)} − 1 = {fmt(p - 1)}, "
             f"negative, because raising its logit lowers the loss")
 
 
-def _no_onehot(params: dict) -> Any:
-    rows, targets, ask = parse(params)
+def _no_onehot(params: Params) -> Any:
+    rows, ask = params.logits, params.ask
     if ask != "gradient":
         return None
     n = len(rows)
     return _shaped([[p / n for p in softmax(r)] for r in rows])
 
 
-def _no_onehot_message(params: dict) -> str:
-    rows, targets, _ = parse(params)
+def _no_onehot_message(params: Params) -> str:
+    rows, targets = params.logits, params.targets
     return (f"you forgot to subtract the one-hot target: dL/dz = (p − y)/N, so the true class "
             f"{targets[0]}{'' if len(rows) == 1 else ' of sample 0'} gets p − 1, not p")
 
 
-def _log10_loss(params: dict) -> Any:
-    rows, targets, ask = parse(params)
+def _log10_loss(params: Params) -> Any:
+    rows, targets, ask = params.logits, params.targets, params.ask
     return round(loss(rows, targets) / math.log(10), 12) if ask == "loss" else None
 
 
-def _log10_loss_message(params: dict) -> str:
-    rows, targets, _ = parse(params)
+def _log10_loss_message(params: Params) -> str:
+    rows, targets = params.logits, params.targets
     return (f"you used log base 10: the cross-entropy uses the natural log, ln {fmt(softmax(rows[0])[targets[0]])} "
             f"= {fmt(math.log(softmax(rows[0])[targets[0]]))}")
 
