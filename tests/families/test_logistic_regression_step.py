@@ -12,12 +12,17 @@ from sklearn.metrics import log_loss
 
 from mli_drill.problems.families import logistic_regression_step as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "logistic-regression-step"
 LEVELS = ("easy", "exam", "hard")
 SEEDS = range(80)  # 240 instances
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
 
 
 def design(params: dict) -> np.ndarray:
@@ -67,7 +72,7 @@ def test_against_sklearn_and_finite_differences():
         asked.add(p["ask"])
         ref = numpy_reference(p)
         assert np.allclose(inst.answer, ref[p["ask"]], atol=1e-6), p
-        full = fam.forward(p)
+        full = fam.forward(inst.typed)
         for key in ("z", "h", "loss", "gradient", "theta"):
             assert np.allclose(full[key], ref[key], atol=1e-6), (key, p)
     assert asked == set(fam.ASKS)
@@ -94,22 +99,22 @@ def test_against_torch_autograd():
 def test_zero_theta_hand_example():
     # h = 0.5 everywhere; h - y = [0.5, -0.5]; gradient = [0, (1*0.5 + 2*(-0.5))/2] = [0, -0.25]
     params = {"X": [[1], [2]], "y": [0, 1], "theta": [0, 0], "lr": 0.5}
-    assert fam.solve({**params, "ask": "gradient"}).answer == pytest.approx([0.0, -0.25])
-    assert fam.solve({**params, "ask": "theta"}).answer == pytest.approx([0.0, 0.125])
-    loss = fam.solve({**params, "ask": "loss"})
+    assert solve({**params, "ask": "gradient"}).answer == pytest.approx([0.0, -0.25])
+    assert solve({**params, "ask": "theta"}).answer == pytest.approx([0.0, 0.125])
+    loss = solve({**params, "ask": "loss"})
     assert loss.answer == pytest.approx(math.log(2)) and loss.kind == "real" and "ln 2" in loss.display
-    assert fam.solve({**params, "ask": "h"}).answer == pytest.approx([0.5, 0.5])
+    assert solve({**params, "ask": "h"}).answer == pytest.approx([0.5, 0.5])
 
 
 def test_nonzero_theta_hand_example():
     # z = [1 + 1*1, 1 + 1*(-1)] = [2, 0]; h = [sigmoid(2), 0.5]
     params = {"X": [[1], [-1]], "y": [1, 0], "theta": [1, 1], "lr": 1, "ask": "loss"}
     s2 = 1 / (1 + math.exp(-2))
-    assert fam.solve({**params, "ask": "z"}).answer == pytest.approx([2, 0])
-    assert fam.solve(params).answer == pytest.approx((-math.log(s2) - math.log(0.5)) / 2)
+    assert solve({**params, "ask": "z"}).answer == pytest.approx([2, 0])
+    assert solve(params).answer == pytest.approx((-math.log(s2) - math.log(0.5)) / 2)
     grad = [((s2 - 1) + 0.5) / 2, ((s2 - 1) - 0.5) / 2]
-    assert fam.solve({**params, "ask": "gradient"}).answer == pytest.approx(grad)
-    assert fam.solve({**params, "ask": "theta"}).answer == pytest.approx([1 - grad[0], 1 - grad[1]])
+    assert solve({**params, "ask": "gradient"}).answer == pytest.approx(grad)
+    assert solve({**params, "ask": "theta"}).answer == pytest.approx([1 - grad[0], 1 - grad[1]])
 
 
 @pytest.mark.parametrize(
@@ -128,7 +133,26 @@ def test_nonzero_theta_hand_example():
 )
 def test_invalid_params(bad):
     with pytest.raises(InvalidParams):
-        fam.solve(bad)
+        solve(bad)
+
+
+GOOD = {"X": [[1], [2]], "y": [0, 1], "theta": [0, 0], "lr": 0.1, "ask": "theta"}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"X": [[1], [True]]}, "at $.X[1][0]: expected a number, got True"),
+        ({"y": [0, 2]}, "at $.y: must hold one label 0 or 1 per row of X"),
+        ({"theta": [0]}, "at $.theta: must hold d + 1 = 2 numbers (bias first)"),
+        ({"lr": 0}, "at $.lr: must be a positive number"),
+        ({"X": [[100], [2]], "theta": [0, 1]}, "at $.X: |z| > 30: sigmoid saturates and the loss is not meaningful by hand"),
+    ],
+)
+def test_invalid_params_name_the_path(change, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve({**GOOD, **change})
+    assert str(caught.value) == message
 
 
 @settings(max_examples=50, deadline=None)
@@ -141,7 +165,7 @@ def test_instances_valid_and_reproducible(seed, level):
     assert spec_level["samples"][0] <= len(p["X"]) <= spec_level["samples"][1]
     assert set(p["y"]) == {0, 1}
     assert len(p["theta"]) == len(p["X"][0]) + 1
-    out = fam.forward(p)
+    out = fam.forward(inst.typed)
     assert max(abs(v) for v in out["z"]) <= spec_level["max_abs_z"]
     assert all(abs(g) > 1e-9 for g in out["gradient"])
     zero_theta = all(t == 0 for t in p["theta"])
@@ -182,7 +206,7 @@ def test_slips_against_torch():
     for inst in instances():
         p = inst.params
         for mistake in fam.MISTAKES:
-            value = mistake.answer(p)
+            value = mistake.answer(inst.typed)
             if value is None:
                 continue
             seen.add(mistake.id)
@@ -199,7 +223,7 @@ def test_no_slip_is_accepted_as_the_answer_unless_it_is_the_answer():
         for seed in range(200):
             inst = make_instance(FAMILY, level, seed)
             for mistake in fam.MISTAKES:
-                value = mistake.answer(inst.params)
+                value = mistake.answer(inst.typed)
                 if value is None or np.allclose(value, inst.answer, rtol=1e-9, atol=1e-12):
                     continue  # the slip changes nothing here: nothing to tell apart
                 assert not matches(value, inst.answer, inst.answer_spec), (mistake.id, level, seed, inst.params)
