@@ -12,11 +12,16 @@ from skimage.transform import AffineTransform, EuclideanTransform
 
 from mli_drill.problems.families import transformations as family
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 NAME = "transformations"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return family.solve(typed_params(NAME, params))
 
 
 def _skimage(matrix: list[list[int]], kind: str):
@@ -72,7 +77,7 @@ def _dof_formula(transform: str, n: int) -> int:
     [("rigid", 2, 3), ("similarity", 2, 4), ("affine", 2, 6), ("rigid", 3, 6), ("similarity", 3, 7), ("affine", 3, 12)],
 )
 def test_dof_conventions(transform, dim, expected):
-    sol = family.solve({"task": "dof", "transform": transform, "dim": dim})
+    sol = solve({"task": "dof", "transform": transform, "dim": dim})
     assert sol.answer == expected == _dof_formula(transform, dim)
     assert sol.kind == "integer"
 
@@ -81,23 +86,23 @@ def test_dof_matches_skimage_parameter_count_for_affine():
     # skimage's affine params matrix: the free entries are all but the fixed last row.
     for dim in (2, 3):
         params = AffineTransform(dimensionality=dim).params
-        assert family.solve({"task": "dof", "transform": "affine", "dim": dim}).answer == params[:-1].size
+        assert solve({"task": "dof", "transform": "affine", "dim": dim}).answer == params[:-1].size
 
 
 def test_hand_examples():
     rot90 = [[0, -1, 2], [1, 0, 3], [0, 0, 1]]  # rotate 90° anticlockwise, then shift by (2, 3)
-    sol = family.solve({"task": "apply", "transform": "rigid", "matrix": rot90, "point": [1, 0]})
+    sol = solve({"task": "apply", "transform": "rigid", "matrix": rot90, "point": [1, 0]})
     assert sol.answer == [2, 4] and sol.display == "(2, 4)"
     assert "rotation by 90°" in "\n".join(sol.steps)
     shift = [[1, 0, 5], [0, 1, 0], [0, 0, 1]]
     scale = [[2, 0, 0], [0, 2, 0], [0, 0, 1]]
     # shift then scale: (x + 5) * 2; scale then shift: 2x + 5
-    assert family.solve({"task": "compose", "t1": shift, "t2": scale, "t1_kind": "rigid", "t2_kind": "affine"}).answer == [
+    assert solve({"task": "compose", "t1": shift, "t2": scale, "t1_kind": "rigid", "t2_kind": "affine"}).answer == [
         [2, 0, 10],
         [0, 2, 0],
         [0, 0, 1],
     ]
-    assert family.solve({"task": "compose", "t1": scale, "t2": shift, "t1_kind": "affine", "t2_kind": "rigid"}).answer == [
+    assert solve({"task": "compose", "t1": scale, "t2": shift, "t1_kind": "affine", "t2_kind": "rigid"}).answer == [
         [2, 0, 5],
         [0, 2, 0],
         [0, 0, 1],
@@ -105,7 +110,7 @@ def test_hand_examples():
 
 
 def test_negative_terms_are_bracketed():
-    sol = family.solve({"task": "apply", "transform": "affine", "matrix": [[-2, 1, -5], [0, 2, 3], [0, 0, 1]], "point": [5, -2]})
+    sol = solve({"task": "apply", "transform": "affine", "matrix": [[-2, 1, -5], [0, 2, 3], [0, 0, 1]], "point": [5, -2]})
     assert sol.answer == [-17, -1]
     assert "x' = (-2)·5 + 1·(-2) + (-5) = -17" in sol.steps
 
@@ -133,7 +138,41 @@ def test_negative_terms_are_bracketed():
 )
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
-        family.solve(params)
+        solve(params)
+
+
+IDENTITY = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"task": "apply", "transform": "affine", "matrix": [[1, 0, 0], [0, 1, "2"], [0, 0, 1]], "point": [1, 1]},
+         "at $.matrix[1][2]: expected an integer, got '2'"),
+        ({"task": "apply", "transform": "affine", "matrix": [[1, 0], [0, 1]], "point": [1, 1]},
+         "at $.matrix: expected a list of 3, got 2 item(s)"),
+        ({"task": "dof", "transform": "rigid", "dim": 4}, "at $.dim: dof needs dim 2 or 3, got 4"),
+        ({"task": "apply", "transform": "rigid", "matrix": [[2, 0, 0], [0, 2, 0], [0, 0, 1]], "point": [1, 1]},
+         "at $.matrix: is called rigid but its 2x2 part is not a rotation"),
+        ({"task": "compose", "t1": IDENTITY, "t2": [[1, 2, 0], [2, 4, 0], [0, 0, 1]]},
+         "at $.t2: is singular (its 2x2 part has determinant 0): not a valid transformation"),
+        ({"task": "dof", "transform": "rigid", "dim": 2, "point": [1, 1]}, "at $.point: is not used when task is 'dof'"),
+        ({"task": "apply", "transform": "similarity", "matrix": IDENTITY, "point": [1, 1]},
+         "at $.transform: must be rigid or affine, not 'similarity'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_compose_kinds_default_to_affine():
+    shift = [[1, 0, 5], [0, 1, 0], [0, 0, 1]]
+    scale = [[2, 0, 0], [0, 2, 0], [0, 0, 1]]
+    params = typed_params(NAME, {"task": "compose", "t1": shift, "t2": scale})
+    assert (params.t1_kind, params.t2_kind) == ("affine", "affine")
+    assert family.question_fields(params)["t1_kind"] == "affine"
 
 
 def _is_rotation_by_quarter_turns(linear: np.ndarray) -> bool:
@@ -179,7 +218,7 @@ def test_instances_are_reproducible(seed, level):
 
 
 def test_sampler_uses_only_the_given_rng():
-    level = load_spec(NAME).levels["exam"]
+    level = level_settings(NAME, "exam")
     first = [family.sample(random.Random(s), level) for s in range(5)]
     random.seed(1)
     assert [family.sample(random.Random(s), level) for s in range(5)] == first
