@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 
@@ -14,11 +15,17 @@ from sklearn.tree import DecisionTreeClassifier
 
 from mli_drill.problems.families import decision_tree as dt
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.convert import dump
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "decision-tree"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return dt.solve(typed_params(FAMILY, params))
 
 
 # --------------------------------------------------------------------------- independent references
@@ -101,10 +108,10 @@ def test_matches_scipy_and_sklearn_on_300_instances():
 def test_best_feature_matches_sklearn_on_more_tables():
     """sklearn's Gini/entropy stump picks the same feature on 150 more best-feature tables."""
     for level in LEVELS:
-        spec = dict(load_spec(FAMILY).levels[level], asks=["best_feature"])
+        spec = dataclasses.replace(level_settings(FAMILY, level), asks=("best_feature",))
         for seed in range(50):
             params = dt.sample(random.Random(seed), spec)
-            inst = type("I", (), {"params": params, "answer": dt.solve(params).answer})
+            inst = type("I", (), {"params": dump(params), "answer": dt.solve(params).answer})
             assert check_instance(inst) == "best_feature"
 
 
@@ -112,23 +119,23 @@ def test_best_feature_matches_sklearn_on_more_tables():
 
 
 def test_conventions_worked_examples():
-    assert dt.solve({"ask": "entropy", "counts": [7, 2]}).answer == pytest.approx(0.7642, abs=5e-5)
+    assert solve({"ask": "entropy", "counts": [7, 2]}).answer == pytest.approx(0.7642, abs=5e-5)
     split = [[3, 1], [1, 5]]
-    assert dt.solve({"ask": "weighted_gini", "children": split}).answer == pytest.approx(0.3167, abs=5e-5)
-    assert dt.solve({"ask": "information_gain", "children": split}).answer == pytest.approx(0.2564, abs=5e-5)
+    assert solve({"ask": "weighted_gini", "children": split}).answer == pytest.approx(0.3167, abs=5e-5)
+    assert solve({"ask": "information_gain", "children": split}).answer == pytest.approx(0.2564, abs=5e-5)
     # weighted Gini exactly: 4/10 * 3/8 + 6/10 * 5/18 = 19/60
-    assert dt.solve({"ask": "weighted_gini", "children": split}).answer == pytest.approx(19 / 60)
-    assert dt.solve({"ask": "weighted_gini", "children": split}).display == "19/60 ≈ 0.3167"
+    assert solve({"ask": "weighted_gini", "children": split}).answer == pytest.approx(19 / 60)
+    assert solve({"ask": "weighted_gini", "children": split}).display == "19/60 ≈ 0.3167"
 
 
 def test_textbook_values():
-    assert dt.solve({"ask": "entropy", "counts": [5, 5]}).answer == pytest.approx(1.0)
-    assert dt.solve({"ask": "entropy", "counts": [1, 1, 1, 1]}).answer == pytest.approx(2.0)
-    assert dt.solve({"ask": "entropy", "counts": [4, 0]}).answer == 0
-    assert dt.solve({"ask": "gini", "counts": [5, 5]}).answer == pytest.approx(0.5)
-    assert dt.solve({"ask": "gini", "counts": [2, 2, 2]}).answer == pytest.approx(2 / 3)
-    assert dt.solve({"ask": "information_gain", "children": [[4, 0], [0, 4]]}).answer == pytest.approx(1.0)
-    assert dt.solve({"ask": "information_gain", "children": [[2, 2], [3, 3]]}).answer == pytest.approx(0.0)
+    assert solve({"ask": "entropy", "counts": [5, 5]}).answer == pytest.approx(1.0)
+    assert solve({"ask": "entropy", "counts": [1, 1, 1, 1]}).answer == pytest.approx(2.0)
+    assert solve({"ask": "entropy", "counts": [4, 0]}).answer == 0
+    assert solve({"ask": "gini", "counts": [5, 5]}).answer == pytest.approx(0.5)
+    assert solve({"ask": "gini", "counts": [2, 2, 2]}).answer == pytest.approx(2 / 3)
+    assert solve({"ask": "information_gain", "children": [[4, 0], [0, 4]]}).answer == pytest.approx(1.0)
+    assert solve({"ask": "information_gain", "children": [[2, 2], [3, 3]]}).answer == pytest.approx(0.0)
 
 
 def test_best_feature_by_hand():
@@ -139,15 +146,15 @@ def test_best_feature_by_hand():
         "labels": [0, 0, 0, 1, 1, 1],
         "criterion": "gini",
     }
-    solution = dt.solve(params)
+    solution = solve(params)
     assert solution.answer == "x2" and solution.kind == "text"
-    assert dt.solve(dict(params, criterion="entropy")).answer == "x2"
+    assert solve(dict(params, criterion="entropy")).answer == "x2"
     # integer-valued feature: the best threshold is between 1 and 2
     numeric = {"ask": "best_feature", "columns": {"a": [0, 1, 2, 3, 3, 1], "b": [1, 0, 1, 0, 1, 1]},
                "labels": [0, 0, 1, 1, 1, 0], "criterion": "entropy"}
     best, _ = dt.best_split(numeric["columns"], numeric["labels"], "entropy")
     assert (best.feature, best.threshold) == ("a", 1.5)
-    assert dt.solve(numeric).answer == "a"
+    assert solve(numeric).answer == "a"
 
 
 def test_solutions_are_json_and_kinds_right():
@@ -155,7 +162,7 @@ def test_solutions_are_json_and_kinds_right():
         for seed in range(20):
             inst = make_instance(FAMILY, level, seed)
             params = json.loads(json.dumps(inst.params))
-            solution = dt.solve(params)
+            solution = solve(params)
             assert solution.answer == inst.answer
             assert solution.kind == ("text" if params["ask"] == "best_feature" else "real")
             json.dumps(solution.to_dict())
@@ -202,7 +209,7 @@ def test_instances_are_valid_and_reproducible(seed, level):
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_sampler_is_deterministic(seed):
-    level = load_spec(FAMILY).levels["exam"]
+    level = level_settings(FAMILY, "exam")
     assert dt.sample(random.Random(seed), level) == dt.sample(random.Random(seed), level)
 
 
@@ -213,14 +220,14 @@ def test_tied_best_split_is_rejected():
     params = {"ask": "best_feature", "columns": {"x1": [0, 0, 1, 1], "x2": [0, 0, 1, 1]},
               "labels": [0, 0, 1, 1], "criterion": "gini"}
     with pytest.raises(InvalidParams, match="tie"):
-        dt.solve(params)
+        solve(params)
 
 
 def test_useless_split_is_rejected():
     params = {"ask": "best_feature", "columns": {"x1": [0, 1, 0, 1]}, "labels": [0, 0, 1, 1],
               "criterion": "entropy"}
     with pytest.raises(InvalidParams, match="reduces"):
-        dt.solve(params)
+        solve(params)
 
 
 @pytest.mark.parametrize(
@@ -248,11 +255,31 @@ def test_useless_split_is_rejected():
 )
 def test_nonsense_params_raise_invalid_params(params):
     with pytest.raises(InvalidParams):
-        dt.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"ask": "gini", "counts": [2, "1"]}, "at $.counts[1]: expected an integer, got '1'"),
+        ({"ask": "information_gain", "children": [[1, 2], [1, -2]]}, "at $.children[1][1]: must be a non-negative integer, got -2"),
+        ({"ask": "weighted_gini", "children": [[1, 2], [0, 0]]}, "at $.children[1]: describes an empty node"),
+        ({"ask": "best_feature", "columns": {"x1": [0, 1, 1]}, "labels": [0, 1], "criterion": "gini"},
+         "at $.columns.x1: needs one value per label (2)"),
+        ({"ask": "best_feature", "columns": {"x1": [0, 1]}, "labels": [0, 8], "criterion": "gini"},
+         "at $.labels[1]: must be a class index from 0 to 7, got 8"),
+        ({"ask": "gini", "counts": [1, 2], "children": [[1, 1], [1, 1]]}, "at $.children: is not used by ask 'gini'; leave it out"),
+        ({"ask": "entropy"}, "at $.counts: ask 'entropy' needs parameter 'counts'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
 
 
 def test_unused_params_may_be_null():
-    assert dt.solve({"ask": "gini", "counts": [1, 3], "children": None}).answer == pytest.approx(0.375)
+    assert solve({"ask": "gini", "counts": [1, 3], "children": None}).answer == pytest.approx(0.375)
 
 
 def scipy_slipped(p: dict, slip: str):
@@ -297,6 +324,6 @@ def test_no_slip_is_accepted_as_the_answer():
         for seed in range(150):
             inst = make_instance(FAMILY, level, seed)
             for mistake in dt.MISTAKES:
-                value = mistake.answer(inst.params)
+                value = mistake.answer(inst.typed)
                 if value is not None:
                     assert not matches(value, inst.answer, inst.answer_spec), (mistake.id, level, seed, inst.params)

@@ -5,13 +5,13 @@ with 0 log 0 = 0; Gini = 1 - sum p^2; information gain
 IG = H(S) - sum |S_i|/|S| H(S_i); a split's Gini score is the size-weighted sum
 of its children's Gini.
 
-Parameters (JSON form), by ``ask``:
+Parameters (JSON form, typed as :class:`Params`), by ``ask``:
     "entropy" | "gini"                     counts: class counts of one node, e.g. [7, 2]
     "information_gain" | "weighted_gini"   children: class counts per child, e.g. [[3, 1], [1, 5]]
     "best_feature"                         columns: {"x1": [...], "x2": [...], ...} (integer features),
                                            labels: list of class indices (0, 1, ...),
                                            criterion: "entropy" (largest IG) | "gini" (smallest weighted Gini)
-Parameters an ask does not use must be absent (or null).
+Parameters an ask does not use must be absent (or null); they are left out of the JSON.
 
 For ``best_feature`` a candidate split is ``feature <= t`` vs ``feature > t``
 with t at a midpoint between consecutive distinct values of that feature; the
@@ -24,12 +24,14 @@ import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Literal, Mapping, Sequence
 
-from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import InvalidParams, Mistake, Rejections, Solution, optional, require
 from mli_drill.problems.families.common import fmt, format_table, informative, prefer_informative
 
-ASKS = ("entropy", "gini", "information_gain", "weighted_gini", "best_feature")
+Ask = Literal["entropy", "gini", "information_gain", "weighted_gini", "best_feature"]
+Criterion = Literal["entropy", "gini"]
+ASKS: tuple[Ask, ...] = ("entropy", "gini", "information_gain", "weighted_gini", "best_feature")
 USES = {
     "entropy": ("counts",),
     "gini": ("counts",),
@@ -44,12 +46,12 @@ TIE_TOLERANCE = 1e-9
 # --------------------------------------------------------------------------- impurities
 
 
-def entropy(counts: list[int]) -> float:
+def entropy(counts: Sequence[int]) -> float:
     total = sum(counts)
     return -sum(c / total * math.log2(c / total) for c in counts if c > 0)
 
 
-def gini(counts: list[int]) -> float:
+def gini(counts: Sequence[int]) -> float:
     total = sum(counts)
     return 1 - sum((c / total) ** 2 for c in counts)
 
@@ -57,12 +59,12 @@ def gini(counts: list[int]) -> float:
 IMPURITY = {"entropy": entropy, "gini": gini}
 
 
-def weighted(children: list[list[int]], impurity) -> float:
+def weighted(children: Sequence[Sequence[int]], impurity) -> float:
     total = sum(sum(c) for c in children)
     return sum(sum(c) / total * impurity(c) for c in children)
 
 
-def parent_of(children: list[list[int]]) -> list[int]:
+def parent_of(children: Sequence[Sequence[int]]) -> list[int]:
     return [sum(column) for column in zip(*children)]
 
 
@@ -78,11 +80,11 @@ class Split:
     score: float  # weighted impurity of the children (lower is better)
 
 
-def class_counts(labels: list[int], n_classes: int) -> list[int]:
+def class_counts(labels: Sequence[int], n_classes: int) -> list[int]:
     return [labels.count(k) for k in range(n_classes)]
 
 
-def all_splits(columns: dict[str, list[int]], labels: list[int], criterion: str) -> list[Split]:
+def all_splits(columns: Mapping[str, Sequence[int]], labels: Sequence[int], criterion: str) -> list[Split]:
     n_classes = max(labels) + 1
     impurity = IMPURITY[criterion]
     splits = []
@@ -100,7 +102,7 @@ class Degenerate(Exception):
     """No single best split (tie, or no split reduces the impurity)."""
 
 
-def best_split(columns: dict[str, list[int]], labels: list[int], criterion: str) -> tuple[Split, list[Split]]:
+def best_split(columns: Mapping[str, Sequence[int]], labels: Sequence[int], criterion: str) -> tuple[Split, list[Split]]:
     splits = all_splits(columns, labels, criterion)
     if not splits:
         raise Degenerate("every feature is constant, so there is no split")
@@ -119,84 +121,95 @@ def best_split(columns: dict[str, list[int]], labels: list[int], criterion: str)
 
 # --------------------------------------------------------------------------- params
 
-
-def _count(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidParams(f"{what} must be a non-negative integer, got {value!r}")
-    return value
+Counts = tuple[int, ...]  # class counts of one node
 
 
-def parse_counts(value: Any, what: str = "counts") -> list[int]:
-    if not isinstance(value, list) or len(value) < 2:
-        raise InvalidParams(f"{what} must be a list of at least 2 class counts")
-    counts = [_count(v, f"{what}[{i}]") for i, v in enumerate(value)]
-    if sum(counts) == 0:
-        raise InvalidParams(f"{what} describes an empty node")
-    return counts
+def _check_counts(counts: Counts, what: str) -> None:
+    require(2 <= len(counts) <= len(CLASS_NAMES), what, f"must be a list of 2 to {len(CLASS_NAMES)} class counts")
+    for i, c in enumerate(counts):
+        require(c >= 0, f"{what}[{i}]", f"must be a non-negative integer, got {c!r}")
+    require(sum(counts) > 0, what, "describes an empty node")
 
 
-def parse_children(value: Any) -> list[list[int]]:
-    if not isinstance(value, list) or len(value) < 2:
-        raise InvalidParams("children must be a list of at least 2 children's class counts")
-    children = [parse_counts(c, f"children[{i}]") for i, c in enumerate(value)]
-    if len({len(c) for c in children}) != 1:
-        raise InvalidParams("every child must list the same number of classes")
-    return children
+@dataclass(frozen=True)
+class Params:
+    ask: Ask
+    counts: Counts | None = optional()  # entropy, gini: one node
+    children: tuple[Counts, ...] | None = optional()  # information_gain, weighted_gini
+    columns: dict[str, tuple[int, ...]] | None = optional()  # best_feature: feature -> values
+    labels: tuple[int, ...] | None = optional()  # best_feature: class index per sample
+    criterion: Criterion | None = optional()  # best_feature
+
+    def __post_init__(self) -> None:
+        ask = self.ask
+        for name in ("counts", "children", "columns", "labels", "criterion"):
+            present = getattr(self, name) is not None
+            if name in USES[ask]:
+                require(present, name, f"ask {ask!r} needs parameter {name!r}")
+            else:
+                require(not present, name, f"is not used by ask {ask!r}; leave it out")
+        if self.counts is not None:
+            _check_counts(self.counts, "counts")
+        if self.children is not None:
+            require(len(self.children) >= 2, "children", "must be a list of at least 2 children's class counts")
+            for i, child in enumerate(self.children):
+                _check_counts(child, f"children[{i}]")
+            require(len({len(c) for c in self.children}) == 1, "children", "every child must list the same number of classes")
+        if self.labels is not None and self.columns is not None:
+            labels = self.labels
+            require(len(labels) >= 2, "labels", "must be a list of at least 2 class indices")
+            for i, y in enumerate(labels):
+                require(0 <= y < len(CLASS_NAMES), f"labels[{i}]", f"must be a class index from 0 to {len(CLASS_NAMES) - 1}, got {y!r}")
+            require(bool(self.columns), "columns", "must map feature names to value lists")
+            for name, values in self.columns.items():
+                require(bool(name), "columns", "feature names must be non-empty strings")
+                require(len(values) == len(labels), f"columns.{name}", f"needs one value per label ({len(labels)})")
 
 
-def parse_table(params: dict) -> tuple[dict[str, list[int]], list[int], str]:
-    columns, labels, criterion = params["columns"], params["labels"], params["criterion"]
-    if criterion not in IMPURITY:
-        raise InvalidParams(f"criterion must be 'entropy' or 'gini', got {criterion!r}")
-    if not isinstance(labels, list) or len(labels) < 2:
-        raise InvalidParams("labels must be a list of at least 2 class indices")
-    labels = [_count(v, f"labels[{i}]") for i, v in enumerate(labels)]
-    if not isinstance(columns, dict) or not columns:
-        raise InvalidParams("columns must map feature names to value lists")
-    parsed = {}
-    for name, values in columns.items():
-        if not isinstance(name, str) or not name:
-            raise InvalidParams("feature names must be non-empty strings")
-        if not isinstance(values, list) or len(values) != len(labels):
-            raise InvalidParams(f"feature {name!r} needs one value per label ({len(labels)})")
-        parsed[name] = [_int(v, f"{name}[{i}]") for i, v in enumerate(values)]
-    return parsed, labels, criterion
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
 
+    asks: tuple[Ask, ...] = ASKS  # quantities to choose from
+    node_classes: tuple[int, ...] = (2,)  # classes of a single node (entropy, gini)
+    node_count_max: int = 9  # largest class count of a single node (counts >= 1)
+    split_children: tuple[int, ...] = (2,)  # children of a split (information_gain, weighted_gini)
+    split_classes: tuple[int, ...] = (2,)  # classes of a split
+    split_count_max: int = 6  # largest class count of a child (counts 0..max)
+    rows: tuple[int, int] = (6, 8)  # [min, max] samples in the best_feature table
+    features: int = 3  # features (columns) of the table
+    feature_max: int = 1  # feature values are integers 0..feature_max; 1 means 0/1 features
+    criteria: tuple[Criterion, ...] = ("entropy", "gini")  # best_feature: largest IG or smallest weighted Gini
+    min_margin: float = 0.0  # how much better the best split's score must be than the runner-up's
 
-def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidParams(f"{what} must be an integer, got {value!r}")
-    return value
-
-
-def check(params: Any) -> str:
-    """Validate the shape of params and return the ask."""
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping")
-    ask = params.get("ask")
-    if ask not in ASKS:
-        raise InvalidParams(f"ask must be one of {', '.join(ASKS)}, got {ask!r}")
-    for name in USES[ask]:
-        if params.get(name) is None:
-            raise InvalidParams(f"ask {ask!r} needs parameter {name!r}")
-    for name, value in params.items():
-        if name != "ask" and name not in USES[ask] and value is not None:
-            raise InvalidParams(f"parameter {name!r} is not used by ask {ask!r}; leave it out")
-    return ask
+    def __post_init__(self) -> None:
+        require(bool(self.asks), "asks", "must not be empty")
+        for name in ("node_classes", "split_children", "split_classes"):
+            choices = getattr(self, name)
+            require(bool(choices) and min(choices) >= 2, name, "must be a non-empty list of integers >= 2")
+        for name in ("node_classes", "split_classes"):
+            require(max(getattr(self, name)) <= len(CLASS_NAMES), name, f"at most {len(CLASS_NAMES)} classes have names")
+        require(self.node_count_max >= 1, "node_count_max", "must be at least 1")
+        require(self.split_count_max >= 1, "split_count_max", "must be at least 1")
+        require(2 <= self.rows[0] <= self.rows[1], "rows", "must be [min, max] with 2 <= min <= max")
+        require(self.features >= 1, "features", "must be at least 1")
+        require(self.feature_max >= 1, "feature_max", "must be at least 1")
+        require(bool(self.criteria), "criteria", "must not be empty")
+        require(self.min_margin >= 0, "min_margin", "must be at least 0")
 
 
 # --------------------------------------------------------------------------- sampling
 
 
-def _node(rng: random.Random, n_classes: int, high: int) -> list[int]:
-    return [rng.randint(1, high) for _ in range(n_classes)]
+def _node(rng: random.Random, n_classes: int, high: int) -> Counts:
+    return tuple(rng.randint(1, high) for _ in range(n_classes))
 
 
-def _children(rng: random.Random, n_children: int, n_classes: int, high: int) -> list[list[int]]:
-    return [[rng.randint(0, high) for _ in range(n_classes)] for _ in range(n_children)]
+def _children(rng: random.Random, n_children: int, n_classes: int, high: int) -> tuple[Counts, ...]:
+    return tuple(tuple(rng.randint(0, high) for _ in range(n_classes)) for _ in range(n_children))
 
 
-def _split_ok(children: list[list[int]]) -> bool:
+def _split_ok(children: Sequence[Counts]) -> bool:
     """Every child non-empty and the split actually informative (IG and Gini drop > 0)."""
     if any(sum(c) == 0 for c in children):
         return False
@@ -206,10 +219,10 @@ def _split_ok(children: list[list[int]]) -> bool:
     return entropy(parent) - weighted(children, entropy) > 1e-6
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+def sample(rng: random.Random, level: Level) -> Params:
     """Prefers a draw whose slips give values apart from the answer and each other: two children of
     nearly equal size make the unweighted mean pass for the weighted one within the tolerance."""
-    ask = rng.choice(list(level.get("asks", ASKS)))  # drawn once, so redraws keep the level's mix of asks
+    ask = rng.choice(level.asks)  # drawn once, so redraws keep the level's mix of asks
     if ask in ("entropy", "gini", "information_gain", "weighted_gini"):
         return prefer_informative(lambda: _draw(rng, level, ask), _informative)
     return _draw(rng, level, ask)
@@ -220,38 +233,38 @@ def sample(rng: random.Random, level: dict) -> dict:
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.001}
 
 
-def _informative(params: dict) -> bool:
+def _informative(params: Params) -> bool:
     return informative(solve(params).answer, [m.answer(params) for m in MISTAKES], **SEPARATION)
 
 
-def _draw(rng: random.Random, level: dict, ask: str) -> dict:
+def _draw(rng: random.Random, level: Level, ask: Ask) -> Params:
     rejections = Rejections()
     if ask in ("entropy", "gini"):
-        n_classes = rng.choice(level.get("node_classes", [2]))
-        high = level.get("node_count_max", 9)
+        n_classes = rng.choice(level.node_classes)
+        high = level.node_count_max
         while True:
             counts = _node(rng, n_classes, high)
             if len(set(counts)) > 1 or n_classes > 2:  # [k, k] is the trivial 1 bit / 1/2
-                return {"ask": ask, "counts": counts}
+                return Params(ask, counts=counts)
             rejections.again()
     if ask in ("information_gain", "weighted_gini"):
-        n_children = rng.choice(level.get("split_children", [2]))
-        n_classes = rng.choice(level.get("split_classes", [2]))
-        high = level.get("split_count_max", 6)
+        n_children = rng.choice(level.split_children)
+        n_classes = rng.choice(level.split_classes)
+        high = level.split_count_max
         while True:
             children = _children(rng, n_children, n_classes, high)
             if _split_ok(children):
-                return {"ask": ask, "children": children}
+                return Params(ask, children=children)
             rejections.again()
-    n_low, n_high = level.get("rows", [6, 8])
-    value_high = level.get("feature_max", 1)
-    n_features = level.get("features", 3)
-    criterion = rng.choice(level.get("criteria", ["entropy", "gini"]))
-    min_margin = level.get("min_margin", 0.0)
+    n_low, n_high = level.rows
+    value_high = level.feature_max
+    n_features = level.features
+    criterion = rng.choice(level.criteria)
+    min_margin = level.min_margin
     while True:
         n = rng.randint(n_low, n_high)
-        labels = [rng.randint(0, 1) for _ in range(n)]
-        columns = {f"x{j + 1}": [rng.randint(0, value_high) for _ in range(n)] for j in range(n_features)}
+        labels = tuple(rng.randint(0, 1) for _ in range(n))
+        columns = {f"x{j + 1}": tuple(rng.randint(0, value_high) for _ in range(n)) for j in range(n_features)}
         if len(set(labels)) < 2 or any(len(set(v)) < 2 for v in columns.values()):
             rejections.again()
             continue
@@ -263,38 +276,38 @@ def _draw(rng: random.Random, level: dict, ask: str) -> dict:
         if sorted(s.score for s in splits)[1] - best.score < min_margin:
             rejections.again()  # a near tie would hinge on rounding when worked by hand
             continue
-        return {"ask": ask, "columns": columns, "labels": labels, "criterion": criterion}
+        return Params(ask, columns=columns, labels=labels, criterion=criterion)
 
 
 # --------------------------------------------------------------------------- wording
 
 
-def node_text(counts: list[int]) -> str:
+def node_text(counts: Sequence[int]) -> str:
     return ", ".join(f"{c} of class {CLASS_NAMES[k]}" for k, c in enumerate(counts))
 
 
-def children_text(children: list[list[int]]) -> str:
+def children_text(children: Sequence[Sequence[int]]) -> str:
     return "\n".join(f"  child {i + 1}: {node_text(c)}" for i, c in enumerate(children))
 
 
-def table_text(columns: dict[str, list[int]], labels: list[int]) -> str:
+def table_text(columns: Mapping[str, Sequence[int]], labels: Sequence[int]) -> str:
     rows: list[list[object]] = [["sample", *[str(i + 1) for i in range(len(labels))]]]
     rows += [[name, *values] for name, values in columns.items()]
     rows.append(["class", *[CLASS_NAMES[y] for y in labels]])
     return format_table(rows)
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    ask = check(params)
+def question_fields(params: Params) -> dict[str, str]:
+    ask = params.ask
     if ask in ("entropy", "gini"):
-        counts = parse_counts(params["counts"])
+        counts = _node_of(params)
         return {"variant": ask, "node": node_text(counts), "total": str(sum(counts))}
     if ask in ("information_gain", "weighted_gini"):
-        children = parse_children(params["children"])
+        children = _children_of(params)
         parent = parent_of(children)
         return {"variant": ask, "parent": node_text(parent), "total": str(sum(parent)),
                 "children": children_text(children), "n_children": str(len(children))}
-    columns, labels, criterion = parse_table(params)
+    columns, labels, criterion = _table_of(params)
     names = list(columns)
     choices = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
     binary = all(set(v) <= {0, 1} for v in columns.values())
@@ -323,7 +336,7 @@ def exact(x: float) -> str:
     return fmt(x)
 
 
-def entropy_steps(counts: list[int], name: str = "H") -> str:
+def entropy_steps(counts: Sequence[int], name: str = "H") -> str:
     total = sum(counts)
     terms = " + ".join(f"{c}/{total} log2({c}/{total})" for c in counts if c > 0)
     zero = " (an absent class adds 0 log 0 = 0)" if any(c == 0 for c in counts) else ""
@@ -331,13 +344,13 @@ def entropy_steps(counts: list[int], name: str = "H") -> str:
     return f"{name} = -({terms}){zero} = {fmt(value)} bits"
 
 
-def gini_steps(counts: list[int], name: str = "Gini") -> str:
+def gini_steps(counts: Sequence[int], name: str = "Gini") -> str:
     total = sum(counts)
     terms = " + ".join(f"({c}/{total})²" for c in counts)
     return f"{name} = 1 - ({terms}) = 1 - {sum(c * c for c in counts)}/{total * total} = {exact(gini(counts))}"
 
 
-def node_solution(ask: str, counts: list[int]) -> Solution:
+def node_solution(ask: str, counts: Sequence[int]) -> Solution:
     total = sum(counts)
     steps = [f"The node holds {total} samples: p = [{', '.join(f'{c}/{total}' for c in counts)}]."]
     if ask == "entropy":
@@ -349,7 +362,7 @@ def node_solution(ask: str, counts: list[int]) -> Solution:
     return Solution(answer=round(value, 12), steps=steps, kind="real", display=exact(value))
 
 
-def split_solution(ask: str, children: list[list[int]]) -> Solution:
+def split_solution(ask: str, children: Sequence[Sequence[int]]) -> Solution:
     parent = parent_of(children)
     total = sum(parent)
     impurity, unit = (entropy, " bits") if ask == "information_gain" else (gini, "")
@@ -372,7 +385,7 @@ def split_solution(ask: str, children: list[list[int]]) -> Solution:
     return Solution(answer=round(gain, 12), steps=steps, kind="real", display=f"{fmt(gain)} bits")
 
 
-def best_feature_solution(columns: dict[str, list[int]], labels: list[int], criterion: str) -> Solution:
+def best_feature_solution(columns: Mapping[str, Sequence[int]], labels: Sequence[int], criterion: str) -> Solution:
     best, splits = best_split(columns, labels, criterion)
     parent = class_counts(labels, max(labels) + 1)
     impurity = IMPURITY[criterion]
@@ -402,18 +415,33 @@ def best_feature_solution(columns: dict[str, list[int]], labels: list[int], crit
     return Solution(answer=best.feature, steps=steps, kind="text", display=best.feature)
 
 
-def _counts(counts: list[int]) -> str:
+def _counts(counts: Sequence[int]) -> str:
     """Class counts of a child as '3A 1B'."""
     return " ".join(f"{c}{CLASS_NAMES[k]}" for k, c in enumerate(counts))
 
 
-def solve(params: dict) -> Solution:
-    ask = check(params)
+def _node_of(params: Params) -> Counts:
+    assert params.counts is not None  # Params requires it for the ask
+    return params.counts
+
+
+def _children_of(params: Params) -> tuple[Counts, ...]:
+    assert params.children is not None
+    return params.children
+
+
+def _table_of(params: Params) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...], Criterion]:
+    assert params.columns is not None and params.labels is not None and params.criterion is not None
+    return params.columns, params.labels, params.criterion
+
+
+def solve(params: Params) -> Solution:
+    ask = params.ask
     if ask in ("entropy", "gini"):
-        return node_solution(ask, parse_counts(params["counts"]))
+        return node_solution(ask, _node_of(params))
     if ask in ("information_gain", "weighted_gini"):
-        return split_solution(ask, parse_children(params["children"]))
-    columns, labels, criterion = parse_table(params)
+        return split_solution(ask, _children_of(params))
+    columns, labels, criterion = _table_of(params)
     try:
         return best_feature_solution(columns, labels, criterion)
     except Degenerate as exc:
@@ -423,53 +451,53 @@ def solve(params: dict) -> Solution:
 # --------------------------------------------------------------------------- mistakes
 
 
-def _nats(counts: list[int]) -> float:
+def _nats(counts: Sequence[int]) -> float:
     return entropy(counts) * math.log(2)
 
 
-def _sum_of_squares(counts: list[int]) -> float:
+def _sum_of_squares(counts: Sequence[int]) -> float:
     return 1 - gini(counts)
 
 
-def _mean(children: list[list[int]], impurity) -> float:
+def _mean(children: Sequence[Sequence[int]], impurity) -> float:
     return sum(impurity(c) for c in children) / len(children)
 
 
-def _natural_log(params: dict) -> float | None:
-    ask = check(params)
+def _natural_log(params: Params) -> float | None:
+    ask = params.ask
     if ask == "entropy":
-        return round(_nats(parse_counts(params["counts"])), 12)
+        return round(_nats(_node_of(params)), 12)
     if ask == "information_gain":
-        children = parse_children(params["children"])
+        children = _children_of(params)
         return round(_nats(parent_of(children)) - weighted(children, _nats), 12)
     return None
 
 
-def _natural_log_message(params: dict) -> str:
+def _natural_log_message(params: Params) -> str:
     return "you used the natural log: the course's entropy is in bits, log base 2 (divide nats by ln 2 ≈ 0.6931)"
 
 
-def _no_one_minus(params: dict) -> float | None:
-    ask = check(params)
+def _no_one_minus(params: Params) -> float | None:
+    ask = params.ask
     if ask == "gini":
-        return round(_sum_of_squares(parse_counts(params["counts"])), 12)
+        return round(_sum_of_squares(_node_of(params)), 12)
     if ask == "weighted_gini":
-        return round(weighted(parse_children(params["children"]), _sum_of_squares), 12)
+        return round(weighted(_children_of(params), _sum_of_squares), 12)
     return None
 
 
-def _no_one_minus_message(params: dict) -> str:
-    counts = params.get("counts") or parent_of(params["children"])
+def _no_one_minus_message(params: Params) -> str:
+    counts = params.counts or parent_of(_children_of(params))
     total = sum(counts)
     squares = " + ".join(f"({c}/{total})²" for c in counts)
     return f"you stopped at the sum of squares: Gini = 1 − Σ p², e.g. 1 − ({squares}), not Σ p² itself"
 
 
-def _unweighted(params: dict) -> float | None:
-    ask = check(params)
+def _unweighted(params: Params) -> float | None:
+    ask = params.ask
     if ask not in ("information_gain", "weighted_gini"):
         return None
-    children = parse_children(params["children"])
+    children = _children_of(params)
     if len({sum(c) for c in children}) == 1:
         return None  # equal sizes: the plain mean is the weighted mean
     if ask == "weighted_gini":
@@ -477,21 +505,21 @@ def _unweighted(params: dict) -> float | None:
     return round(entropy(parent_of(children)) - _mean(children, entropy), 12)
 
 
-def _unweighted_message(params: dict) -> str:
-    children = parse_children(params["children"])
+def _unweighted_message(params: Params) -> str:
+    children = _children_of(params)
     total = sum(sum(c) for c in children)
     weights = ", ".join(f"{sum(c)}/{total}" for c in children)
     return f"you averaged the children equally: each child counts by its share of the samples, {weights}"
 
 
-def _children_only(params: dict) -> float | None:
-    if check(params) != "information_gain":
+def _children_only(params: Params) -> float | None:
+    if params.ask != "information_gain":
         return None
-    return round(weighted(parse_children(params["children"]), entropy), 12)
+    return round(weighted(_children_of(params), entropy), 12)
 
 
-def _children_only_message(params: dict) -> str:
-    parent = parent_of(parse_children(params["children"]))
+def _children_only_message(params: Params) -> str:
+    parent = parent_of(_children_of(params))
     return (f"you gave the weighted child entropy: the gain is H(S) minus it, "
             f"with H(S) = {fmt(entropy(parent))} bits for the parent {node_text(parent)}")
 
