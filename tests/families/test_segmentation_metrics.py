@@ -18,7 +18,7 @@ from sklearn.metrics import f1_score, jaccard_score
 
 from mli_drill.problems.families import segmentation_metrics as family
 from mli_drill.problems.families.base import Alternatives, InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import level_settings, make_instance, typed_params
 from mli_drill.problems.mistakes import mistake_answers
 from mli_drill.problems.spec import load_spec
 from tests.conftest import ROOT
@@ -40,8 +40,13 @@ def _surface_points(mask: np.ndarray) -> np.ndarray:
     return np.argwhere(mask ^ binary_erosion(mask, structure=cross, border_value=0))
 
 
+def solve(params):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return family.solve(typed_params(NAME, params))
+
+
 def _solve(params: dict, metric: str) -> float:
-    return family.solve({**params, "metric": metric}).answer
+    return solve({**params, "metric": metric}).answer
 
 
 # --------------------------------------------------------------------------- independent checks
@@ -100,7 +105,7 @@ SLIPS = {mistake.id: mistake for mistake in family.MISTAKES}
 
 
 def _slip(params: dict, mistake_id: str, metric: str):
-    return SLIPS[mistake_id].answer({**params, "metric": metric})
+    return SLIPS[mistake_id].answer(typed_params(NAME, {**params, "metric": metric}))
 
 
 def _alternatives(value) -> list[float]:
@@ -168,9 +173,9 @@ def test_slips_on_the_conventions_example():
     assert _slip(params, "vs-missing-one-minus", "volume_similarity") == pytest.approx(1 / 9, abs=1e-12)
     assert max(_alternatives(_slip(params, "directed-hausdorff", "hausdorff"))) == pytest.approx(math.sqrt(5))
     assert round(_slip(params, "pooled-surface-distance", "average_surface_distance"), 4) == 1.0409
-    message = SLIPS["pooled-surface-distance"].message({**params, "metric": "average_surface_distance"})
+    message = SLIPS["pooled-surface-distance"].message(typed_params(NAME, {**params, "metric": "average_surface_distance"}))
     assert "= 1.0409, but" in message and "= 1.0286" in message
-    message = SLIPS["jaccard-for-dice"].message({**params, "metric": "dice"})
+    message = SLIPS["jaccard-for-dice"].message(typed_params(NAME, {**params, "metric": "dice"}))
     assert "9 / (9 + 11 + 7) = 9/27 = 1/3" in message and "18/36 = 1/2" in message
 
 
@@ -178,7 +183,7 @@ def test_informative_instances_tell_the_slips_apart():
     """Point 5 of issue 11: most instances give every slip of the asked metric its own value."""
     told_apart = 0
     for inst in _instances(per_level=40):
-        told_apart += family._informative(inst.params)
+        told_apart += family._informative(inst.typed)
     assert told_apart >= 0.9 * 120
 
 
@@ -203,9 +208,9 @@ def test_conventions_worked_example():
     assert _solve(params, "volume_similarity") == pytest.approx(8 / 9, abs=1e-12)
     assert _solve(params, "hausdorff") == pytest.approx(math.sqrt(5), abs=1e-12)
     assert round(_solve(params, "average_surface_distance"), 4) == 1.0286
-    hd = family.solve({**params, "metric": "hausdorff"})
+    hd = solve({**params, "metric": "hausdorff"})
     assert hd.display == "sqrt(5) ≈ 2.236"
-    assert family.solve({**params, "metric": "jaccard"}).display == "1/3 ≈ 0.3333"
+    assert solve({**params, "metric": "jaccard"}).display == "1/3 ≈ 0.3333"
 
 
 def test_conventions_example_with_roles_swapped_swaps_fp_and_fn_only():
@@ -252,25 +257,25 @@ def test_hole_border_counts_as_surface():
 def test_single_pixels_and_identical_masks():
     one = [[1, 0], [0, 0]]
     other = [[0, 0], [0, 1]]
-    hd = family.solve({"metric": "hausdorff", "a": one, "b": other})
+    hd = solve({"metric": "hausdorff", "a": one, "b": other})
     assert hd.answer == pytest.approx(math.sqrt(2))
     assert hd.display == "sqrt(2) ≈ 1.414"
     same = {"a": [[0, 1, 1]], "b": [[0, 1, 1]]}
     assert _solve(same, "dice") == 1.0
     assert _solve(same, "hausdorff") == 0.0
-    assert family.solve({**same, "metric": "hausdorff"}).display == "0"
+    assert solve({**same, "metric": "hausdorff"}).display == "0"
     assert _solve(same, "average_surface_distance") == 0.0
 
 
 def test_integer_hausdorff_has_integer_display():
     a = [[1, 0, 0, 0]]
     b = [[0, 0, 0, 1]]
-    sol = family.solve({"metric": "hausdorff", "a": a, "b": b})
+    sol = solve({"metric": "hausdorff", "a": a, "b": b})
     assert sol.answer == 3.0 and sol.display == "3"
 
 
 def test_steps_mark_tp_fp_fn_and_surfaces():
-    sol = family.solve({"metric": "hausdorff", "a": CONV_PREDICTION, "b": CONV_REFERENCE})
+    sol = solve({"metric": "hausdorff", "a": CONV_PREDICTION, "b": CONV_REFERENCE})
     text = "\n".join(sol.steps)
     assert "TP = 9, FP = 11, FN = 7" in text
     assert "S_A: 14 pixels" in text and "S_B: 12 pixels" in text
@@ -294,7 +299,25 @@ def test_steps_mark_tp_fp_fn_and_surfaces():
 )
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
-        family.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"metric": "dice", "a": [[1, 0], [0, "1"]], "b": [[1, 0], [0, 0]]}, "at $.a[1][1]: expected an integer, got '1'"),
+        ({"metric": "dice", "a": [[1, 2]], "b": [[1, 0]]}, "at $.a: must contain only the integers 0 and 1"),
+        ({"metric": "dice", "a": [[0, 0]], "b": [[1, 0]]}, "at $.a: is empty (no foreground pixel): the metrics are undefined"),
+        ({"metric": "dice", "a": [[1, 0]], "b": [[1, 0], [0, 0]]},
+         "at $.b: is 2x2 but a is 1x2; the masks must have the same shape"),
+        ({"metric": "f1", "a": [[1]], "b": [[1]]},
+         "at $.metric: expected one of 'dice', 'jaccard', 'volume_similarity', 'hausdorff', 'average_surface_distance', got 'f1'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
 
 
 # --------------------------------------------------------------------------- properties
@@ -349,7 +372,7 @@ def test_instances_are_reproducible(seed, level):
 
 
 def test_sampler_uses_only_the_given_rng():
-    level = load_spec(NAME).levels["exam"]
+    level = level_settings(NAME, "exam")
     first = family.sample(random.Random(7), level)
     random.seed(12345)  # the global generator must not matter
     assert family.sample(random.Random(7), level) == first

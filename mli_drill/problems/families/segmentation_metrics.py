@@ -10,6 +10,11 @@ mean).
 
 Everything is pure Python: masks are at most a dozen pixels wide, and integer
 squared distances keep the Hausdorff distance exact (``sqrt(k)``).
+
+Params (JSON), typed as :class:`Params`::
+
+    {"metric": "dice" | "jaccard" | "volume_similarity" | "hausdorff" | "average_surface_distance",
+     "a": [[0 | 1, ...], ...], "b": [[0 | 1, ...], ...]}   (a: prediction, b: reference, the same shape)
 """
 
 from __future__ import annotations
@@ -18,13 +23,16 @@ import math
 import random
 from bisect import bisect_left
 from collections import Counter
+from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
+from typing import Literal, Sequence
 
-from mli_drill.problems.families.base import Alternatives, InvalidParams, Mistake, Rejections, Solution
+from mli_drill.problems.families.base import Alternatives, Grid, Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import fmt, format_grid, informative, prefer_informative
 
-METRICS = ("dice", "jaccard", "volume_similarity", "hausdorff", "average_surface_distance")
+Metric = Literal["dice", "jaccard", "volume_similarity", "hausdorff", "average_surface_distance"]
+METRICS: tuple[Metric, ...] = ("dice", "jaccard", "volume_similarity", "hausdorff", "average_surface_distance")
 METRIC_NAMES = {
     "dice": "Dice coefficient",
     "jaccard": "Jaccard index (IoU)",
@@ -33,23 +41,63 @@ METRIC_NAMES = {
     "average_surface_distance": "average symmetric surface distance",
 }
 
-Mask = list[list[int]]
+Mask = Sequence[Sequence[int]]  # rows of 0/1 pixels
+Rows = tuple[tuple[int, ...], ...]
 Pixel = tuple[int, int]
+
+
+def _check_mask(mask: Rows, name: str) -> None:
+    require(bool(mask) and all(mask), name, "must be a non-empty list of non-empty rows of 0/1")
+    require(all(len(row) == len(mask[0]) for row in mask), name, "is not rectangular: all rows must have the same length")
+    pixels = {v for row in mask for v in row}
+    require(pixels <= {0, 1}, name, "must contain only the integers 0 and 1")
+    require(1 in pixels, name, "is empty (no foreground pixel): the metrics are undefined")
+
+
+@dataclass(frozen=True)
+class Params:
+    metric: Metric
+    a: Rows  # the prediction
+    b: Rows  # the reference, the same shape
+
+    def __post_init__(self) -> None:
+        a, b = self.a, self.b
+        _check_mask(a, "a")
+        _check_mask(b, "b")
+        require((len(a), len(a[0])) == (len(b), len(b[0])), "b",
+                f"is {len(b)}x{len(b[0])} but a is {len(a)}x{len(a[0])}; the masks must have the same shape")
+
+
+@dataclass(frozen=True)
+class Level:
+    """How ``sample`` draws at one level (the mapping under ``levels.<level>`` in the spec)."""
+
+    size: tuple[int, int] = (5, 6)  # [min, max] side of the image (height and width drawn separately)
+    pieces: tuple[int, int] = (1, 1)  # [min, max] rectangles whose (4-connected) union makes each mask
+    margin: int = 0  # rows/columns along the border kept background
+    metrics: tuple[Metric, ...] = METRICS  # the metrics asked
+
+    def __post_init__(self) -> None:
+        require(self.margin >= 0, "margin", "must be at least 0")
+        require(3 + 2 * self.margin <= self.size[0] <= self.size[1], "size",
+                "must be [min, max] with min <= max, leaving at least 3 pixels inside the margins")
+        require(1 <= self.pieces[0] <= self.pieces[1], "pieces", "must be [min, max] with 1 <= min <= max")
+        require(bool(self.metrics), "metrics", "must not be empty")
 
 
 # ----------------------------------------------------------------------------
 # sampling
 
 
-def sample(rng: random.Random, level: dict) -> dict:
+def sample(rng: random.Random, level: Level) -> Params:
     """Two overlapping, different masks made of 1..``pieces`` rectangles each.
 
     Rectangles (unions of up to a few, kept 4-connected) give the L-shapes and
     blocks a student can reason about by hand; requiring overlap and different
     masks keeps every metric away from its trivial values (0 or 1, HD 0).
     """
-    metric = rng.choice(level.get("metrics", list(METRICS)))
-    return prefer_informative(lambda: _draw(rng, level, metric), _informative_draw)
+    metric = rng.choice(level.metrics)
+    return prefer_informative(lambda: _draw(rng, level, metric), _informative)
 
 
 # Twice the answer tolerance of problems/segmentation-metrics.yaml: values closer
@@ -57,14 +105,9 @@ def sample(rng: random.Random, level: dict) -> dict:
 SEPARATION = {"rel_tol": 0.02, "abs_tol": 0.01}
 
 
-def _informative(params: dict) -> bool:
+def _informative(params: Params) -> bool:
     """The slips of the asked metric give values apart from the answer and from each other."""
-    return _informative_masks(*_validated(params))
-
-
-def _informative_draw(params: dict) -> bool:
-    """``_informative`` for the sampler's own draws, which need no validation."""
-    return _informative_masks(params["metric"], params["a"], params["b"])
+    return _informative_masks(params.metric, params.a, params.b)
 
 
 def _informative_masks(metric: str, a: Mask, b: Mask) -> bool:
@@ -89,10 +132,10 @@ def _informative_masks(metric: str, a: Mask, b: Mask) -> bool:
     return informative((mean_ab + mean_ba) / 2, [pooled, Alternatives((mean_ab, mean_ba))], **SEPARATION)
 
 
-def _draw(rng: random.Random, level: dict, metric: str) -> dict:
-    lo, hi = level.get("size", [5, 6])
-    piece_lo, piece_hi = level.get("pieces", [1, 1])
-    margin = int(level.get("margin", 0))
+def _draw(rng: random.Random, level: Level, metric: Metric) -> Params:
+    lo, hi = level.size
+    piece_lo, piece_hi = level.pieces
+    margin = level.margin
     rejections = Rejections()
     while True:
         height, width = rng.randint(lo, hi), rng.randint(lo, hi)
@@ -101,10 +144,10 @@ def _draw(rng: random.Random, level: dict, metric: str) -> dict:
         if a is None or b is None or not _interesting_pair(a, b):
             rejections.again()
             continue
-        return {"metric": metric, "a": a, "b": b}
+        return Params(metric, a, b)
 
 
-def _random_shape(rng: random.Random, height: int, width: int, pieces: int, margin: int) -> Mask | None:
+def _random_shape(rng: random.Random, height: int, width: int, pieces: int, margin: int) -> Rows | None:
     """A union of ``pieces`` rectangles, or None if it is not one 4-connected blob.
 
     ``margin`` rows/columns along the image border stay background, so at easy
@@ -124,7 +167,7 @@ def _random_shape(rng: random.Random, height: int, width: int, pieces: int, marg
     for top, left, rect_h, rect_w in rectangles:
         for r in range(top, top + rect_h):
             mask[r][left : left + rect_w] = [1] * rect_w
-    return mask
+    return tuple(map(tuple, mask))
 
 
 def _rectangles_connected(rectangles: list[tuple[int, int, int, int]]) -> bool:
@@ -166,8 +209,8 @@ def _interesting_pair(a: Mask, b: Mask) -> bool:
 # solving
 
 
-def solve(params: dict) -> Solution:
-    metric, a, b = _validated(params)
+def solve(params: Params) -> Solution:
+    metric, a, b = params.metric, params.a, params.b
     steps = [
         "Prediction A and reference B (1 = foreground):\n"
         + _side_by_side(_mask_text(a), _mask_text(b), "A (prediction)", "B (reference)"),
@@ -452,9 +495,9 @@ def _side_by_side(left: str, right: str, left_title: str, right_title: str) -> s
 # mistake catalogue: the solver's own computations with one step done wrong
 
 
-def _directed_distances(params: dict) -> tuple[dict[Pixel, tuple[int, Pixel]], dict[Pixel, tuple[int, Pixel]]]:
+def _directed_distances(params: Params) -> tuple[dict[Pixel, tuple[int, Pixel]], dict[Pixel, tuple[int, Pixel]]]:
     """Each surface pixel's nearest surface pixel of the other mask, A → B and B → A."""
-    _, a, b = _validated(params)
+    a, b = params.a, params.b
     surface_a, surface_b = _surface(a), _surface(b)
     return _nearest(surface_a, surface_b), _nearest(surface_b, surface_a)
 
@@ -462,13 +505,11 @@ def _directed_distances(params: dict) -> tuple[dict[Pixel, tuple[int, Pixel]], d
 def _other_overlap(asked: str, given: str) -> Mistake:
     """The ``given`` overlap metric computed where ``asked`` was asked (Dice and Jaccard confused)."""
 
-    def answer(params: dict) -> float | None:
-        metric, a, b = _validated(params)
-        return float(overlap_value(given, *_counts(a, b))[0]) if metric == asked else None
+    def answer(params: Params) -> float | None:
+        return float(overlap_value(given, *_counts(params.a, params.b))[0]) if params.metric == asked else None
 
-    def message(params: dict) -> str:
-        _, a, b = _validated(params)
-        counts = _counts(a, b)
+    def message(params: Params) -> str:
+        counts = _counts(params.a, params.b)
         return (
             f"you gave the {METRIC_NAMES[given]} where the {METRIC_NAMES[asked]} was asked: "
             f"{overlap_value(given, *counts)[1]}, but {overlap_value(asked, *counts)[1]}"
@@ -477,16 +518,14 @@ def _other_overlap(asked: str, given: str) -> Mistake:
     return Mistake(f"{given}-for-{asked}", answer, message)
 
 
-def _vs_missing_one_minus(params: dict) -> float | None:
-    metric, a, b = _validated(params)
-    if metric != "volume_similarity":
+def _vs_missing_one_minus(params: Params) -> float | None:
+    if params.metric != "volume_similarity":
         return None
-    return float(overlap_value(metric, *_counts(a, b), one_minus=False)[0])
+    return float(overlap_value(params.metric, *_counts(params.a, params.b), one_minus=False)[0])
 
 
-def _vs_missing_one_minus_message(params: dict) -> str:
-    _, a, b = _validated(params)
-    counts = _counts(a, b)
+def _vs_missing_one_minus_message(params: Params) -> str:
+    counts = _counts(params.a, params.b)
     difference = overlap_value("volume_similarity", *counts, one_minus=False)[1]
     return (
         f"you left out the 1 -: {difference} is the relative volume difference, "
@@ -494,13 +533,13 @@ def _vs_missing_one_minus_message(params: dict) -> str:
     )
 
 
-def _directed_hausdorff(params: dict) -> Alternatives | None:
-    if _validated(params)[0] != "hausdorff":
+def _directed_hausdorff(params: Params) -> Alternatives | None:
+    if params.metric != "hausdorff":
         return None
     return Alternatives(tuple(math.sqrt(_directed_max(nearest)[0]) for nearest in _directed_distances(params)))
 
 
-def _directed_hausdorff_message(params: dict) -> str:
+def _directed_hausdorff_message(params: Params) -> str:
     h_ab, h_ba = (_directed_max(nearest)[0] for nearest in _directed_distances(params))
     return (
         f"you took the Hausdorff distance in one direction only: h(S_A, S_B) = {_sqrt_text(h_ab)} and "
@@ -508,20 +547,20 @@ def _directed_hausdorff_message(params: dict) -> str:
     )
 
 
-def _pooled_surface_distance(params: dict) -> float | None:
-    if _validated(params)[0] != "average_surface_distance":
+def _pooled_surface_distance(params: Params) -> float | None:
+    if params.metric != "average_surface_distance":
         return None
     nearest_ab, nearest_ba = _directed_distances(params)
     return (_distance_sum(nearest_ab) + _distance_sum(nearest_ba)) / (len(nearest_ab) + len(nearest_ba))
 
 
-def _directed_means_text(params: dict) -> str:
+def _directed_means_text(params: Params) -> str:
     nearest_ab, nearest_ba = _directed_distances(params)
     mean_ab, mean_ba = _directed_mean(nearest_ab)[0], _directed_mean(nearest_ba)[0]
     return f"ASD = (mean_A→B + mean_B→A) / 2 = ({fmt(mean_ab)} + {fmt(mean_ba)}) / 2 = {fmt((mean_ab + mean_ba) / 2)}"
 
 
-def _pooled_surface_distance_message(params: dict) -> str:
+def _pooled_surface_distance_message(params: Params) -> str:
     nearest_ab, nearest_ba = _directed_distances(params)
     sum_ab, sum_ba = _distance_sum(nearest_ab), _distance_sum(nearest_ba)
     n_ab, n_ba = len(nearest_ab), len(nearest_ba)
@@ -532,13 +571,13 @@ def _pooled_surface_distance_message(params: dict) -> str:
     )
 
 
-def _directed_surface_distance(params: dict) -> Alternatives | None:
-    if _validated(params)[0] != "average_surface_distance":
+def _directed_surface_distance(params: Params) -> Alternatives | None:
+    if params.metric != "average_surface_distance":
         return None
     return Alternatives(tuple(_directed_mean(nearest)[0] for nearest in _directed_distances(params)))
 
 
-def _directed_surface_distance_message(params: dict) -> str:
+def _directed_surface_distance_message(params: Params) -> str:
     return f"you gave one direction's mean surface distance only, but {_directed_means_text(params)} averages both"
 
 
@@ -553,11 +592,11 @@ MISTAKES = (
 
 
 # ----------------------------------------------------------------------------
-# question and validation
+# question
 
 
-def question_fields(params: dict) -> dict[str, str]:
-    metric, a, b = _validated(params)
+def question_fields(params: Params) -> dict[str, str]:
+    metric, a, b = params.metric, params.a, params.b
     return {
         "variant": metric,
         "metric_name": METRIC_NAMES[metric],
@@ -568,41 +607,11 @@ def question_fields(params: dict) -> dict[str, str]:
     }
 
 
-def _validated(params: dict) -> tuple[str, Mask, Mask]:
-    if not isinstance(params, dict):
-        raise InvalidParams("params must be a mapping with metric, a and b")
-    metric = params.get("metric")
-    if metric not in METRICS:
-        raise InvalidParams(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
-    a = _mask(params.get("a"), "a")
-    b = _mask(params.get("b"), "b")
-    if (len(a), len(a[0])) != (len(b), len(b[0])):
-        raise InvalidParams(f"a is {len(a)}x{len(a[0])} but b is {len(b)}x{len(b[0])}; the masks must have the same shape")
-    return metric, a, b
-
-
-def _mask(value: object, name: str) -> Mask:
-    if not isinstance(value, list) or not value or not all(isinstance(row, list) and row for row in value):
-        raise InvalidParams(f"{name} must be a non-empty list of non-empty rows of 0/1")
-    width = len(value[0])
-    if any(len(row) != width for row in value):
-        raise InvalidParams(f"{name} is not rectangular: all rows must have the same length")
-    pixels = [v for row in value for v in row]
-    # type() rather than isinstance(): True/False and 1.0 are not pixel labels.
-    if set(map(type, pixels)) != {int} or not set(pixels) <= {0, 1}:
-        raise InvalidParams(f"{name} must contain only the integers 0 and 1")
-    if not any(pixels):
-        raise InvalidParams(f"{name} is empty (no foreground pixel): the metrics are undefined")
-    return [list(row) for row in value]
-
-
 # --------------------------------------------------------------------------- pictures
 
 
-def pictures(params: dict) -> list:
+def pictures(params: Params) -> list[Grid]:
     """The grids this family's text shows, and what they depict (drawn in colour; see mli_drill.problems.pictures)."""
-    from mli_drill.problems.families.base import Grid
-
-    _, a, b = _validated(params)
+    a, b = params.a, params.b
     overlay = [["TP" if va and vb else "FP" if va else "FN" if vb else "." for va, vb in zip(ra, rb)] for ra, rb in zip(a, b)]
     return [Grid.of("mask", a), Grid.of("mask", b), Grid.of("overlay", overlay)]
