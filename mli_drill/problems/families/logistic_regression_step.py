@@ -20,7 +20,7 @@ import random
 from dataclasses import dataclass
 from itertools import chain
 from operator import mul
-from typing import Callable, Literal
+from typing import Callable, Literal, Sequence
 
 from mli_drill.problems.families.base import Mistake, Rejections, Solution, require
 from mli_drill.problems.families.common import apart, fmt, format_grid, format_vector, prefer_informative
@@ -85,7 +85,7 @@ def sigmoid(z: float) -> float:
 
 
 def _max_abs_z(X: tuple[tuple[float, ...], ...], theta: tuple[float, ...]) -> float:
-    """The largest |z| over the samples, the ones column included (the same sums as ``forward``'s z)."""
+    """The largest |z| over the samples, the ones column included."""
     return max(abs(sum(map(mul, (1, *row), theta))) for row in X)
 
 
@@ -96,9 +96,17 @@ def forward(params: Params, bias: bool = True, average: bool = True, sign: int =
     False leaves theta0 out of z (no ones column), ``average`` False sums the
     loss and gradient instead of dividing by N, ``sign`` -1 uses y - h.
     """
-    X = [[1.0 if bias else 0.0, *map(float, row)] for row in params.X]
-    y = [float(v) for v in params.y]
-    theta = [float(t) for t in params.theta]
+    return _forward(params.X, params.y, params.theta, params.lr, bias, average, sign)
+
+
+def _forward(
+    raw_X: Sequence[Sequence[float]], raw_y: Sequence[int], raw_theta: Sequence[float], lr: float,
+    bias: bool = True, average: bool = True, sign: int = 1,
+) -> dict:
+    """``forward`` on the parts of a Params (the sampler checks its candidates before building one)."""
+    X = [[1.0 if bias else 0.0, *map(float, row)] for row in raw_X]
+    y = [float(v) for v in raw_y]
+    theta = [float(t) for t in raw_theta]
     n = len(X)
     divisor = n if average else 1
     z = [sum(x * t for x, t in zip(row, theta)) for row in X]
@@ -107,7 +115,7 @@ def forward(params: Params, bias: bool = True, average: bool = True, sign: int =
     residual = [sign * (hi - yi) for hi, yi in zip(h, y)]
     X_gradient = X if bias else [[1.0, *row[1:]] for row in X]  # g0 is still the mean residual
     gradient = [sum(X_gradient[i][j] * residual[i] for i in range(n)) / divisor for j in range(len(theta))]
-    new_theta = [t - params.lr * g for t, g in zip(theta, gradient)]
+    new_theta = [t - lr * g for t, g in zip(theta, gradient)]
     return {
         "X": X,
         "z": z,
@@ -156,11 +164,11 @@ def _draw(rng: random.Random, level: Level) -> Params:
         asks = [a for a in level.asks if not (zero_theta and a in trivial)]
         lr = rng.choice(level.learning_rates)
         ask = rng.choice(asks)
-        # The cheap checks first, and |z| before Params (which refuses |z| > 30) is built.
-        if _distinct(X, y) and _max_abs_z(X, theta) <= level.max_abs_z:
-            params = Params(X, y, theta, lr, ask)
-            if all(abs(g) > 1e-9 for g in forward(params)["gradient"]):
-                return params
+        if _distinct(X, y):
+            out = _forward(X, y, theta, lr)
+            # Small |z| (at most 30, so Params accepts it) and a non-zero gradient.
+            if max(abs(v) for v in out["z"]) <= level.max_abs_z and all(abs(g) > 1e-9 for g in out["gradient"]):
+                return Params(X, y, theta, lr, ask)
         rejections.again()
 
 
