@@ -49,7 +49,7 @@ Pixel = tuple[int, int]
 def _check_mask(mask: Rows, name: str) -> None:
     require(bool(mask) and all(mask), name, "must be a non-empty list of non-empty rows of 0/1")
     require(all(len(row) == len(mask[0]) for row in mask), name, "is not rectangular: all rows must have the same length")
-    pixels = {v for row in mask for v in row}
+    pixels = set().union(*mask)
     require(pixels <= {0, 1}, name, "must contain only the integers 0 and 1")
     require(1 in pixels, name, "is empty (no foreground pixel): the metrics are undefined")
 
