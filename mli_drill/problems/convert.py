@@ -47,7 +47,7 @@ def dump(value: Any) -> Any:
     if kind in _PLAIN:
         return value
     if kind is list or kind is tuple:
-        return [dump(item) for item in value]
+        return [item if type(item) in _PLAIN else dump(item) for item in value]  # most lists hold plain numbers
     if kind is dict:
         return {key: dump(item) for key, item in value.items()}
     names = _field_names(kind)
