@@ -12,11 +12,16 @@ from sklearn.linear_model import LogisticRegression
 
 from mli_drill.problems.families import decision_boundary as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "decision-boundary"
 LEVELS = ("easy", "exam", "hard")
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
 
 
 def fitted(weights: list[list[float]]) -> LogisticRegression:
@@ -72,14 +77,14 @@ def test_against_sklearn_and_numpy():
 
 def test_hand_worked_examples():
     # -6 + 2·x1 + 3·x2 = 0 meets the axes at x1 = 3 and x2 = 2; slope -2/3
-    assert fam.solve({"weights": [[-6, 2, 3]], "ask": "intercepts"}).answer == [3, 2]
-    assert fam.solve({"weights": [[-6, 2, 3]], "ask": "slope"}).answer == pytest.approx(-2 / 3)
+    assert solve({"weights": [[-6, 2, 3]], "ask": "intercepts"}).answer == [3, 2]
+    assert solve({"weights": [[-6, 2, 3]], "ask": "slope"}).answer == pytest.approx(-2 / 3)
     # at (1, 1): z = -1, σ(-1) ≈ 0.2689, class 0
-    assert fam.solve({"weights": [[-6, 2, 3]], "ask": "probability", "point": [1, 1]}).answer == pytest.approx(
+    assert solve({"weights": [[-6, 2, 3]], "ask": "probability", "point": [1, 1]}).answer == pytest.approx(
         expit(-1))
-    assert fam.solve({"weights": [[-6, 2, 3]], "ask": "class", "point": [1, 1]}).answer == 0
+    assert solve({"weights": [[-6, 2, 3]], "ask": "class", "point": [1, 1]}).answer == 0
     # on the boundary σ = 0.5 ≥ 0.5: class 1 by the stated rule
-    assert fam.solve({"weights": [[-6, 2, 3]], "ask": "class", "point": [3, 0]}).answer == 1
+    assert solve({"weights": [[-6, 2, 3]], "ask": "class", "point": [3, 0]}).answer == 1
 
 
 def slipped(p: dict, slip: str):
@@ -120,7 +125,27 @@ def test_slips_against_sklearn_and_numpy(check_slips):
 )
 def test_invalid_params(params):
     with pytest.raises(InvalidParams):
-        fam.solve(params)
+        solve(params)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"weights": [[1, 2, 3], [1, "2", 3], [0, 1, 1]], "ask": "class", "point": [0, 0]},
+         "at $.weights[1][1]: expected a number, got '2'"),
+        ({"weights": [[1, 2, 3]], "ask": "class", "point": [1]}, "at $.point: expected a list of 2, got 1 item(s)"),
+        ({"weights": [[1, 2, 0]], "ask": "slope"}, "at $.weights: with w2 = 0 the boundary is vertical and has no slope"),
+        ({"weights": [[1, 2, 3]], "ask": "slope", "point": [1, 1]},
+         "at $.point: is only used when ask is class or probability, not 'slope'"),
+        ({"weights": [[1, 2, 3]], "ask": "class"}, "at $.point: must be [x1, x2] when ask is 'class'"),
+        ({"weights": [[1, 2, 3]], "ask": "margin"},
+         "at $.ask: expected one of 'intercepts', 'slope', 'class', 'probability', got 'margin'"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
 
 
 @settings(max_examples=60, deadline=None)

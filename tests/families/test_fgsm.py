@@ -11,12 +11,21 @@ from hypothesis import strategies as st
 
 from mli_drill.problems.families import fgsm as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "fgsm"
 LEVELS = ("easy", "exam", "hard")
 SEEDS = range(80)  # 240 instances
+
+
+def typed(params: dict) -> fam.Params:
+    """JSON params through the converter, as ``problems check --params`` gives them."""
+    return typed_params(FAMILY, params)
+
+
+def solve(params: dict):
+    return fam.solve(typed(params))
 
 
 def loss_value(params: dict, x: np.ndarray) -> float:
@@ -65,7 +74,7 @@ def test_against_finite_differences():
         fd = finite_difference_gradient(p)
         assert np.all(np.abs(fd) > 1e-4), "gradient component too close to zero for a reliable sign"
         signs = np.sign(fd)
-        grad, fam_signs, _ = fam.attack(p)
+        grad, fam_signs, _ = fam.attack(inst.typed)
         assert np.allclose(grad, fd, rtol=1e-4, atol=1e-6)
         assert list(signs) == fam_signs
         check_answer(inst, numpy_adv(p, signs))
@@ -94,19 +103,19 @@ def test_hand_worked_examples():
     # negative-score with y = +1: grad = -w, so x moves against sign(w)
     params = {"w": [2, -1, 3], "b": 0, "x": [0.5, 0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0.1,
               "clip": None, "ask": "vector"}
-    assert fam.solve(params).answer == pytest.approx([0.4, 0.6, 0.4])
-    assert fam.solve({**params, "y": -1}).answer == pytest.approx([0.6, 0.4, 0.6])
+    assert solve(params).answer == pytest.approx([0.4, 0.6, 0.4])
+    assert solve({**params, "y": -1}).answer == pytest.approx([0.6, 0.4, 0.6])
     # logistic with y = 0: sigmoid(s) - 0 > 0, so x moves with sign(w)
     logistic = {**params, "loss": "logistic", "y": 0}
-    assert fam.solve(logistic).answer == pytest.approx([0.6, 0.4, 0.6])
+    assert solve(logistic).answer == pytest.approx([0.6, 0.4, 0.6])
     # squared: s = 1 - 0.5 + 1.5 = 2 > y = 3? no: s - y = -1 < 0, so x moves against sign(w)
     squared = {**params, "loss": "squared", "y": 3}
-    assert fam.solve(squared).answer == pytest.approx([0.4, 0.6, 0.4])
+    assert solve(squared).answer == pytest.approx([0.4, 0.6, 0.4])
     # clipping and one coordinate
     clipped = {**params, "x": [0.05, 0.95, 0.5], "y": -1, "clip": [0, 1], "ask": "coordinate", "index": 1}
-    assert fam.solve(clipped).answer == pytest.approx(0.85)
+    assert solve(clipped).answer == pytest.approx(0.85)
     edge = {**clipped, "x": [0.95, 0.05, 0.5], "index": 0}
-    assert fam.solve(edge).answer == pytest.approx(1.0)
+    assert solve(edge).answer == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +137,35 @@ def test_hand_worked_examples():
 )
 def test_invalid_params(bad):
     with pytest.raises(InvalidParams):
-        fam.solve(bad)
+        solve(bad)
+
+
+GOOD = {"w": [2, -1, 3], "b": 0, "x": [0.5, 0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0.1, "clip": None,
+        "ask": "vector"}
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({**GOOD, "x": [0.5, "0.5", 0.5]}, "at $.x[1]: expected a number, got '0.5'"),
+        ({**GOOD, "clip": [0, 1, 2]}, "at $.clip: expected a list of 2, got 3 item(s)"),
+        ({**GOOD, "w": [2, 0, 3]}, "at $.w: a zero weight gives a zero gradient component: sign(0) is ambiguous"),
+        ({**GOOD, "eps": -0.1}, "at $.eps: must be a positive number"),
+        ({**GOOD, "ask": "coordinate", "index": 3}, "at $.index: must be a 0-based coordinate below 3"),
+        ({**GOOD, "index": 0}, "at $.index: is only used when ask is 'coordinate'"),
+        ({**GOOD, "y": 0}, "at $.y: the negative-score loss needs a label y in {-1, +1}"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_float_label_reads_as_the_integer_label():
+    """y = 1.0 (JSON has no separate integer type for a hand-written label) words the question as y = +1."""
+    fields = fam.question_fields(typed({**GOOD, "y": 1.0}))
+    assert "y = +1" in fields["loss_text"]
 
 
 @settings(max_examples=50, deadline=None)
@@ -141,11 +178,11 @@ def test_instances_valid_and_reproducible(seed, level):
     assert spec_level["dims"][0] <= len(p["w"]) <= spec_level["dims"][1]
     assert all(v != 0 for v in p["w"])
     assert p["loss"] in spec_level["losses"]
-    grad, signs, _ = fam.attack(p)
+    grad, signs, _ = fam.attack(inst.typed)
     assert all(s != 0 for s in signs)
-    assert abs(fam.score(p)) <= 4
+    assert abs(fam.score(inst.typed)) <= 4
     if p["loss"] == "squared":
-        assert abs(fam.score(p) - p["y"]) >= 0.25
+        assert abs(fam.score(inst.typed) - p["y"]) >= 0.25
     if level != "hard":
         assert p["clip"] is None and "no clipping" in inst.question
     assert inst.solution.kind == ("real" if p["ask"] == "coordinate" else "vector")
@@ -185,7 +222,7 @@ def test_slips_against_autograd_steps():
             "clip-forgotten": unclipped if changed else None,  # only where the clipping changes what is asked
         }
         for mistake_id, value in expected.items():
-            got = SLIPS[mistake_id].answer(p)
+            got = SLIPS[mistake_id].answer(inst.typed)
             if value is None:
                 assert got is None
             else:
@@ -198,14 +235,14 @@ def test_slips_hand_example():
     # L = -y s with y = +1: grad = -w = [-2, 1, -3]; x = 0.5 each, eps 0.1
     params = {"w": [2, -1, 3], "b": 0, "x": [0.5, 0.5, 0.5], "y": 1, "loss": "negative-score", "eps": 0.1,
               "clip": None, "ask": "vector"}
-    assert SLIPS["step-against-gradient"].answer(params) == pytest.approx([0.6, 0.4, 0.6])
-    assert SLIPS["gradient-not-sign"].answer(params) == pytest.approx([0.3, 0.6, 0.2])
-    assert SLIPS["clip-forgotten"].answer(params) is None
+    assert SLIPS["step-against-gradient"].answer(typed(params)) == pytest.approx([0.6, 0.4, 0.6])
+    assert SLIPS["gradient-not-sign"].answer(typed(params)) == pytest.approx([0.3, 0.6, 0.2])
+    assert SLIPS["clip-forgotten"].answer(typed(params)) is None
     clipped = {**params, "x": [0.95, 0.05, 0.5], "y": -1, "clip": [0, 1], "ask": "coordinate", "index": 0}
-    assert fam.solve(clipped).answer == pytest.approx(1.0)
-    assert SLIPS["clip-forgotten"].answer(clipped) == pytest.approx(1.05)
-    assert "clipped to [0, 1]" in SLIPS["clip-forgotten"].message(clipped)
-    assert "0.1·[-1, 1, -1]" in SLIPS["step-against-gradient"].message(params)
+    assert solve(clipped).answer == pytest.approx(1.0)
+    assert SLIPS["clip-forgotten"].answer(typed(clipped)) == pytest.approx(1.05)
+    assert "clipped to [0, 1]" in SLIPS["clip-forgotten"].message(typed(clipped))
+    assert "0.1·[-1, 1, -1]" in SLIPS["step-against-gradient"].message(typed(params))
 
 
 @settings(max_examples=100, deadline=None)
@@ -213,5 +250,5 @@ def test_slips_hand_example():
 def test_sign_slips_always_differ_from_the_answer(seed, level):
     inst = make_instance(FAMILY, level, seed)
     for mistake_id in ("step-against-gradient", "gradient-not-sign"):
-        value = SLIPS[mistake_id].answer(inst.params)
+        value = SLIPS[mistake_id].answer(inst.typed)
         assert not np.allclose(value, inst.answer, rtol=0.01, atol=0.001), (mistake_id, inst.params)

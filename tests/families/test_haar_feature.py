@@ -11,12 +11,22 @@ from skimage.transform import integral_image, integrate
 
 from mli_drill.problems.families import haar_feature as fam
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.convert import load
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "haar-feature"
 LEVELS = ("easy", "exam", "hard")
 SEEDS = range(100)  # 300 instances
+
+
+def solve(params: dict):
+    """The solver on JSON params, through the converter, as ``problems check --params`` gives them."""
+    return fam.solve(typed_params(FAMILY, params))
+
+
+def typed_feature(feature: dict) -> fam.Feature:
+    return load(fam.Feature, feature)
 
 # scikit-image returns sum(positive) - sum(negative) with these rectangles positive
 # (verified in test_skimage_sign_convention): the second of two, the middle of three,
@@ -40,7 +50,7 @@ SKIMAGE_ORDER = {
 def skimage_feature(image: list[list[int]], feature: dict) -> int:
     """sum(white) - sum(black) via skimage.feature.haar_like_feature on explicit coordinates."""
     ii = integral_image(np.array(image, dtype=np.int64))
-    rects = fam.rectangles(feature)
+    rects = fam.rectangles(typed_feature(feature))
     coord = [((rects[n][0], rects[n][1]), (rects[n][2], rects[n][3])) for n in SKIMAGE_ORDER[feature["type"]]]
     coords = np.empty(1, dtype=object)
     coords[0] = coord
@@ -57,7 +67,7 @@ def numpy_feature(image: list[list[int]], feature: dict) -> int:
     """sum(white) - sum(black) by slicing the image directly (no integral image)."""
     a = np.array(image)
     total = 0
-    for name, (top, left, bottom, right) in fam.rectangles(feature).items():
+    for name, (top, left, bottom, right) in fam.rectangles(typed_feature(feature)).items():
         s = int(a[top : bottom + 1, left : right + 1].sum())
         total += s if name in feature["white"] else -s
     return total
@@ -76,12 +86,12 @@ def test_skimage_sign_convention():
     coords[0] = [((0, 0), (3, 1)), ((0, 2), (3, 3))]
     assert haar_like_feature(ii, 0, 0, 4, 4, np.array(["type-2-x"]), coords)[0] == 76 - 60
     feature = {"type": "type-2-x", "top": 0, "left": 0, "height": 4, "width": 4, "white": ["right"]}
-    assert fam.feature_value(image.tolist(), feature) == 16
+    assert fam.feature_value(image.tolist(), typed_feature(feature)) == 16
     assert skimage_feature(image.tolist(), {**feature, "white": ["left"]}) == -16
     # type-4 on a non-symmetric image: skimage is (TR + BL) - (TL + BR)
     image = [[1, 0, 2, 2], [0, 0, 2, 2], [5, 5, 9, 0], [5, 5, 0, 1]]
     four = {"type": "type-4", "top": 0, "left": 0, "height": 4, "width": 4, "white": ["top-right", "bottom-left"]}
-    assert fam.feature_value(image, four) == (8 + 20) - (1 + 10)
+    assert fam.feature_value(image, typed_feature(four)) == (8 + 20) - (1 + 10)
     assert skimage_feature(image, four) == 17
 
 
@@ -110,22 +120,22 @@ def test_against_skimage():
 
 def test_conventions_worked_example():
     # CONVENTIONS.md: integral image slide example 450 - 254 - 186 + 101 = 111.
-    sol = fam.solve({"variant": "corners", "corners": {"A": 101, "B": 254, "C": 186, "D": 450}})
+    sol = solve({"variant": "corners", "corners": {"A": 101, "B": 254, "C": 186, "D": 450}})
     assert sol.answer == 111
     assert "450 - 254 - 186 + 101 = 111" in sol.steps[-1]
 
 
 def test_hand_worked_examples():
     image = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
-    assert fam.solve({"variant": "integral-image", "image": image}).answer == [[1, 3, 6], [5, 12, 21], [12, 27, 45]]
+    assert solve({"variant": "integral-image", "image": image}).answer == [[1, 3, 6], [5, 12, 21], [12, 27, 45]]
     # rectangle rows 1-2, cols 1-2: D=45, B=6, C=12, A=1 -> 28 = 5+6+8+9
-    sol = fam.solve({"variant": "rect-sum", "image": image, "given": "integral", "rect": [1, 1, 2, 2]})
+    sol = solve({"variant": "rect-sum", "image": image, "given": "integral", "rect": [1, 1, 2, 2]})
     assert sol.answer == 28 and "45 - 6 - 12 + 1 = 28" in sol.steps[-1]
     # a rectangle on the top border uses A = B = 0
-    sol = fam.solve({"variant": "rect-sum", "image": image, "given": "image", "rect": [0, 1, 1, 2]})
+    sol = solve({"variant": "rect-sum", "image": image, "given": "image", "rect": [0, 1, 1, 2]})
     assert sol.answer == 16 and "A = 0 (outside the image)" in sol.steps[-1]
     three = {"type": "type-3-y", "top": 0, "left": 0, "height": 3, "width": 3, "white": ["top", "bottom"]}
-    assert fam.solve({"variant": "feature", "image": image, "given": "image", "feature": three}).answer == 6 + 24 - 15
+    assert solve({"variant": "feature", "image": image, "given": "image", "feature": three}).answer == 6 + 24 - 15
 
 
 @pytest.mark.parametrize(
@@ -153,7 +163,37 @@ def test_hand_worked_examples():
 )
 def test_invalid_params(bad):
     with pytest.raises(InvalidParams):
-        fam.solve(bad)
+        solve(bad)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"variant": "integral-image", "image": [[1, 2], [3, "4"]]}, "at $.image[1][1]: expected an integer, got '4'"),
+        ({"variant": "feature", "image": [[1, 2], [3, 4]], "given": "image",
+          "feature": {"type": "type-2-x", "top": 0, "left": 0, "height": 2, "width": 2, "white": ["up"]}},
+         "at $.feature.white: must name some but not all of left, right"),
+        ({"variant": "corners", "corners": {"A": 10, "B": 5, "C": 20, "D": 40}},
+         "at $.corners: these corner values cannot come from a non-negative image (need A <= B, C and D-B-C+A >= 0)"),
+        ({"variant": "rect-sum", "image": [[1, 2], [3, 4]], "given": "image", "rect": [0, 0, 2, 1]},
+         "at $.rect: [0, 0, 2, 1] is not inside the 2x2 image"),
+        ({"variant": "rect-sum", "image": [[1, 2], [3, 4]]}, "at $.rect: is needed by the rect-sum variant"),
+        ({"variant": "corners", "corners": {"A": 1, "B": 2, "C": 3, "D": 5}, "image": [[1]]},
+         "at $.image: is not used by the corners variant"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
+def test_given_may_be_left_out():
+    """A hand-written rect-sum without "given" shows the image, as before."""
+    image = [[1, 2], [3, 4]]
+    assert solve({"variant": "rect-sum", "image": image, "rect": [1, 1, 1, 1]}).answer == 4
+    assert "Image:" in fam.question_fields(typed_params(FAMILY, {"variant": "rect-sum", "image": image,
+                                                                 "rect": [1, 1, 1, 1]}))["grid"]
 
 
 @settings(max_examples=50, deadline=None)
@@ -214,7 +254,7 @@ def numpy_slipped(params: dict, slip: str):
         return -skimage_feature(params["image"], feature)
     return sum(
         (1 if name in feature["white"] else -1) * _slipped_sum(padded, rect, slip)
-        for name, rect in fam.rectangles(feature).items()
+        for name, rect in fam.rectangles(typed_feature(feature)).items()
     )
 
 

@@ -8,12 +8,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mli_drill.problems.families.base import InvalidParams
-from mli_drill.problems.families.parameter_count import MISTAKES, question_fields, solve
-from mli_drill.problems.instance import make_instance
+from mli_drill.problems.families import parameter_count as fam
+from mli_drill.problems.families.parameter_count import MISTAKES
+from mli_drill.problems.instance import make_instance, typed_params
 from mli_drill.problems.spec import load_spec
 
 FAMILY = "parameter-count"
 LEVELS = ("easy", "exam", "hard")
+
+
+def typed(params: dict) -> fam.Params:
+    """JSON params through the converter, as ``problems check --params`` gives them."""
+    return typed_params(FAMILY, params)
+
+
+def solve(params: dict):
+    return fam.solve(typed(params))
+
+
+def question_fields(params: dict) -> dict[str, str]:
+    return fam.question_fields(typed(params))
 
 
 def instances(count_per_level: int):
@@ -195,6 +209,32 @@ def test_invalid_params(params):
         solve(params)
 
 
+CNN = {"variant": "cnn", "in_channels": 1, "input": 8, "bias": True, "layers": [
+    {"type": "conv", "out_channels": 4, "kernel": 3, "padding": 1}, {"type": "pool"}, {"type": "linear", "out_features": 10}]}
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({**CNN, "layers": [CNN["layers"][0], {"type": "linear", "out_features": "10"}]},
+         "at $.layers[1].out_features: expected an integer, got '10'"),
+        ({**CNN, "layers": [{"type": "conv", "out_channels": 4, "kernel": 3, "padding": -1}]},
+         "at $.layers[0].padding: must be at least 0, got -1"),
+        ({**CNN, "layers": [{"type": "pool", "kernel": 2}]}, "at $.layers[0].kernel: is not used by a pool layer"),
+        ({**CNN, "input": 4, "layers": [{"type": "conv", "out_channels": 2, "kernel": 5, "padding": 0}]},
+         "at $.layers[0]: the conv gives size 0"),
+        ({"variant": "conv", "dims": 4, "in_channels": 3, "out_channels": 4, "kernel": 5, "bias": True},
+         "at $.dims: must be one of (2, 3), got 4"),
+        ({"variant": "linear", "in_features": 3, "out_features": 4}, "at $.bias: is needed by the linear variant"),
+        ({"variant": "batchnorm", "dims": 2, "channels": 16, "bias": True}, "at $.bias: is not used by the batchnorm variant"),
+    ],
+)
+def test_invalid_params_name_the_path(params, message):
+    with pytest.raises(InvalidParams) as caught:
+        solve(params)
+    assert str(caught.value) == message
+
+
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), level=st.sampled_from(LEVELS))
 def test_instances_valid_and_reproducible(seed, level):
@@ -252,7 +292,7 @@ def test_slips_against_torch():
     for instance in instances(80):
         p = instance.params
         for mistake_id, value in torch_slips(torch, p).items():
-            assert SLIPS[mistake_id].answer(p) == value, (mistake_id, p)
+            assert SLIPS[mistake_id].answer(instance.typed) == value, (mistake_id, p)
             applied[mistake_id] += value is not None
     assert min(applied.values()) > 20, applied
 
@@ -261,20 +301,20 @@ def test_slips_hand_examples():
     # CONVENTIONS.md: Conv2d(3, 4, 5) has 304 parameters, 300 of them weights
     conv = {"variant": "conv", "dims": 2, "in_channels": 3, "out_channels": 4, "kernel": 5, "bias": True}
     assert solve(conv).answer == 304
-    assert SLIPS["biases-forgotten"].answer(conv) == 300
-    assert SLIPS["biases-counted"].answer(conv) is None
-    assert SLIPS["input-channels-forgotten"].answer(conv) == 4 * 25 + 4
-    assert SLIPS["biases-counted"].answer({**conv, "bias": False}) == 304
-    assert "5·5·3 = 75 weights, not 25" in SLIPS["input-channels-forgotten"].message(conv)
-    assert SLIPS["running-stats-counted"].answer({"variant": "batchnorm", "dims": 2, "channels": 16}) == 64
+    assert SLIPS["biases-forgotten"].answer(typed(conv)) == 300
+    assert SLIPS["biases-counted"].answer(typed(conv)) is None
+    assert SLIPS["input-channels-forgotten"].answer(typed(conv)) == 4 * 25 + 4
+    assert SLIPS["biases-counted"].answer(typed({**conv, "bias": False})) == 304
+    assert "5·5·3 = 75 weights, not 25" in SLIPS["input-channels-forgotten"].message(typed(conv))
+    assert SLIPS["running-stats-counted"].answer(typed({"variant": "batchnorm", "dims": 2, "channels": 16})) == 64
     # MLP 784-100-10: 79,510 with biases, 79,400 without
     mlp = {"variant": "mlp", "sizes": [784, 100, 10], "bias": True}
-    assert SLIPS["biases-forgotten"].answer(mlp) == 79_400
-    assert "79400 + 110 biases = 79510" in SLIPS["biases-forgotten"].message(mlp)
+    assert SLIPS["biases-forgotten"].answer(typed(mlp)) == 79_400
+    assert "79400 + 110 biases = 79510" in SLIPS["biases-forgotten"].message(typed(mlp))
     # 1 x 8 x 8 -> conv 3x3 (4 channels, pad 1) -> pool -> linear 10: flatten 4·4·4 = 64, without the pool 4·8·8
     cnn = {"variant": "cnn", "in_channels": 1, "input": 8, "bias": True, "layers": [
         {"type": "conv", "out_channels": 4, "kernel": 3, "padding": 1}, {"type": "pool"},
         {"type": "linear", "out_features": 10}]}
     assert solve(cnn).answer == 4 * 10 + 64 * 10 + 10
-    assert SLIPS["pooling-ignored"].answer(cnn) == 4 * 10 + 256 * 10 + 10
-    assert SLIPS["input-channels-forgotten"].answer(cnn) is None  # one input channel: nothing to forget
+    assert SLIPS["pooling-ignored"].answer(typed(cnn)) == 4 * 10 + 256 * 10 + 10
+    assert SLIPS["input-channels-forgotten"].answer(typed(cnn)) is None  # one input channel: nothing to forget
