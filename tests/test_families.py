@@ -113,6 +113,18 @@ def test_params_and_levels_are_typed(family: str) -> None:
 
 
 @pytest.mark.parametrize("family", FAMILIES)
+def test_a_mistyped_level_setting_is_an_error_not_a_default(family: str) -> None:
+    import dataclasses
+
+    module = load_module(family)
+    settings = dict(load_spec(family).levels["exam"])
+    name = dataclasses.fields(module.Level)[0].name
+    settings[name + "s" if not name.endswith("s") else name[:-1]] = settings.pop(name, None)
+    with pytest.raises(ValueError, match=r"^at \$\.levels\.exam: unknown key '\w+' \(did you mean '" + name + r"'\?\)"):
+        load(module.Level, settings, "$.levels.exam")
+
+
+@pytest.mark.parametrize("family", FAMILIES)
 def test_instances_differ_across_seeds(family: str) -> None:
     params = {json.dumps(make_instance(family, "exam", seed).params, sort_keys=True) for seed in range(30)}
     assert len(params) >= 10, "fresh numbers on every draw"

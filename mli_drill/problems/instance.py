@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass, is_dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
@@ -90,22 +90,15 @@ def make_instance(family: str, level: str = DEFAULT_LEVEL, seed: int | None = No
 @lru_cache(maxsize=None)
 def level_settings(family: str, level: str) -> Any:
     """The spec's ``levels.<level>`` mapping as the family's ``Level`` dataclass (a mistyped key is an error, not a default)."""
-    module = load_module(family)
-    settings = load_spec(family).levels[level]
-    if not hasattr(module, "Level"):  # not yet typed: the plain mapping
-        return settings
     try:
-        return load(module.Level, settings, f"$.levels.{level}")
+        return load(load_module(family).Level, load_spec(family).levels[level], f"$.levels.{level}")
     except ValueError as error:
         raise SpecError(f"problems/{family}.yaml: {error}") from None
 
 
 def typed_params(family: str, params: Any) -> Any:
     """JSON parameters (stored, or given by hand to ``problems check``) as the family's ``Params``; errors name the path."""
-    module = load_module(family)
-    if not hasattr(module, "Params"):  # not yet typed: the plain mapping
-        return params
-    return load(module.Params, params)
+    return load(load_module(family).Params, params)
 
 
 def instance_from_params(family: str, level: str, seed: int, params: dict[str, Any]) -> Instance:
@@ -122,5 +115,4 @@ def _solved(family: str, level: str, seed: int, module: ModuleType, typed: Any) 
     kind = solution.kind or spec.answer.kind
     answer_spec = AnswerSpec(kind=kind, rel_tol=spec.answer.rel_tol, abs_tol=spec.answer.abs_tol)
     hint = spec.hint_for(variant).format_map(fields).strip() if spec.hint else ""
-    params = dump(typed) if is_dataclass(typed) else typed
-    return Instance(family, level, seed, params, question, hint, solution, answer_spec, typed)
+    return Instance(family, level, seed, dump(typed), question, hint, solution, answer_spec, typed)
