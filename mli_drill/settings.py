@@ -21,7 +21,7 @@ class SettingsError(MliDrillError, ValueError):
     pass
 
 
-def _number(text: str, kind: type, what: str):
+def _parse_number(text: str, kind: type, what: str):
     try:
         return kind(text)
     except ValueError:
@@ -32,7 +32,7 @@ def _retention(text: str) -> float:
     """0.9, or as a person writes it, 90%."""
     stripped = text.strip()
     percent = stripped.endswith("%")
-    value = _number(stripped[:-1].strip() if percent else stripped, float, "a number or a percentage")
+    value = _parse_number(stripped[:-1].strip() if percent else stripped, float, "a number or a percentage")
     if percent:
         value = round(value / 100, 6)
     if not 0.7 <= value <= 0.99:
@@ -42,7 +42,7 @@ def _retention(text: str) -> float:
 
 
 def _count(text: str) -> int:
-    value = _number(text.strip(), int, "a whole number")
+    value = _parse_number(text.strip(), int, "a whole number")
     if not 0 <= value <= 10_000:
         raise ValueError(f"{value} is out of range: must be a whole number from 0 to 10000")
     return value

@@ -106,7 +106,7 @@ def picture(grid: Grid, indent: str = "") -> Picture:
 def _cell(grid: Grid, row: int, col: int, text: str, width: int) -> Cell:
     value = grid.rows[row][col]
     if grid.kind == "mask":
-        on = _number(value) != 0
+        on = _shade_value(value) != 0
         return Cell("  ", MASK_ON if on else MASK_OFF, "#000000" if on else "#ffffff")
     if grid.kind == "overlay":
         background = OVERLAY.get(text, NEITHER)
@@ -120,11 +120,11 @@ def _cell(grid: Grid, row: int, col: int, text: str, width: int) -> Cell:
     if any(region.role in HAAR for region in grid.regions):
         return Cell(padded, "#5f5f5f", "#bcbcbc")  # outside the feature's window: a neutral grey
     if grid.kind == "kernel":
-        return _kernel_cell(grid, _number(value), padded)
-    return _ramp_cell(grid, _number(value), padded)
+        return _kernel_cell(grid, _shade_value(value), padded)
+    return _ramp_cell(grid, _shade_value(value), padded)
 
 
-def _number(value: Any) -> float:
+def _shade_value(value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -132,7 +132,7 @@ def _number(value: Any) -> float:
 
 
 def _values(grid: Grid) -> list[float]:
-    return [_number(v) for row in grid.rows for v in row]
+    return [_shade_value(v) for row in grid.rows for v in row]
 
 
 def _ramp_cell(grid: Grid, value: float, text: str) -> Cell:

@@ -166,22 +166,22 @@ def _evaluate(node: ast.AST, list_depth: int) -> Number | list:
         if list_depth >= 2:
             raise Unreadable("lists nested more than two deep")
         return [_evaluate(item, list_depth + 1) for item in node.elts]
-    return _number(node)
+    return _evaluate_number(node)
 
 
-def _number(node: ast.AST) -> Number:
+def _evaluate_number(node: ast.AST) -> Number:
     if isinstance(node, ast.Constant):
         assert isinstance(node.value, (int, float))  # _check_constant let only int and float literals through
         return _literal(node.value)
     if isinstance(node, ast.Name):
         return CONSTANTS[node.id.lower()]
     if isinstance(node, ast.UnaryOp):
-        value = _number(node.operand)
+        value = _evaluate_number(node.operand)
         return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp):
-        return _BINARY[type(node.op)](_number(node.left), _number(node.right))
+        return _BINARY[type(node.op)](_evaluate_number(node.left), _evaluate_number(node.right))
     if isinstance(node, ast.Call):
-        return _FUNCTIONS[node.func.id.lower()](_number(node.args[0]))  # type: ignore[attr-defined]
+        return _FUNCTIONS[node.func.id.lower()](_evaluate_number(node.args[0]))  # type: ignore[attr-defined]
     if isinstance(node, (ast.List, ast.Tuple)):
         raise Unreadable("a list cannot be part of a calculation")
     raise Unreadable("this expression is not allowed")  # unreachable after _check_tree

@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any, Sequence, cast
 
 from mli_drill.problems.families.base import FieldError, Grid, Mistake, Rejections, Solution, require
-from mli_drill.problems.families.common import fmt, format_grid, informative, prefer_informative
+from mli_drill.problems.families.common import fmt, format_grid, informative, plain_number, prefer_informative
 
 Image = Sequence[Sequence[int | Fraction]]  # exact pixels: a float pixel is kept as its exact Fraction
 
@@ -113,7 +113,7 @@ def _draw(rng: random.Random, level: Level) -> Params:
         if len({image[r0][c0], image[r0][c1], image[r1][c0], image[r1][c1]}) == 1:
             rejections.again()
             continue
-        return Params(tuple(map(tuple, image)), _number(row), _number(col))
+        return Params(tuple(map(tuple, image)), plain_number(row), plain_number(col))
 
 
 # Twice the answer tolerance of problems/bilinear-interpolation.yaml: values closer than this could
@@ -130,10 +130,6 @@ def _informative(params: Params) -> bool:
         return False  # a point on the cell's diagonal, reached the same way round: x/y would not matter
     return informative(interpolate_float(image, row, col), slips, **SEPARATION)
 
-
-def _number(value: Fraction) -> int | float:
-    """JSON-friendly: an int when whole, else the (exactly representable) float."""
-    return value.numerator if value.denominator == 1 else float(value)
 
 
 def _bracket(position: Fraction, size: int) -> tuple[int, int, Fraction]:

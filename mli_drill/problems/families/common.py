@@ -50,6 +50,11 @@ def fmt_fraction(x: float, max_denominator: int = 1000) -> str:
     return fmt(x)
 
 
+def plain_number(value: Fraction) -> int | float:
+    """An exact result as JSON and the answer checker want it: an int when whole, else the nearest float."""
+    return value.numerator if value.denominator == 1 else float(value)
+
+
 def format_grid(rows: Sequence[Sequence[object]], marks: set[tuple[int, int]] | None = None, mark: str = "*") -> str:
     """Rows of values as an aligned, right-justified text grid.
 

@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Literal, Sequence
 
 from mli_drill.problems.families.base import Grid, Mistake, Rejections, Solution, optional, require
-from mli_drill.problems.families.common import fmt, format_grid
+from mli_drill.problems.families.common import fmt, format_grid, plain_number
 
 Image = Sequence[Sequence[int]]
 Mode = Literal["max", "average"]
@@ -132,9 +132,6 @@ def pool(params: Params) -> list[list[Fraction]]:
     return [[Fraction(reduce(window(image, k, s, r, c))) for c in range(out_cols)] for r in range(out_rows)]
 
 
-def _number(value: Fraction) -> int | float:
-    return value.numerator if value.denominator == 1 else float(value)
-
 
 def _window_line(params: Params, out: list[list[Fraction]], r: int, c: int) -> str:
     k, s = params.kernel, params.stride
@@ -195,9 +192,9 @@ def solve(params: Params) -> Solution:
         value = out[r][c]
         kind = "integer" if params.mode == "max" else "real"
         display = str(value) if value.denominator == 1 else _mean_text(value.numerator, value.denominator)
-        return Solution(answer=_number(value), steps=steps, kind=kind, display=display)
+        return Solution(answer=plain_number(value), steps=steps, kind=kind, display=display)
     steps.append(f"{params.mode.capitalize()}-pooled map:\n" + format_grid([[fmt(float(v)) for v in row] for row in out]))
-    return Solution(answer=[[_number(v) for v in row] for row in out], steps=steps, kind="matrix")
+    return Solution(answer=[[plain_number(v) for v in row] for row in out], steps=steps, kind="matrix")
 
 
 def question_fields(params: Params) -> dict[str, str]:
@@ -222,11 +219,11 @@ def question_fields(params: Params) -> dict[str, str]:
 def _asked(params: Params, grid: list[list[Fraction]], entry: tuple[int, int] | None = None) -> object:
     """The asked part of a (possibly wrong) pooled map, in the answer's own form."""
     if params.entry is None:
-        return [[_number(v) for v in row] for row in grid]
+        return [[plain_number(v) for v in row] for row in grid]
     r, c = entry if entry is not None else params.entry
     if not (0 <= r < len(grid) and 0 <= c < len(grid[0])):
         return None
-    return _number(grid[r][c])
+    return plain_number(grid[r][c])
 
 
 def _other_mode(params: Params) -> object:
