@@ -55,6 +55,21 @@ def plain_number(value: Fraction) -> int | float:
     return value.numerator if value.denominator == 1 else float(value)
 
 
+def fraction_text(value: Fraction) -> str:
+    """An exact value as a worked step writes it: ``3``, or ``1/3 ≈ 0.3333``."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{value.numerator}/{value.denominator} ≈ {fmt(float(value))}"
+
+
+def ratio_text(numerator: int, denominator: int) -> str:
+    """``18/36 = 1/2``, without repeating a fraction already in lowest terms (``9/22 ≈ 0.4091``)."""
+    value = Fraction(numerator, denominator)
+    if value.denominator == denominator:
+        return fraction_text(value)
+    return f"{numerator}/{denominator} = {fraction_text(value)}"
+
+
 def format_grid(rows: Sequence[Sequence[object]], marks: set[tuple[int, int]] | None = None, mark: str = "*") -> str:
     """Rows of values as an aligned, right-justified text grid.
 

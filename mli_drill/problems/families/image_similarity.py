@@ -26,7 +26,7 @@ from operator import mul
 from typing import Literal, Sequence
 
 from mli_drill.problems.families.base import Alternatives, Grid, Mistake, Rejections, Solution, require
-from mli_drill.problems.families.common import fmt, format_grid, informative, prefer_informative
+from mli_drill.problems.families.common import fmt, format_grid, fraction_text, informative, prefer_informative, ratio_text
 
 Measure = Literal["ssd", "sad", "cc", "joint_entropy", "mi", "nmi"]
 LogBase = Literal[2, "e", 10]
@@ -206,11 +206,11 @@ def _difference_measure(measure: str, a: Image, b: Image, n: int, steps: list[st
     value = Fraction(total, n)
     if measure == "ssd":
         steps.append("Squared differences (A - B)²:\n" + format_grid(terms))
-        steps.append(f"SSD = (1/N) Σ (A - B)² = {_ratio_text(total, n)}")
+        steps.append(f"SSD = (1/N) Σ (A - B)² = {ratio_text(total, n)}")
     else:
         steps.append("Absolute differences |A - B|:\n" + format_grid(terms))
-        steps.append(f"SAD = (1/N) Σ |A - B| = {_ratio_text(total, n)}")
-    return Solution(answer=float(value), steps=steps, display=_fraction_text(value))
+        steps.append(f"SAD = (1/N) Σ |A - B| = {ratio_text(total, n)}")
+    return Solution(answer=float(value), steps=steps, display=fraction_text(value))
 
 
 def _correlation_sums(a: Image, b: Image, centred: bool = True) -> tuple[Fraction, Fraction, Fraction]:
@@ -377,7 +377,7 @@ def _not_averaged_message(params: Params) -> str:
     term = "(A - B)²" if measure == "ssd" else "|A - B|"
     return (
         f"you did not divide by N: Σ {term} = {total}, and the course defines {SHORT_NAMES.get(measure, measure)} "
-        f"as the mean over the N = {n} pixels, {_ratio_text(total, n)}"
+        f"as the mean over the N = {n} pixels, {ratio_text(total, n)}"
     )
 
 
@@ -459,20 +459,6 @@ MISTAKES = (
 
 def _fraction_text_bare(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-
-
-def _ratio_text(numerator: int, denominator: int) -> str:
-    """``6/18 = 1/3 ≈ 0.3333``, without repeating a fraction already in lowest terms."""
-    value = Fraction(numerator, denominator)
-    if value.denominator == denominator:
-        return _fraction_text(value)
-    return f"{numerator}/{denominator} = {_fraction_text(value)}"
-
-
-def _fraction_text(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator} ≈ {fmt(float(value))}"
 
 
 def _float_grid(rows: list[list[Fraction]]) -> str:

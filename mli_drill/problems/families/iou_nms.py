@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any, Callable, Literal, Sequence
 
 from mli_drill.problems.families.base import FieldError, Mistake, Rejections, Solution, optional, require
-from mli_drill.problems.families.common import fmt, format_grid, format_vector, informative, prefer_informative
+from mli_drill.problems.families.common import fmt, format_grid, format_vector, fraction_text, informative, prefer_informative
 
 Ask = Literal["iou", "nms"]
 ASKS: tuple[Ask, ...] = ("iou", "nms")
@@ -179,12 +179,6 @@ def _detections(params: Params) -> tuple[tuple[Box, ...], tuple[float, ...], Fra
 # --------------------------------------------------------------------------- solving
 
 
-def _fraction_text(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator} ≈ {fmt(float(value))}"
-
-
 def iou_steps(a: Box, b: Box, name_a: str = "A", name_b: str = "B") -> list[str]:
     inter = intersection(a, b)
     width = min(a[2], b[2]) - max(a[0], b[0])
@@ -200,9 +194,9 @@ def iou_steps(a: Box, b: Box, name_a: str = "A", name_b: str = "B") -> list[str]
     if not inter:
         result = f"{inter}/{union} = 0"
     elif value.denominator == union:
-        result = _fraction_text(value)
+        result = fraction_text(value)
     else:
-        result = f"{inter}/{union} = {_fraction_text(value)}"
+        result = f"{inter}/{union} = {fraction_text(value)}"
     return [
         f"|{name_a}| = ({a[2]} − {a[0]})·({a[3]} − {a[1]}) = {area(a)}, "
         f"|{name_b}| = ({b[2]} − {b[0]})·({b[3]} − {b[1]}) = {area(b)}",
@@ -214,7 +208,7 @@ def iou_steps(a: Box, b: Box, name_a: str = "A", name_b: str = "B") -> list[str]
 def _solve_iou(params: Params) -> Solution:
     a, b = _pair(params)
     value = iou(a, b)
-    return Solution(answer=float(value), steps=iou_steps(a, b), kind="real", display=_fraction_text(value))
+    return Solution(answer=float(value), steps=iou_steps(a, b), kind="real", display=fraction_text(value))
 
 
 def _solve_nms(params: Params) -> Solution:
@@ -234,7 +228,7 @@ def _solve_nms(params: Params) -> Solution:
         if blockers:
             k = blockers[0]
             lines.append(f"{names[index]} (score {fmt(scores[index])}): IoU with kept box {k} = "
-                         f"{_fraction_text(overlap[index, k])} > {fmt(float(threshold))}: suppressed")
+                         f"{fraction_text(overlap[index, k])} > {fmt(float(threshold))}: suppressed")
         else:
             against = ", ".join(f"box {k}: {fmt(float(overlap[index, k]), 3)}" for k in kept)
             reason = f"IoU with every kept box ≤ {fmt(float(threshold))} ({against})" if kept else "the highest score"
@@ -441,7 +435,7 @@ def _dice_message(params: Params) -> str:
     a, b = _pair(params)
     inter, total = intersection(a, b), area(a) + area(b)
     return (f"you computed Dice, 2|A ∩ B|/(|A| + |B|) = 2·{inter}/{total} = "
-            f"{_fraction_text(Fraction(2 * inter, total))}: IoU (Jaccard) is |A ∩ B|/|A ∪ B| = "
+            f"{fraction_text(Fraction(2 * inter, total))}: IoU (Jaccard) is |A ∩ B|/|A ∪ B| = "
             f"{inter}/{total - inter}")
 
 
@@ -472,7 +466,7 @@ def _against_all_message(params: Params) -> str:
     blocker = next((i for i in higher if iou(boxes[survivor], boxes[i]) > threshold), None)
     if blocker is None:
         return general
-    return (f"{general}: box {survivor} overlaps box {blocker} with IoU {_fraction_text(iou(boxes[survivor], boxes[blocker]))}, "
+    return (f"{general}: box {survivor} overlaps box {blocker} with IoU {fraction_text(iou(boxes[survivor], boxes[blocker]))}, "
             f"but box {blocker} was itself suppressed, so box {survivor} is kept")
 
 

@@ -29,7 +29,7 @@ from operator import mul
 from typing import Literal, Sequence
 
 from mli_drill.problems.families.base import Alternatives, Grid, Mistake, Rejections, Solution, require
-from mli_drill.problems.families.common import fmt, format_grid, informative, prefer_informative
+from mli_drill.problems.families.common import fmt, format_grid, fraction_text, informative, prefer_informative, ratio_text
 
 Metric = Literal["dice", "jaccard", "volume_similarity", "hausdorff", "average_surface_distance"]
 METRICS: tuple[Metric, ...] = ("dice", "jaccard", "volume_similarity", "hausdorff", "average_surface_distance")
@@ -237,7 +237,7 @@ def _overlap_metric(metric: str, a: Mask, b: Mask, steps: list[str]) -> Solution
     counts = _counts(a, b)
     value, working = overlap_value(metric, *counts)
     steps.append(working)
-    return Solution(answer=overlap_number(metric, *counts), steps=steps, display=_fraction_text(value))
+    return Solution(answer=overlap_number(metric, *counts), steps=steps, display=fraction_text(value))
 
 
 def overlap_number(metric: str, tp: int, fp: int, fn: int, one_minus: bool = True) -> float:
@@ -261,17 +261,17 @@ def overlap_value(metric: str, tp: int, fp: int, fn: int, one_minus: bool = True
     denominator = 2 * tp + fp + fn
     if metric == "dice":
         value = Fraction(2 * tp, denominator)
-        return value, f"Dice = 2TP / (2TP + FP + FN) = 2·{tp} / (2·{tp} + {fp} + {fn}) = {_ratio_text(2 * tp, denominator)}"
+        return value, f"Dice = 2TP / (2TP + FP + FN) = 2·{tp} / (2·{tp} + {fp} + {fn}) = {ratio_text(2 * tp, denominator)}"
     if metric == "jaccard":
         value = Fraction(tp, tp + fp + fn)
-        return value, f"Jaccard = TP / (TP + FP + FN) = {tp} / ({tp} + {fp} + {fn}) = {_ratio_text(tp, tp + fp + fn)}"
+        return value, f"Jaccard = TP / (TP + FP + FN) = {tp} / ({tp} + {fp} + {fn}) = {ratio_text(tp, tp + fp + fn)}"
     difference = Fraction(abs(fn - fp), denominator)
     if not one_minus:
-        return difference, f"|FN - FP| / (2TP + FP + FN) = |{fn} - {fp}| / (2·{tp} + {fp} + {fn}) = {_fraction_text(difference)}"
+        return difference, f"|FN - FP| / (2TP + FP + FN) = |{fn} - {fp}| / (2·{tp} + {fp} + {fn}) = {fraction_text(difference)}"
     value = 1 - difference
     return value, (
         f"VS = 1 - |FN - FP| / (2TP + FP + FN) = 1 - |{fn} - {fp}| / (2·{tp} + {fp} + {fn}) "
-        f"= 1 - {abs(fn - fp)}/{denominator} = {_fraction_text(value)}"
+        f"= 1 - {abs(fn - fp)}/{denominator} = {fraction_text(value)}"
     )
 
 
@@ -467,18 +467,6 @@ def _sqrt_display(squared: int) -> str:
     return f"sqrt({squared}) ≈ {fmt(math.sqrt(squared), 3)}"
 
 
-def _ratio_text(numerator: int, denominator: int) -> str:
-    """``18/36 = 1/2``, without repeating a fraction already in lowest terms (``9/22 ≈ 0.4091``)."""
-    value = Fraction(numerator, denominator)
-    if value.denominator == denominator:
-        return _fraction_text(value)
-    return f"{numerator}/{denominator} = {_fraction_text(value)}"
-
-
-def _fraction_text(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator} ≈ {fmt(float(value))}"
 
 
 def _side_by_side(left: str, right: str, left_title: str, right_title: str) -> str:
