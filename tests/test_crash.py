@@ -75,12 +75,16 @@ class Round:
 
 
 def answer_and_kill(
-    args: list[str], env: dict[str, str], answers: list[list[str]], shown: Callable[[str], int], rng: random.Random
+    args: list[str], env: dict[str, str], answers: list[list[str]], shown: Callable[[str], int], rng: random.Random,
+    waiting: Callable[[str], bool] = lambda screen: False,
 ) -> Round:
     """Type ``answers`` (each a group of lines) one item at a time and SIGKILL at a random moment.
 
     ``shown(screen)`` counts the items shown so far: the next answer is typed
-    only once its item is on the screen, as a person would.
+    only once its item is on the screen, as a person would. ``waiting(screen)``
+    says the command is waiting for input with no item shown (a paper with
+    every question answered shows its summary): the session has begun, so the
+    kill need not wait for an item that will not come.
     """
     process = subprocess.Popen(
         [sys.executable, "-m", "mli_drill", *args],
@@ -113,7 +117,7 @@ def answer_and_kill(
         time.sleep(rng.uniform(0.0, 0.9))  # during start-up: imports, opening, migrating, daily backup
     else:
         deadline = time.monotonic() + 60
-        while shown(out.text) == 0 and process.poll() is None and time.monotonic() < deadline:
+        while shown(out.text) == 0 and not waiting(out.text) and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
         time.sleep(rng.uniform(0.0, 0.5))  # mid-session, often inside a commit
     process.send_signal(signal.SIGKILL)
@@ -342,7 +346,7 @@ def test_exam_survives_sigkill_and_resumes(tmp_path: Path) -> None:
         answers = [exam_lines(q, rng) for q in pending]
         before = stored_exam_answers(db)
         args = ["exam", "--questions", str(EXAM_QUESTIONS), "--seed", str(seed), "--minutes", "600"]
-        round_ = answer_and_kill(args, env_for(home, day), answers, questions_shown, rng)
+        round_ = answer_and_kill(args, env_for(home, day), answers, questions_shown, rng, waiting=lambda screen: "Your paper:" in screen)
         killed += round_.killed
         if paper_id is not None and "Resuming paper" in round_.screen:
             resumed += 1
