@@ -40,6 +40,10 @@ from mli_drill.exam.paper import PROBLEM_MARKS, Mark, Question, points_marks, ra
 from mli_drill.model import Card, ItemState, ReviewRecord
 from mli_drill.review.events import LateAnswerKept, Notice, PaperSummary, ShowExamQuestion, ShowMarkingScheme, TimeUp, TimeWarning
 from mli_drill.review.session import Terminal, parse_points
+from mli_drill.review import scheduling
+from mli_drill.problems.answers import AnswerSyntaxError, check
+from mli_drill.problems.instance import make_instance
+from mli_drill.problems.mistakes import diagnose
 
 WARNINGS = (300, 60)  # seconds left at which a warning appears (only on papers longer than that)
 HAND_IN_WORDS = ("y", "yes", "q")
@@ -293,9 +297,6 @@ class ExamSession:
 
     def _problem(self, question: Question, recorded: Mark | None) -> tuple[float, str, list[dict[str, str]]] | None:
         """(marks, answer, slips diagnosed in a wrong answer), or None when skipped."""
-        from mli_drill.problems.answers import AnswerSyntaxError, check
-        from mli_drill.problems.instance import make_instance
-
         instance = make_instance(question.name, question.level or self.level, question.seed)
         title = self.titles.get(question.name, question.name)
         self._show(question, instance.question, title, recorded, instance)
@@ -317,8 +318,6 @@ class ExamSession:
                 continue
             if verdict.correct:
                 return PROBLEM_MARKS, line[:500], []
-            from mli_drill.problems.mistakes import diagnose
-
             return 0.0, line[:500], [diagnosis.to_dict() for diagnosis in diagnose(instance, verdict.given)]
 
     def _points(self, question: Question, recorded: Mark | None) -> tuple[float, str, list[dict[str, str]]] | None:
@@ -438,8 +437,6 @@ class ExamSession:
 
 def reschedule_with(store: ReviewLog, policy: Any, clock: Callable[[], datetime]) -> "Reschedule":
     """With --reschedule: each answer is a review of its item (source 'exam'), with the slips diagnosed in it."""
-    from mli_drill.review import scheduling
-
     def apply(question: Question, share: float, answer: str | None, mistakes: list[dict[str, str]]) -> None:
         now = clock()
         rating = rating_for_share(share)

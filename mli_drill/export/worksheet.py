@@ -20,6 +20,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mli_drill.problems.pictures import family_pictures
+from mli_drill.problems.answers import AnswerSyntaxError, check
+from mli_drill.problems.families.common import fmt
+from mli_drill.problems.instance import format_answer
+from mli_drill.problems.mistakes import mistake_answers
+from mli_drill.problems.pictures import split
 
 if TYPE_CHECKING:
     from mli_drill.problems.instance import Instance
@@ -63,8 +68,6 @@ def typed_answer(instance: "Instance") -> str:
     one answer; so the candidates are tried with the real checker, shortest
     exact form first, and the first accepted one is printed.
     """
-    from mli_drill.problems.answers import AnswerSyntaxError, check
-
     display = instance.answer_text()
     exact = display.split("≈")[0].strip()
     number_only = display.split()[0] if display.split() else ""  # "0.2842 bits" -> "0.2842"
@@ -80,8 +83,6 @@ def typed_answer(instance: "Instance") -> str:
 
 def _precise(value: Any, digits: int) -> str:
     """The raw answer with ``digits`` decimals, for when the displayed form is not an answer."""
-    from mli_drill.problems.families.common import fmt
-
     if isinstance(value, list):
         return "[" + ", ".join(_precise(v, digits) for v in value) + "]"
     if isinstance(value, (int, float)):
@@ -101,9 +102,6 @@ def check_command(instance: "Instance") -> str:
 
 def common_wrong_answers(instance: "Instance") -> list[tuple[str, str]]:
     """(written value, slip id) for each catalogued slip, so a marker can tell which mistake a wrong answer comes from."""
-    from mli_drill.problems.instance import format_answer
-    from mli_drill.problems.mistakes import mistake_answers
-
     return [(format_answer(value), slip) for slip, value in mistake_answers(instance)]
 
 
@@ -284,8 +282,6 @@ def html_text(text: str, grids: list[Any]) -> str:
     The cells carry the colours a colour terminal shows (see :mod:`mli_drill.problems.pictures`)
     and ask the printer to keep them, so a printed sheet shows the pictures too.
     """
-    from mli_drill.problems.pictures import split
-
     parts = []
     for block in split(text, grids):
         if isinstance(block, str):

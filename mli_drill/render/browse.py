@@ -22,6 +22,8 @@ from mli_drill.model import choice_letter
 from mli_drill.render.console import inert, plural
 from mli_drill.render.latex import latex_to_unicode
 from mli_drill.render.session import answer_parts
+from mli_drill.clock import iso, parse_time
+from mli_drill.decks.search import card_fields
 
 if TYPE_CHECKING:
     from mli_drill.model import Card, Deck
@@ -131,8 +133,6 @@ def card_text(card: "Card") -> tuple[Text, Text]:
 # -- search ---------------------------------------------------------------------------
 def standing_label(found: "Found", now: datetime) -> str:
     """``new``, ``suspended``, ``due now`` or ``due 2026-12-03`` (local date), and the lapses."""
-    from mli_drill.clock import iso, parse_time
-
     if found.suspended:
         when = "suspended"
     elif found.due is None:
@@ -147,8 +147,6 @@ def standing_label(found: "Found", now: datetime) -> str:
 
 def search_results(out: Console, results: Sequence["Found"], words: Sequence[str], now: datetime) -> None:
     """Grouped by deck as ripgrep groups by file: each card's id, type, tags and standing, then the text that matched."""
-    from mli_drill.decks.search import card_fields
-
     deck = None
     for found in results:
         card = found.card

@@ -16,6 +16,9 @@ from rich.console import Console
 from rich.text import Text
 
 from mli_drill.render.console import inert
+from mli_drill.problems.pictures import split
+from mli_drill.render.pictures import picture_lines
+from mli_drill.problems.pictures import family_pictures
 
 
 # -- problems at any width ---------------------------------------------------
@@ -72,9 +75,6 @@ def flow_lines(text: str, width: int, grids: Any = ()) -> list[Text]:
     text = inert(text)  # widths are measured on what is shown (see inert)
     if not grids:
         return [Text(line) for line in _wrapped(text, width)]
-    from mli_drill.problems.pictures import split
-    from mli_drill.render.pictures import picture_lines
-
     lines: list[Text] = []
     for block in split(text, list(grids)):
         lines.extend([Text(line) for line in _wrapped(block, width)] if isinstance(block, str) else picture_lines(block))
@@ -102,8 +102,6 @@ def pictures_for(out: Console, inst: Any) -> list[Any]:
     """The grids to draw as pictures: only on a colour terminal (never under NO_COLOR or into a pipe)."""
     if out.color_system is None or out.no_color:
         return []
-    from mli_drill.problems.pictures import family_pictures
-
     return family_pictures(inst.family, inst.typed)
 
 

@@ -11,12 +11,12 @@ from rich.table import Table
 
 from mli_drill.render.console import console
 from mli_drill.render.layout import labelled_lines
+from mli_drill.clock import now, parse_time
+from mli_drill.review.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
 
 
 def nothing_due(out: Console, plan: Any, command: str) -> None:
     """Why a review has nothing to show, and the command that goes on (``plan`` is a ``queue.Plan``)."""
-    from mli_drill.clock import now, parse_time
-
     if plan.new_waiting:
         waiting = plan.new_waiting
         out.print(f"Nothing is due, and today's new-card limit is reached (new-per-day {plan.new_per_day}): "
@@ -55,8 +55,6 @@ def _when(iso_time: str | None) -> str:
     """A due time in local time; one not after the present moment is "now"."""
     if not iso_time:
         return "nothing scheduled"
-    from mli_drill.clock import now, parse_time
-
     moment = parse_time(iso_time)
     return "now" if moment <= now() else moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
@@ -115,8 +113,6 @@ def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str,
     if report.practise_next:
         out.print("Practise next: " + " · ".join(f"mli-drill practice {f}" for f in report.practise_next), soft_wrap=True)
     if report.recurring_mistakes:
-        from mli_drill.review.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
-
         shown = " · ".join(f"{escape(m['family'])} {escape(m['id'])} ×{m['count']}" for m in report.recurring_mistakes[:5])
         more = f" and {len(report.recurring_mistakes) - 5} more" if len(report.recurring_mistakes) > 5 else ""
         out.print(f"Recurring mistakes ({RECURRING_AT_LEAST}+ times in {MISTAKE_DAYS} days; see mli-drill stats): {shown}{more}", soft_wrap=True)

@@ -24,6 +24,7 @@ from mli_drill.review.events import (
     ShowProblem, ShowRatingHints, ShowSolution, ShowVerdict, TimeUp, TimeWarning,
 )
 from mli_drill.vocabulary import ItemKey, Rating
+from mli_drill.problems.instance import format_answer
 
 if sys.version_info >= (3, 11):
     from typing import assert_never
@@ -337,8 +338,6 @@ _KIND_ORDER = {"due": 0, "learning": 1, "new": 2}
 
 def instance(out: Console, inst: Any, slips: list[tuple[str, Any]] | None = None) -> None:
     """A problem with its answer, the answers its common slips give, and the worked solution (``problems sample``)."""
-    from mli_drill.problems.instance import format_answer
-
     view = SessionView(out)
     out.print(problem_panel(out, inst, inst.family))
     out.print(f"[bold]answer:[/] {escape(inst.answer_text())}")

@@ -18,6 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mli_drill.render.console import console, plural
+from mli_drill.render.layout import labelled_lines
+from mli_drill.review.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
 
 SHADES = "░▒▓█"
 SHADE_STYLES = ("green4", "green3", "green1", "bold bright_green")
@@ -224,9 +226,6 @@ def leeches(out: Console, found: list[Any]) -> None:
 
 def recurring_mistakes(out: Console, found: list[Any]) -> None:
     """Each slip made at least twice lately: family, id and count, then the latest message (wrapped, indented)."""
-    from mli_drill.render.layout import labelled_lines
-    from mli_drill.review.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
-
     out.print()
     if not found:
         out.print(f"No recurring mistakes (none named {RECURRING_AT_LEAST}+ times in the last {MISTAKE_DAYS} days).")

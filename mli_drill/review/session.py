@@ -30,6 +30,9 @@ from mli_drill.review.events import (
     Event, Notice, RevealCard, Saved, ShowCard, ShowHint, ShowProblem, ShowRatingHints, ShowSolution, ShowVerdict,
 )
 from mli_drill.vocabulary import LEARNING_STEPS, ItemKey, Rating
+from mli_drill.problems.mistakes import diagnose
+from mli_drill.problems.answers import AnswerSyntaxError, check, example_for
+from mli_drill.problems.instance import make_instance, new_seed
 
 if TYPE_CHECKING:
     from mli_drill.review.ability import LevelChoice
@@ -348,9 +351,6 @@ class Session:
 
     # -- problems ------------------------------------------------------------
     def _serve_problem(self, entry: Entry) -> _Outcome:
-        from mli_drill.problems.answers import AnswerSyntaxError, check, example_for
-        from mli_drill.problems.instance import make_instance, new_seed
-
         assert entry.family is not None
         if entry.seed is not None:
             seed = entry.seed  # shown again after an undo: the same numbers
@@ -478,8 +478,6 @@ class Session:
 
 def _diagnose(instance: Any, given: Any) -> tuple["Diagnosis", ...]:
     """The slips a wrong answer matches; imported only when an answer is wrong."""
-    from mli_drill.problems.mistakes import diagnose
-
     return tuple(diagnose(instance, given))
 
 
