@@ -21,16 +21,12 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the num
     from mli_drill.render.console import print_json
     from mli_drill.render.reports import status as draw
     from mli_drill.services.adaptive import fsrs_summary, levels_summary
-    from mli_drill.cli.common import load_collection, open_db, policy, settings
-    from mli_drill.services.collection import sync
+    from mli_drill.cli.common import load_collection, settings, workspace
     from mli_drill.review.progress import status_report
     from mli_drill.review.scheduling import new_left_today
 
-    store = open_db()
-    now = clock.now()
-    collection = load_collection()
-    sync(store, collection, now)
-    rules = policy(store)
+    opened = workspace(load_collection())
+    store, now, rules, collection = opened.store, opened.now, opened.policy, opened.collection
     items = store.items(include_orphaned=True)
     introduced = store.introduced_since(clock.iso(clock.start_of_local_day(now)))
     report = status_report(items, now, new_left_today(introduced, items, now, rules), rules, collection.topics())

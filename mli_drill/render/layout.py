@@ -16,10 +16,9 @@ from rich.console import Console
 from rich.text import Text
 
 from mli_drill.render.console import inert
-from mli_drill.problems.pictures import split
-from mli_drill.render.pictures import picture_lines
-from mli_drill.problems.pictures import family_pictures
 
+# problems.pictures and render.pictures are imported inside the functions that draw a problem's
+# grids: `status` and `stats` draw with this module and never show one (their start-up is measured).
 
 # -- problems at any width ---------------------------------------------------
 PANEL_CHROME = 4  # a panel's two borders and two cells of padding
@@ -75,6 +74,9 @@ def flow_lines(text: str, width: int, grids: Any = ()) -> list[Text]:
     text = inert(text)  # widths are measured on what is shown (see inert)
     if not grids:
         return [Text(line) for line in _wrapped(text, width)]
+    from mli_drill.problems.pictures import split
+    from mli_drill.render.pictures import picture_lines
+
     lines: list[Text] = []
     for block in split(text, list(grids)):
         lines.extend([Text(line) for line in _wrapped(block, width)] if isinstance(block, str) else picture_lines(block))
@@ -100,6 +102,8 @@ def _wrapped(text: str, width: int) -> list[str]:
 
 def pictures_for(out: Console, inst: Any) -> list[Any]:
     """The grids to draw as pictures: only on a colour terminal (never under NO_COLOR or into a pipe)."""
+    from mli_drill.problems.pictures import family_pictures
+
     if out.color_system is None or out.no_color:
         return []
     return family_pictures(inst.family, inst.typed)

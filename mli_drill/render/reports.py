@@ -12,7 +12,6 @@ from rich.table import Table
 from mli_drill.render.console import console
 from mli_drill.render.layout import labelled_lines
 from mli_drill.clock import now, parse_time
-from mli_drill.review.stats import MISTAKE_DAYS, RECURRING_AT_LEAST
 
 
 def nothing_due(out: Console, plan: Any, command: str) -> None:
@@ -89,6 +88,8 @@ def status(report: Any) -> None:
 
 
 def exam_report(out: Console, report: Any, paper_id: int, missed: list[dict[str, Any]] | None = None) -> None:
+    from mli_drill.review.stats import MISTAKE_DAYS, RECURRING_AT_LEAST  # inside: `status` draws with this module too
+
     late = f" · {report.late} late, not scored" if report.late else ""
     out.print(Panel(
         f"score {report.score:g} / {report.max_score:g} ({report.percent:.0f}%) · answered {report.answered} of {report.questions}{late}"

@@ -13,16 +13,19 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from mli_drill.clock import iso
-from mli_drill.review import stats
 from mli_drill.review.ability import TARGET, Abilities, LevelChoice, answers_from_log, choose, family_report, from_rows, level_report
-from mli_drill.review.interleave import FamilyNeed
-from mli_drill.review.optimizer import MIN_REVIEWS, NUDGE_NEW_REVIEWS
 from mli_drill.review.scheduling import Policy, is_due
 from mli_drill.store import Store
 from mli_drill.vocabulary import ItemKey
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from mli_drill.review.interleave import FamilyNeed
+
+# review.stats, review.interleave and review.optimizer are imported inside the functions that
+# use them: `status` imports this module for levels_summary alone, and its start-up is measured
+# (benchmarks/startup.py).
 
 AUTO = "auto"
 
@@ -77,8 +80,11 @@ def with_fitted_parameters(policy: Policy, store: Store) -> Policy:
     return replace(policy, parameters=store.adaptive.parameters_in_use())
 
 
-def family_needs(store: Store, families: list[str], now: "datetime", course_order: dict[str, tuple]) -> list[FamilyNeed]:
+def family_needs(store: Store, families: list[str], now: "datetime", course_order: dict[str, tuple]) -> list["FamilyNeed"]:
     """What the interleaved mix weighs for each family: due now, predicted success at the exam level, recurring slips."""
+    from mli_drill.review import stats
+    from mli_drill.review.interleave import FamilyNeed
+
     abilities = current_abilities(store)
     since = iso(stats.window_start(now, stats.MISTAKE_DAYS))
     slips: dict[str, int] = {}
@@ -100,6 +106,8 @@ def levels_summary(store: Store, families: list[str], mode: str) -> dict[str, An
 
 def fsrs_summary(store: Store) -> dict[str, Any]:
     """For ``status``: the FSRS parameters in use, and whether enough new reviews have come in to run optimize (again)."""
+    from mli_drill.review.optimizer import MIN_REVIEWS, NUDGE_NEW_REVIEWS
+
     reviews = store.adaptive.live_review_count()
     in_use, latest = store.adaptive.fit_in_use(), store.adaptive.latest_fit()
     since = None if latest is None else max(0, reviews - latest.reviews)

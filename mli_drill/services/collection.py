@@ -20,10 +20,10 @@ from mli_drill.decks.cache import DeckCache
 from mli_drill.decks.deckfile import load_decks_skipping
 from mli_drill.problems.registry import family_names
 from mli_drill.problems.spec import load_spec
-from mli_drill.exam.paper import PROBLEM_MARKS, Candidate
 from mli_drill.vocabulary import ItemKey
 
 if TYPE_CHECKING:
+    from mli_drill.exam.paper import Candidate
     from mli_drill.decks.deckfile import SkippedDeck
     from mli_drill.problems.spec import FamilySpec
     from mli_drill.store import Store
@@ -97,8 +97,10 @@ class Collection:
             topics[str(ItemKey.family(name))] = spec.topic or name
         return topics
 
-    def exam_candidates(self) -> list[Candidate]:
+    def exam_candidates(self) -> list["Candidate"]:
         """What a mock paper may ask: every problem family, and every points card."""
+        from mli_drill.exam.paper import PROBLEM_MARKS, Candidate  # inside: only `exam` needs it, and `status` starts fast
+
         topics = self.topics()
         candidates = [Candidate(str(ItemKey.family(name)), "problem", topics[str(ItemKey.family(name))], PROBLEM_MARKS) for name in self.families]
         candidates += [Candidate(card.item_key, "points", topics[card.item_key], card.points) for card in self.summaries() if card.type == "points"]

@@ -98,12 +98,12 @@ def test_a_correct_or_unrecognised_answer_names_no_slip_and_logs_none(home: Path
 
 def test_correct_answers_never_compute_a_diagnosis(home: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """Diagnosis costs something: only a wrong answer pays for it."""
-    import mli_drill.problems.mistakes
+    import mli_drill.review.session
 
     def refuse(*args: object) -> None:
         raise AssertionError("diagnosed a correct answer")
 
-    monkeypatch.setattr(mli_drill.problems.mistakes, "diagnose", refuse)
+    monkeypatch.setattr(mli_drill.review.session, "diagnose", refuse)  # where the session looks it up
     instance = make_instance(FAMILY, "exam", 5)
     result = cli("practice", FAMILY, "--seed", "5", "--count", "1", input=f"{typed(instance.answer)}\n\n")
     assert "✓ correct" in result.output
@@ -112,9 +112,9 @@ def test_correct_answers_never_compute_a_diagnosis(home: Path, cli, monkeypatch:
 def test_review_names_the_slip_of_a_problem_family(home: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     first, second = with_slips(FAMILY, count=2)
     cli("practice", FAMILY, "--seed", str(first.seed), "--count", "1", input=f"{typed(first.answer)}\n\n")
-    import mli_drill.problems.instance
+    import mli_drill.review.session
 
-    monkeypatch.setattr(mli_drill.problems.instance, "new_seed", lambda: second.seed)  # review draws a fresh instance: this one
+    monkeypatch.setattr(mli_drill.review.session, "new_seed", lambda: second.seed)  # review draws a fresh instance: this one
     slip, value = slip_of(second)
     result = cli("review", "--limit", "1", input=f"{typed(value)}\n\n")
     assert f"↳ {slip}:" in result.output
